@@ -1,0 +1,24 @@
+/** `check(value, { name: predicate })`: each predicate feeds the `checks` Rate with tag `check`. */
+import { currentVu } from '../runtime/worker/vu-context.js';
+
+export type Checkers<T> = Record<string, (value: T) => unknown>;
+
+/**
+ * Returns true when every predicate is truthy. A predicate that throws counts as a failed check
+ * (the error does not end the iteration: a load test should keep measuring).
+ */
+export function check<T>(value: T, checkers: Checkers<T>, tags?: Record<string, string>): boolean {
+  const ctx = currentVu('check()');
+  let all = true;
+  for (const name in checkers) {
+    let ok: boolean;
+    try {
+      ok = Boolean(checkers[name](value));
+    } catch {
+      ok = false;
+    }
+    if (!ok) all = false;
+    ctx.store.add('checks', ok ? 1 : 0, tags ? { ...ctx.tags, ...tags, check: name } : { ...ctx.tags, check: name });
+  }
+  return all;
+}

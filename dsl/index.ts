@@ -1,0 +1,29 @@
+/**
+ * What scenario files import: `import { defineScenario, http, check } from 'mcprun'`.
+ * Importing it has no side effects; the functions find their VU when called inside one.
+ */
+export { defineScenario } from './options.js';
+export type {
+  Options,
+  Scenario,
+  ExecutorName,
+  Stage,
+  Duration,
+  Thresholds,
+  HttpOptions,
+  SharedIterationsScenario,
+  PerVuIterationsScenario,
+  ConstantVusScenario,
+  RampingVusScenario,
+  ConstantArrivalRateScenario,
+  RampingArrivalRateScenario,
+} from './options.js';
+export type { ThresholdExpression, ThresholdDefinition } from './threshold-types.js';
+export { http } from './http.js';
+export type { HttpResponse, Timings, ResponseType, RequestBody, RequestParams, BatchRequest } from './http.js';
+export { check } from './check.js';
+export type { Checkers } from './check.js';
+export { group } from './group.js';
+export { sleep } from './sleep.js';
+export { Counter, Gauge, Rate, Trend } from './metrics.js';
+export type { VuInfo as VU } from '../runtime/worker/vu-context.js';

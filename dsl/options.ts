@@ -1,0 +1,145 @@
+/**
+ * The shape of a scenario file's `options`. The value of `defineScenario` is in these types:
+ * executors are a union discriminated on `executor`, thresholds are template-literal strings, so an
+ * editor flags `executor: 'constant-vu'` or `'p95<<1'` before anything runs.
+ */
+import type { ThresholdDefinition } from './threshold-types.js';
+
+type DurationUnit = 'us' | 'ms' | 's' | 'm' | 'h';
+/** "500ms", "30s", "1m30s", "1h2m3s"; a bare number is milliseconds. */
+export type Duration =
+  | number
+  | `${number}${DurationUnit}`
+  | `${number}${DurationUnit}${number}${DurationUnit}`
+  | `${number}${DurationUnit}${number}${DurationUnit}${number}${DurationUnit}`;
+
+/** `'http_req_duration'` or with tag filters `'http_req_duration{status:200}'`. */
+export type Thresholds = Record<string, ThresholdDefinition[]>;
+
+export interface Stage {
+  /** How long this stage takes to move linearly from the previous target to `target`. */
+  duration: Duration;
+  target: number;
+}
+
+interface ScenarioBase {
+  /** Start this long after the test starts (or after the end of `after`, when both are set). @default 0 */
+  startTime?: Duration;
+  /** Start when the named scenario has fully finished (including its graceful stop). */
+  after?: string;
+  /** Time in-flight iterations get to finish when the scenario ends before they are interrupted. @default '30s' */
+  gracefulStop?: Duration;
+  /** Name of the exported function each iteration calls. @default 'default' */
+  exec?: string;
+  /** Extra environment values visible as `__ENV` / `process.env` inside this scenario's iterations. */
+  env?: Record<string, string>;
+  /** Tags added to every sample of this scenario. */
+  tags?: Record<string, string>;
+  /** Thresholds scoped to this scenario: `http_req_duration` here means `http_req_duration{scenario:<name>}`. */
+  thresholds?: Thresholds;
+}
+
+export interface SharedIterationsScenario extends ScenarioBase {
+  executor: 'shared-iterations';
+  /** @default 1 */
+  vus?: number;
+  /** Total iterations shared by all VUs. @default 1 */
+  iterations?: number;
+  /** @default '10m' */
+  maxDuration?: Duration;
+}
+
+export interface PerVuIterationsScenario extends ScenarioBase {
+  executor: 'per-vu-iterations';
+  /** @default 1 */
+  vus?: number;
+  /** Iterations each VU runs. @default 1 */
+  iterations?: number;
+  /** @default '10m' */
+  maxDuration?: Duration;
+}
+
+export interface ConstantVusScenario extends ScenarioBase {
+  executor: 'constant-vus';
+  /** @default 1 */
+  vus?: number;
+  duration: Duration;
+}
+
+export interface RampingVusScenario extends ScenarioBase {
+  executor: 'ramping-vus';
+  /** @default 1 */
+  startVUs?: number;
+  stages: Stage[];
+  /** Time a VU that is ramped down gets to finish its iteration. @default '30s' */
+  gracefulRampDown?: Duration;
+}
+
+export interface ConstantArrivalRateScenario extends ScenarioBase {
+  executor: 'constant-arrival-rate';
+  /** Iterations started per `timeUnit`. */
+  rate: number;
+  /** @default '1s' */
+  timeUnit?: Duration;
+  duration: Duration;
+  /** VUs allocated before the start. */
+  preAllocatedVUs: number;
+  /** Upper bound on VUs; a start that finds them all busy is a dropped iteration. @default preAllocatedVUs */
+  maxVUs?: number;
+}
+
+export interface RampingArrivalRateScenario extends ScenarioBase {
+  executor: 'ramping-arrival-rate';
+  /** @default 0 */
+  startRate?: number;
+  /** @default '1s' */
+  timeUnit?: Duration;
+  stages: Stage[];
+  preAllocatedVUs: number;
+  /** @default preAllocatedVUs */
+  maxVUs?: number;
+}
+
+export type Scenario =
+  | SharedIterationsScenario
+  | PerVuIterationsScenario
+  | ConstantVusScenario
+  | RampingVusScenario
+  | ConstantArrivalRateScenario
+  | RampingArrivalRateScenario;
+
+export type ExecutorName = Scenario['executor'];
+
+export interface HttpOptions {
+  /** Default request timeout. @default '60s' */
+  timeout?: Duration;
+  /**
+   * false (default): every VU owns its keep-alive connection(s), as real clients do, so N VUs hold
+   * N connections. true: VUs of one worker share one pool per origin (raw throughput tests).
+   */
+  shareConnections?: boolean;
+  /** Parallel connections per host for `http.batch`. @default 6 */
+  batchPerHost?: number;
+  /** Skip TLS certificate verification. @default false */
+  insecureSkipTLSVerify?: boolean;
+}
+
+export interface Options {
+  scenarios?: Record<string, Scenario>;
+  thresholds?: Thresholds;
+  /** Shortcuts that build a `default` scenario when `scenarios` is absent (as in k6). */
+  vus?: number;
+  duration?: Duration;
+  iterations?: number;
+  stages?: Stage[];
+  http?: HttpOptions;
+  /** @default '60s' */
+  setupTimeout?: Duration;
+  /** @default '60s' */
+  teardownTimeout?: Duration;
+}
+
+/** Identity function: its value is the type checking it gives the options object. */
+export function defineScenario<const T extends Options>(options: T): T {
+  return options;
+}

@@ -1,0 +1,79 @@
+/**
+ * esbuild turns the scenario and everything it imports (npm packages, `node:` modules, relative
+ * files, TypeScript) into one ESM file with an inline source map. `import ... from 'mcprun'`
+ * resolves to this installation's own DSL, so the scenario and the runtime share one module
+ * instance inside each worker.
+ */
+import { mkdtempSync, rmSync, writeFileSync, existsSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build, type Message, type Plugin } from 'esbuild';
+import { McprunError } from '../errors.js';
+
+export interface Bundle {
+  /** Absolute path of the bundled ESM file. */
+  path: string;
+  /** Removes the temporary folder. */
+  dispose(): void;
+}
+
+const DSL_ENTRY = fileURLToPath(new URL('../../dsl/index.js', import.meta.url));
+
+export async function bundleScenario(file: string): Promise<Bundle> {
+  const abs = resolve(file);
+  if (!existsSync(abs) || !statSync(abs).isFile()) {
+    throw new McprunError('MCPRUN_SCRIPT_NOT_FOUND', `scenario file not found: ${file} (looked for ${abs}).`, {
+      hint: 'Check the path; run `mcprun path/to/scenario.ts`.',
+    });
+  }
+  const mcprunPlugin: Plugin = {
+    name: 'mcprun-dsl',
+    setup(b) {
+      b.onResolve({ filter: /^mcprun$/ }, () => ({ path: pathToFileURL(DSL_ENTRY).href, external: true }));
+    },
+  };
+  let result;
+  try {
+    result = await build({
+      entryPoints: [abs],
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      sourcemap: 'inline',
+      sourcesContent: false,
+      logLevel: 'silent',
+      plugins: [mcprunPlugin],
+      // CommonJS packages bundled into ESM still call require() for Node built-ins.
+      banner: { js: "import { createRequire as __mcprunCreateRequire } from 'node:module'; const require = __mcprunCreateRequire(import.meta.url);" },
+      absWorkingDir: dirname(abs),
+    });
+  } catch (err) {
+    const errors = (err as { errors?: Message[] }).errors;
+    if (errors?.length) throw compileError(errors);
+    throw err;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'mcprun-'));
+  const out = join(dir, 'scenario.mjs');
+  writeFileSync(out, result.outputFiles[0].contents);
+  return {
+    path: out,
+    dispose: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+function compileError(errors: Message[]): McprunError {
+  const lines = errors.slice(0, 5).map((e) => {
+    const loc = e.location;
+    const where = loc ? `${relative(process.cwd(), resolve(loc.file)) || loc.file}:${loc.line}:${loc.column + 1}` : '(unknown location)';
+    let text = `${where}: ${e.text}`;
+    if (loc?.lineText) text += `\n    ${loc.lineText}\n    ${' '.repeat(loc.column)}^`;
+    const missing = /Could not resolve "([^"]+)"/.exec(e.text);
+    if (missing && !missing[1].startsWith('.')) text += `\n    Install it in the scenario's project (npm install ${missing[1].split('/').slice(0, missing[1].startsWith('@') ? 2 : 1).join('/')}) or fix the import.`;
+    return text;
+  });
+  const more = errors.length > 5 ? `\n(and ${errors.length - 5} more)` : '';
+  return new McprunError('MCPRUN_SCRIPT_COMPILE', `the scenario does not compile:\n${lines.join('\n')}${more}`);
+}

@@ -1,0 +1,156 @@
+/**
+ * CLI wiring only: parse argv with yargs, translate flags into RunOptions, call run().
+ * `mcprun scenario.ts` is `mcprun run scenario.ts`.
+ */
+import type { Writable } from 'node:stream';
+import yargs from 'yargs';
+import { McprunError } from '../errors.js';
+import { EXIT_CODES } from '../exit-codes.js';
+import { run, reportError, type RunOptions } from '../coordinator/run.js';
+import { VERSION } from '../version.js';
+
+export interface CliIo {
+  stdout: Writable & { isTTY?: boolean };
+  stderr: Writable & { isTTY?: boolean };
+}
+
+interface ParsedArgs {
+  script: string;
+  vus?: number;
+  duration?: string;
+  iterations?: number;
+  stage?: string[];
+  env?: string[];
+  workers?: number;
+  'summary-export'?: string;
+  quiet?: boolean;
+  color?: boolean;
+  progress?: boolean;
+  verbose?: boolean;
+}
+
+const COMMANDS = new Set(['run', 'help', '--help', '-h', '--version', '-V']);
+
+/** Parse only (no run): tests call this to pin flag handling and messages. */
+export async function parseArgs(argv: string[]): Promise<RunOptions> {
+  const args = argv.length && !COMMANDS.has(argv[0]) && !argv[0].startsWith('-') ? ['run', ...argv] : argv;
+  let parsed: ParsedArgs | undefined;
+  await yargs(args)
+    .scriptName('mcprun')
+    .usage('mcprun [run] <scenario.ts> [options]')
+    .command<ParsedArgs>('run <script>', 'run a scenario file', (y) =>
+      y
+        .positional('script', { type: 'string', demandOption: true, describe: 'scenario file (.ts or .js)' })
+        .option('vus', { type: 'string', describe: 'VUs of the default scenario (replaces scenarios with --duration/--iterations/--stage)' })
+        .option('duration', { alias: 'd', type: 'string', describe: 'duration of the default scenario, e.g. 30s' })
+        .option('iterations', { alias: 'i', type: 'string', describe: 'iterations of the default scenario' })
+        .option('stage', { alias: 's', type: 'string', array: true, describe: 'ramping stage DURATION:TARGET, repeatable' })
+        .option('env', { alias: 'e', type: 'string', array: true, describe: 'KEY=VALUE visible as process.env / __ENV in the scenario, repeatable' })
+        .option('workers', { alias: 'w', type: 'string', describe: 'worker threads (default: CPU count)' })
+        .option('summary-export', { type: 'string', describe: 'write the end-of-test summary as JSON (k6 handleSummary shape)' })
+        .option('quiet', { alias: 'q', type: 'boolean', describe: 'no progress and no summary on stdout' })
+        .option('color', { type: 'boolean', describe: 'colours in the summary (--no-color or NO_COLOR turn them off)' })
+        .option('progress', { type: 'boolean', default: true, describe: 'live progress (--no-progress turns it off)' })
+        .option('verbose', { alias: 'v', type: 'boolean', describe: 'stack traces with errors' }),
+    )
+    .demandCommand(1, 'no scenario file given')
+    .strict()
+    .version(VERSION)
+    .alias('version', 'V')
+    .help()
+    .exitProcess(false)
+    .fail((msg, err) => {
+      throw err ?? cliError(msg);
+    })
+    .parseAsync()
+    .then((a) => {
+      parsed = a as unknown as ParsedArgs;
+    });
+  if (!parsed?.script) return { script: '' };
+  return toRunOptions(parsed);
+}
+
+function cliError(msg: string): McprunError {
+  const unknown = /Unknown arguments?: (.+)/.exec(msg);
+  if (unknown) {
+    return new McprunError('MCPRUN_CLI', `unknown flag ${unknown[1].split(', ').map((f) => (f.length === 1 ? `-${f}` : `--${f}`)).join(', ')}.`, {
+      hint: 'Run `mcprun --help` for the flags; scenario options go in the scenario file or in -e KEY=VALUE.',
+    });
+  }
+  if (/Not enough non-option arguments|no scenario file given/.test(msg)) {
+    return new McprunError('MCPRUN_CLI', 'no scenario file given.', { hint: 'Run `mcprun path/to/scenario.ts`.' });
+  }
+  return new McprunError('MCPRUN_CLI', `${msg.replace(/\.$/, '')}.`, { hint: 'Run `mcprun --help` for the flags.' });
+}
+
+function int(name: string, v: string | undefined, min: number): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v.trim()) || Number(v) < min) {
+    throw new McprunError('MCPRUN_CLI', `invalid --${name} ${JSON.stringify(v)}: expected a whole number >= ${min}, e.g. --${name} ${Math.max(min, 10)}.`);
+  }
+  return Number(v);
+}
+
+function toRunOptions(a: ParsedArgs): RunOptions {
+  const env: Record<string, string> = {};
+  for (const pair of a.env ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) {
+      throw new McprunError('MCPRUN_CLI', `invalid -e ${JSON.stringify(pair)}: expected KEY=VALUE, e.g. -e TARGET=http://127.0.0.1:8080.`);
+    }
+    env[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  const only = (v: unknown, flag: string) => {
+    if (Array.isArray(v)) throw new McprunError('MCPRUN_CLI', `--${flag} was given ${v.length} times (${v.join(', ')}); give it once.`);
+    return v as string | undefined;
+  };
+  return {
+    script: a.script,
+    vus: int('vus', only(a.vus, 'vus'), 1),
+    duration: only(a.duration, 'duration'),
+    iterations: int('iterations', only(a.iterations, 'iterations'), 1),
+    stages: a.stage,
+    env,
+    workers: int('workers', only(a.workers, 'workers'), 1),
+    summaryExport: only(a['summary-export'], 'summary-export'),
+    quiet: a.quiet,
+    color: a.color === undefined ? undefined : a.color,
+    progress: a.progress,
+    verbose: a.verbose,
+  };
+}
+
+/** The whole CLI: returns the exit code. Signals: first SIGINT/SIGTERM stops gracefully, the second at once. */
+export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  const verbose = argv.includes('--verbose') || argv.includes('-v');
+  let opts: RunOptions;
+  try {
+    opts = await parseArgs(argv);
+  } catch (err) {
+    return reportError(err, io.stderr, verbose);
+  }
+  if (!opts.script) return EXIT_CODES.OK; // --help / --version
+  if (opts.color === undefined && (process.env.NO_COLOR || process.env.FORCE_COLOR === '0')) opts.color = false;
+  const graceful = new AbortController();
+  const hard = new AbortController();
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    signals++;
+    if (signals === 1) {
+      io.stderr.write(`\nmcprun: ${sig}: stopping — in-flight iterations get their gracefulStop; press Ctrl-C again to stop now (the summary is still written).\n`);
+      graceful.abort();
+    } else {
+      io.stderr.write(`\nmcprun: ${sig} again: stopping now.\n`);
+      hard.abort();
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const result = await run({ ...opts, stdout: io.stdout, stderr: io.stderr, signal: graceful.signal, hardSignal: hard.signal });
+    return result.exitCode;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * The resolved shapes (vitest's ResolvedConfig): every default applied, every duration in ms,
+ * structured-clone safe so it can be handed to workers as is.
+ */
+import type { ExecutorName } from '../../dsl/options.js';
+
+export interface ResolvedStage {
+  durationMs: number;
+  target: number;
+}
+
+interface ResolvedBase {
+  name: string;
+  executor: ExecutorName;
+  exec: string;
+  env: Record<string, string>;
+  tags: Record<string, string>;
+  startTimeMs: number;
+  after: string | undefined;
+  gracefulStopMs: number;
+  /** Raw threshold definitions as written in the scenario (scoped later to {scenario:name}). */
+  thresholds: Record<string, unknown[]>;
+  /** vu.id of this scenario's VU with index 0 is idOffset + 1 (ids are unique across the test). */
+  idOffset: number;
+}
+
+export interface ResolvedSharedIterations extends ResolvedBase {
+  executor: 'shared-iterations';
+  vus: number;
+  iterations: number;
+  maxDurationMs: number;
+}
+export interface ResolvedPerVuIterations extends ResolvedBase {
+  executor: 'per-vu-iterations';
+  vus: number;
+  iterations: number;
+  maxDurationMs: number;
+}
+export interface ResolvedConstantVus extends ResolvedBase {
+  executor: 'constant-vus';
+  vus: number;
+  durationMs: number;
+}
+export interface ResolvedRampingVus extends ResolvedBase {
+  executor: 'ramping-vus';
+  startVUs: number;
+  stages: ResolvedStage[];
+  gracefulRampDownMs: number;
+}
+export interface ResolvedConstantArrivalRate extends ResolvedBase {
+  executor: 'constant-arrival-rate';
+  rate: number;
+  timeUnitMs: number;
+  durationMs: number;
+  preAllocatedVUs: number;
+  maxVUs: number;
+}
+export interface ResolvedRampingArrivalRate extends ResolvedBase {
+  executor: 'ramping-arrival-rate';
+  startRate: number;
+  timeUnitMs: number;
+  stages: ResolvedStage[];
+  preAllocatedVUs: number;
+  maxVUs: number;
+}
+
+export type ResolvedScenario =
+  | ResolvedSharedIterations
+  | ResolvedPerVuIterations
+  | ResolvedConstantVus
+  | ResolvedRampingVus
+  | ResolvedConstantArrivalRate
+  | ResolvedRampingArrivalRate;

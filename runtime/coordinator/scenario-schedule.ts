@@ -1,0 +1,93 @@
+/**
+ * When each scenario starts: at its startTime after the test start, or, with `after`, at its
+ * startTime after the named scenario has fully finished on every worker (graceful stop included).
+ */
+import type { ResolvedScenario } from '../config/resolved.js';
+
+export type PhaseState = 'waiting' | 'running' | 'done' | 'skipped';
+
+export interface Phase {
+  scenario: ResolvedScenario;
+  state: PhaseState;
+  startedAt: number;
+  endedAt: number;
+  doneWorkers: Set<number>;
+}
+
+export class ScenarioSchedule {
+  readonly phases: Phase[];
+  #timers = new Set<NodeJS.Timeout>();
+  #stopped = false;
+  readonly #lost = new Set<number>();
+  #resolveAll!: () => void;
+  readonly allDone: Promise<void>;
+
+  constructor(
+    scenarios: ResolvedScenario[],
+    readonly workerCount: number,
+    readonly startPhase: (p: Phase) => void,
+    readonly now: () => number,
+  ) {
+    this.phases = scenarios.map((scenario) => ({ scenario, state: 'waiting', startedAt: 0, endedAt: 0, doneWorkers: new Set() }));
+    this.allDone = new Promise((r) => (this.#resolveAll = r));
+  }
+
+  begin(): void {
+    for (const p of this.phases) if (!p.scenario.after) this.#startIn(p, p.scenario.startTimeMs);
+    this.#check();
+  }
+
+  #startIn(p: Phase, ms: number): void {
+    const t = setTimeout(() => {
+      this.#timers.delete(t);
+      if (this.#stopped || p.state !== 'waiting') return;
+      p.state = 'running';
+      p.startedAt = this.now();
+      for (const w of this.#lost) p.doneWorkers.add(w);
+      this.startPhase(p);
+    }, ms);
+    this.#timers.add(t);
+  }
+
+  workerDone(name: string, worker: number): void {
+    const p = this.phases.find((x) => x.scenario.name === name);
+    if (!p || p.state !== 'running') return;
+    p.doneWorkers.add(worker);
+    if (p.doneWorkers.size < this.workerCount) return;
+    p.state = 'done';
+    p.endedAt = this.now();
+    for (const next of this.phases) {
+      if (next.scenario.after === name && next.state === 'waiting') this.#startIn(next, next.scenario.startTimeMs);
+    }
+    this.#check();
+  }
+
+  /** A worker is gone: it will not report, so stop waiting for it. */
+  workerLost(worker: number): void {
+    this.#lost.add(worker);
+    for (const p of this.phases) if (p.state === 'running') this.workerDone(p.scenario.name, worker);
+  }
+
+  /** No more starts; phases that did not start are skipped. */
+  stop(): void {
+    this.#stopped = true;
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers.clear();
+    for (const p of this.phases) if (p.state === 'waiting') p.state = 'skipped';
+    this.#check();
+  }
+
+  #check(): void {
+    if (this.phases.every((p) => p.state === 'done' || p.state === 'skipped')) this.#resolveAll();
+  }
+
+  get firstStart(): number {
+    const starts = this.phases.filter((p) => p.startedAt).map((p) => p.startedAt);
+    return starts.length ? Math.min(...starts) : this.now();
+  }
+
+  get lastEnd(): number {
+    const ends = this.phases.filter((p) => p.endedAt).map((p) => p.endedAt);
+    return ends.length ? Math.max(...ends) : this.now();
+  }
+}

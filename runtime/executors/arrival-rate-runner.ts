@@ -1,0 +1,58 @@
+/**
+ * The open-model loop shared by both arrival-rate executors: iterations start on schedule whatever
+ * the responses do. Worker w of W starts the iterations k with k % W == w, so the workers together
+ * follow the global schedule exactly. A start that finds every VU busy (and `maxVUs` reached) is
+ * a dropped iteration.
+ */
+import type { Vu } from '../worker/vu.js';
+import type { ArrivalSchedule } from './arrival-schedule.js';
+import { shareOf } from './stages.js';
+import type { ExecutorRunContext } from './types.js';
+
+export async function runArrivals(
+  ctx: ExecutorRunContext,
+  schedule: ArrivalSchedule,
+  durationMs: number,
+  preAllocatedVUs: number,
+  maxVUs: number,
+): Promise<void> {
+  const W = ctx.workerCount;
+  const w = ctx.workerIndex;
+  const maxLocal = shareOf(maxVUs, w, W);
+  const idle: Vu[] = [];
+  let created = 0;
+  const newVu = (): Vu => ctx.vu(created++ * W + w);
+  // Pre-allocate: created up front so the first iterations do not pay for VU creation.
+  for (let i = shareOf(preAllocatedVUs, w, W); i > 0; i--) idle.push(newVu());
+
+  const inflight = new Set<Promise<unknown>>();
+  const start = ctx.now();
+  const end = start + durationMs;
+  let k = w;
+  let due = start + schedule.timeOf(k);
+  while (!ctx.ending && due < end) {
+    const now = ctx.now();
+    let dropped = 0;
+    // Start everything that is due (a late wake-up starts the backlog at once, each with its lag).
+    while (due <= now && due < end) {
+      const vu = idle.pop() ?? (created < maxLocal ? newVu() : undefined);
+      if (!vu) dropped++;
+      else {
+        ctx.lag(now - due);
+        const p: Promise<unknown> = vu.iterate(ctx.fn, ctx.data).then(() => {
+          inflight.delete(p);
+          if (!vu.stopped) idle.push(vu);
+        });
+        inflight.add(p);
+      }
+      k += W;
+      due = start + schedule.timeOf(k);
+    }
+    if (dropped) ctx.dropped(dropped);
+    if (due >= end) break;
+    await ctx.sleepUntil(due);
+  }
+  await ctx.sleepUntil(end);
+  ctx.end();
+  await ctx.finish([...inflight]);
+}

@@ -1,0 +1,29 @@
+/** The closed-model VU loop shared by the VU-based executors. */
+import type { ExecutorRunContext } from './types.js';
+import type { Vu } from '../worker/vu.js';
+
+/**
+ * Iterate on `vu` until the scenario ends, `deadline` (local ms) passes, or `more()` says no.
+ * A VU starts no iteration after the deadline; the one in flight then gets the graceful stop.
+ */
+export async function vuLoop(ctx: ExecutorRunContext, vu: Vu, deadline: number, more: () => boolean = always): Promise<void> {
+  vu.looping = true;
+  try {
+    while (!ctx.ending && !vu.stopped && ctx.now() < deadline && more()) {
+      await vu.iterate(ctx.fn, ctx.data);
+    }
+  } finally {
+    vu.looping = false;
+  }
+}
+
+function always(): boolean {
+  return true;
+}
+
+/** Global VU indices (0-based) this worker owns out of `n`: i % W === w. */
+export function ownedIndices(n: number, w: number, W: number): number[] {
+  const out: number[] = [];
+  for (let i = w; i < n; i += W) out.push(i);
+  return out;
+}

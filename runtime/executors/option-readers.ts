@@ -1,0 +1,93 @@
+/** Small readers for executor options that record a ConfigIssue instead of throwing. */
+import { parseDuration } from '../config/duration.js';
+import type { ResolvedStage } from '../config/resolved.js';
+import { McprunError } from '../errors.js';
+import type { ConfigIssue } from './types.js';
+
+export function readInt(
+  raw: Record<string, unknown>,
+  key: string,
+  path: string,
+  issues: ConfigIssue[],
+  opts: { default?: number; min?: number; required?: boolean },
+): number {
+  const v = raw[key];
+  const min = opts.min ?? 0;
+  if (v === undefined) {
+    if (opts.required || opts.default === undefined) {
+      issues.push({ path: `${path}.${key}`, message: `is required: write a whole number >= ${min}, e.g. ${key}: ${Math.max(min, 10)}` });
+      return min;
+    }
+    return opts.default;
+  }
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
+    issues.push({ path: `${path}.${key}`, message: `must be a whole number >= ${min}, received ${JSON.stringify(v)}` });
+    return opts.default ?? min;
+  }
+  return v;
+}
+
+export function readPositiveNumber(raw: Record<string, unknown>, key: string, path: string, issues: ConfigIssue[], opts: { default?: number; allowZero?: boolean }): number {
+  const v = raw[key];
+  if (v === undefined && opts.default !== undefined) return opts.default;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (!opts.allowZero && v === 0)) {
+    issues.push({
+      path: `${path}.${key}`,
+      message: v === undefined ? `is required: write a number > 0, e.g. ${key}: 100` : `must be a number ${opts.allowZero ? '>= 0' : '> 0'}, received ${JSON.stringify(v)}`,
+    });
+    return opts.default ?? 1;
+  }
+  return v;
+}
+
+export function readDuration(
+  raw: Record<string, unknown>,
+  key: string,
+  path: string,
+  issues: ConfigIssue[],
+  opts: { default?: number; allowZero?: boolean },
+): number {
+  const v = raw[key];
+  if (v === undefined) {
+    if (opts.default !== undefined) return opts.default;
+    issues.push({ path: `${path}.${key}`, message: `is required: write a duration such as "30s" or "5m"` });
+    return 0;
+  }
+  try {
+    return parseDuration(v as string | number, `${path}.${key}`, { allowZero: opts.allowZero ?? true });
+  } catch (err) {
+    issues.push({ path: `${path}.${key}`, message: McprunError.is(err) ? err.message.replace(/^invalid duration (.*) for \S+: /, 'invalid duration $1: ') : String(err) });
+    return opts.default ?? 0;
+  }
+}
+
+export function readStages(raw: Record<string, unknown>, path: string, issues: ConfigIssue[]): ResolvedStage[] {
+  const v = raw.stages;
+  if (!Array.isArray(v) || v.length === 0) {
+    issues.push({
+      path: `${path}.stages`,
+      message: `${v === undefined ? 'is required' : Array.isArray(v) ? 'is empty' : `must be an array, received ${JSON.stringify(v)}`}: write at least one stage, e.g. stages: [{ duration: '30s', target: 10 }]`,
+    });
+    return [];
+  }
+  return v.map((s: unknown, i: number) => {
+    const p = `${path}.stages[${i}]`;
+    if (typeof s !== 'object' || s === null) {
+      issues.push({ path: p, message: `must be an object like { duration: '30s', target: 10 }, received ${JSON.stringify(s)}` });
+      return { durationMs: 0, target: 0 };
+    }
+    const o = s as Record<string, unknown>;
+    return { durationMs: readDuration(o, 'duration', p, issues, {}), target: readPositiveNumber(o, 'target', p, issues, { allowZero: true }) };
+  });
+}
+
+/** Options that this executor does not know: a typo (`vu` for `vus`) would silently do nothing. */
+export function checkKnownKeys(raw: Record<string, unknown>, known: readonly string[], path: string, issues: ConfigIssue[], executor: string): void {
+  for (const k of Object.keys(raw)) {
+    if (!known.includes(k)) {
+      issues.push({ path: `${path}.${k}`, message: `is not an option of the ${executor} executor; its options are ${known.filter((x) => x !== 'executor').join(', ')}` });
+    }
+  }
+}
+
+export const COMMON_KEYS = ['executor', 'startTime', 'after', 'gracefulStop', 'exec', 'env', 'tags', 'thresholds'] as const;

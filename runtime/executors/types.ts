@@ -1,0 +1,54 @@
+/**
+ * An executor has two halves (k6's lib/executor): a pure half that validates and resolves the
+ * user's options and describes the plan, and a running half that drives VUs inside one worker.
+ */
+import type { ResolvedScenario } from '../config/resolved.js';
+import type { Vu, IterationFn } from '../worker/vu.js';
+
+/** One problem found while resolving options; all are collected and shown as one list. */
+export interface ConfigIssue {
+  /** Option path, e.g. `scenarios.ramp.stages[1].duration`. */
+  path: string;
+  message: string;
+}
+
+/** What an executor needs from the worker to run its share of a scenario. */
+export interface ExecutorRunContext<S extends ResolvedScenario = ResolvedScenario> {
+  readonly scenario: S;
+  readonly workerIndex: number;
+  readonly workerCount: number;
+  readonly fn: IterationFn;
+  readonly data: unknown;
+  /** The VU with this global index (0-based within the scenario); created on first use. */
+  vu(globalIndex: number): Vu;
+  /** Local monotonic clock, ms. */
+  now(): number;
+  /** Resolves at local time `t` or when the scenario is told to end (whichever is first). */
+  sleepUntil(t: number): Promise<void>;
+  /** True once the scenario must not start new iterations (its end, or a stop from outside). */
+  readonly ending: boolean;
+  /** Ends the scenario now: no new iterations; in-flight ones get `gracefulStopMs`. */
+  end(): void;
+  /** Waits up to the graceful stop for `loops`, then interrupts every VU still busy and waits again. */
+  finish(loops: Promise<unknown>[]): Promise<void>;
+  /** Counted in `dropped_iterations` (arrival-rate executors). */
+  dropped(n: number): void;
+  /** Records the start lag of an arrival-rate iteration (actual start minus scheduled start). */
+  lag(ms: number): void;
+}
+
+export interface ExecutorDefinition<S extends ResolvedScenario> {
+  readonly type: S['executor'];
+  /** Fill defaults, convert durations, collect problems; `base` holds the fields every executor shares. */
+  resolve(raw: Record<string, unknown>, base: BaseFields, path: string, issues: ConfigIssue[]): S;
+  /** VUs this scenario may use at most (for allocation, vu ids and worker count). */
+  maxVUs(s: S): number;
+  /** Planned duration without graceful stop, when known in advance (progress display). */
+  plannedDurationMs(s: S): number | undefined;
+  /** One line for the start banner: "100 iterations shared among 10 VUs". */
+  describe(s: S): string;
+  run(ctx: ExecutorRunContext<S>): Promise<void>;
+}
+
+/** Fields every resolved scenario has, whatever its executor. */
+export type BaseFields = Pick<ResolvedScenario, 'name' | 'executor' | 'exec' | 'env' | 'tags' | 'startTimeMs' | 'after' | 'gracefulStopMs' | 'thresholds' | 'idOffset'>;

@@ -1,0 +1,37 @@
+/**
+ * HDR histograms for every Trend. Values are recorded as integers in thousandths of the metric's
+ * unit (microseconds for time trends), so 3 significant digits of HDR precision apply to values
+ * down to 1 µs. Histograms cross threads and machines as compressed base64 and merge exactly.
+ */
+import hdr from 'hdr-histogram-js';
+import type { Histogram } from 'hdr-histogram-js';
+
+export type { Histogram };
+
+/** Values are stored ×1000: a time trend in ms is recorded in µs. */
+export const HDR_SCALE = 1000;
+const SIGNIFICANT_DIGITS = 3;
+
+export function createHistogram(): Histogram {
+  return hdr.build({ bitBucketSize: 32, autoResize: true, numberOfSignificantValueDigits: SIGNIFICANT_DIGITS });
+}
+
+/** HDR cannot hold negative numbers; those count as 0 in the histogram (exact min/max are kept beside it). */
+export function recordScaled(h: Histogram, value: number): void {
+  const v = value > 0 ? Math.round(value * HDR_SCALE) : 0;
+  h.recordValue(v);
+}
+
+export function encodeHistogram(h: Histogram): string {
+  return hdr.encodeIntoCompressedBase64(h);
+}
+
+export function decodeHistogram(encoded: string): Histogram {
+  return hdr.decodeFromCompressedBase64(encoded, 32, false) as Histogram;
+}
+
+/** Percentile p in 0..100, in the metric's own unit. */
+export function percentileOf(h: Histogram, p: number): number {
+  if (h.totalCount === 0) return 0;
+  return h.getValueAtPercentile(p) / HDR_SCALE;
+}

@@ -1,0 +1,138 @@
+/**
+ * The per-worker metric store. VU code writes samples here (never across threads one by one);
+ * every flush interval the worker takes a snapshot of what changed since the last one and posts it
+ * to the coordinator, which merges snapshots from every worker. Trends are HDR histograms.
+ */
+import { createHistogram, encodeHistogram, recordScaled, type Histogram } from './hdr.js';
+import { seriesKey, tagKey } from './series-key.js';
+import type { MetricDefinition, MetricSink, MetricType, Tags } from './types.js';
+import type { MetricRegistry } from './registry.js';
+
+/** One series' change since the previous snapshot; what crosses the thread boundary. */
+export interface SeriesDelta {
+  metric: string;
+  tags: Tags;
+  type: MetricType;
+  /** counter: sum of increments; rate: samples; trend: values; gauge: samples. */
+  count: number;
+  /** counter/trend: sum; rate: non-zero samples; gauge: last value. */
+  sum: number;
+  min: number;
+  max: number;
+  /** Trends only: the interval's histogram, compressed base64. */
+  hist?: string;
+}
+
+export interface MetricSnapshot {
+  /** Monotonic time (ms since the worker's time origin is not shared: epoch ms) the snapshot covers up to. */
+  at: number;
+  series: SeriesDelta[];
+}
+
+class SeriesState {
+  count = 0;
+  sum = 0;
+  min = Infinity;
+  max = -Infinity;
+  hist: Histogram | undefined;
+  dirty = false;
+  constructor(
+    readonly metric: string,
+    readonly tags: Tags,
+    readonly type: MetricType,
+  ) {
+    if (type === 'trend') this.hist = createHistogram();
+  }
+
+  add(value: number): void {
+    this.dirty = true;
+    switch (this.type) {
+      case 'counter':
+        this.count += value;
+        this.sum += value;
+        return;
+      case 'rate':
+        this.count += 1;
+        if (value) this.sum += 1;
+        return;
+      case 'gauge':
+        this.count += 1;
+        this.sum = value;
+        if (value < this.min) this.min = value;
+        if (value > this.max) this.max = value;
+        return;
+      case 'trend':
+        this.count += 1;
+        this.sum += value;
+        if (value < this.min) this.min = value;
+        if (value > this.max) this.max = value;
+        recordScaled(this.hist!, value);
+        return;
+    }
+  }
+
+  take(): SeriesDelta {
+    const d: SeriesDelta = { metric: this.metric, tags: this.tags, type: this.type, count: this.count, sum: this.sum, min: this.min, max: this.max };
+    if (this.hist) {
+      d.hist = encodeHistogram(this.hist);
+      this.hist.reset();
+    }
+    this.dirty = false;
+    this.count = 0;
+    this.min = Infinity;
+    this.max = -Infinity;
+    // A gauge keeps its value across intervals: only its min/max restart.
+    if (this.type !== 'gauge') this.sum = 0;
+    return d;
+  }
+}
+
+/** A pre-resolved series: hot paths hold one and call `add` without building any key. */
+export interface SeriesHandle {
+  add(value: number): void;
+}
+
+export class WorkerMetricStore implements MetricSink {
+  readonly #series = new Map<string, SeriesState>();
+
+  constructor(readonly registry: MetricRegistry) {}
+
+  series(metric: string, tags: Tags): SeriesHandle {
+    const key = seriesKey(metric, tags);
+    let s = this.#series.get(key);
+    if (!s) {
+      const def = this.registry.get(metric);
+      if (!def) throw new Error(`[mcprun:metrics] metric ${JSON.stringify(metric)} is not registered`);
+      s = new SeriesState(metric, { ...tags }, def.type);
+      this.#series.set(key, s);
+    }
+    return s;
+  }
+
+  add(metric: string, value: number, tags: Tags): void {
+    this.series(metric, tags).add(value);
+  }
+
+  /** Record several metrics that share one tag set, building the tag key only once. */
+  addAll(tags: Tags, samples: ReadonlyArray<readonly [string, number]>): void {
+    const tk = tagKey(tags);
+    for (const [metric, value] of samples) {
+      const key = `${metric}\u0000${tk}`;
+      let s = this.#series.get(key);
+      if (!s) {
+        s = this.series(metric, tags) as SeriesState;
+      }
+      s.add(value);
+    }
+  }
+
+  define(def: MetricDefinition): void {
+    this.registry.define(def);
+  }
+
+  snapshot(): MetricSnapshot {
+    const series: SeriesDelta[] = [];
+    for (const s of this.#series.values()) if (s.dirty) series.push(s.take());
+    return { at: Date.now(), series };
+  }
+}

@@ -1,0 +1,234 @@
+/**
+ * The end-of-test summary in the shape of k6's `handleSummary(data)` argument, so k6 reporters
+ * read it, plus mcprun's own keys under `mcprun` (per-scenario breakdown, encoded histograms for
+ * merging, iteration errors, warnings). Time values are milliseconds.
+ */
+import type { ResolvedScenario } from '../config/resolved.js';
+import type { ThresholdVerdict } from '../coordinator/threshold-engine.js';
+import type { MetricAggregate } from '../metrics/aggregate.js';
+import { createHistogram, encodeHistogram } from '../metrics/hdr.js';
+import type { AggregateView, MetricDefinition } from '../metrics/types.js';
+import type { IterationErrorReport } from '../worker-protocol.js';
+
+export const TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'] as const;
+
+export interface MetricValues {
+  [stat: string]: number;
+}
+
+export interface SummaryMetric {
+  type: MetricDefinition['type'];
+  contains: MetricDefinition['contains'];
+  values: MetricValues;
+  thresholds?: Record<string, { ok: boolean }>;
+}
+
+export interface SummaryCheck {
+  name: string;
+  path: string;
+  id: string;
+  passes: number;
+  fails: number;
+}
+
+export interface SummaryGroup {
+  name: string;
+  path: string;
+  id: string;
+  groups: SummaryGroup[];
+  checks: SummaryCheck[];
+}
+
+export interface ScenarioSummary {
+  name: string;
+  executor: string;
+  description: string;
+  /** Real time from the scenario's start to its end (graceful stop included), ms. */
+  durationMs: number;
+  iterations: number;
+  interruptedIterations: number;
+  droppedIterations: number;
+  httpReqs: number;
+  /** Requests per real elapsed second of this scenario. */
+  httpReqRate: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  /** Fraction of failed requests (HTTP and, once present, MCP). */
+  errorRate: number | null;
+  thresholds: ThresholdSummary[];
+}
+
+export interface ThresholdSummary {
+  metric: string;
+  expression: string;
+  ok: boolean;
+  /** The value that decided the verdict, in the metric's unit (ms, fraction, per second); null when no data. */
+  actual: number | null;
+  noData: boolean;
+  abortOnFail: boolean;
+}
+
+export interface SummaryData {
+  state: { isStdOutTTY: boolean; isStdErrTTY: boolean; testRunDurationMs: number };
+  options: { summaryTrendStats: string[] };
+  metrics: Record<string, SummaryMetric>;
+  root_group: SummaryGroup;
+  mcprun: {
+    version: string;
+    script: string;
+    startedAt: string;
+    exitCode: number;
+    aborted: string | null;
+    thresholds: ThresholdSummary[];
+    scenarios: ScenarioSummary[];
+    /** Cumulative HDR histogram of every trend, compressed base64 (merge runs or machines exactly). */
+    histograms: Record<string, string>;
+    errors: IterationErrorReport[];
+    warnings: string[];
+    workers: number;
+  };
+}
+
+export function valuesOf(view: AggregateView): MetricValues {
+  switch (view.type) {
+    case 'counter':
+      return { count: view.count, rate: view.elapsedSeconds > 0 ? view.count / view.elapsedSeconds : 0 };
+    case 'gauge':
+      return { value: view.last, min: view.min, max: view.max };
+    case 'rate':
+      return { rate: view.count ? view.passes / view.count : 0, passes: view.passes, fails: view.count - view.passes };
+    case 'trend':
+      return {
+        avg: view.avg,
+        min: view.min,
+        med: view.percentile(50),
+        max: view.max,
+        'p(90)': view.percentile(90),
+        'p(95)': view.percentile(95),
+        'p(99)': view.percentile(99),
+        count: view.count,
+      };
+  }
+}
+
+export function thresholdSummaries(verdicts: ThresholdVerdict[]): ThresholdSummary[] {
+  return verdicts.map((v) => ({
+    metric: v.entry.key,
+    expression: v.entry.source,
+    ok: v.ok,
+    actual: v.actual,
+    noData: v.noData,
+    abortOnFail: v.entry.abortOnFail,
+  }));
+}
+
+export function buildMetrics(agg: MetricAggregate, defs: (name: string) => MetricDefinition | undefined, verdicts: ThresholdVerdict[]): Record<string, SummaryMetric> {
+  const metrics: Record<string, SummaryMetric> = {};
+  for (const name of agg.metricNames().sort()) {
+    const def = defs(name);
+    if (!def) continue;
+    metrics[name] = { type: def.type, contains: def.contains, values: valuesOf(agg.view(name)) };
+  }
+  // As k6 does: a threshold's sub-metric appears as its own entry, `name{tag:value}`.
+  for (const v of verdicts) {
+    const def = defs(v.entry.metric);
+    if (!def) continue;
+    const key = v.entry.key.replace(/\s+/g, '');
+    const m = (metrics[key] ??= {
+      type: def.type,
+      contains: def.contains,
+      values: valuesOf(agg.view(v.entry.metric, v.entry.filter)),
+    });
+    (m.thresholds ??= {})[v.entry.source] = { ok: v.ok };
+  }
+  return metrics;
+}
+
+/** k6's root_group: checks nested by group path ("::a::b"). */
+export function buildRootGroup(agg: MetricAggregate): SummaryGroup {
+  const root: SummaryGroup = { name: '', path: '', id: hashId(''), groups: [], checks: [] };
+  const groupAt = (path: string): SummaryGroup => {
+    if (!path) return root;
+    let g = root;
+    let cur = '';
+    for (const part of path.split('::').slice(1)) {
+      cur += `::${part}`;
+      let next = g.groups.find((x) => x.name === part);
+      if (!next) {
+        next = { name: part, path: cur, id: hashId(cur), groups: [], checks: [] };
+        g.groups.push(next);
+      }
+      g = next;
+    }
+    return g;
+  };
+  for (const s of agg.matching('checks')) {
+    const name = s.tags.check ?? '';
+    const g = groupAt(s.tags.group ?? '');
+    let c = g.checks.find((x) => x.name === name);
+    if (!c) {
+      const path = `${g.path}::${name}`;
+      c = { name, path, id: hashId(path), passes: 0, fails: 0 };
+      g.checks.push(c);
+    }
+    c.passes += s.sum;
+    c.fails += s.count - s.sum;
+  }
+  // Groups without checks still show (they have group_duration samples).
+  for (const s of agg.matching('group_duration')) if (s.tags.group) groupAt(s.tags.group);
+  return root;
+}
+
+export function encodeTrendHistograms(agg: MetricAggregate): Record<string, string> {
+  const out: Record<string, string> = {};
+  const byMetric = new Map<string, ReturnType<typeof createHistogram>>();
+  for (const s of agg.series.values()) {
+    if (!s.hist) continue;
+    let h = byMetric.get(s.metric);
+    if (!h) byMetric.set(s.metric, (h = createHistogram()));
+    h.add(s.hist);
+  }
+  for (const [name, h] of byMetric) out[name] = encodeHistogram(h);
+  return out;
+}
+
+export function scenarioSummary(
+  s: ResolvedScenario,
+  description: string,
+  durationMs: number,
+  agg: MetricAggregate,
+  verdicts: ThresholdVerdict[],
+): ScenarioSummary {
+  const f = { scenario: s.name };
+  const secs = durationMs / 1000;
+  const reqs = agg.view('http_reqs', f, secs);
+  const dur = agg.view('http_req_duration', f, secs);
+  const failed = agg.view('http_req_failed', f, secs);
+  return {
+    name: s.name,
+    executor: s.executor,
+    description,
+    durationMs,
+    iterations: agg.view('iterations', f).count,
+    interruptedIterations: agg.view('interrupted_iterations', f).count,
+    droppedIterations: agg.view('dropped_iterations', f).count,
+    httpReqs: reqs.count,
+    httpReqRate: secs > 0 ? reqs.count / secs : 0,
+    p50: dur.count ? dur.percentile(50) : null,
+    p95: dur.count ? dur.percentile(95) : null,
+    p99: dur.count ? dur.percentile(99) : null,
+    errorRate: failed.count ? failed.passes / failed.count : null,
+    thresholds: thresholdSummaries(verdicts.filter((v) => v.entry.filter.scenario === s.name)),
+  };
+}
+
+/** Stable short id, as k6 gives groups and checks (md5 there; any stable hash does). */
+function hashId(s: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0).toString(16).padStart(8, '0');
+}

@@ -1,0 +1,51 @@
+/**
+ * The one message protocol between the coordinator (main thread) and its workers. Both sides
+ * import this file and handle messages with exhaustive switches. Functions never cross: each worker
+ * imports the scenario bundle itself; errors cross serialized.
+ */
+import type { SerializedError } from './errors.js';
+import type { MetricSnapshot } from './metrics/worker-store.js';
+import type { ResolvedScenario } from './config/resolved.js';
+import type { HttpConfig } from './protocols/http/vu-http.js';
+
+/** Everything a worker needs, structured-clone safe (no functions). */
+export interface WorkerPlan {
+  workerIndex: number;
+  workerCount: number;
+  /** Absolute path of the bundled scenario (ESM). */
+  bundlePath: string;
+  scenarios: ResolvedScenario[];
+  http: HttpConfig;
+  /** -e values over the process environment: becomes `process.env` and `__ENV` in the worker. */
+  env: Record<string, string>;
+  flushIntervalMs: number;
+  /** Workers print the first occurrence of each distinct iteration error when true. */
+  verbose: boolean;
+}
+
+export type CoordinatorMessage =
+  | { type: 'init'; plan: WorkerPlan }
+  | { type: 'setup'; timeoutMs: number }
+  | { type: 'start-scenario'; name: string; data: unknown }
+  /** Stop everything: `graceful` gives in-flight iterations their gracefulStop, otherwise abort now. */
+  | { type: 'stop'; graceful: boolean }
+  | { type: 'teardown'; data: unknown; timeoutMs: number }
+  /** Flush the last metrics, close connections and exit. */
+  | { type: 'shutdown' };
+
+export interface IterationErrorReport {
+  /** First line of the message, with the scenario location when known. */
+  message: string;
+  count: number;
+}
+
+export type WorkerMessage =
+  | { type: 'ready'; workerIndex: number }
+  | { type: 'metrics'; workerIndex: number; snapshot: MetricSnapshot; vus: number; vusMax: number; errors: IterationErrorReport[] }
+  | { type: 'setup-done'; data: unknown }
+  | { type: 'teardown-done' }
+  | { type: 'scenario-done'; workerIndex: number; name: string }
+  | { type: 'stopped'; workerIndex: number }
+  /** A failure outside any iteration (import, setup, teardown, runtime bug). */
+  | { type: 'fatal'; workerIndex: number; phase: 'init' | 'setup' | 'teardown' | 'run'; error: SerializedError }
+  | { type: 'shutdown-done'; workerIndex: number };

@@ -1,0 +1,60 @@
+/**
+ * Exceptions thrown inside iterations: counted, and reported once per distinct message with a
+ * count, so a script bug under 10^5 iterations/s prints one line, not 10^5.
+ */
+import type { IterationErrorReport } from '../worker-protocol.js';
+
+const MAX_DISTINCT = 100;
+
+export class ErrorLog {
+  readonly #counts = new Map<string, number>();
+  readonly #reported = new Map<string, number>();
+
+  constructor(private readonly printFirst: (line: string) => void) {}
+
+  add(err: unknown, scenario: string): void {
+    const msg = describe(err, scenario);
+    const n = this.#counts.get(msg);
+    if (n === undefined) {
+      if (this.#counts.size >= MAX_DISTINCT) {
+        const other = '(other distinct errors not listed)';
+        this.#counts.set(other, (this.#counts.get(other) ?? 0) + 1);
+        return;
+      }
+      this.#counts.set(msg, 1);
+      this.printFirst(msg);
+    } else this.#counts.set(msg, n + 1);
+  }
+
+  /** Counts since the previous call. */
+  take(): IterationErrorReport[] {
+    const out: IterationErrorReport[] = [];
+    for (const [message, count] of this.#counts) {
+      const before = this.#reported.get(message) ?? 0;
+      if (count > before) out.push({ message, count: count - before });
+      this.#reported.set(message, count);
+    }
+    return out;
+  }
+}
+
+/** "TypeError: x is undefined (at scenario.ts:12:7, scenario default)". */
+function describe(err: unknown, scenario: string): string {
+  if (!(err instanceof Error)) return `uncaught ${typeof err} ${JSON.stringify(err)} in scenario ${scenario}`;
+  const firstLine = `${err.name}: ${err.message}`.split('\n')[0];
+  const where = userFrame(err.stack);
+  return `${firstLine}${where ? ` (at ${where}, scenario ${scenario})` : ` (scenario ${scenario})`}`;
+}
+
+/** The first stack frame that belongs to the user's code (source-mapped back to the .ts file). */
+function userFrame(stack: string | undefined): string | undefined {
+  if (!stack) return undefined;
+  for (const line of stack.split('\n').slice(1)) {
+    const m = /\(?((?:file:\/\/)?[^()\s]+):(\d+):(\d+)\)?\s*$/.exec(line.trim());
+    if (!m) continue;
+    const file = m[1].replace(/^file:\/\//, '');
+    if (file.startsWith('node:') || file.includes('/node_modules/') || file.includes('/mcprun/dist/') || /\/dist\/(runtime|dsl)\//.test(file)) continue;
+    return `${file.replace(`${process.cwd()}/`, '')}:${m[2]}:${m[3]}`;
+  }
+  return undefined;
+}

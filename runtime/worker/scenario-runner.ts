@@ -1,0 +1,131 @@
+/** Runs this worker's share of one scenario: builds the executor's context and tracks its VUs. */
+import { performance } from 'node:perf_hooks';
+import type { ResolvedScenario } from '../config/resolved.js';
+import { executorOf } from '../executors/registry.js';
+import type { ExecutorRunContext } from '../executors/types.js';
+import type { Tags } from '../metrics/types.js';
+import { Vu, type IterationFn, type StopCause, type VuDeps } from './vu.js';
+
+export class ScenarioRunner {
+  readonly vus = new Map<number, Vu>();
+  #ending = false;
+  #endWaiters = new Set<() => void>();
+  #tags: Tags;
+  /** Set by a stop from outside: graceful (gracefulStop applies) or hard (interrupt now). */
+  #hardStop = false;
+  #onEnd: (() => void) | undefined;
+
+  constructor(
+    readonly scenario: ResolvedScenario,
+    readonly deps: VuDeps,
+    readonly workerIndex: number,
+    readonly workerCount: number,
+    readonly fn: IterationFn,
+    readonly data: unknown,
+    readonly onVuCountChange: (delta: number) => void,
+  ) {
+    this.#tags = { ...scenario.tags, scenario: scenario.name };
+  }
+
+  /** VUs in an iteration or looping now (the `vus` gauge). */
+  get activeVus(): number {
+    let n = 0;
+    for (const v of this.vus.values()) if (v.busy || v.looping) n++;
+    return n;
+  }
+
+  async run(): Promise<void> {
+    const ctx = this.#context();
+    try {
+      await executorOf(this.scenario).run(ctx);
+    } finally {
+      await Promise.all([...this.vus.values()].map((v) => v.retire()));
+      this.onVuCountChange(-this.vus.size);
+    }
+  }
+
+  /** From outside (Ctrl-C, abortOnFail): stop starting iterations; hard = interrupt in-flight ones too. */
+  stop(hard: boolean): void {
+    if (hard) {
+      this.#hardStop = true;
+      for (const v of this.vus.values()) v.stop('abort');
+    }
+    this.#end();
+  }
+
+  #end(): void {
+    if (this.#ending) return;
+    this.#ending = true;
+    for (const w of this.#endWaiters) w();
+    this.#endWaiters.clear();
+    this.#onEnd?.();
+  }
+
+  #context(): ExecutorRunContext {
+    const self = this;
+    const s = this.scenario;
+    return {
+      scenario: s,
+      workerIndex: this.workerIndex,
+      workerCount: this.workerCount,
+      fn: this.fn,
+      data: this.data,
+      vu(i: number): Vu {
+        let v = self.vus.get(i);
+        if (!v) {
+          v = new Vu(self.deps, s, i);
+          self.vus.set(i, v);
+          self.onVuCountChange(1);
+          if (self.#hardStop) v.stop('abort');
+        }
+        return v;
+      },
+      now: () => performance.now(),
+      sleepUntil(t: number): Promise<void> {
+        const ms = t - performance.now();
+        if (self.#ending || ms <= 0) return Promise.resolve();
+        return new Promise((resolve) => {
+          const done = () => {
+            clearTimeout(timer);
+            self.#endWaiters.delete(done);
+            resolve();
+          };
+          const timer = setTimeout(done, ms);
+          self.#endWaiters.add(done);
+        });
+      },
+      get ending() {
+        return self.#ending;
+      },
+      end: () => this.#end(),
+      async finish(loops: Promise<unknown>[]): Promise<void> {
+        const all = Promise.all(loops);
+        // Loops that end by themselves (iterations used up) need no graceful stop.
+        if (!self.#ending) {
+          const ended = new Promise<'ended'>((resolve) => self.#endWaiters.add(() => resolve('ended')));
+          if ((await Promise.race([all, ended])) !== 'ended') {
+            self.#end();
+            return;
+          }
+        }
+        let timer: NodeJS.Timeout | undefined;
+        const graceful = new Promise<'timeout'>((resolve) => {
+          timer = setTimeout(resolve, self.#hardStop ? 0 : s.gracefulStopMs, 'timeout');
+        });
+        const first = await Promise.race([all, graceful]);
+        clearTimeout(timer);
+        if (first === 'timeout') {
+          const cause: StopCause = self.#hardStop ? 'abort' : 'gracefulStop';
+          for (const v of self.vus.values()) v.stop(cause);
+          await all;
+        }
+      },
+      dropped(n: number) {
+        self.deps.store.add('dropped_iterations', n, self.#tags);
+      },
+      lag(ms: number) {
+        self.deps.store.add('iteration_lag', ms, self.#tags);
+      },
+    };
+  }
+}

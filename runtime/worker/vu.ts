@@ -1,0 +1,143 @@
+/**
+ * A virtual user: an async loop's identity and context, not a thread. An idle VU costs a few
+ * objects, so 10^5 of them fit in one process.
+ */
+import { performance } from 'node:perf_hooks';
+import type { ResolvedScenario } from '../config/resolved.js';
+import type { Tags } from '../metrics/types.js';
+import type { WorkerMetricStore } from '../metrics/worker-store.js';
+import type { HttpEngine } from '../protocols/http/vu-http.js';
+import { vuStorage, type VuContext, type VuInfo } from './vu-context.js';
+import type { ErrorLog } from './error-log.js';
+
+export type IterationFn = (vu: VuInfo, data: unknown) => unknown;
+export type IterationOutcome = 'ok' | 'error' | 'interrupted';
+
+/** Why a VU was stopped; becomes the `interrupted` tag of `interrupted_iterations`. */
+export type StopCause = 'gracefulStop' | 'gracefulRampDown' | 'maxDuration' | 'abort';
+
+class StopSignal extends Error {
+  constructor(override readonly cause: StopCause) {
+    super(`VU stopped (${cause})`);
+    this.name = 'VuStopped';
+  }
+}
+
+export interface VuDeps {
+  store: WorkerMetricStore;
+  http: HttpEngine;
+  errors: ErrorLog;
+  env: Record<string, string>;
+}
+
+export class Vu {
+  readonly info: VuInfo;
+  readonly ctx: VuContext;
+  #controller = new AbortController();
+  #stopped!: Promise<StopSignal>;
+  #iterationTags: Tags;
+  busy = false;
+  /** Inside a closed-model loop (between iterations too). */
+  looping = false;
+
+  constructor(
+    readonly deps: VuDeps,
+    readonly scenario: ResolvedScenario,
+    readonly globalIndex: number,
+  ) {
+    const env = Object.keys(scenario.env).length ? { ...deps.env, ...scenario.env } : deps.env;
+    this.info = { id: scenario.idOffset + globalIndex + 1, iteration: 0, scenario: scenario.name, state: {}, env };
+    const baseTags: Tags = { ...scenario.tags, scenario: scenario.name };
+    this.#iterationTags = baseTags;
+    this.ctx = {
+      vu: this.info,
+      baseTags,
+      group: '',
+      tags: baseTags,
+      store: deps.store,
+      http: deps.http.client(),
+      signal: this.#controller.signal,
+      cleanups: [],
+    };
+    this.#arm();
+  }
+
+  #arm(): void {
+    const signal = this.#controller.signal;
+    this.#stopped = new Promise((resolve) => {
+      signal.addEventListener('abort', () => resolve(signal.reason as StopSignal), { once: true });
+    });
+  }
+
+  /** A VU stopped by a ramp-down comes back when the ramp goes up again, with its state kept. */
+  revive(): void {
+    if (!this.stopped) return;
+    this.#controller = new AbortController();
+    this.#arm();
+    this.ctx.signal = this.#controller.signal;
+    this.ctx.http.resume();
+  }
+
+  get stopped(): boolean {
+    return this.#controller.signal.aborted;
+  }
+
+  /** Runs one iteration; never throws. */
+  async iterate(fn: IterationFn, data: unknown): Promise<IterationOutcome> {
+    if (this.stopped) return 'interrupted';
+    this.busy = true;
+    const ctx = this.ctx;
+    const t0 = performance.now();
+    let outcome: IterationOutcome = 'ok';
+    try {
+      const run = vuStorage.run(ctx, fn, this.info, data);
+      // Await only what is a promise: a synchronous iteration costs no extra microtask.
+      if (run && typeof (run as Promise<unknown>).then === 'function') {
+        const winner = await Promise.race([run as Promise<unknown>, this.#stopped]);
+        if (winner instanceof StopSignal && this.stopped) outcome = 'interrupted';
+      }
+    } catch (err) {
+      if (this.stopped) outcome = 'interrupted';
+      else {
+        outcome = 'error';
+        this.deps.errors.add(err, this.scenario.name);
+      }
+    }
+    this.info.iteration++;
+    this.busy = false;
+    if (ctx.group) {
+      ctx.group = '';
+      ctx.tags = ctx.baseTags;
+    }
+    const store = this.deps.store;
+    if (outcome === 'interrupted') {
+      store.add('interrupted_iterations', 1, { ...this.#iterationTags, interrupted: (this.#controller.signal.reason as StopSignal).cause });
+    } else {
+      store.addAll(this.#iterationTags, [
+        ['iterations', 1],
+        ['iteration_duration', performance.now() - t0],
+      ]);
+      if (outcome === 'error') store.add('iteration_errors', 1, this.#iterationTags);
+    }
+    return outcome;
+  }
+
+  /** Interrupt now: in-flight requests end, sleeps reject, the iteration counts as interrupted. */
+  stop(cause: StopCause): void {
+    if (this.stopped) return;
+    this.#controller.abort(new StopSignal(cause));
+    this.ctx.http.interruptAll();
+  }
+
+  /** Close what this VU opened (connections, sessions). */
+  async retire(): Promise<void> {
+    for (const c of this.ctx.cleanups.splice(0)) {
+      try {
+        await c();
+      } catch {
+        // Closing a session of a server that is already gone is not the user's problem.
+      }
+    }
+    await this.ctx.http.close();
+  }
+}

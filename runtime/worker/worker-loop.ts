@@ -1,0 +1,204 @@
+/**
+ * Everything a worker does, independent of its transport (thread or child process): import the
+ * scenario bundle once, run setup/teardown when asked, run its share of each scenario, and post
+ * metric snapshots about once a second.
+ */
+import { pathToFileURL } from 'node:url';
+import { McprunError, serializeError } from '../errors.js';
+import { realmRegistry } from '../metrics/registry.js';
+import { WorkerMetricStore } from '../metrics/worker-store.js';
+import { HttpEngine } from '../protocols/http/vu-http.js';
+import type { CoordinatorMessage, WorkerMessage, WorkerPlan } from '../worker-protocol.js';
+import { ErrorLog } from './error-log.js';
+import { ScenarioRunner } from './scenario-runner.js';
+import { Vu, type IterationFn, type VuDeps } from './vu.js';
+import { vuStorage } from './vu-context.js';
+import type { ResolvedScenario } from '../config/resolved.js';
+
+export interface WorkerTransport {
+  post(msg: WorkerMessage): void;
+  on(handler: (msg: CoordinatorMessage) => void): void;
+  /** Lets the process/thread end once nothing else keeps it alive. */
+  close(): void;
+}
+
+export class WorkerLoop {
+  #plan!: WorkerPlan;
+  #module!: Record<string, unknown>;
+  #store = new WorkerMetricStore(realmRegistry);
+  #http!: HttpEngine;
+  #errors!: ErrorLog;
+  #runners = new Map<string, ScenarioRunner>();
+  #flushTimer: NodeJS.Timeout | undefined;
+  #allocated = 0;
+  /** Most VUs allocated since the last flush, so a short scenario still shows in vus_max. */
+  #allocatedPeak = 0;
+  #activePeak = 0;
+
+  constructor(readonly transport: WorkerTransport) {
+    transport.on((msg) => {
+      this.#handle(msg).catch((err) => this.#fatal('run', err));
+    });
+  }
+
+  get #index(): number {
+    return this.#plan?.workerIndex ?? -1;
+  }
+
+  async #handle(msg: CoordinatorMessage): Promise<void> {
+    switch (msg.type) {
+      case 'init':
+        return this.#init(msg.plan);
+      case 'setup':
+        return this.#setup(msg.timeoutMs);
+      case 'start-scenario':
+        return this.#startScenario(msg.name, msg.data);
+      case 'stop':
+        for (const r of this.#runners.values()) r.stop(!msg.graceful);
+        return;
+      case 'teardown':
+        return this.#teardown(msg.data, msg.timeoutMs);
+      case 'shutdown':
+        return this.#shutdown();
+      default: {
+        const never: never = msg;
+        throw new Error(`[mcprun:worker] unknown message ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  async #init(plan: WorkerPlan): Promise<void> {
+    this.#plan = plan;
+    for (const [k, v] of Object.entries(plan.env)) process.env[k] = v;
+    (globalThis as Record<string, unknown>).__ENV = plan.env;
+    this.#http = new HttpEngine(plan.http, this.#store);
+    this.#errors = new ErrorLog((line) => {
+      process.stderr.write(`mcprun: iteration error: ${line}\n`);
+    });
+    try {
+      this.#module = (await import(pathToFileURL(plan.bundlePath).href)) as Record<string, unknown>;
+    } catch (err) {
+      this.#fatal('init', err);
+      return;
+    }
+    this.#flushTimer = setInterval(() => this.#flush(), plan.flushIntervalMs);
+    this.transport.post({ type: 'ready', workerIndex: plan.workerIndex });
+  }
+
+  #deps(): VuDeps {
+    return { store: this.#store, http: this.#http, errors: this.#errors, env: this.#plan.env };
+  }
+
+  /** setup() and teardown() run as a VU of their own (so http.* and check work), on worker 0. */
+  async #special(name: 'setup' | 'teardown', data: unknown, timeoutMs: number): Promise<unknown> {
+    const fn = this.#module[name];
+    if (typeof fn !== 'function') return undefined;
+    const scenario = { name, tags: {}, env: {}, idOffset: -1 } as unknown as ResolvedScenario;
+    const vu = new Vu(this.#deps(), scenario, 0);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const result = await Promise.race([
+        vuStorage.run(vu.ctx, () => (fn as (d: unknown) => unknown)(data)),
+        new Promise((_, reject) => {
+          timer = setTimeout(
+            () => reject(new McprunError('MCPRUN_TIMEOUT', `${name}() did not finish within ${timeoutMs / 1000}s.`, { hint: `Make it faster or raise options.${name}Timeout.` })),
+            timeoutMs,
+          );
+        }),
+      ]);
+      return result;
+    } finally {
+      clearTimeout(timer);
+      await vu.retire();
+    }
+  }
+
+  async #setup(timeoutMs: number): Promise<void> {
+    try {
+      const data = await this.#special('setup', undefined, timeoutMs);
+      this.transport.post({ type: 'setup-done', data: structuredCloneable(data) });
+    } catch (err) {
+      this.#fatal('setup', err);
+    }
+  }
+
+  async #teardown(data: unknown, timeoutMs: number): Promise<void> {
+    try {
+      await this.#special('teardown', data, timeoutMs);
+      this.transport.post({ type: 'teardown-done' });
+    } catch (err) {
+      this.#fatal('teardown', err);
+    }
+  }
+
+  async #startScenario(name: string, data: unknown): Promise<void> {
+    const s = this.#plan.scenarios.find((x) => x.name === name);
+    if (!s) throw new Error(`[mcprun:worker] unknown scenario ${name}`);
+    const fn = this.#module[s.exec] as IterationFn;
+    const runner = new ScenarioRunner(s, this.#deps(), this.#plan.workerIndex, this.#plan.workerCount, fn, data, (d) => {
+      this.#allocated += d;
+      if (this.#allocated > this.#allocatedPeak) this.#allocatedPeak = this.#allocated;
+    });
+    this.#runners.set(name, runner);
+    const sampler = setInterval(() => this.#sampleActive(), 100);
+    try {
+      await runner.run();
+    } finally {
+      clearInterval(sampler);
+      this.#runners.delete(name);
+    }
+    this.transport.post({ type: 'scenario-done', workerIndex: this.#index, name });
+  }
+
+  #sampleActive(): number {
+    let vus = 0;
+    for (const r of this.#runners.values()) vus += r.activeVus;
+    if (vus > this.#activePeak) this.#activePeak = vus;
+    return vus;
+  }
+
+  #flush(): void {
+    const vus = this.#sampleActive();
+    // Gauges carry the last value and min/max: record the interval's peak, then the value now.
+    if (this.#activePeak > vus) this.#store.add('vus', this.#activePeak, {});
+    this.#store.add('vus', vus, {});
+    if (this.#allocatedPeak > this.#allocated) this.#store.add('vus_max', this.#allocatedPeak, {});
+    this.#store.add('vus_max', this.#allocated, {});
+    this.#activePeak = vus;
+    this.#allocatedPeak = this.#allocated;
+    if (this.#plan.http.shareConnections) this.#http.accountShared({});
+    this.transport.post({
+      type: 'metrics',
+      workerIndex: this.#index,
+      snapshot: this.#store.snapshot(),
+      vus,
+      vusMax: this.#allocated,
+      errors: this.#errors.take(),
+    });
+  }
+
+  async #shutdown(): Promise<void> {
+    clearInterval(this.#flushTimer);
+    await this.#http?.close().catch(() => {});
+    if (this.#plan) this.#flush();
+    this.transport.post({ type: 'shutdown-done', workerIndex: this.#index });
+    this.transport.close();
+  }
+
+  #fatal(phase: 'init' | 'setup' | 'teardown' | 'run', err: unknown): void {
+    this.transport.post({ type: 'fatal', workerIndex: this.#index, phase, error: serializeError(err) });
+  }
+}
+
+/** setup()'s result is copied to every worker: say clearly when it cannot be. */
+function structuredCloneable(data: unknown): unknown {
+  try {
+    return structuredClone(data);
+  } catch (err) {
+    throw new McprunError(
+      'MCPRUN_SCRIPT_EXCEPTION',
+      `setup() returned a value that cannot be copied to the workers (${(err as Error).message}).`,
+      { hint: 'Return plain data (objects, arrays, strings, numbers); keep servers, sockets and functions out of it.' },
+    );
+  }
+}
