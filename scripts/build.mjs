@@ -2,7 +2,7 @@
 // `npm install` (this runs as the package's `prepare` script). tsc also emits the .d.ts files that
 // carry the DSL's types, which are the product for scenario authors.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, rmSync, existsSync } from 'node:fs';
+import { chmodSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +18,7 @@ try {
   console.error('mcprun build: typescript is not installed; run `npm install` in the mcprun folder first.');
   process.exit(1);
 }
-rmSync(join(root, 'dist'), { recursive: true, force: true });
+// dist/ is not wiped first: tests of other files may be running from it (tsc overwrites what changed).
 const r = spawnSync(process.execPath, [tscBin, '-p', join(root, 'tsconfig.json')], { stdio: 'inherit', cwd: root });
+if (existsSync(join(root, 'dist/bin/mcprun.js'))) chmodSync(join(root, 'dist/bin/mcprun.js'), 0o755);
 if (r.status !== 0) process.exit(r.status ?? 1);
-chmodSync(join(root, 'dist/bin/mcprun.js'), 0o755);

@@ -8,6 +8,7 @@ import { McprunError } from '../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { run, reportError, type RunOptions } from '../coordinator/run.js';
 import { VERSION } from '../version.js';
+import { parseDuration } from '../config/duration.js';
 
 export interface CliIo {
   stdout: Writable & { isTTY?: boolean };
@@ -27,6 +28,14 @@ interface ParsedArgs {
   color?: boolean;
   progress?: boolean;
   verbose?: boolean;
+  out?: string[];
+  'report-dir'?: string;
+  junit?: string;
+  'metrics-addr'?: string;
+  interval?: string;
+  pool?: string;
+  'local-ips'?: string;
+  'continue-on-worker-error'?: boolean;
 }
 
 const COMMANDS = new Set(['run', 'help', '--help', '-h', '--version', '-V']);
@@ -51,7 +60,15 @@ export async function parseArgs(argv: string[]): Promise<RunOptions> {
         .option('quiet', { alias: 'q', type: 'boolean', describe: 'no progress and no summary on stdout' })
         .option('color', { type: 'boolean', describe: 'colours in the summary (--no-color or NO_COLOR turn them off)' })
         .option('progress', { type: 'boolean', default: true, describe: 'live progress (--no-progress turns it off)' })
-        .option('verbose', { alias: 'v', type: 'boolean', describe: 'stack traces with errors' }),
+        .option('verbose', { alias: 'v', type: 'boolean', describe: 'stack traces with errors' })
+        .option('out', { alias: 'o', type: 'string', array: true, describe: 'time series output: json=FILE[,raw] (NDJSON) or csv=FILE, repeatable' })
+        .option('report-dir', { type: 'string', describe: 'write summary.json, report.html, report.md, junit.xml, timeseries.csv into DIR/<scenario>-<time>/ (default DIR ./mcprun-results)' })
+        .option('junit', { type: 'string', describe: 'write thresholds and checks as JUnit XML' })
+        .option('metrics-addr', { type: 'string', describe: 'serve Prometheus metrics during the run at HOST:PORT (loopback unless a host is given)' })
+        .option('interval', { type: 'string', describe: 'time-series interval, e.g. 1s (default 1s)' })
+        .option('pool', { type: 'string', choices: ['threads', 'processes'], describe: 'workers as threads (default) or child processes (own heap and file-descriptor table)' })
+        .option('local-ips', { type: 'string', describe: 'source addresses spread over connections: 127.0.0.2-127.0.0.9,127.0.1.1' })
+        .option('continue-on-worker-error', { type: 'boolean', describe: 'go on with the remaining workers when one dies' }),
     )
     .demandCommand(1, 'no scenario file given')
     .strict()
@@ -117,6 +134,14 @@ function toRunOptions(a: ParsedArgs): RunOptions {
     color: a.color === undefined ? undefined : a.color,
     progress: a.progress,
     verbose: a.verbose,
+    out: a.out,
+    reportDir: a['report-dir'] === '' ? './mcprun-results' : only(a['report-dir'], 'report-dir'),
+    junit: only(a.junit, 'junit'),
+    metricsAddr: only(a['metrics-addr'], 'metrics-addr'),
+    flushIntervalMs: a.interval === undefined ? undefined : parseDuration(only(a.interval, 'interval')!, '--interval', { allowZero: false }),
+    pool: a.pool as RunOptions['pool'],
+    localIps: only(a['local-ips'], 'local-ips'),
+    continueOnWorkerError: a['continue-on-worker-error'],
   };
 }
 

@@ -28,6 +28,8 @@ import {
   type SummaryData,
 } from '../output/summary-data.js';
 import { textSummary } from '../output/text-summary.js';
+import type { Output, OutputContext } from '../output/output.js';
+import { createOutputs } from '../output/outputs.js';
 import type { IterationErrorReport, WorkerMessage, WorkerPlan } from '../worker-protocol.js';
 import { ScenarioSchedule, type Phase } from './scenario-schedule.js';
 import { ThresholdEngine, type ThresholdVerdict } from './threshold-engine.js';
@@ -57,8 +59,22 @@ export interface RunOptions {
   /** Aborting it stops the run like Ctrl-C (graceful); aborting `hardSignal` skips the graceful wait. */
   signal?: AbortSignal;
   hardSignal?: AbortSignal;
-  /** How often workers post metric snapshots. @default 1000 */
+  /** How often workers post metric snapshots (also the time-series interval, `--interval`). @default 1000 */
   flushIntervalMs?: number;
+  /** `--out json=FILE[,raw]`, `--out csv=FILE`, repeatable. */
+  out?: string[];
+  /** `--report-dir [DIR]`: results folder with summary.json, report.html, report.md, junit.xml, timeseries.csv. */
+  reportDir?: string;
+  /** `--junit FILE`. */
+  junit?: string;
+  /** `--metrics-addr 127.0.0.1:9464`: Prometheus text exposition during the run. */
+  metricsAddr?: string;
+  /** `--pool threads|processes`. @default 'threads' */
+  pool?: 'threads' | 'processes';
+  /** `--local-ips 127.0.0.2-127.0.0.9,127.0.1.1`: source addresses spread round-robin over connections. */
+  localIps?: string;
+  /** Keep going with the remaining workers when one dies. */
+  continueOnWorkerError?: boolean;
 }
 
 export interface RunResult {
@@ -82,7 +98,8 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     const config = resolveConfig(mod.options, cli, basename(opts.script));
     checkExports(mod, config, opts.script);
     const thresholds = new ThresholdEngine(config.thresholds, realmRegistry);
-    return await execute(opts, config, thresholds, bundle.path);
+    const outputs = createOutputs(opts, mod);
+    return await execute(opts, config, thresholds, bundle.path, outputs);
   } catch (err) {
     return { exitCode: reportError(err, stderr, opts.verbose ?? false), summary: undefined, error: err as Error };
   } finally {
@@ -164,7 +181,7 @@ function workerCountFor(opts: RunOptions, config: ResolvedConfig): number {
   return Math.max(1, Math.min(opts.workers ?? availableParallelism(), maxVus));
 }
 
-async function execute(opts: RunOptions, config: ResolvedConfig, thresholds: ThresholdEngine, bundlePath: string): Promise<RunResult> {
+async function execute(opts: RunOptions, config: ResolvedConfig, thresholds: ThresholdEngine, bundlePath: string, outputs: Output[]): Promise<RunResult> {
   const stdout = opts.stdout ?? process.stdout;
   const stderr = opts.stderr ?? process.stderr;
   const W = workerCountFor(opts, config);
@@ -184,6 +201,29 @@ async function execute(opts: RunOptions, config: ResolvedConfig, thresholds: Thr
   const startedAt = new Date();
   const agg = new MetricAggregate((n) => realmRegistry.get(n));
   const errors = new Map<string, number>();
+  let schedule: ScenarioSchedule | undefined;
+  const epochOf = (t: number) => (t ? performance.timeOrigin + t : 0);
+  const outputCtx: OutputContext = {
+    script: opts.script,
+    startedAt,
+    scenarios: config.scenarios,
+    workers: W,
+    metric: (n) => realmRegistry.get(n),
+    aggregate: agg,
+    phases: () =>
+      (schedule?.phases ?? []).map((p) => ({ name: p.scenario.name, state: p.state, startedAt: epochOf(p.startedAt), endedAt: epochOf(p.endedAt) })),
+    env: maskSecrets(opts.env ?? {}),
+    stdout,
+    stderr,
+  };
+  // Outputs start before any worker exists: a bad --out path or a busy --metrics-addr sends nothing.
+  for (const o of outputs) {
+    try {
+      await o.start?.(outputCtx);
+    } catch (err) {
+      throw McprunError.is(err) ? err : new McprunError('MCPRUN_CONFIG', `output ${o.name} could not start: ${(err as Error).message}.`);
+    }
+  }
   const pool = new WorkerPool(plans, env);
   let vusNow = 0;
   const vusByWorker = new Map<number, number>();
@@ -193,6 +233,7 @@ async function execute(opts: RunOptions, config: ResolvedConfig, thresholds: Thr
   pool.onMessage((m: WorkerMessage) => {
     if (m.type !== 'metrics') return;
     agg.merge(m.workerIndex, m.snapshot);
+    for (const o of outputs) o.snapshot?.(m.workerIndex, m.snapshot);
     vusByWorker.set(m.workerIndex, m.vus);
     vusNow = [...vusByWorker.values()].reduce((a, b) => a + b, 0);
     for (const e of m.errors) errors.set(e.message, (errors.get(e.message) ?? 0) + e.count);
@@ -202,7 +243,6 @@ async function execute(opts: RunOptions, config: ResolvedConfig, thresholds: Thr
   let exitOverride: ExitCode | undefined;
   let workerFailure: Error | undefined;
   let setupData: unknown;
-  let schedule: ScenarioSchedule | undefined;
   const cleanups: Array<() => void> = [];
 
   const stopAll = (graceful: boolean) => {
@@ -341,6 +381,13 @@ async function execute(opts: RunOptions, config: ResolvedConfig, thresholds: Thr
 
     // 5. Final metrics from every worker, then end them.
     const summary = await finish(pool, agg, sched, thresholds, config, errors, opts, startedAt, W, aborted, workerFailure, exitOverride, elapsedFor);
+    for (const o of outputs) {
+      try {
+        await o.end?.(summary);
+      } catch (err) {
+        stderr.write(`mcprun: output ${o.name} failed: ${(err as Error).message}\n`);
+      }
+    }
     return { exitCode: summary.mcprun.exitCode as ExitCode, summary };
   } catch (err) {
     cleanups.forEach((c) => c());
@@ -474,6 +521,15 @@ function locationOf(err: Error | undefined): string {
     return ` (at ${file.replace(`${process.cwd()}/`, '')}:${m[2]}:${m[3]})`;
   }
   return '';
+}
+
+const SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL/i;
+
+/** -e values whose names look like secrets never reach reports or logs. */
+export function maskSecrets(env: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) out[k] = SECRET_NAME.test(k) ? '***' : v;
+  return out;
 }
 
 /** One paragraph on stderr; the stack only with --verbose. Returns the exit code. */
