@@ -5,11 +5,11 @@
  *   npx mcprun examples/http-smoke.ts -e TARGET=http://127.0.0.1:8080/health
  */
 import { createServer, type Server } from 'node:http';
-import { check, defineScenario, http } from 'mcprun';
+import { check, defineScenario, http, type Duration } from 'mcprun';
 
 export const options = defineScenario({
   scenarios: {
-    smoke: { executor: 'constant-vus', vus: 10, duration: process.env.DURATION ?? '5s' },
+    smoke: { executor: 'constant-vus', vus: 10, duration: (process.env.DURATION ?? '5s') as Duration },
   },
   thresholds: {
     // Judged exactly: 0.05 % of failures is not "< 0.05 %".

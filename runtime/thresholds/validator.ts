@@ -1,0 +1,108 @@
+/**
+ * Checks a parsed threshold against the metric it is set on, before any load is sent: the metric
+ * must exist, its type must have the aggregation (as in k6), and the unit must fit what the
+ * aggregation measures. Each error says what to write instead.
+ */
+import { McprunError } from '../errors.js';
+import type { MetricDefinition, MetricType } from '../metrics/types.js';
+import {
+  formatAggregation,
+  formatThreshold,
+  parseMetricKey,
+  type AggregationKind,
+  type ParsedThreshold,
+  type ThresholdUnit,
+} from './parser.js';
+import { nearestName } from './tokenizer.js';
+
+export { nearestName };
+
+export const SUPPORTED_AGGREGATIONS: Readonly<Record<MetricType, readonly AggregationKind[]>> = {
+  counter: ['count', 'rate'],
+  gauge: ['value', 'min', 'max'],
+  rate: ['rate'],
+  trend: ['avg', 'min', 'max', 'med', 'percentile', 'count'],
+};
+
+const TIME_UNITS: readonly ThresholdUnit[] = ['us', 'ms', 's', 'm'];
+
+/**
+ * Throws MCPRUN_THRESHOLD_METRIC when `def` is undefined (the metric of `metricKey` does not exist),
+ * MCPRUN_THRESHOLD_AGGREGATION when the metric's type lacks the aggregation or the aggregation does
+ * not take the unit (the expression itself is well formed, so this is not a syntax error).
+ */
+export function validateThreshold(
+  metricKey: string,
+  parsed: ParsedThreshold,
+  def: MetricDefinition | undefined,
+  known: readonly MetricDefinition[],
+): asserts def is MetricDefinition {
+  const subject = `threshold ${JSON.stringify(parsed.source)} on ${JSON.stringify(metricKey)}`;
+  if (def === undefined) {
+    const { metric } = parseMetricKey(metricKey);
+    const names = known.map((d) => d.name).sort();
+    const suggestion = nearestName(metric, names);
+    throw new McprunError(
+      'MCPRUN_THRESHOLD_METRIC',
+      `${subject}: unknown metric ${JSON.stringify(metric)}${suggestion ? `; did you mean "${suggestion}"?` : '.'}` +
+        ` Known metrics: ${names.length ? names.join(', ') : 'none'}`,
+    );
+  }
+  checkAggregation(parsed, def, subject);
+  checkUnit(parsed, def, subject);
+}
+
+/** Throws MCPRUN_THRESHOLD_AGGREGATION when a metric of this type has no such aggregation. */
+export function checkAggregation(parsed: ParsedThreshold, metric: Pick<MetricDefinition, 'type' | 'contains'>, subject: string): void {
+  const supported = SUPPORTED_AGGREGATIONS[metric.type];
+  if (supported.includes(parsed.aggregation.kind)) return;
+  const names = supported.map((kind) => (kind === 'percentile' ? 'p(N)' : kind));
+  throw new McprunError(
+    'MCPRUN_THRESHOLD_AGGREGATION',
+    `${subject}: ${JSON.stringify(formatAggregation(parsed.aggregation))} does not apply to ${describe(metric)}, ` +
+      `which supports ${names.slice(0, -1).join(', ')}${names.length > 1 ? ' and ' : ''}${names[names.length - 1]}`,
+  );
+}
+
+function checkUnit(parsed: ParsedThreshold, def: MetricDefinition, subject: string): void {
+  const { unit, aggregation } = parsed;
+  if (unit === undefined) return;
+  const accepted = acceptedUnits(def, aggregation.kind);
+  if (accepted.units.includes(unit)) return;
+  const instead = formatThreshold({ ...parsed, unit: accepted.suggest });
+  throw new McprunError(
+    'MCPRUN_THRESHOLD_AGGREGATION',
+    `${subject}: the ${formatAggregation(aggregation)} of ${describe(def)} takes ${accepted.description}, ` +
+      `not ${JSON.stringify(unit)}; write ${JSON.stringify(instead)}`,
+  );
+}
+
+/** The units an aggregation of this metric accepts, how to say so, and the one to suggest instead. */
+function acceptedUnits(
+  def: MetricDefinition,
+  kind: AggregationKind,
+): { units: readonly ThresholdUnit[]; description: string; suggest: ThresholdUnit | undefined } {
+  if (def.type === 'trend' && def.contains === 'time' && kind !== 'count') {
+    return { units: TIME_UNITS, description: 'a time unit (us, ms, s, m) or a bare number of milliseconds', suggest: 'ms' };
+  }
+  if (def.type === 'rate' && kind === 'rate') {
+    return { units: ['%'], description: '"%" or a bare fraction (0.05 is 5%)', suggest: '%' };
+  }
+  if (def.type === 'counter' && kind === 'rate') {
+    return { units: ['/s', '/m'], description: '"/s", "/m" or a bare number per second', suggest: '/s' };
+  }
+  return { units: [], description: 'a bare number', suggest: undefined };
+}
+
+function describe(metric: Pick<MetricDefinition, 'type' | 'contains'>): string {
+  switch (metric.type) {
+    case 'counter':
+      return 'a Counter';
+    case 'gauge':
+      return 'a Gauge';
+    case 'rate':
+      return 'a Rate';
+    case 'trend':
+      return metric.contains === 'time' ? 'a Trend of times' : metric.contains === 'data' ? 'a Trend of bytes' : 'a Trend';
+  }
+}
