@@ -33,9 +33,13 @@ export async function bundleScenario(file: string): Promise<Bundle> {
       b.onResolve({ filter: /^mcprun$/ }, () => ({ path: pathToFileURL(DSL_ENTRY).href, external: true }));
     },
   };
+  // The output path is known before the build so the source map's paths resolve to the real files.
+  const dir = mkdtempSync(join(tmpdir(), 'mcprun-'));
+  const out = join(dir, 'scenario.mjs');
   let result;
   try {
     result = await build({
+      outfile: out,
       entryPoints: [abs],
       bundle: true,
       write: false,
@@ -51,12 +55,11 @@ export async function bundleScenario(file: string): Promise<Bundle> {
       absWorkingDir: dirname(abs),
     });
   } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
     const errors = (err as { errors?: Message[] }).errors;
     if (errors?.length) throw compileError(errors);
     throw err;
   }
-  const dir = mkdtempSync(join(tmpdir(), 'mcprun-'));
-  const out = join(dir, 'scenario.mjs');
   writeFileSync(out, result.outputFiles[0].contents);
   return {
     path: out,

@@ -9,7 +9,7 @@
  */
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { Pool, buildConnector, type Dispatcher } from 'undici';
+import { Client, buildConnector, type Dispatcher } from 'undici';
 import type { Tags } from '../../metrics/types.js';
 import type { WorkerMetricStore } from '../../metrics/worker-store.js';
 import { errorCodeOf } from './error-codes.js';
@@ -48,9 +48,20 @@ interface ConnectRecord {
 const USER_AGENT = 'mcprun/0.1 (+https://www.npmjs.com/package/mcprun)';
 const URL_CACHE_MAX = 10_000;
 
-/** One undici pool plus what we need to attribute connect time and wire bytes to requests. */
+/** One undici Client (one connection) and the requests we have in flight on it. */
+interface ClientSlot {
+  client: Client;
+  inflight: number;
+}
+
+/**
+ * The connections of one VU (or of a worker, when shared) to one origin. We pick the connection
+ * ourselves, with exact in-flight counts, rather than through undici's Pool: a Pool marks a client
+ * free only after its 'drain' event, so a VU that sends its next request right away would open a
+ * second connection. Here a sequential VU uses exactly one connection.
+ */
 class OriginPool {
-  readonly pool: Pool;
+  readonly slots: ClientSlot[] = [];
   /** Connections opened and not yet attributed to a request, oldest first. */
   readonly fresh: ConnectRecord[] = [];
   readonly sockets = new Set<Socket>();
@@ -58,10 +69,15 @@ class OriginPool {
   /** Bytes of sockets that closed since the last accounting. */
   closedRead = 0;
   closedWritten = 0;
+  readonly #connect: buildConnector.connector;
 
-  constructor(origin: string, connections: number, config: HttpConfig) {
+  constructor(
+    readonly origin: string,
+    readonly maxConnections: number,
+    readonly config: HttpConfig,
+  ) {
     const base = buildConnector({ rejectUnauthorized: !config.insecureSkipTLSVerify, timeout: config.timeoutMs });
-    const connect: buildConnector.connector = (opts, cb) => {
+    this.#connect = (opts, cb) => {
       const rec: ConnectRecord = { start: performance.now(), tcpEnd: 0, end: 0 };
       const sock = base(opts, (err, socket) => {
         if (err || !socket) return cb(err, null);
@@ -71,20 +87,42 @@ class OriginPool {
         this.track(socket as Socket);
         cb(null, socket);
       });
-      // For TLS, 'connect' fires when TCP is up and the callback after the handshake.
       (sock as unknown as Socket | undefined)?.once?.('connect', () => {
         // Plain TCP: undici's own 'connect' listener ran the callback first; TLS: this is mid-handshake.
         if (!rec.end) rec.tcpEnd = performance.now();
       });
       return sock;
     };
-    this.pool = new Pool(origin, {
-      connections,
-      pipelining: 1,
-      connect,
-      headersTimeout: config.timeoutMs,
-      bodyTimeout: config.timeoutMs,
-    });
+  }
+
+  /** An idle connection, else a new one while under the limit, else the least busy (the request queues: blocked time). */
+  acquire(): ClientSlot {
+    let best: ClientSlot | undefined;
+    for (const slot of this.slots) {
+      if (slot.inflight === 0) {
+        best = slot;
+        break;
+      }
+      if (!best || slot.inflight < best.inflight) best = slot;
+    }
+    if (!best || (best.inflight > 0 && this.slots.length < this.maxConnections)) {
+      best = {
+        client: new Client(this.origin, {
+          pipelining: 1,
+          connect: this.#connect,
+          headersTimeout: this.config.timeoutMs,
+          bodyTimeout: this.config.timeoutMs,
+        }),
+        inflight: 0,
+      };
+      this.slots.push(best);
+    }
+    return best;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.slots.map((s) => s.client.close().catch(() => s.client.destroy().catch(() => {}))));
+    this.slots.length = 0;
   }
 
   private track(socket: Socket): void {
@@ -193,7 +231,7 @@ export class HttpEngine {
   async close(): Promise<void> {
     const all: Promise<unknown>[] = [];
     for (const c of this.#clients) all.push(c.close());
-    for (const p of this.#shared.values()) all.push(p.pool.destroy().catch(() => {}));
+    for (const p of this.#shared.values()) all.push(p.close());
     await Promise.all(all);
   }
 }
@@ -217,6 +255,7 @@ class RequestHandler implements Dispatcher.DispatchHandler {
   constructor(
     readonly owner: VuHttp,
     readonly op: OriginPool,
+    readonly slot: ClientSlot,
     readonly method: string,
     readonly url: string,
     readonly t0: number,
@@ -274,6 +313,7 @@ class RequestHandler implements Dispatcher.DispatchHandler {
     if (this.timer) clearTimeout(this.timer);
     this.abortFn?.();
     this.owner.inflight.delete(this);
+    this.slot.inflight--;
     this.resolve(this.build(Object.assign(new Error('request interrupted: the VU was stopped'), { code: 'EABORTED' }), performance.now()));
   }
 
@@ -282,6 +322,7 @@ class RequestHandler implements Dispatcher.DispatchHandler {
     this.done = true;
     if (this.timer) clearTimeout(this.timer);
     this.owner.inflight.delete(this);
+    this.slot.inflight--;
     const tEnd = performance.now();
     const res = this.build(err, tEnd);
     this.owner.record(this, res);
@@ -362,7 +403,9 @@ export class VuHttp {
       }
     }
     if (params?.headers) for (const k in params.headers) headers[k.toLowerCase()] = params.headers[k];
-    const h = new RequestHandler(this, op, method, url, t0, params?.responseType ?? 'text', params?.tags ?? EMPTY_TAGS, tags);
+    const slot = op.acquire();
+    slot.inflight++;
+    const h = new RequestHandler(this, op, slot, method, url, t0, params?.responseType ?? 'text', params?.tags ?? EMPTY_TAGS, tags);
     return new Promise<Response>((resolve) => {
       h.resolve = resolve;
       if (this.#aborted) {
@@ -371,7 +414,7 @@ export class VuHttp {
       }
       this.inflight.add(h);
       h.timer = setTimeout(timeoutHandler, timeoutMs ?? this.engine.config.timeoutMs, h);
-      op.pool.dispatch({ origin: u.origin, path: u.path, method: method as Dispatcher.HttpMethod, headers, body: payload }, h);
+      slot.client.dispatch({ origin: u.origin, path: u.path, method: method as Dispatcher.HttpMethod, headers, body: payload }, h);
     });
   }
 
@@ -422,7 +465,7 @@ export class VuHttp {
   async close(): Promise<void> {
     this.engine.forget(this);
     const all: Promise<unknown>[] = [];
-    for (const p of this.#pools.values()) all.push(p.pool.close().catch(() => p.pool.destroy().catch(() => {})));
+    for (const p of this.#pools.values()) all.push(p.close());
     this.#pools.clear();
     await Promise.all(all);
   }

@@ -1,0 +1,201 @@
+/**
+ * The core runner end to end: the real CLI against real servers on 127.0.0.1:0. Every figure is
+ * compared with a ground truth the test controls (the server counts requests and sets delays).
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import { startCountingServer, type CountingServer } from '../support/http-server.js';
+import { runCli } from '../support/run-cli.js';
+
+const fixture = (name: string) => `test/fixtures/core/${name}`;
+const servers: CountingServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+async function server(handler?: Parameters<typeof startCountingServer>[0]) {
+  const s = await startCountingServer(handler);
+  servers.push(s);
+  return s;
+}
+function exportPath(): string {
+  return join(mkdtempSync(join(tmpdir(), 'mcprun-test-')), 'summary.json');
+}
+function readSummary(path: string) {
+  return JSON.parse(readFileSync(path, 'utf8'));
+}
+
+describe('counts match the server', () => {
+  test('shared-iterations with 100 iterations makes exactly 100 requests', async () => {
+    const s = await server();
+    const out = exportPath();
+    const r = await runCli([fixture('shared-iterations.ts'), '-e', `TARGET=${s.url}`, '--summary-export', out, '--no-progress']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(s.requests.length, 'the server saw exactly 100 requests').toBe(100);
+    const summary = readSummary(out);
+    expect(summary.metrics.http_reqs.values.count).toBe(100);
+    expect(summary.metrics.iterations.values.count).toBe(100);
+    expect(summary.metrics.checks.values.passes).toBe(100);
+  });
+
+  test('--workers 2 gives the same counts as --workers 1', async () => {
+    const counts: number[][] = [];
+    for (const workers of ['1', '2']) {
+      const s = await server();
+      const out = exportPath();
+      const r = await runCli([fixture('shared-iterations.ts'), '-e', `TARGET=${s.url}`, '-e', 'ITERATIONS=300', '--workers', workers, '--summary-export', out, '--no-progress']);
+      expect(r.code, r.stderr).toBe(0);
+      const m = readSummary(out);
+      expect(m.mcprun.workers).toBe(Number(workers));
+      counts.push([s.requests.length, m.metrics.http_reqs.values.count, m.metrics.iterations.values.count, m.metrics.checks.values.passes]);
+    }
+    expect(counts[0]).toEqual([300, 300, 300, 300]);
+    expect(counts[1]).toEqual(counts[0]);
+  });
+
+  test('constant-vus with 10 VUs never holds more than 10 connections and reports vus_max 10', async () => {
+    const s = await server();
+    const out = exportPath();
+    const r = await runCli([fixture('constant-vus.ts'), '-e', `TARGET=${s.url}`, '--summary-export', out, '--no-progress']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(s.maxOpenConnections).toBeLessThanOrEqual(10);
+    expect(s.maxOpenConnections).toBeGreaterThanOrEqual(9);
+    const m = readSummary(out);
+    expect(m.metrics.vus_max.values.max).toBe(10);
+    expect(m.metrics.vus.values.max).toBeLessThanOrEqual(10);
+    expect(m.metrics.http_reqs.values.count).toBe(s.requests.length);
+    // A rate is per real elapsed second: about 2 s of load.
+    expect(m.state.testRunDurationMs).toBeGreaterThanOrEqual(2000);
+    expect(m.state.testRunDurationMs).toBeLessThan(4000);
+    const rate = m.metrics.http_reqs.values.rate;
+    expect(rate).toBeCloseTo(s.requests.length / (m.state.testRunDurationMs / 1000), 6);
+  });
+});
+
+describe('thresholds', () => {
+  test('0.05 % of failures fails rate<0.05% and holds rate<=0.05%; exit 99 with the actual values', async () => {
+    let n = 0;
+    const s = await server((_req, res) => {
+      n++;
+      res.statusCode = n === 1000 ? 500 : 200;
+      res.end('x');
+    });
+    const out = exportPath();
+    const r = await runCli([fixture('thresholds.ts'), '-e', `TARGET=${s.url}`, '--summary-export', out, '--no-progress']);
+    expect(r.code, r.stderr).toBe(99);
+    expect(s.requests.length).toBe(2000);
+    expect(r.stdout).toContain("✗ 'rate<0.05%' rate=0.05%");
+    expect(r.stdout).toContain("✓ 'rate<=0.05%' rate=0.05%");
+    expect(r.stdout).toContain("✓ 'count==2000' count=2000");
+    expect(r.stdout).toMatch(/✗ 'rate>10000000\/s' rate=[\d.]+\/s/);
+    const m = readSummary(out);
+    expect(m.metrics.http_req_failed.values).toMatchObject({ passes: 1, fails: 1999 });
+    expect(m.metrics.http_req_failed.thresholds).toEqual({ 'rate<0.05%': { ok: false }, 'rate<=0.05%': { ok: true } });
+    expect(m.metrics['http_req_duration{status:200}'].thresholds['p95<10s'].ok).toBe(true);
+  });
+
+  test('rate>10000/s fails at 450 req/s (and rate>300/s holds)', async () => {
+    const s = await server();
+    const out = exportPath();
+    const r = await runCli([fixture('rate-450.ts'), '-e', `TARGET=${s.url}`, '--summary-export', out, '--no-progress']);
+    expect(r.code, r.stderr).toBe(99);
+    const m = readSummary(out);
+    const rate = m.metrics.http_reqs.values.rate;
+    expect(rate).toBeGreaterThan(400);
+    expect(rate).toBeLessThan(470);
+    expect(m.metrics.http_reqs.thresholds).toEqual({ 'rate>10000/s': { ok: false }, 'rate>300/s': { ok: true } });
+    expect(r.stdout).toMatch(/✗ 'rate>10000\/s' rate=4\d\d(\.\d+)?\/s/);
+    expect(r.stdout).toContain('FAIL');
+  });
+
+  test('a passing run exits 0 and says PASS', async () => {
+    const s = await server();
+    const r = await runCli([fixture('shared-iterations.ts'), '-e', `TARGET=${s.url}`, '-e', 'ITERATIONS=20', '--no-progress']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("✓ 'rate==0' rate=0%");
+    expect(r.stdout).toContain('PASS');
+  });
+});
+
+describe('percentiles are exact within HDR precision', () => {
+  test('p(95) of a known distribution', async () => {
+    // The server delays the k-th request by 20·k ms (k = 0..99): the 95th smallest is 1880 ms.
+    let k = 0;
+    const s = await server((_req, res) => {
+      const delay = 20 * k++;
+      setTimeout(() => res.end('x'), delay);
+    });
+    const out = exportPath();
+    const r = await runCli([fixture('latency-distribution.ts'), '-e', `TARGET=${s.url}`, '--summary-export', out, '--no-progress']);
+    expect(r.code, r.stderr + r.stdout).toBe(0);
+    const m = readSummary(out);
+    // k6's handleSummary shape.
+    expect(m.state.testRunDurationMs).toBeGreaterThan(0);
+    expect(m.root_group).toMatchObject({ name: '', path: '', groups: [], checks: [] });
+    expect(m.metrics.http_req_duration).toMatchObject({ type: 'trend', contains: 'time' });
+    const d = m.metrics.http_req_duration.values;
+    for (const key of ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)']) expect(typeof d[key]).toBe('number');
+    // Measured time = server delay + a little transport; 20 ms steps tell the 95th value from the 96th.
+    expect(d['p(95)']).toBeGreaterThanOrEqual(1880);
+    expect(d['p(95)']).toBeLessThan(1880 + 15);
+    expect(d.min).toBeGreaterThanOrEqual(0);
+    expect(d.max).toBeGreaterThanOrEqual(1980);
+    // A Trend fed 1..1000: HDR keeps 3 significant digits (0.1 %).
+    const kv = m.metrics.known_values.values;
+    expect(kv.count).toBe(1000);
+    expect(kv.avg).toBe(500.5);
+    expect(kv.min).toBe(1);
+    expect(kv.max).toBe(1000);
+    expect(Math.abs(kv['p(95)'] - 950)).toBeLessThanOrEqual(950 * 0.001);
+    expect(Math.abs(kv.med - 500)).toBeLessThanOrEqual(500 * 0.001);
+    expect(Math.abs(kv['p(99)'] - 990)).toBeLessThanOrEqual(990 * 0.001);
+    expect(typeof m.mcprun.histograms.http_req_duration).toBe('string');
+  });
+});
+
+describe('errors before load', () => {
+  test('a malformed threshold exits 104 with the column and sends nothing', async () => {
+    const s = await server();
+    const r = await runCli([fixture('bad-threshold.ts'), '-e', `TARGET=${s.url}`]);
+    expect(r.code).toBe(104);
+    expect(r.stderr).toContain('invalid threshold "p95<10 0ms"');
+    expect(r.stderr).toContain('column 8');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(s.requests.length).toBe(0);
+  });
+
+  test('an unknown metric exits 104 and names the nearest metric', async () => {
+    const s = await server();
+    const r = await runCli([fixture('unknown-metric.ts'), '-e', `TARGET=${s.url}`]);
+    expect(r.code).toBe(104);
+    expect(r.stderr).toContain('http_req_duraton');
+    expect(r.stderr).toContain('http_req_duration');
+    expect(s.requests.length).toBe(0);
+  });
+
+  test('a syntax error exits 107 with file:line:column and no stack trace', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcprun-syntax-'));
+    const file = join(dir, 'broken.ts');
+    writeFileSync(file, "import { http } from 'mcprun';\n\nexport default async function () {\n  const x = ;\n  await http.get('http://127.0.0.1:1/');\n}\n");
+    const r = await runCli([file]);
+    expect(r.code).toBe(107);
+    expect(r.stderr).toMatch(/broken\.ts:4:13: Unexpected ";"/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('iterations that throw', () => {
+  test('are counted, printed once with a count, and never stop the run', async () => {
+    const s = await server();
+    const out = exportPath();
+    const r = await runCli([fixture('iteration-error.ts'), '-e', `TARGET=${s.url}`, '--summary-export', out, '--no-progress', '--workers', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(s.requests.length).toBe(20);
+    const m = readSummary(out);
+    expect(m.metrics.iteration_errors.values.count).toBe(10);
+    expect(m.mcprun.errors).toEqual([{ message: expect.stringContaining('Error: boom on even iterations (at test/fixtures/core/iteration-error.ts:'), count: 10 }]);
+    expect(r.stderr.match(/boom on even iterations/g)?.length).toBe(1);
+    expect(r.stdout).toMatch(/×10 Error: boom on even iterations/);
+  });
+});
