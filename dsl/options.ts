@@ -139,7 +139,11 @@ export interface Options {
   teardownTimeout?: Duration;
 }
 
-/** Identity function: its value is the type checking it gives the options object. */
-export function defineScenario<const T extends Options>(options: T): T {
+/**
+ * Identity function: its value is the type checking it gives the options object. Not generic on
+ * purpose (as vitest's defineConfig): a generic parameter would skip excess-property checks, and a
+ * typo such as `vu: 10` for `vus: 10` must be flagged.
+ */
+export function defineScenario(options: Options): Options {
   return options;
 }

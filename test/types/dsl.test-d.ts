@@ -1,0 +1,54 @@
+/** The DSL's types are the product: an editor must accept good options and flag bad ones. */
+import { expectTypeOf, test } from 'vitest';
+import { defineScenario, http, check, type HttpResponse, type Options, type Scenario, type ThresholdExpression, type VU } from '../../dsl/index.js';
+
+test('defineScenario returns Options and flags unknown keys', () => {
+  const o = defineScenario({ scenarios: { a: { executor: 'constant-vus', vus: 5, duration: '10s' } } });
+  expectTypeOf(o).toEqualTypeOf<Options>();
+  // @ts-expect-error a typo: vu for vus
+  defineScenario({ scenarios: { a: { executor: 'constant-vus', vu: 5, duration: '10s' } } });
+  // @ts-expect-error an unknown top-level option
+  defineScenario({ vu: 5 });
+});
+
+test('executors are a union discriminated on executor', () => {
+  expectTypeOf<Scenario['executor']>().toEqualTypeOf<
+    'shared-iterations' | 'per-vu-iterations' | 'constant-vus' | 'ramping-vus' | 'constant-arrival-rate' | 'ramping-arrival-rate'
+  >();
+  defineScenario({ scenarios: { r: { executor: 'ramping-vus', stages: [{ duration: '1m30s', target: 10 }], gracefulRampDown: '5s' } } });
+  defineScenario({ scenarios: { c: { executor: 'constant-arrival-rate', rate: 100, timeUnit: '1s', duration: '1m', preAllocatedVUs: 10, maxVUs: 100 } } });
+  // @ts-expect-error a typo in the executor name
+  defineScenario({ scenarios: { a: { executor: 'constant-vu', vus: 1, duration: '1s' } } });
+  // @ts-expect-error constant-vus needs a duration
+  defineScenario({ scenarios: { a: { executor: 'constant-vus', vus: 1 } } });
+  // @ts-expect-error stages belong to ramping executors only
+  defineScenario({ scenarios: { a: { executor: 'constant-vus', duration: '1s', stages: [] } } });
+  // @ts-expect-error arrival-rate executors need preAllocatedVUs
+  defineScenario({ scenarios: { a: { executor: 'constant-arrival-rate', rate: 1, duration: '1s' } } });
+  // @ts-expect-error not a duration
+  defineScenario({ scenarios: { a: { executor: 'constant-vus', duration: 'ten seconds' } } });
+});
+
+test('thresholds are template-literal types', () => {
+  expectTypeOf<'p95<100ms'>().toMatchTypeOf<ThresholdExpression>();
+  expectTypeOf<'p(99.9)<=2s'>().toMatchTypeOf<ThresholdExpression>();
+  expectTypeOf<'rate<0.05%'>().toMatchTypeOf<ThresholdExpression>();
+  expectTypeOf<'rate>10000/s'>().toMatchTypeOf<ThresholdExpression>();
+  expectTypeOf<'med < 10ms'>().toMatchTypeOf<ThresholdExpression>();
+  expectTypeOf<'p95<<1'>().not.toMatchTypeOf<ThresholdExpression>();
+  expectTypeOf<'p95'>().not.toMatchTypeOf<ThresholdExpression>();
+  expectTypeOf<'foo<1'>().not.toMatchTypeOf<ThresholdExpression>();
+  defineScenario({ thresholds: { http_req_duration: ['p95<100ms', { threshold: 'p99<1s', abortOnFail: true, delayAbortEval: '10s' }] } });
+  // @ts-expect-error malformed threshold
+  defineScenario({ thresholds: { http_req_duration: ['p95<<1'] } });
+});
+
+test('http and check', () => {
+  expectTypeOf(http.get).returns.toEqualTypeOf<Promise<HttpResponse>>();
+  expectTypeOf<HttpResponse['timings']['waiting']>().toEqualTypeOf<number>();
+  expectTypeOf(check<HttpResponse>).returns.toEqualTypeOf<boolean>();
+  expectTypeOf<VU['state']>().toEqualTypeOf<Record<string, any>>();
+  expectTypeOf<VU['id']>().toEqualTypeOf<number>();
+  // @ts-expect-error responseType is a closed set
+  void http.get('http://x', { responseType: 'json' });
+});

@@ -1,0 +1,75 @@
+/**
+ * ramping-vus follows its stages: the looping VUs sampled while it runs match the plan within one
+ * tick. Two runners stand for two workers (each owns the VUs i % 2 == w), so the split is tested too.
+ */
+import { performance } from 'node:perf_hooks';
+import { expect, test } from 'vitest';
+import type { ResolvedRampingVus } from '../../../runtime/config/resolved.js';
+import { RAMP_TICK_MS } from '../../../runtime/executors/ramping-vus.js';
+import { vusAt } from '../../../runtime/executors/stages.js';
+import { MetricAggregate } from '../../../runtime/metrics/aggregate.js';
+import { MetricRegistry } from '../../../runtime/metrics/registry.js';
+import { WorkerMetricStore } from '../../../runtime/metrics/worker-store.js';
+import { HttpEngine } from '../../../runtime/protocols/http/vu-http.js';
+import { ErrorLog } from '../../../runtime/worker/error-log.js';
+import { ScenarioRunner } from '../../../runtime/worker/scenario-runner.js';
+
+const scenario: ResolvedRampingVus = {
+  name: 'ramp',
+  executor: 'ramping-vus',
+  exec: 'default',
+  env: {},
+  tags: {},
+  startTimeMs: 0,
+  after: undefined,
+  gracefulStopMs: 1000,
+  thresholds: {},
+  idOffset: 0,
+  startVUs: 2,
+  stages: [
+    { durationMs: 600, target: 20 },
+    { durationMs: 400, target: 20 },
+    { durationMs: 600, target: 4 },
+    { durationMs: 0, target: 12 },
+    { durationMs: 300, target: 12 },
+  ],
+  gracefulRampDownMs: 1000,
+};
+
+test('sampled active VUs match the planned stages within one tick', async () => {
+  const registry = new MetricRegistry();
+  const store = new WorkerMetricStore(registry);
+  const http = new HttpEngine({ timeoutMs: 1000, shareConnections: false, batchPerHost: 6, insecureSkipTLSVerify: false }, store);
+  const deps = { store, http, errors: new ErrorLog(() => {}), env: {} };
+  const iteration = () => new Promise((r) => setTimeout(r, 2));
+  const runners = [0, 1].map((w) => new ScenarioRunner(scenario, deps, w, 2, iteration, undefined, () => {}));
+  const start = performance.now();
+  const done = Promise.all(runners.map((r) => r.run()));
+  const samples: Array<{ t: number; active: number }> = [];
+  const sampler = setInterval(() => {
+    samples.push({ t: performance.now() - start, active: runners[0].activeVus + runners[1].activeVus });
+  }, 15);
+  await done;
+  clearInterval(sampler);
+
+  // A change is applied at the first tick after it is due; a VU ramped down ends its 2 ms iteration first.
+  const slack = RAMP_TICK_MS + 15;
+  const inside = samples.filter((s) => s.t > 5 && s.t < 1900 - slack);
+  expect(inside.length).toBeGreaterThan(50);
+  for (const { t, active } of inside) {
+    const a = vusAt(scenario.stages, scenario.startVUs, t);
+    const b = vusAt(scenario.stages, scenario.startVUs, Math.max(0, t - slack));
+    expect(active, `at ${t.toFixed(1)} ms the plan says ${b}..${a}`).toBeGreaterThanOrEqual(Math.min(a, b));
+    expect(active, `at ${t.toFixed(1)} ms the plan says ${b}..${a}`).toBeLessThanOrEqual(Math.max(a, b));
+  }
+  // The peak was reached and every VU (20 of them, ids 1..20) ran.
+  expect(Math.max(...samples.map((s) => s.active))).toBe(20);
+  const ids = new Set([...runners[0].vus.values(), ...runners[1].vus.values()].map((v) => v.info.id));
+  expect([...ids].sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+
+  const agg = new MetricAggregate((n) => registry.get(n));
+  agg.merge(0, store.snapshot());
+  expect(agg.view('iterations', { scenario: 'ramp' }).count).toBeGreaterThan(500);
+  expect(agg.view('interrupted_iterations').count).toBe(0);
+  await http.close();
+});
