@@ -21,6 +21,8 @@ export type {
 export type { ThresholdExpression, ThresholdDefinition } from './threshold-types.js';
 export { http } from './http.js';
 export type { HttpResponse, Timings, ResponseType, RequestBody, RequestParams, BatchRequest } from './http.js';
+export { ws, WsError } from './ws.js';
+export type { WebSocketSession, WsConnectParams, WsMessage, WsData, WaitParams, WsEvent } from './ws.js';
 export { check } from './check.js';
 export type { Checkers } from './check.js';
 export { group } from './group.js';

@@ -37,10 +37,26 @@ export const HTTP_METRICS: MetricDefinition[] = [
   t('http_req_receiving'),
 ];
 
-export const BUILTIN_METRICS: MetricDefinition[] = [...STANDARD_METRICS, ...HTTP_METRICS];
+export const WS_METRICS: MetricDefinition[] = [
+  c('ws_sessions'),
+  t('ws_connecting'),
+  t('ws_session_duration'),
+  c('ws_msgs_sent'),
+  c('ws_msgs_received'),
+  t('ws_ping'),
+  c('ws_errors'),
+];
+
+/** Every protocol's connections (runtime/metrics/connections.ts), tagged `proto`. */
+export const CONNECTION_METRICS: MetricDefinition[] = [g('connections_active'), c('connections_opened'), c('connections_failed')];
+
+/** The workers' own memory per allocated VU, measured after a GC once the VU count settles. */
+export const MEMORY_METRICS: MetricDefinition[] = [g('mcprun_heap_per_vu', 'data'), g('mcprun_rss_per_vu', 'data')];
+
+export const BUILTIN_METRICS: MetricDefinition[] = [...STANDARD_METRICS, ...HTTP_METRICS, ...WS_METRICS, ...CONNECTION_METRICS, ...MEMORY_METRICS];
 
 /**
  * Gauges whose value across workers is the sum of each worker's latest value (VUs, open
  * connections). Other gauges (user gauges) take the most recent value from any worker.
  */
-export const ADDITIVE_GAUGES = new Set(['vus', 'vus_max']);
+export const ADDITIVE_GAUGES = new Set(['vus', 'vus_max', 'connections_active']);

@@ -10,8 +10,10 @@
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Client, buildConnector, type Dispatcher } from 'undici';
+import { connectionMeter, type ConnectionMeter } from '../../metrics/connections.js';
 import type { Tags } from '../../metrics/types.js';
 import type { WorkerMetricStore } from '../../metrics/worker-store.js';
+import { nextLocalAddress } from '../local-ips.js';
 import { errorCodeOf } from './error-codes.js';
 import { Response, type ResponseType, type Timings } from './response.js';
 
@@ -70,17 +72,26 @@ class OriginPool {
   closedRead = 0;
   closedWritten = 0;
   readonly #connect: buildConnector.connector;
+  /** connections_active/opened/failed{proto:http} */
+  readonly conns: ConnectionMeter;
 
   constructor(
     readonly origin: string,
     readonly maxConnections: number,
     readonly config: HttpConfig,
+    store: WorkerMetricStore,
   ) {
+    this.conns = connectionMeter(store, 'http');
     const base = buildConnector({ rejectUnauthorized: !config.insecureSkipTLSVerify, timeout: config.timeoutMs });
     this.#connect = (opts, cb) => {
       const rec: ConnectRecord = { start: performance.now(), tcpEnd: 0, end: 0 };
-      const sock = base(opts, (err, socket) => {
-        if (err || !socket) return cb(err, null);
+      // --local-ips: spread new connections over the source addresses (undefined: the kernel picks).
+      const localAddress = opts.localAddress ?? nextLocalAddress();
+      const sock = base(localAddress ? { ...opts, localAddress } : opts, (err, socket) => {
+        if (err || !socket) {
+          this.conns.failed(errorCodeOf(err));
+          return cb(err, null);
+        }
         rec.end = performance.now();
         if (!rec.tcpEnd) rec.tcpEnd = rec.end;
         this.fresh.push(rec);
@@ -128,7 +139,9 @@ class OriginPool {
   private track(socket: Socket): void {
     this.sockets.add(socket);
     this.seen.set(socket, { read: 0, written: 0 });
+    this.conns.opened();
     socket.once('close', () => {
+      this.conns.closed();
       const last = this.seen.get(socket);
       if (last) {
         this.closedRead += socket.bytesRead - last.read;
@@ -199,7 +212,7 @@ export class HttpEngine {
   sharedPool(origin: string): OriginPool {
     let p = this.#shared.get(origin);
     if (!p) {
-      p = new OriginPool(origin, Number.MAX_SAFE_INTEGER, this.config);
+      p = new OriginPool(origin, Number.MAX_SAFE_INTEGER, this.config, this.store);
       this.#shared.set(origin, p);
     }
     return p;
@@ -381,7 +394,7 @@ export class VuHttp {
     if (this.engine.config.shareConnections) return this.engine.sharedPool(origin);
     let p = this.#pools.get(origin);
     if (!p) {
-      p = new OriginPool(origin, this.engine.config.batchPerHost, this.engine.config);
+      p = new OriginPool(origin, this.engine.config.batchPerHost, this.engine.config, this.engine.store);
       this.#pools.set(origin, p);
     }
     return p;

@@ -1,0 +1,425 @@
+/**
+ * One WebSocket session of a VU, on the `ws` package. Built to be cheap when idle, because the
+ * stress plan holds 100,000 of them: no closures per socket (the `ws` listeners are shared
+ * functions that find their session through a symbol), no timers while idle (a timer exists only
+ * while a `next()`/`ping()` waits), no message queue until a message needs one, permessage-deflate
+ * off unless asked for.
+ *
+ * Messages: each one goes to the `on('message')` handlers and to the oldest pending `next()`. When
+ * nobody waits and no handler is registered it is queued (up to MAX_QUEUED, then the oldest is
+ * dropped) for the next `next()`.
+ */
+import { performance } from 'node:perf_hooks';
+import WebSocket from 'ws';
+import { parseDuration } from '../../config/duration.js';
+import type { VuContext } from '../../worker/vu-context.js';
+import { nextLocalAddress } from '../local-ips.js';
+import { WsError, wsErrorCode } from './error-codes.js';
+import { wsMeters, type WsMeters } from './ws-meters.js';
+
+export type WsMessage = string | Uint8Array;
+export type WsData = string | Uint8Array | ArrayBuffer;
+
+export interface WsConnectParams {
+  /** Extra headers of the upgrade request. */
+  headers?: Record<string, string>;
+  /** Offered subprotocols (`Sec-WebSocket-Protocol`); the server's choice is `sock.protocol`. */
+  subprotocols?: string | string[];
+  /** Added to every ws_* sample of this session. */
+  tags?: Record<string, string>;
+  /** Opening handshake timeout (and the default of `next()`/`ping()`): "10s" or ms. @default 60s */
+  timeout?: string | number;
+  /** permessage-deflate costs ~300 KB of zlib state per busy socket; off unless asked for. @default false */
+  perMessageDeflate?: boolean;
+}
+
+export interface WaitParams {
+  /** "5s" or ms; @default the session's timeout */
+  timeout?: string | number;
+}
+
+export type WsEvent = 'message' | 'close' | 'error';
+type Handler = (...args: any[]) => unknown;
+
+const kSession = Symbol('mcprun.ws.session');
+const kSockets = Symbol('mcprun.ws.sockets');
+const MAX_QUEUED = 1000;
+const CLOSE_TIMEOUT_MS = 10_000;
+export const DEFAULT_WS_TIMEOUT_MS = 60_000;
+
+const enum State {
+  Connecting = 0,
+  Open = 1,
+  Closing = 2,
+  Closed = 3,
+}
+
+interface Waiter {
+  resolve: (v: any) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+  /** ping: send time (ms) */
+  t0: number;
+}
+
+type Ws = WebSocket & { [kSession]?: WsSession; _socket?: { bytesRead: number; bytesWritten: number } | null };
+type CtxWithSockets = VuContext & { [kSockets]?: WsSession[] };
+
+export class WsSession {
+  readonly url: string;
+  #ws: Ws;
+  #ctx: CtxWithSockets;
+  #m: WsMeters;
+  #state = State.Connecting;
+  /** Connect start and open time (performance.now(); #tOpen is 0 until open). */
+  #t0: number;
+  #tOpen = 0;
+  #timeoutMs: number;
+  #settle: { resolve: (s: WsSession) => void; reject: (e: Error) => void } | null = null;
+  #queue: WsMessage[] | null = null;
+  #waiters: Waiter[] | null = null;
+  #pings: Waiter[] | null = null;
+  #handlers: Partial<Record<WsEvent, Handler[]>> | null = null;
+  #closed: { promise: Promise<void>; resolve: () => void } | null = null;
+  #errorCode: string | undefined;
+  /** Close code and reason once closed (1000 normal, 1006 abnormal, ...). */
+  closeCode: number | undefined;
+  closeReason: string | undefined;
+
+  /** @internal use ws.connect() */
+  constructor(ctx: VuContext, url: string, params: WsConnectParams | undefined, timeoutMs: number) {
+    this.url = url;
+    this.#ctx = ctx as CtxWithSockets;
+    this.#m = wsMeters(ctx.store, ctx.tags, url, params?.tags);
+    this.#timeoutMs = timeoutMs;
+    this.#t0 = performance.now();
+    const localAddress = nextLocalAddress();
+    const opts: WebSocket.ClientOptions = {
+      headers: params?.headers,
+      handshakeTimeout: timeoutMs,
+      perMessageDeflate: params?.perMessageDeflate ?? false,
+      closeTimeout: CLOSE_TIMEOUT_MS,
+      followRedirects: false,
+    } as WebSocket.ClientOptions;
+    if (localAddress) opts.localAddress = localAddress;
+    const ws = new WebSocket(url, params?.subprotocols ?? [], opts) as Ws;
+    ws[kSession] = this;
+    ws.on('open', onOpen);
+    ws.on('error', onError);
+    ws.on('close', onClose);
+    ws.on('message', onMessage);
+    ws.on('pong', onPong);
+    this.#ws = ws;
+  }
+
+  /** @internal */
+  opened(): Promise<WsSession> {
+    return new Promise((resolve, reject) => {
+      this.#settle = { resolve, reject };
+    });
+  }
+
+  /** 'connecting' | 'open' | 'closing' | 'closed' */
+  get readyState(): 'connecting' | 'open' | 'closing' | 'closed' {
+    return (['connecting', 'open', 'closing', 'closed'] as const)[this.#state];
+  }
+
+  /** The subprotocol the server chose ('' when none). */
+  get protocol(): string {
+    return this.#ws.protocol;
+  }
+
+  /** Messages received and not yet taken by `next()`. */
+  get queued(): number {
+    return this.#queue?.length ?? 0;
+  }
+
+  /** Sends a text (string) or binary message; throws when the socket is not open. */
+  send(data: WsData): void {
+    if (this.#state !== State.Open || this.#ws.readyState !== WebSocket.OPEN) throw this.#notOpen('send()');
+    this.#ws.send(data instanceof ArrayBuffer ? new Uint8Array(data) : data);
+    this.#m.msgsSent.add(1);
+  }
+
+  /** The next message (string for text frames, Uint8Array for binary); rejects on timeout or close. */
+  next(params?: WaitParams): Promise<WsMessage> {
+    const q = this.#queue;
+    if (q && q.length) {
+      const m = q.shift()!;
+      if (!q.length) this.#queue = null;
+      return Promise.resolve(m);
+    }
+    if (this.#state >= State.Closing) return Promise.reject(this.#closedError('next()'));
+    const ms = this.#wait(params, 'sock.next()');
+    return new Promise((resolve, reject) => {
+      const w: Waiter = { resolve, reject, t0: 0, timer: undefined as unknown as NodeJS.Timeout };
+      w.timer = setTimeout(nextTimedOut, ms, this, w);
+      (this.#waiters ??= []).push(w);
+    });
+  }
+
+  /** Sends a ping; resolves with the round trip (ms) when the pong arrives, recorded in ws_ping. */
+  ping(params?: WaitParams): Promise<number> {
+    if (this.#state !== State.Open || this.#ws.readyState !== WebSocket.OPEN) return Promise.reject(this.#notOpen('ping()'));
+    const ms = this.#wait(params, 'sock.ping()');
+    return new Promise((resolve, reject) => {
+      const w: Waiter = { resolve, reject, t0: performance.now(), timer: undefined as unknown as NodeJS.Timeout };
+      w.timer = setTimeout(pingTimedOut, ms, this, w);
+      (this.#pings ??= []).push(w);
+      this.#ws.ping();
+    });
+  }
+
+  /** Registers a handler: 'message' (data, isBinary), 'close' (code, reason), 'error' (err). */
+  on(event: WsEvent, fn: Handler): this {
+    if (event !== 'message' && event !== 'close' && event !== 'error') {
+      throw new TypeError(`sock.on(${JSON.stringify(event)}): unknown event; use 'message', 'close' or 'error'`);
+    }
+    if (typeof fn !== 'function') throw new TypeError(`sock.on('${event}', fn): fn must be a function`);
+    const h = (this.#handlers ??= {});
+    (h[event] ??= []).push(fn);
+    if (event === 'message' && this.#queue) {
+      // Queued messages were waiting for someone: hand them over in order.
+      const q = this.#queue;
+      this.#queue = null;
+      for (const m of q) this.#emit('message', m, typeof m !== 'string');
+    }
+    return this;
+  }
+
+  off(event: WsEvent, fn: Handler): this {
+    const list = this.#handlers?.[event];
+    const i = list ? list.indexOf(fn) : -1;
+    if (i >= 0) list!.splice(i, 1);
+    return this;
+  }
+
+  /** Closes with `code` (1000, or 3000-4999) and `reason`; resolves once the socket is closed. */
+  close(code = 1000, reason = ''): Promise<void> {
+    if (this.#state === State.Closed) return Promise.resolve();
+    const closed = (this.#closed ??= deferred());
+    if (this.#state === State.Open) {
+      this.#ws.close(code, reason);
+      this.#state = State.Closing;
+    }
+    return closed.promise;
+  }
+
+  /** Drops the connection without a close handshake (as a crashed client would). */
+  terminate(): void {
+    if (this.#state !== State.Closed) this.#ws.terminate();
+  }
+
+  #wait(params: WaitParams | undefined, what: string): number {
+    return params?.timeout === undefined ? this.#timeoutMs : parseDuration(params.timeout, `${what} timeout`, { allowZero: false });
+  }
+
+  /* ---- events from ws (through the shared listeners below) ---- */
+
+  /** @internal */
+  handleOpen(): void {
+    const now = performance.now();
+    this.#state = State.Open;
+    this.#tOpen = now;
+    this.#m.connecting.add(now - this.#t0);
+    this.#m.sessions.add(1);
+    this.#m.conns.opened();
+    const ctx = this.#ctx;
+    let list = ctx[kSockets];
+    if (!list) {
+      list = ctx[kSockets] = [];
+      ctx.cleanups.push(() => closeAllOf(ctx));
+    }
+    list.push(this);
+    const s = this.#settle!;
+    this.#settle = null;
+    s.resolve(this);
+  }
+
+  /** @internal */
+  handleError(err: Error): void {
+    const code = wsErrorCode(err);
+    this.#errorCode = code;
+    this.#m.error(code);
+    if (this.#state === State.Connecting) {
+      this.#m.conns.failed(code);
+      this.#state = State.Closed;
+      const s = this.#settle;
+      this.#settle = null;
+      s?.reject(new WsError(`ws.connect(${JSON.stringify(this.url)}) failed: ${err.message} (${code})`, code));
+      return;
+    }
+    this.#emit('error', new WsError(err.message, code));
+  }
+
+  /** @internal */
+  handleClose(code: number, reason: Buffer): void {
+    if (!this.#tOpen) {
+      // Never opened: 'error' normally settled ws.connect() already.
+      this.#state = State.Closed;
+      const s = this.#settle;
+      if (s) {
+        this.#settle = null;
+        const c = this.#errorCode ?? 'ws_abnormal_close';
+        this.#m.conns.failed(c);
+        this.#m.error(c);
+        s.reject(new WsError(`ws.connect(${JSON.stringify(this.url)}) failed: the connection closed during the handshake (${code})`, c, code));
+      }
+      return;
+    }
+    this.#state = State.Closed;
+    this.closeCode = code;
+    this.closeReason = reason.length ? reason.toString() : '';
+    const m = this.#m;
+    m.sessionDuration.add(performance.now() - this.#t0);
+    m.conns.closed();
+    const sock = this.#ws._socket;
+    if (sock) {
+      m.dataReceived.add(sock.bytesRead);
+      m.dataSent.add(sock.bytesWritten);
+    }
+    if (code === 1006 && this.#errorCode === undefined) m.error('ws_abnormal_close');
+    const list = this.#ctx[kSockets];
+    if (list) {
+      const i = list.indexOf(this);
+      if (i >= 0) list.splice(i, 1);
+    }
+    const err = this.#waiters || this.#pings ? this.#closedError('the socket') : undefined;
+    for (const w of this.#waiters?.splice(0) ?? []) {
+      clearTimeout(w.timer);
+      w.reject(err!);
+    }
+    for (const w of this.#pings?.splice(0) ?? []) {
+      clearTimeout(w.timer);
+      w.reject(err!);
+    }
+    this.#waiters = null;
+    this.#pings = null;
+    this.#emit('close', code, this.closeReason);
+    this.#closed?.resolve();
+  }
+
+  /** @internal */
+  handleMessage(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
+    this.#m.msgsReceived.add(1);
+    const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+    const msg: WsMessage = isBinary ? new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) : buf.toString('utf8');
+    const w = this.#waiters?.shift();
+    if (w) {
+      clearTimeout(w.timer);
+      if (!this.#waiters!.length) this.#waiters = null;
+      w.resolve(msg);
+    }
+    if (this.#handlers?.message?.length) this.#emit('message', msg, isBinary);
+    else if (!w) {
+      const q = (this.#queue ??= []);
+      if (q.length >= MAX_QUEUED) q.shift();
+      q.push(msg);
+    }
+  }
+
+  /** @internal */
+  handlePong(): void {
+    const w = this.#pings?.shift();
+    if (!w) return;
+    if (!this.#pings!.length) this.#pings = null;
+    clearTimeout(w.timer);
+    const rtt = performance.now() - w.t0;
+    this.#m.ping.add(rtt);
+    w.resolve(rtt);
+  }
+
+  /** @internal */
+  timedOut(w: Waiter, kind: 'next' | 'ping'): void {
+    const list = kind === 'next' ? this.#waiters : this.#pings;
+    const i = list ? list.indexOf(w) : -1;
+    if (i < 0) return;
+    list!.splice(i, 1);
+    if (!list!.length) {
+      if (kind === 'next') this.#waiters = null;
+      else this.#pings = null;
+    }
+    const code = kind === 'next' ? 'ws_next_timeout' : 'ws_ping_timeout';
+    this.#m.error(code);
+    w.reject(new WsError(kind === 'next' ? `sock.next(): no message within the timeout (${this.url})` : `sock.ping(): no pong within the timeout (${this.url})`, code));
+  }
+
+  #emit(event: WsEvent, ...args: unknown[]): void {
+    const list = this.#handlers?.[event];
+    if (!list) return;
+    for (const fn of list.slice()) {
+      try {
+        const r = fn.apply(this, args);
+        if (r && typeof (r as Promise<unknown>).then === 'function') (r as Promise<unknown>).then(undefined, (e) => this.#handlerFailed(event, e));
+      } catch (e) {
+        this.#handlerFailed(event, e);
+      }
+    }
+  }
+
+  #handlerFailed(event: string, e: unknown): void {
+    this.#m.error('ws_handler_exception');
+    const msg = `sock.on('${event}') handler threw: ${(e as Error)?.message ?? String(e)}`;
+    if (reported.size < 100 && !reported.has(msg)) {
+      reported.add(msg);
+      process.stderr.write(`mcprun: ${msg}\n`);
+    }
+  }
+
+  #notOpen(what: string): WsError {
+    const st = this.readyState;
+    return new WsError(`sock.${what.replace(/^sock\./, '')} on a WebSocket that is ${st}${this.closeCode !== undefined ? ` (close code ${this.closeCode})` : ''} (${this.url})`, 'ws_not_open', this.closeCode);
+  }
+
+  #closedError(what: string): WsError {
+    return new WsError(`${what}: the WebSocket closed${this.closeCode !== undefined ? ` (code ${this.closeCode}${this.closeReason ? ` "${this.closeReason}"` : ''})` : ''} (${this.url})`, 'ws_closed', this.closeCode);
+  }
+}
+
+const reported = new Set<string>();
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+/* Shared listeners: `this` is the ws WebSocket, which points to its session. */
+function onOpen(this: Ws): void {
+  this[kSession]!.handleOpen();
+}
+function onError(this: Ws, err: Error): void {
+  this[kSession]!.handleError(err);
+}
+function onClose(this: Ws, code: number, reason: Buffer): void {
+  this[kSession]!.handleClose(code, reason);
+}
+function onMessage(this: Ws, data: Buffer, isBinary: boolean): void {
+  this[kSession]!.handleMessage(data, isBinary);
+}
+function onPong(this: Ws): void {
+  this[kSession]!.handlePong();
+}
+function nextTimedOut(s: WsSession, w: Waiter): void {
+  s.timedOut(w, 'next');
+}
+function pingTimedOut(s: WsSession, w: Waiter): void {
+  s.timedOut(w, 'ping');
+}
+
+/** The VU retires: close what it still holds ("going away"), at most CLOSE_TIMEOUT_MS each. */
+function closeAllOf(ctx: CtxWithSockets): Promise<unknown> {
+  const list = ctx[kSockets];
+  if (!list?.length) return Promise.resolve();
+  return Promise.all(list.slice().map((s) => s.close(1001, 'VU finished')));
+}
+
+/** `ws.connect()`: resolves with an open session, rejects with a WsError (code = error_code). */
+export function connectWs(ctx: VuContext, url: string, params?: WsConnectParams): Promise<WsSession> {
+  if (typeof url !== 'string' || !/^wss?:\/\//i.test(url)) {
+    throw new TypeError(`ws.connect(${JSON.stringify(url)}): expected a ws:// or wss:// URL such as "ws://127.0.0.1:8080/socket"`);
+  }
+  const timeoutMs = params?.timeout === undefined ? DEFAULT_WS_TIMEOUT_MS : parseDuration(params.timeout, 'ws.connect() params.timeout', { allowZero: false });
+  const s = new WsSession(ctx, url, params, timeoutMs);
+  return s.opened();
+}
