@@ -29,3 +29,28 @@ export { group } from './group.js';
 export { sleep } from './sleep.js';
 export { Counter, Gauge, Rate, Trend } from './metrics.js';
 export type { VuInfo as VU } from '../runtime/worker/vu-context.js';
+export { mcp } from './mcp.js';
+export type {
+  McpSession,
+  ConnectOptions as McpConnectOptions,
+  CallOptions as McpCallOptions,
+  McpTarget,
+  McpTransportName,
+  StdioTarget as McpStdioTarget,
+  ProgressParams as McpProgress,
+  McpError,
+  McpErrorKind,
+  CallToolResult,
+  ContentBlock,
+  GetPromptResult,
+  ListPromptsResult,
+  ListResourcesResult,
+  ListToolsResult,
+  McpResult,
+  Prompt,
+  ReadResourceResult,
+  Resource,
+  Tool,
+  ToolList,
+  JsonRpcMessage,
+} from './mcp.js';

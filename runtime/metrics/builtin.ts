@@ -3,6 +3,7 @@
  * Protocol modules add their own lists here so the threshold validator knows every name before
  * any load is sent.
  */
+import { MCP_METRICS } from '../protocols/mcp/metrics.js';
 import type { MetricDefinition } from './types.js';
 
 const c = (name: string, contains: MetricDefinition['contains'] = 'default'): MetricDefinition => ({ name, type: 'counter', contains });
@@ -53,10 +54,10 @@ export const CONNECTION_METRICS: MetricDefinition[] = [g('connections_active'), 
 /** The workers' own memory per allocated VU, measured after a GC once the VU count settles. */
 export const MEMORY_METRICS: MetricDefinition[] = [g('mcprun_heap_per_vu', 'data'), g('mcprun_rss_per_vu', 'data')];
 
-export const BUILTIN_METRICS: MetricDefinition[] = [...STANDARD_METRICS, ...HTTP_METRICS, ...WS_METRICS, ...CONNECTION_METRICS, ...MEMORY_METRICS];
+export const BUILTIN_METRICS: MetricDefinition[] = [...STANDARD_METRICS, ...HTTP_METRICS, ...WS_METRICS, ...MCP_METRICS, ...CONNECTION_METRICS, ...MEMORY_METRICS];
 
 /**
  * Gauges whose value across workers is the sum of each worker's latest value (VUs, open
  * connections). Other gauges (user gauges) take the most recent value from any worker.
  */
-export const ADDITIVE_GAUGES = new Set(['vus', 'vus_max', 'connections_active']);
+export const ADDITIVE_GAUGES = new Set(['vus', 'vus_max', 'connections_active', 'mcp_sessions_active']);

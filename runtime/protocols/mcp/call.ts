@@ -1,0 +1,48 @@
+/**
+ * One request in flight: what the session needs to match its response by id, time it, time it
+ * out and cancel it. A class, so the per-call hot path allocates one object and no closures
+ * (timers get the call as their argument).
+ */
+export type ProgressHandler = (progress: ProgressParams) => void;
+
+export interface ProgressParams {
+  progressToken: number | string;
+  progress: number;
+  total?: number;
+  message?: string;
+  [key: string]: unknown;
+}
+
+export class PendingCall {
+  /** performance.now() of the first byte that belongs to this call (HTTP headers, first related message). */
+  tFirst = 0;
+  /** HTTP status of the response that carried (or failed) this call; 0 on non-HTTP transports. */
+  status = 0;
+  timer: NodeJS.Timeout | null = null;
+  done = false;
+  /** Aborts the HTTP request that carries this call (set by the HTTP transports while it is in flight). */
+  abort: ((err?: Error) => void) | null = null;
+  /** The session id this call was sent with (HTTP), to tell an old 404 from a new one. */
+  sentSessionId: string | undefined = undefined;
+  /** Already re-sent once after a 404 re-initialize. */
+  retried = false;
+  progressEvents = 0;
+  resolve!: (value: unknown) => void;
+
+  constructor(
+    readonly id: number,
+    readonly method: string,
+    /** The tool, prompt or resource URI (tags `tool`/`name`; the modern `Mcp-Name` header). */
+    readonly name: string | undefined,
+    /** The encoded JSON-RPC request. */
+    readonly body: string,
+    /** performance.now() when the script asked. */
+    readonly t0: number,
+    readonly timeoutMs: number,
+    readonly onProgress: ProgressHandler | undefined,
+    readonly userTags: Record<string, string> | undefined,
+    /** Internal calls (the era probe) are not recorded as samples. */
+    readonly recorded: boolean,
+    readonly resetTimeoutOnProgress: boolean,
+  ) {}
+}

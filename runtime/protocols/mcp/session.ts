@@ -1,0 +1,540 @@
+/**
+ * One MCP session of one VU: id allocation, the pending map (responses are matched by id, in any
+ * order, with notifications and server requests interleaved), timeouts with cancellation, the
+ * legacy handshake and its 404 re-initialize, the modern `_meta` envelope, and the samples.
+ * Calls never throw: they resolve with the result, or with `{ error }` shaped like the result.
+ */
+import { performance } from 'node:perf_hooks';
+import { parseDuration } from '../../config/duration.js';
+import type { VuContext } from '../../worker/vu-context.js';
+import { PendingCall, type ProgressHandler, type ProgressParams } from './call.js';
+import { McpError } from './errors.js';
+import { classifyProbe, type EraDecision } from './era-detect.js';
+import {
+  JSONRPC_ERRORS,
+  META_CLIENT_CAPABILITIES,
+  META_CLIENT_INFO,
+  META_PROTOCOL_VERSION,
+  encodeError,
+  encodeNotification,
+  encodeRequest,
+  encodeResult,
+  idKey,
+  paramsJson,
+  type JsonRpcMessage,
+} from './jsonrpc.js';
+import { recordData, recordFailure, recordSuccess, sessionClosed, sessionOpened, sessionTags, type SessionTagBase } from './metrics.js';
+import {
+  failureValue,
+  toolErrorCode,
+  toolErrorText,
+  type CallToolResult,
+  type GetPromptResult,
+  type ListPromptsResult,
+  type ListResourcesResult,
+  type ListToolsResult,
+  type McpResult,
+  type ReadResourceResult,
+  type ToolList,
+} from './results.js';
+import type { ByteCount, McpTransport, TransportHost, TransportKind } from './transports/types.js';
+import { LATEST_MODERN_VERSION, type Era } from './versions.js';
+import { trackSession, untrackSession } from './vu-sessions.js';
+
+export interface CallOptions {
+  /** This call's timeout ("5s", or ms); on expiry the request is cancelled. @default the session's `timeout` */
+  timeout?: string | number;
+  /** Receives `notifications/progress` for this call (sends a progress token). */
+  onProgress?: (progress: ProgressParams) => void;
+  /** Ask for progress notifications (counted in mcp_progress_events) without a callback. */
+  progress?: boolean;
+  /** Progress restarts the timeout clock (the spec's MAY); the timeout is then per silence. */
+  resetTimeoutOnProgress?: boolean;
+  /** Extra tags for this call's samples. */
+  tags?: Record<string, string>;
+  /** Entries for the request's `params._meta` (e.g. traceparent). */
+  meta?: Record<string, unknown>;
+}
+
+export interface ResolvedSessionOptions {
+  clientInfo: Record<string, unknown>;
+  capabilities: Record<string, unknown>;
+  timeoutMs: number;
+  connectTimeoutMs: number;
+  deleteSessionOnClose: boolean;
+  tags: Record<string, string> | undefined;
+  onNotification: ((msg: JsonRpcMessage) => void) | undefined;
+}
+
+const EMPTY: Record<string, unknown> = {};
+const MAX_PAGES = 1000;
+
+export class McpSessionImpl implements TransportHost {
+  readonly pending = new Map<number, PendingCall>();
+  transport!: McpTransport;
+  era: Era = 'legacy';
+  protocolVersion = '';
+  sessionId: string | undefined;
+  serverInfo: Record<string, unknown> | undefined;
+  serverCapabilities: Record<string, unknown> | undefined;
+  instructions: string | undefined;
+  /** Notifications received that were not progress for a pending call. */
+  notifications = 0;
+  /** Responses whose request had already timed out (or was unknown). */
+  lateResponses = 0;
+  #nextId = 1;
+  #envelope = '';
+  #tagBase: SessionTagBase = { transport: 'streamable-http', era: 'legacy' };
+  #closed = false;
+  #closing: Promise<void> | undefined;
+  #opened = false;
+  #watched: AbortSignal | null = null;
+  readonly #onAbort = () => this.#interruptAll();
+  readonly #bytes: ByteCount = { sent: 0, received: 0 };
+  #reinit: Promise<McpError | undefined> | null = null;
+  #requestedVersion = '';
+  #durations = new Map<string | number, number>();
+  /** Errors already recorded as a failed request (connect() records the others as method `connect`). */
+  readonly #recorded = new WeakSet<McpError>();
+
+  constructor(
+    readonly ctx: VuContext,
+    readonly opts: ResolvedSessionOptions,
+    /** performance.now() when the script called connect(). */
+    readonly t0: number,
+  ) {}
+
+  attach(t: McpTransport): void {
+    this.transport = t;
+    this.#tagBase = { transport: t.kind, era: this.era };
+  }
+
+  get transportKind(): TransportKind {
+    return this.transport.kind;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  get pid(): number | undefined {
+    return this.transport.pid;
+  }
+
+  stderr(): string {
+    return this.transport.stderrText?.() ?? '';
+  }
+
+  // ---------------------------------------------------------------- era set-up (connect.ts)
+
+  /** `server/discover` with the modern envelope, not recorded; decides the era. */
+  async probe(): Promise<EraDecision> {
+    this.transport.configure(undefined, LATEST_MODERN_VERSION, 'modern');
+    this.#setEnvelope(LATEST_MODERN_VERSION);
+    const v = await this.#send('server/discover', undefined, undefined, undefined, false, this.opts.connectTimeoutMs);
+    this.#envelope = '';
+    this.transport.configure(undefined, undefined, 'legacy');
+    if (v.error) {
+      if (v.error.kind === 'transport_error' || v.error.kind === 'interrupted') throw v.error;
+      return classifyProbe({ error: v.error });
+    }
+    return classifyProbe({ result: v });
+  }
+
+  startModern(version: string): void {
+    this.era = 'modern';
+    this.protocolVersion = version;
+    this.#tagBase = { transport: this.transport.kind, era: 'modern' };
+    this.#setEnvelope(version);
+    this.transport.configure(undefined, version, 'modern');
+  }
+
+  #setEnvelope(version: string): void {
+    this.#envelope = `${JSON.stringify(META_PROTOCOL_VERSION)}:${JSON.stringify(version)},${JSON.stringify(META_CLIENT_CAPABILITIES)}:${JSON.stringify(this.opts.capabilities)},${JSON.stringify(META_CLIENT_INFO)}:${JSON.stringify(this.opts.clientInfo)}`;
+  }
+
+  /** The legacy handshake: initialize, then notifications/initialized. Throws the McpError on failure. */
+  async startLegacy(version: string): Promise<void> {
+    this.era = 'legacy';
+    this.#requestedVersion = version;
+    this.#tagBase = { transport: this.transport.kind, era: 'legacy' };
+    const err = await this.#handshake(this.t0);
+    if (err) throw err;
+  }
+
+  async #handshake(t0: number): Promise<McpError | undefined> {
+    this.sessionId = undefined;
+    this.transport.configure(undefined, undefined, 'legacy');
+    const v = await this.#send(
+      'initialize',
+      { protocolVersion: this.#requestedVersion, capabilities: this.opts.capabilities, clientInfo: this.opts.clientInfo },
+      undefined,
+      undefined,
+      true,
+      this.opts.connectTimeoutMs,
+    );
+    if (v.error) return v.error;
+    this.protocolVersion = typeof v.protocolVersion === 'string' ? v.protocolVersion : this.#requestedVersion;
+    this.serverInfo = v.serverInfo as Record<string, unknown> | undefined;
+    this.serverCapabilities = v.capabilities as Record<string, unknown> | undefined;
+    this.instructions = typeof v.instructions === 'string' ? v.instructions : undefined;
+    this.transport.configure(this.sessionId, this.protocolVersion, 'legacy');
+    const e = await this.transport.notify(encodeNotification('notifications/initialized'), 'notifications/initialized');
+    if (e) return e;
+    this.ctx.store.add('mcp_session_init_duration', performance.now() - t0, sessionTags(this.ctx, this.#tagBase, this.opts.tags));
+    return undefined;
+  }
+
+  /** The session is ready: count it, and make sure it is closed when the VU retires. */
+  opened(): void {
+    this.#opened = true;
+    const ctx = this.ctx;
+    ctx.store.add('mcp_sessions', 1, sessionTags(ctx, this.#tagBase, this.opts.tags));
+    sessionOpened(ctx);
+    trackSession(ctx, this);
+    this.#account();
+  }
+
+  wasRecorded(err: McpError): boolean {
+    return this.#recorded.has(err);
+  }
+
+  /** connect() failed other than by a recorded request: one failed sample with method `connect`. */
+  recordConnectFailure(err: McpError): void {
+    if (err.kind === 'interrupted' || this.#recorded.has(err)) return;
+    this.#recorded.add(err);
+    const now = performance.now();
+    recordFailure(this.ctx, { transport: this.transport.kind, era: 'unknown' }, 'connect', undefined, 0, err, now - this.t0, -1, this.opts.tags);
+    this.#account();
+  }
+
+  // ---------------------------------------------------------------- requests
+
+  #timeoutOf(t: string | number | undefined): number {
+    if (t === undefined) return this.opts.timeoutMs;
+    let ms = this.#durations.get(t);
+    if (ms === undefined) {
+      ms = parseDuration(t, 'mcp call option timeout', { allowZero: false });
+      if (this.#durations.size > 64) this.#durations.clear();
+      this.#durations.set(t, ms);
+    }
+    return ms;
+  }
+
+  /** Sends one request; resolves with the result (or `{ error }`), never rejects. */
+  #send(method: string, params: Record<string, unknown> | undefined, name: string | undefined, o: CallOptions | undefined, recorded: boolean, timeoutMs?: number): Promise<McpResult> {
+    const t0 = performance.now();
+    const ctx = this.ctx;
+    if (ctx.signal !== this.#watched) this.#watch(ctx.signal);
+    if (ctx.signal.aborted) return Promise.resolve(failureValue(method, new McpError('interrupted', 'the VU was stopped')));
+    const id = this.#nextId++;
+    let onProgress: ProgressHandler | undefined;
+    let token: number | undefined;
+    if (o) {
+      onProgress = o.onProgress;
+      if (onProgress || o.progress) token = id;
+      if (o.meta) params = { ...params, _meta: { ...((params?._meta as Record<string, unknown>) ?? EMPTY), ...o.meta } };
+    }
+    const ms = timeoutMs ?? this.#timeoutOf(o?.timeout);
+    const body = encodeRequest(id, method, paramsJson(params, token, this.#envelope));
+    const userTags = o?.tags ? (this.opts.tags ? { ...this.opts.tags, ...o.tags } : o.tags) : this.opts.tags;
+    const call = new PendingCall(id, method, name, body, t0, ms, onProgress, userTags, recorded, o?.resetTimeoutOnProgress ?? false);
+    const p = new Promise<McpResult>((resolve) => {
+      call.resolve = resolve as (value: unknown) => void;
+    });
+    this.pending.set(id, call);
+    call.timer = setTimeout(onCallTimeout, ms, this, call);
+    if (this.#closed) this.fail(call, new McpError('transport_error', 'the session is closed'));
+    else if (this.#reinit && method !== 'initialize') {
+      // A re-initialize is under way: send with the new session id once it is done.
+      void this.#reinit.then(() => this.#resend(call));
+    } else this.transport.request(call);
+    return p;
+  }
+
+  // ---------------------------------------------------------------- TransportHost
+
+  receive(msg: JsonRpcMessage, via: PendingCall | null): void {
+    const method = msg.method;
+    const id = msg.id;
+    if (method === undefined) {
+      let call = id === undefined || id === null ? undefined : this.pending.get(idKey(id));
+      // An error without an id (parse error, "Server not initialized") on a request's own response.
+      if (!call && (id === undefined || id === null) && msg.error && via && !via.done) call = via;
+      if (!call) {
+        this.lateResponses++;
+        return;
+      }
+      this.#settle(call, msg);
+      return;
+    }
+    if (id !== undefined && id !== null) {
+      this.#serverRequest(method, id);
+      return;
+    }
+    if (method === 'notifications/progress') {
+      const params = msg.params as ProgressParams | undefined;
+      const call = params ? this.pending.get(idKey(params.progressToken)) : undefined;
+      if (call && !call.done) {
+        call.progressEvents++;
+        if (!call.tFirst) call.tFirst = performance.now();
+        if (call.recorded) {
+          const tags = sessionTags(this.ctx, this.#tagBase, call.userTags ? { ...call.userTags, method: call.method } : { method: call.method });
+          if (call.name !== undefined && call.method === 'tools/call') (tags as Record<string, string>).tool = call.name;
+          this.ctx.store.add('mcp_progress_events', 1, tags);
+        }
+        if (call.resetTimeoutOnProgress && call.timer) call.timer.refresh();
+        if (call.onProgress) {
+          try {
+            call.onProgress(params!);
+          } catch {
+            // A throwing progress callback must not lose the call's result.
+          }
+        }
+        return;
+      }
+    }
+    this.notifications++;
+    if (this.opts.onNotification) {
+      try {
+        this.opts.onNotification(msg);
+      } catch {
+        // ignore
+      }
+    }
+  }
+
+  /** Server-to-client requests: answer ping; refuse the rest (mcprun declares no client features). */
+  #serverRequest(method: string, id: string | number): void {
+    if (method === 'ping') this.transport.respond(encodeResult(id, {}));
+    else this.transport.respond(encodeError(id, JSONRPC_ERRORS.METHOD_NOT_FOUND, `mcprun does not handle ${method}`));
+  }
+
+  firstByte(call: PendingCall): void {
+    if (!call.tFirst) call.tFirst = performance.now();
+  }
+
+  #settle(call: PendingCall, msg: JsonRpcMessage): void {
+    if (call.done) return;
+    call.done = true;
+    this.pending.delete(call.id);
+    if (call.timer) clearTimeout(call.timer);
+    const now = performance.now();
+    const duration = now - call.t0;
+    const ttfb = (call.tFirst || now) - call.t0;
+    if (msg.error) {
+      const e = msg.error;
+      const err = new McpError('jsonrpc_error', `JSON-RPC error ${e.code}: ${e.message}${call.status >= 300 ? ` (HTTP ${call.status})` : ''}`, e.code, call.status || undefined, e.data);
+      if (call.recorded) {
+        recordFailure(this.ctx, this.#tagBase, call.method, call.name, call.status, err, duration, ttfb, call.userTags);
+        this.#recorded.add(err);
+      }
+      this.#account();
+      call.resolve(failureValue(call.method, err));
+      return;
+    }
+    const result = (msg.result && typeof msg.result === 'object' ? msg.result : {}) as McpResult;
+    if (call.method === 'tools/call' && result.isError === true) {
+      const text = toolErrorText(result);
+      const err = new McpError('tool_error', text, toolErrorCode(text), call.status || undefined);
+      result.error = err;
+      if (call.recorded) recordFailure(this.ctx, this.#tagBase, call.method, call.name, call.status, err, duration, ttfb, call.userTags);
+    } else if (call.recorded) {
+      recordSuccess(this.ctx, this.#tagBase, call.method, call.name, call.status, duration, ttfb, call.userTags);
+    }
+    this.#account();
+    call.resolve(result);
+  }
+
+  fail(call: PendingCall, err: McpError): void {
+    if (call.done) return;
+    call.done = true;
+    this.pending.delete(call.id);
+    if (call.timer) clearTimeout(call.timer);
+    const now = performance.now();
+    if (call.recorded && err.kind !== 'interrupted') {
+      recordFailure(this.ctx, this.#tagBase, call.method, call.name, call.status, err, now - call.t0, call.tFirst ? call.tFirst - call.t0 : -1, call.userTags);
+      this.#recorded.add(err);
+    }
+    this.#account();
+    call.resolve(failureValue(call.method, err));
+  }
+
+  /** Timer callback: fail the call, then cancel it (notifications/cancelled, abort the HTTP request). */
+  timeout(call: PendingCall): void {
+    if (call.done) return;
+    this.fail(call, new McpError('timeout', `no response to ${call.method}${call.name ? ` ${call.name}` : ''} within ${call.timeoutMs} ms`, 'ETIMEDOUT', call.status || undefined));
+    // initialize must not be cancelled; modern HTTP cancels by closing the stream.
+    if (call.method !== 'initialize' && !(this.era === 'modern' && this.transport.kind === 'streamable-http')) {
+      void this.transport.notify(encodeNotification('notifications/cancelled', { requestId: call.id, reason: `timeout after ${call.timeoutMs} ms` }), 'notifications/cancelled');
+    }
+    this.transport.abandon(call);
+  }
+
+  expired(call: PendingCall): void {
+    if (call.done) return;
+    if (this.era !== 'legacy' || call.retried || call.method === 'initialize' || this.#closed || !this.sessionId) {
+      this.fail(call, new McpError('http_error', `HTTP 404: the server no longer knows session ${call.sentSessionId}`, undefined, 404));
+      return;
+    }
+    call.retried = true;
+    if (!this.#reinit && call.sentSessionId !== this.sessionId) {
+      // Sent before a re-initialize that has finished since: just send it again.
+      this.#resend(call);
+      return;
+    }
+    if (!this.#reinit) {
+      this.ctx.store.add('mcp_session_reinit', 1, sessionTags(this.ctx, this.#tagBase, this.opts.tags));
+      this.#reinit = this.#handshake(performance.now()).finally(() => {
+        this.#reinit = null;
+      });
+    }
+    void this.#reinit.then((err) => {
+      if (err) this.fail(call, new McpError(err.kind, `re-initialize after HTTP 404 failed: ${err.message}`, err.code, err.status, err.data));
+      else this.#resend(call);
+    });
+  }
+
+  #resend(call: PendingCall): void {
+    if (call.done) return;
+    call.status = 0;
+    call.tFirst = 0;
+    this.transport.request(call);
+  }
+
+  sessionIdIssued(id: string): void {
+    this.sessionId = id;
+  }
+
+  lost(err: McpError): void {
+    for (const call of [...this.pending.values()]) this.fail(call, err);
+  }
+
+  #watch(signal: AbortSignal): void {
+    this.#watched?.removeEventListener('abort', this.#onAbort);
+    this.#watched = signal;
+    signal.addEventListener('abort', this.#onAbort, { once: true });
+  }
+
+  /** The VU was stopped: end every call now, record nothing. */
+  #interruptAll(): void {
+    const err = new McpError('interrupted', 'the VU was stopped');
+    for (const call of [...this.pending.values()]) {
+      this.fail(call, err);
+      this.transport.abandon(call);
+    }
+  }
+
+  #account(): void {
+    const b = this.#bytes;
+    this.transport.takeBytes(b);
+    if (b.sent || b.received) {
+      recordData(this.ctx, b.sent, b.received);
+      b.sent = 0;
+      b.received = 0;
+    }
+  }
+
+  // ---------------------------------------------------------------- public API
+
+  request(method: string, params?: Record<string, unknown>, options?: CallOptions): Promise<McpResult> {
+    const name = method === 'tools/call' || method === 'prompts/get' ? (params?.name as string | undefined) : method === 'resources/read' ? (params?.uri as string | undefined) : undefined;
+    return this.#send(method, params, name, options, true);
+  }
+
+  async notify(method: string, params?: Record<string, unknown>): Promise<void> {
+    if (this.#closed) return;
+    const err = await this.transport.notify(encodeNotification(method, params), method);
+    this.#account();
+    if (err) throw err;
+  }
+
+  callTool(name: string, args?: Record<string, unknown>, options?: CallOptions): Promise<CallToolResult> {
+    return this.#send('tools/call', args === undefined ? { name } : { name, arguments: args }, name, options, true) as Promise<CallToolResult>;
+  }
+
+  listTools(params?: { cursor?: string }, options?: CallOptions): Promise<ListToolsResult> {
+    return this.#send('tools/list', params?.cursor === undefined ? undefined : { cursor: params.cursor }, undefined, options, true) as Promise<ListToolsResult>;
+  }
+
+  /** Every page of tools/list (follows nextCursor); each page is one request. */
+  async listAllTools(options?: CallOptions): Promise<ToolList> {
+    const tools = [] as unknown as ToolList;
+    tools.pages = 0;
+    const seen = new Set<string>();
+    let cursor: string | undefined;
+    do {
+      const page = await this.listTools(cursor === undefined ? undefined : { cursor }, options);
+      tools.pages++;
+      if (page.error) {
+        tools.error = page.error;
+        break;
+      }
+      if (Array.isArray(page.tools)) for (const t of page.tools) tools.push(t);
+      cursor = typeof page.nextCursor === 'string' && page.nextCursor !== '' ? page.nextCursor : undefined;
+      if (cursor !== undefined) {
+        if (seen.has(cursor) || tools.pages >= MAX_PAGES) {
+          tools.error = new McpError('transport_error', `tools/list pagination does not end (cursor ${JSON.stringify(cursor)} after ${tools.pages} pages)`, 'ELOOP');
+          break;
+        }
+        seen.add(cursor);
+      }
+    } while (cursor !== undefined);
+    return tools;
+  }
+
+  listResources(params?: { cursor?: string }, options?: CallOptions): Promise<ListResourcesResult> {
+    return this.#send('resources/list', params?.cursor === undefined ? undefined : { cursor: params.cursor }, undefined, options, true) as Promise<ListResourcesResult>;
+  }
+
+  readResource(uri: string, options?: CallOptions): Promise<ReadResourceResult> {
+    return this.#send('resources/read', { uri }, uri, options, true) as Promise<ReadResourceResult>;
+  }
+
+  listPrompts(params?: { cursor?: string }, options?: CallOptions): Promise<ListPromptsResult> {
+    return this.#send('prompts/list', params?.cursor === undefined ? undefined : { cursor: params.cursor }, undefined, options, true) as Promise<ListPromptsResult>;
+  }
+
+  getPrompt(name: string, args?: Record<string, string>, options?: CallOptions): Promise<GetPromptResult> {
+    return this.#send('prompts/get', args === undefined ? { name } : { name, arguments: args }, name, options, true) as Promise<GetPromptResult>;
+  }
+
+  /** Legacy era only (modern servers answer -32601). */
+  ping(options?: CallOptions): Promise<McpResult> {
+    return this.#send('ping', undefined, undefined, options, true);
+  }
+
+  /** Ends the session: pending calls fail, DELETE is sent (legacy HTTP with a session id) unless `deleteSession: false`. */
+  close(options?: { deleteSession?: boolean }): Promise<void> {
+    if (this.#closing) return this.#closing;
+    this.#closed = true;
+    this.#closing = this.#close(options?.deleteSession ?? this.opts.deleteSessionOnClose);
+    return this.#closing;
+  }
+
+  async #close(deleteSession: boolean): Promise<void> {
+    const err = new McpError('transport_error', 'the session was closed while the request was in flight');
+    for (const call of [...this.pending.values()]) {
+      this.fail(call, err);
+      this.transport.abandon(call);
+    }
+    try {
+      await this.transport.close(deleteSession);
+    } catch {
+      // A server that is gone cannot be told goodbye.
+    }
+    this.#watched?.removeEventListener('abort', this.#onAbort);
+    this.#watched = null;
+    if (this.#opened) {
+      const ctx = this.ctx;
+      this.#account();
+      ctx.store.add('mcp_session_duration', performance.now() - this.t0, sessionTags(ctx, this.#tagBase, this.opts.tags));
+      sessionClosed(ctx);
+      untrackSession(ctx, this);
+    }
+  }
+}
+
+function onCallTimeout(s: McpSessionImpl, call: PendingCall): void {
+  s.timeout(call);
+}

@@ -1,0 +1,83 @@
+/** Pieces the two HTTP transports share: header encoding and reading, error bodies. */
+import { McpError } from '../errors.js';
+import { asJsonRpcError, type JsonRpcMessage } from '../jsonrpc.js';
+import { VERSION } from '../../../version.js';
+
+export const USER_AGENT = `mcprun/${VERSION}`;
+
+/** Headers that are set by the transport and must not come from `options.headers`. */
+const RESERVED = new Set(['content-type', 'accept', 'mcp-session-id', 'mcp-protocol-version', 'mcp-method', 'mcp-name', 'content-length', 'host']);
+
+/** User headers as a flat [name, value, ...] list, lower-cased, reserved names dropped. */
+export function userHeaderList(headers: Record<string, string> | undefined): string[] {
+  const out: string[] = [];
+  if (!headers) return out;
+  for (const k in headers) {
+    const name = k.toLowerCase();
+    if (RESERVED.has(name) || headers[k] === undefined) continue;
+    out.push(name, String(headers[k]));
+  }
+  return out;
+}
+
+/**
+ * An `Mcp-Name` / `Mcp-Param-*` value: safe visible ASCII as is, anything else as the spec's
+ * `=?base64?<utf-8 base64>?=` sentinel.
+ */
+export function encodeHeaderValue(v: string): string {
+  let safe = v.length > 0 && v.charCodeAt(0) !== 32 && v.charCodeAt(v.length - 1) !== 32;
+  for (let i = 0; safe && i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) safe = false;
+  }
+  if (safe && !(v.startsWith('=?base64?') && v.endsWith('?='))) return v;
+  return `=?base64?${Buffer.from(v, 'utf8').toString('base64')}?=`;
+}
+
+export interface ResponseHeads {
+  contentType: string;
+  sessionId: string | undefined;
+}
+
+/** Reads the two headers MCP needs from undici's raw header list (names compared by length first). */
+export function readHeads(raw: Buffer[]): ResponseHeads {
+  let contentType = '';
+  let sessionId: string | undefined;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const n = raw[i];
+    if (n.length === 12) {
+      if (n.toString('latin1').toLowerCase() === 'content-type') contentType = raw[i + 1].toString('latin1').toLowerCase();
+    } else if (n.length === 14) {
+      if (n.toString('latin1').toLowerCase() === 'mcp-session-id') sessionId = raw[i + 1].toString('latin1').trim();
+    }
+  }
+  return { contentType, sessionId };
+}
+
+export function concat(chunks: Buffer[]): string {
+  if (chunks.length === 0) return '';
+  if (chunks.length === 1) return chunks[0].toString('utf8');
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export function tryParse(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The error of a non-2xx response: a JSON-RPC error if the body is one, else the HTTP status. */
+export function errorOfStatus(status: number, statusText: string, body: string): { error: McpError; message: JsonRpcMessage | undefined } {
+  const parsed = asJsonRpcError(tryParse(body));
+  if (parsed) {
+    return {
+      error: new McpError('jsonrpc_error', `JSON-RPC error ${parsed.error.code}: ${parsed.error.message} (HTTP ${status})`, parsed.error.code, status, parsed.error.data),
+      message: { jsonrpc: '2.0', id: parsed.id, error: parsed.error },
+    };
+  }
+  const snippet = body.length > 200 ? `${body.slice(0, 200)}…` : body;
+  return { error: new McpError('http_error', `HTTP ${status}${statusText ? ` ${statusText}` : ''}${snippet ? `: ${snippet.replace(/\s+/g, ' ').trim()}` : ''}`, undefined, status), message: undefined };
+}
