@@ -174,16 +174,26 @@ function orderByAfter(scenarios: ResolvedScenario[], issues: ConfigIssue[]): Res
     for (const n of chain) seen.add(n);
   }
   if (issues.length) return scenarios;
-  // Roots in startTime order, each followed depth-first by its chain.
-  const children = new Map<string, ResolvedScenario[]>();
-  for (const s of scenarios) if (s.after) children.set(s.after, [...(children.get(s.after) ?? []), s]);
-  const out: ResolvedScenario[] = [];
-  const visit = (s: ResolvedScenario) => {
-    out.push(s);
-    for (const c of (children.get(s.name) ?? []).sort((a, b) => a.startTimeMs - b.startTimeMs)) visit(c);
+  // Start order: by planned start (a chained phase starts after its predecessor's planned duration),
+  // a predecessor always before its followers; ties keep the order of declaration.
+  const planned = new Map<string, { start: number; depth: number }>();
+  const plan = (s: ResolvedScenario): { start: number; depth: number } => {
+    const known = planned.get(s.name);
+    if (known) return known;
+    let p = { start: s.startTimeMs, depth: 0 };
+    if (s.after) {
+      const parent = byName.get(s.after)!;
+      const pp = plan(parent);
+      const dur = (EXECUTORS[parent.executor].plannedDurationMs as (x: ResolvedScenario) => number | undefined)(parent) ?? 0;
+      p = { start: pp.start + dur + s.startTimeMs, depth: pp.depth + 1 };
+    }
+    planned.set(s.name, p);
+    return p;
   };
-  for (const s of scenarios.filter((x) => !x.after).sort((a, b) => a.startTimeMs - b.startTimeMs)) visit(s);
-  return out;
+  return scenarios
+    .map((s, i) => ({ s, i, p: plan(s) }))
+    .sort((a, b) => a.p.start - b.p.start || a.p.depth - b.p.depth || a.i - b.i)
+    .map((x) => x.s);
 }
 
 function scopeKey(key: string, scenario: string): string {

@@ -1,0 +1,114 @@
+/**
+ * The six-phase stress plan this project exists for, with an SLA per phase:
+ *
+ *   baseline ─▶ ramp ─▶ sustained ─▶ failure+recovery ─▶ burst ─▶ cooldown
+ *   100 seq.    0→N VUs  N VUs hold    fault injected      2× rate   rate → 0
+ *   requests    at R/s   at N/PACE/s   then it must heal
+ *
+ * Every size and duration comes from -e, so the suite runs the plan in seconds and you run it for
+ * 35 minutes at 100K connections (use --pool processes and --workers 6+ past ~18K sockets here):
+ *
+ *   npx mcprun examples/stress-phases.ts                                   # small, against a built-in server
+ *   npx mcprun examples/stress-phases.ts -e TARGET=http://10.0.0.5:8080/ \
+ *     -e N=100000 -e R=5000 -e PACE=10 -e HOLD=15m -e FAIL=2m -e BURST=5m -e COOL=5m
+ *
+ * Phases follow one another with `after` (each starts when the previous one has fully finished,
+ * graceful stop included). Each phase's VUs open their own connections.
+ */
+import { createServer, type Server } from 'node:http';
+import { check, defineScenario, http, type Duration } from 'mcprun';
+
+const env = (k: string, d: string) => process.env[k] ?? d;
+const N = Number(env('N', '200')); // connections (VUs) to ramp to and hold
+const R = Number(env('R', '100')); // new connections per second during the ramp
+const PACE = Number(env('PACE', '1')); // seconds between requests of one VU
+const RATE = Math.max(1, Math.round(N / PACE)); // the sustained request rate
+const dur = (k: string, d: string) => env(k, d) as Duration;
+
+export const options = defineScenario({
+  scenarios: {
+    baseline: {
+      executor: 'shared-iterations', vus: 1, iterations: 100, exec: 'request',
+      thresholds: { http_req_duration: ['p95<100ms'], http_req_failed: ['rate<0.05%'] },
+    },
+    ramp: {
+      executor: 'ramping-vus', after: 'baseline', startVUs: 0, exec: 'paced',
+      stages: [{ duration: `${N / R}s` as Duration, target: N }],
+      gracefulRampDown: '5s', gracefulStop: '5s',
+      thresholds: { http_req_failed: ['rate<0.05%'] },
+    },
+    sustained: {
+      executor: 'constant-vus', after: 'ramp', vus: N, duration: dur('HOLD', '15m'), exec: 'paced', gracefulStop: '5s',
+      thresholds: {
+        http_req_duration: ['p95<100ms'],
+        http_req_failed: ['rate<0.05%'],
+        // Throughput is judged per real elapsed second of this phase: 450 req/s is not > 10K req/s.
+        http_reqs: [`rate>${Math.floor(RATE * 0.8)}/s` as 'rate>1/s'],
+      },
+    },
+    failure: {
+      executor: 'constant-arrival-rate', after: 'sustained', rate: RATE, timeUnit: '1s', duration: dur('FAIL', '1m'),
+      preAllocatedVUs: Math.min(N, 100), maxVUs: N, exec: 'request',
+      // Errors are expected while the fault lasts; the SLA is that the service heals.
+      thresholds: { http_req_failed: ['rate<50%'] },
+    },
+    // Not a phase of its own: turns the built-in server's fault on at the start of `failure`.
+    inject: { executor: 'shared-iterations', after: 'sustained', iterations: 1, exec: 'injectFault' },
+    burst: {
+      executor: 'constant-arrival-rate', after: 'failure', rate: 2 * RATE, timeUnit: '1s', duration: dur('BURST', '1m'),
+      preAllocatedVUs: Math.min(2 * N, 200), maxVUs: 2 * N, exec: 'request',
+      thresholds: { http_req_duration: ['p95<100ms'], http_req_failed: ['rate<0.05%'] },
+    },
+    cooldown: {
+      executor: 'ramping-arrival-rate', after: 'burst', startRate: RATE, timeUnit: '1s', exec: 'request',
+      stages: [{ duration: dur('COOL', '1m'), target: 0 }], preAllocatedVUs: Math.min(N, 100), maxVUs: N,
+      thresholds: { http_req_failed: ['rate<0.05%'] },
+    },
+  },
+  thresholds: { checks: ['rate>0.9'] },
+});
+
+// The built-in target (when no TARGET is given) lives on worker 0 from setup() to teardown().
+let server: Server | undefined;
+let faultUntil = 0;
+
+export async function setup() {
+  if (process.env.TARGET) return { target: process.env.TARGET, faultUrl: process.env.FAULT_URL };
+  server = createServer((req, res) => {
+    if (req.url?.startsWith('/fault')) {
+      faultUntil = Date.now() + Number(new URL(req.url, 'http://x').searchParams.get('ms') ?? 1000);
+      return res.end('fault on');
+    }
+    res.statusCode = Date.now() < faultUntil ? 503 : 200;
+    res.end('ok');
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  return { target: `${base}/`, faultUrl: `${base}/fault` };
+}
+
+type Data = { target: string; faultUrl?: string };
+
+export async function request(_vu: unknown, data: Data) {
+  const res = await http.get(data.target, { responseType: 'none' });
+  check(res, { 'status is 200': (r) => r.status === 200 });
+}
+
+/** One request per PACE seconds per VU: N VUs make N/PACE req/s over N held connections. */
+export async function paced(vu: { state: { next?: number } }, data: Data) {
+  const now = Date.now();
+  vu.state.next ??= now + Math.random() * PACE * 1000; // spread the VUs over the first period
+  if (vu.state.next > now) await new Promise((r) => setTimeout(r, vu.state.next! - now));
+  vu.state.next! += PACE * 1000;
+  await request(vu, data);
+}
+
+export async function injectFault(_vu: unknown, data: Data) {
+  const ms = Math.round(Number(env('FAULT', '10')) * 1000);
+  if (data.faultUrl) await http.post(`${data.faultUrl}?ms=${ms}`);
+}
+
+export async function teardown() {
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+}
