@@ -54,3 +54,5 @@ export type {
   ToolList,
   JsonRpcMessage,
 } from './mcp.js';
+export { textSummary } from '../runtime/output/text-summary.js';
+export type { SummaryData } from '../runtime/output/summary-data.js';

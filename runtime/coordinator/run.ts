@@ -380,7 +380,7 @@ async function execute(opts: RunOptions, config: ResolvedConfig, thresholds: Thr
     }
 
     // 5. Final metrics from every worker, then end them.
-    const summary = await finish(pool, agg, sched, thresholds, config, errors, opts, startedAt, W, aborted, workerFailure, exitOverride, elapsedFor);
+    const summary = await finish(pool, agg, sched, thresholds, config, errors, opts, startedAt, W, aborted, workerFailure, exitOverride, elapsedFor, outputs.some((o) => o.replacesStdoutSummary));
     for (const o of outputs) {
       try {
         await o.end?.(summary);
@@ -416,6 +416,7 @@ async function finish(
   workerFailure: Error | undefined,
   exitOverride: ExitCode | undefined,
   elapsedFor: (f: Tags) => number,
+  stdoutSummaryReplaced = false,
 ): Promise<SummaryData> {
   const stdout = opts.stdout ?? process.stdout;
   const stderr = opts.stderr ?? process.stderr;
@@ -489,7 +490,7 @@ async function finish(
     },
   };
 
-  if (!opts.quiet) {
+  if (!opts.quiet && !stdoutSummaryReplaced) {
     const color = opts.color ?? (Boolean(stdout.isTTY) && !process.env.NO_COLOR);
     stdout.write(`\n${textSummary(summary, { enableColors: color })}`);
   }

@@ -36,6 +36,8 @@ export interface OutputContext {
 
 export interface Output {
   readonly name: string;
+  /** The output prints its own end-of-test text on stdout (handleSummary()): the default summary is not printed. */
+  readonly replacesStdoutSummary?: boolean;
   /** Before load starts (open files, listen). An error here is a configuration error (exit 104). */
   start?(ctx: OutputContext): void | Promise<void>;
   /** Each worker snapshot, after it was merged into the aggregate. Must be cheap. */

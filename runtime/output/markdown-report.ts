@@ -1,0 +1,122 @@
+/**
+ * report.md: the stress-plan report people paste into tickets. The SLA table says PASS only when
+ * the threshold really holds (the evaluator's exact verdict; "no data" is a FAIL).
+ */
+import { formatCount, formatMs, formatPercent } from './format.js';
+import type { ReportModel } from './report-model.js';
+
+/** A table cell: pipes and newlines would break the row. */
+export function mdCell(s: string): string {
+  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+function row(cells: string[]): string {
+  return `| ${cells.map(mdCell).join(' | ')} |`;
+}
+
+function table(header: string[], rows: string[][], align?: Array<'l' | 'r'>): string[] {
+  const sep = header.map((_, i) => (align?.[i] === 'r' ? '---:' : '---'));
+  return [row(header), `| ${sep.join(' | ')} |`, ...rows.map(row)];
+}
+
+export function renderMarkdownReport(model: ReportModel): string {
+  const { meta, summary } = model;
+  const out: string[] = [];
+  out.push(`# mcprun report: ${meta.scriptName}`, '');
+  out.push(`**Result: ${meta.verdict}** — ${meta.verdictText}`, '');
+  out.push(
+    `Ran ${formatMs(meta.durationMs)} on ${meta.workers} worker${meta.workers === 1 ? '' : 's'}, started ${meta.startedAt} · mcprun ${meta.version} · Node.js ${meta.node} · ${meta.cpus} CPUs · exit code ${meta.exitCode}`,
+    '',
+  );
+
+  out.push('## SLA compliance', '');
+  if (model.thresholds.length) {
+    out.push(
+      ...table(
+        ['SLA', 'Target', 'Actual', 'Status'],
+        model.thresholds.map((t) => [`\`${t.metric}\``, `\`${t.expression}\``, t.actualText, t.ok && !t.noData ? 'PASS' : t.noData ? 'FAIL (no data)' : 'FAIL']),
+      ),
+      '',
+    );
+  } else {
+    out.push('No thresholds were defined: nothing was judged.', '');
+  }
+
+  const scenarios = summary.mcprun.scenarios;
+  if (scenarios.length) {
+    out.push('## Phases', '');
+    out.push(
+      ...table(
+        ['Phase', 'Executor', 'Duration', 'Iterations', 'Requests', 'req/s', 'p50', 'p95', 'p99', 'Errors', 'SLAs'],
+        scenarios.map((s) => {
+          const bad = s.thresholds.filter((t) => !t.ok).length;
+          return [
+            s.name,
+            s.executor,
+            formatMs(s.durationMs),
+            `${s.iterations}${s.droppedIterations ? ` (${s.droppedIterations} dropped)` : ''}`,
+            String(s.httpReqs),
+            formatCount(Number(s.httpReqRate.toFixed(1))),
+            s.p50 === null ? '-' : formatMs(s.p50),
+            s.p95 === null ? '-' : formatMs(s.p95),
+            s.p99 === null ? '-' : formatMs(s.p99),
+            s.errorRate === null ? '-' : formatPercent(s.errorRate),
+            s.thresholds.length ? (bad ? `FAIL ${bad}/${s.thresholds.length}` : `PASS ${s.thresholds.length}`) : '-',
+          ];
+        }),
+        ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
+      ),
+      '',
+    );
+  }
+
+  if (model.mcpTools.length) {
+    out.push('## MCP tools', '');
+    out.push(
+      ...table(
+        ['Tool', 'Calls', 'Failed', 'Failure rate', 'p50', 'p95', 'p99'],
+        model.mcpTools.map((t) => [
+          t.tool,
+          String(t.calls),
+          String(t.failures),
+          t.failureRate === null ? '-' : formatPercent(t.failureRate),
+          t.p50 === null ? '-' : formatMs(t.p50),
+          t.p95 === null ? '-' : formatMs(t.p95),
+          t.p99 === null ? '-' : formatMs(t.p99),
+        ]),
+        ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
+      ),
+      '',
+    );
+  }
+
+  out.push('## Checks', '');
+  if (model.checks.length) {
+    const multi = scenarios.length > 1;
+    out.push(
+      ...table(
+        [...(multi ? ['Scenario'] : []), 'Check', 'Passed', 'Failed', 'Pass rate', 'Status'],
+        model.checks.map((c) => {
+          const total = c.passes + c.fails;
+          const path = c.group.split('::').filter(Boolean).join(' › ');
+          return [...(multi ? [c.scenario ?? '-'] : []), `${path ? `${path} › ` : ''}${c.name}`, String(c.passes), String(c.fails), total ? formatPercent(c.passes / total) : '-', c.fails ? 'FAIL' : 'PASS'];
+        }),
+      ),
+      '',
+    );
+  } else {
+    out.push('No checks.', '');
+  }
+
+  out.push('## Top errors', '');
+  if (model.topErrors.length) {
+    out.push(...table(['Source', 'Error', 'Count'], model.topErrors.map((e) => [e.source, e.message, String(e.count)]), ['l', 'l', 'r']), '');
+  } else {
+    out.push('No errors.', '');
+  }
+
+  if (summary.mcprun.warnings.length) {
+    out.push('## Warnings', '', ...summary.mcprun.warnings.map((w) => `- ${w}`), '');
+  }
+  return `${out.join('\n').trimEnd()}\n`;
+}

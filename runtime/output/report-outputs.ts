@@ -1,0 +1,135 @@
+/**
+ * `--report-dir [DIR]`: DIR/<scenario-file-name>-YYYYMMDD-HHMMSS/ with summary.json, report.html,
+ * report.md, junit.xml and timeseries.csv (streamed during the run); and `--junit FILE` alone.
+ */
+import { existsSync, mkdirSync, openSync, closeSync, writeFileSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { McprunError } from '../errors.js';
+import { FileSink } from './file-sink.js';
+import { renderHtmlReport } from './html-report.js';
+import { renderJunit } from './junit-report.js';
+import { renderMarkdownReport } from './markdown-report.js';
+import type { Output, OutputContext } from './output.js';
+import { buildReportModel, type ReportModel } from './report-model.js';
+import type { SummaryData } from './summary-data.js';
+import { csvHeader, csvLines } from './timeseries-format.js';
+import type { TimeSeries } from './timeseries.js';
+
+/** Builds the report model once per run, for every output that needs it. */
+export class ReportModelSource {
+  #ctx: OutputContext | undefined;
+  #model: ReportModel | undefined;
+  #for: SummaryData | undefined;
+
+  constructor(readonly ts: TimeSeries | undefined) {}
+
+  setContext(ctx: OutputContext): void {
+    this.#ctx = ctx;
+  }
+
+  get(summary: SummaryData): ReportModel {
+    if (this.#model && this.#for === summary) return this.#model;
+    const ctx = this.#ctx;
+    this.#for = summary;
+    this.#model = buildReportModel({
+      summary,
+      aggregate: ctx?.aggregate,
+      columns: this.ts?.columns(),
+      phases: ctx?.phases(),
+      startedAt: ctx?.startedAt,
+      env: ctx?.env,
+      intervalMs: this.ts?.intervalMs,
+    });
+    return this.#model;
+  }
+}
+
+/** `20260102-150405` in local time, as people read the clock. */
+export function folderStamp(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+}
+
+export class ReportDirOutput implements Output {
+  readonly name = '--report-dir';
+  /** The run's folder, known after start(). */
+  dir: string | undefined;
+  #csv: FileSink | undefined;
+  #ctx: OutputContext | undefined;
+
+  constructor(
+    readonly base: string,
+    readonly models: ReportModelSource,
+    ts: TimeSeries,
+  ) {
+    ts.onInterval((c) => this.#csv?.write(csvLines(c)));
+  }
+
+  start(ctx: OutputContext): void {
+    this.#ctx = ctx;
+    this.models.setContext(ctx);
+    const stem = basename(ctx.script, extname(ctx.script)) || 'scenario';
+    const name = `${stem}-${folderStamp(ctx.startedAt)}`;
+    try {
+      let dir = join(this.base, name);
+      for (let i = 2; existsSync(dir); i++) dir = join(this.base, `${name}-${i}`);
+      mkdirSync(dir, { recursive: true });
+      this.dir = dir;
+      this.#csv = new FileSink(join(dir, 'timeseries.csv'));
+      this.#csv.write(csvHeader());
+    } catch (err) {
+      throw new McprunError('MCPRUN_CONFIG', `cannot create the report folder in --report-dir ${this.base}: ${(err as Error).message}.`, { hint: 'Check that the path is a writable folder; nothing was sent.' });
+    }
+  }
+
+  end(summary: SummaryData): void {
+    this.#csv?.close();
+    const dir = this.dir;
+    if (!dir) return;
+    const model = this.models.get(summary);
+    const files: Array<[string, () => string]> = [
+      ['summary.json', () => JSON.stringify(summary, null, 2)],
+      ['report.html', () => renderHtmlReport(model)],
+      ['report.md', () => renderMarkdownReport(model)],
+      ['junit.xml', () => renderJunit(model)],
+    ];
+    const stderr = this.#ctx?.stderr ?? process.stderr;
+    for (const [file, render] of files) {
+      try {
+        writeFileSync(join(dir, file), render());
+      } catch (err) {
+        stderr.write(`mcprun: could not write ${join(dir, file)}: ${(err as Error).message}\n`);
+      }
+    }
+    stderr.write(`mcprun: reports written to ${resolve(dir)}\n`);
+  }
+}
+
+export class JunitOutput implements Output {
+  readonly name = '--junit';
+  #ctx: OutputContext | undefined;
+
+  constructor(
+    readonly path: string,
+    readonly models: ReportModelSource,
+  ) {}
+
+  start(ctx: OutputContext): void {
+    this.#ctx = ctx;
+    this.models.setContext(ctx);
+    try {
+      mkdirSync(dirname(resolve(this.path)), { recursive: true });
+      closeSync(openSync(this.path, 'a'));
+    } catch (err) {
+      throw new McprunError('MCPRUN_CONFIG', `cannot write --junit ${this.path}: ${(err as Error).message}.`, { hint: 'Check that the folder is writable; nothing was sent.' });
+    }
+  }
+
+  end(summary: SummaryData): void {
+    try {
+      writeFileSync(this.path, renderJunit(this.models.get(summary)));
+    } catch (err) {
+      (this.#ctx?.stderr ?? process.stderr).write(`mcprun: could not write --junit ${this.path}: ${(err as Error).message}\n`);
+    }
+  }
+}

@@ -1,0 +1,168 @@
+/**
+ * The report renderers as pure functions of the report model: SLA verdicts are the evaluator's,
+ * untrusted text (check names, URLs, error messages) cannot break the HTML, Markdown or XML.
+ */
+import { describe, expect, test } from 'vitest';
+import { MetricAggregate } from '../../../runtime/metrics/aggregate.js';
+import { MetricRegistry } from '../../../runtime/metrics/registry.js';
+import { WorkerMetricStore } from '../../../runtime/metrics/worker-store.js';
+import { buildReportModel } from '../../../runtime/output/report-model.js';
+import { renderMarkdownReport, mdCell } from '../../../runtime/output/markdown-report.js';
+import { renderJunit } from '../../../runtime/output/junit-report.js';
+import { loadUplot, renderHtmlReport } from '../../../runtime/output/html-report.js';
+import type { SummaryData, ThresholdSummary } from '../../../runtime/output/summary-data.js';
+import { TimeSeries } from '../../../runtime/output/timeseries.js';
+import { parseXml, type XmlElement } from './parsers.js';
+
+const EVIL = '</script><script>alert(1)</script> | & "q" \u0001';
+
+function th(metric: string, expression: string, ok: boolean, actual: number | null, extra: Partial<ThresholdSummary> = {}): ThresholdSummary {
+  return { metric, expression, ok, actual, noData: actual === null, abortOnFail: false, ...extra };
+}
+
+function summary(thresholds: ThresholdSummary[]): SummaryData {
+  const scenarioThs = thresholds.filter((t) => t.metric.includes('scenario:steady'));
+  return {
+    state: { isStdOutTTY: false, isStdErrTTY: false, testRunDurationMs: 3000 },
+    options: { summaryTrendStats: [] },
+    metrics: {
+      http_reqs: { type: 'counter', contains: 'default', values: { count: 450, rate: 450 } },
+      http_req_failed: { type: 'rate', contains: 'default', values: { rate: 0.0005, passes: 1, fails: 1999 } },
+      http_req_duration: { type: 'trend', contains: 'time', values: { avg: 10, min: 1, med: 9, max: 90, 'p(90)': 20, 'p(95)': 120, 'p(99)': 80 } },
+      checks: { type: 'rate', contains: 'default', values: { rate: 0.5, passes: 1, fails: 1 } },
+    },
+    root_group: { name: '', path: '', id: 'x', groups: [], checks: [{ name: EVIL, path: `::${EVIL}`, id: 'y', passes: 1, fails: 1 }] },
+    mcprun: {
+      version: '0.0.0-test',
+      script: 'bench/scenario.ts',
+      startedAt: '2026-01-02T03:04:05.678Z',
+      exitCode: thresholds.some((t) => !t.ok) ? 99 : 0,
+      aborted: null,
+      thresholds,
+      scenarios: [
+        { name: 'steady', executor: 'constant-vus', description: '2 VUs for 2s', durationMs: 2000, iterations: 10, interruptedIterations: 0, droppedIterations: 0, httpReqs: 20, httpReqRate: 10, p50: 1, p95: 2, p99: 3, errorRate: 0, thresholds: scenarioThs },
+      ],
+      histograms: {},
+      errors: [{ message: EVIL, count: 3 }],
+      warnings: [],
+      workers: 1,
+    },
+  };
+}
+
+const SLAS = [
+  th('http_reqs', 'rate>10000/s', false, 450),
+  th('http_req_failed', 'rate<0.05%', false, 0.0005),
+  th('http_req_duration', 'p95<100ms', false, 120),
+  th('http_req_duration', 'p99<250ms', true, 80),
+  th('http_req_duration{scenario:steady}', 'p95<5ms', true, 2),
+  th('checks', 'rate==1', false, null),
+];
+
+describe('report.md', () => {
+  const md = renderMarkdownReport(buildReportModel({ summary: summary(SLAS) }));
+
+  test('SLA table: PASS only where the evaluator said the threshold holds, "no data" fails', () => {
+    const rows = md.split('\n').filter((l) => l.startsWith('| `'));
+    expect(rows).toEqual([
+      '| `http_reqs` | `rate>10000/s` | rate=450/s | FAIL |',
+      '| `http_req_failed` | `rate<0.05%` | rate=0.05% | FAIL |',
+      '| `http_req_duration` | `p95<100ms` | p(95)=120ms | FAIL |',
+      '| `http_req_duration` | `p99<250ms` | p(99)=80ms | PASS |',
+      '| `http_req_duration{scenario:steady}` | `p95<5ms` | p(95)=2ms | PASS |',
+      '| `checks` | `rate==1` | no data | FAIL (no data) |',
+    ]);
+    expect(md).toContain('| SLA | Target | Actual | Status |');
+    expect(md).toContain('**Result: FAILED** — 4 of 6 thresholds failed');
+  });
+
+  test('cells with pipes and newlines stay in their cell', () => {
+    expect(mdCell('a|b\nc')).toBe('a\\|b c');
+    const errorRow = md.split('\n').find((l) => l.startsWith('| iteration |'))!;
+    expect(errorRow.split(/(?<!\\)\|/).length - 2, 'three cells').toBe(3);
+    const checkRow = md.split('\n').find((l) => l.includes('alert(1)') && !l.startsWith('| iteration |'))!;
+    expect(checkRow.split(/(?<!\\)\|/).length - 2, 'five cells').toBe(5);
+  });
+});
+
+describe('junit.xml', () => {
+  test('one suite for global thresholds plus one per scenario; counts match the testcases', () => {
+    const xml = renderJunit(buildReportModel({ summary: summary(SLAS) }));
+    const root = parseXml(xml);
+    expect(root.name).toBe('testsuites');
+    const suites = root.children.filter((c) => c.name === 'testsuite');
+    expect(suites.map((s) => s.attrs.name)).toEqual(['thresholds', 'scenario: steady']);
+    let total = 0;
+    let failures = 0;
+    for (const s of suites) {
+      const cases = s.children.filter((c) => c.name === 'testcase');
+      const failed = cases.filter((c) => c.children.some((x) => x.name === 'failure'));
+      expect(Number(s.attrs.tests)).toBe(cases.length);
+      expect(Number(s.attrs.failures)).toBe(failed.length);
+      expect(s.children.map((c) => c.name).filter((n) => n !== 'testcase')).toEqual(['properties', 'system-out', 'system-err']);
+      total += cases.length;
+      failures += failed.length;
+    }
+    expect(Number(root.attrs.tests)).toBe(total);
+    expect(Number(root.attrs.failures)).toBe(failures);
+    const global = suites[0].children.filter((c) => c.name === 'testcase');
+    // 5 global thresholds + 1 check from root_group (no aggregate given: checks are not per scenario).
+    expect(global.map((c) => c.attrs.name)).toEqual([
+      'http_reqs: rate>10000/s',
+      'http_req_failed: rate<0.05%',
+      'http_req_duration: p95<100ms',
+      'http_req_duration: p99<250ms',
+      'checks: rate==1',
+      `check: ${EVIL.replace('\u0001', '')}`,
+    ]);
+    const f = (c: XmlElement) => c.children.find((x) => x.name === 'failure')?.attrs.message;
+    expect(f(global[0])).toBe('http_reqs rate>10000/s failed: actual rate=450/s');
+    expect(f(global[4])).toBe('checks rate==1 failed: no data (the metric received no samples)');
+    expect(f(global[3])).toBeUndefined();
+    expect(f(global[5])).toBe('1 of 2 checks failed (50% passed)');
+    expect(suites[1].children.filter((c) => c.name === 'testcase').map((c) => c.attrs.name)).toEqual(['http_req_duration{scenario:steady}: p95<5ms']);
+  });
+
+  test('checks go to the suite of the scenario that ran them', () => {
+    const reg = new MetricRegistry();
+    const store = new WorkerMetricStore(reg);
+    store.add('checks', 1, { scenario: 'steady', check: 'ok' });
+    store.add('checks', 0, { scenario: 'steady', check: 'ok' });
+    store.add('checks', 1, { check: 'in setup' });
+    const agg = new MetricAggregate((n) => reg.get(n));
+    agg.merge(0, store.snapshot());
+    const root = parseXml(renderJunit(buildReportModel({ summary: summary([]), aggregate: agg })));
+    const [global, steady] = root.children;
+    expect(global.children.filter((c) => c.name === 'testcase').map((c) => c.attrs.name)).toEqual(['check: in setup']);
+    const cases = steady.children.filter((c) => c.name === 'testcase');
+    expect(cases.map((c) => c.attrs.name)).toEqual(['check: ok']);
+    expect(steady.attrs.failures).toBe('1');
+  });
+});
+
+describe('report.html', () => {
+  test('untrusted text is escaped; the data block cannot close its script element', () => {
+    const ts = new TimeSeries({ intervalMs: 1000, metric: (n) => new MetricRegistry().get(n) });
+    const html = renderHtmlReport(buildReportModel({ summary: summary(SLAS), columns: ts.columns() }));
+    const scripts = html.match(/<script\b/g)!.length;
+    expect(scripts, 'data + uPlot + page script').toBe(3);
+    expect(html.match(/<\/script>/g)!.length).toBe(3);
+    expect(html).not.toContain('<script>alert(1)');
+    expect(html).toContain('&lt;/script&gt;&lt;script&gt;alert(1)');
+  });
+
+  test('threshold rows carry metric, expression and verdict for tools and tests', () => {
+    const html = renderHtmlReport(buildReportModel({ summary: summary(SLAS) }), null);
+    const top = html.slice(html.indexOf('<section id="thresholds">'), html.indexOf('<section id="overview">'));
+    const rows = [...top.matchAll(/<tr class="(ok|bad)" data-metric="([^"]*)" data-expression="([^"]*)" data-ok="(true|false)">/g)].map((m) => [m[2], m[3].replace('&lt;', '<').replace('&gt;', '>'), m[4]]);
+    expect(rows).toEqual(SLAS.map((t) => [t.metric, t.expression, String(t.ok)]));
+    expect(html).toContain('Charts are missing');
+  });
+
+  test('uPlot is read from node_modules and inlined', () => {
+    const a = loadUplot();
+    expect(a?.js).toMatch(/uPlot/);
+    expect(a!.js.length).toBeGreaterThan(20_000);
+    expect(a?.css).toContain('.uplot');
+  });
+});
