@@ -1,0 +1,138 @@
+/** The MCP client in-process against real servers on 127.0.0.1: samples, tags, headers, interrupts, cleanup. */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { mcp } from '../../../dsl/mcp.js';
+import { startSdkV1Server } from '../../fixtures/mcp/sdk-v1-server.mjs';
+import { startSdkV2Server } from '../../fixtures/mcp/sdk-v2-server.mjs';
+import { startTcpServer } from '../../fixtures/mcp/socket-servers.mjs';
+import { mcpTestVu } from './vu.js';
+
+type Srv = { url: string; close(): Promise<void>; stats: () => any };
+let v1: Srv;
+let v2: Srv;
+let tcp: Srv;
+
+beforeAll(async () => {
+  [v1, v2, tcp] = (await Promise.all([startSdkV1Server({ mode: 'stateful' }), startSdkV2Server(), startTcpServer()])) as Srv[];
+});
+afterAll(async () => {
+  await Promise.all([v1, v2, tcp].map((s) => s.close()));
+});
+
+describe('MCP session in-process', () => {
+  test('a call is one sample per metric, tagged method/tool/transport/era/status; ttfb <= duration', async () => {
+    const vu = mcpTestVu();
+    await vu.run(async () => {
+      const s = await mcp.connect(v1.url, { tags: { target: 'v1' } });
+      expect(s.sessionId).toMatch(/[0-9a-f-]{36}/);
+      expect(s.protocolVersion).toBe('2025-11-25');
+      expect(s.serverInfo).toMatchObject({ name: 'mcprun-sdk-v1-fixture' });
+      for (let i = 0; i < 5; i++) expect((await s.callTool('echo', { message: `m${i}` })).content[0].text).toBe(`m${i}`);
+      await s.close();
+      expect(s.closed).toBe(true);
+    });
+    const f = { method: 'tools/call', tool: 'echo', transport: 'streamable-http', era: 'legacy', status: '200', target: 'v1', scenario: 'unit' };
+    expect(vu.view('mcp_reqs', f).count).toBe(5);
+    expect(vu.view('mcp_req_failed', f).count).toBe(5);
+    expect(vu.view('mcp_req_failed', f).passes).toBe(0);
+    const d = vu.view('mcp_req_duration', f);
+    const t = vu.view('mcp_req_ttfb', f);
+    expect(d.count).toBe(5);
+    expect(t.max).toBeLessThanOrEqual(d.max);
+    expect(vu.view('mcp_reqs', { method: 'initialize' }).count).toBe(1);
+    expect(vu.view('mcp_session_init_duration', { transport: 'streamable-http', era: 'legacy' }).count).toBe(1);
+    expect(vu.view('mcp_sessions').count).toBe(1);
+    expect(vu.view('mcp_sessions_active').last).toBe(0);
+    expect(vu.view('data_sent').count).toBeGreaterThan(1000);
+    expect(vu.view('data_received').count).toBeGreaterThan(1000);
+    expect(vu.view('connections_opened', { proto: 'mcp' }).count).toBeGreaterThan(0);
+    expect(v1.stats().sessions).toBe(0);
+  });
+
+  test('modern era: no handshake, Mcp-Method/Mcp-Name on every POST, the envelope in _meta', async () => {
+    const vu = mcpTestVu();
+    const before = v2.stats().methods['tools/call'] ?? 0;
+    await vu.run(async () => {
+      const s = await mcp.connect(v2.url, { protocolVersion: 'auto' });
+      expect(s.era).toBe('modern');
+      expect(s.protocolVersion).toBe('2026-07-28');
+      const r = await s.callTool('echo', { message: 'héllo' });
+      expect(r.error).toBeUndefined();
+      expect(r.content[0].text).toBe('héllo');
+      expect(r.resultType).toBe('complete');
+      // An unknown tool is a JSON-RPC error in the v2 SDK (not isError as in v1).
+      const bad = await s.callTool('nope', {});
+      expect(bad.error?.kind).toBe('jsonrpc_error');
+      expect(bad.error?.code).toBe(-32602);
+      expect(bad.isError).toBe(true);
+      // ping does not exist in 2026-07-28: 404 + -32601.
+      const ping = await s.ping();
+      expect(ping.error).toMatchObject({ kind: 'jsonrpc_error', code: -32601, status: 404 });
+      await s.close();
+    });
+    expect(v2.stats().methods['tools/call'] - before).toBe(2);
+    expect(vu.view('mcp_session_init_duration').count).toBe(0);
+    expect(vu.view('mcp_reqs', { era: 'modern', method: 'initialize' }).count).toBe(0);
+    expect(vu.view('mcp_req_failed', { error_kind: 'jsonrpc_error', error_code: '-32601', status: '404', method: 'ping' }).passes).toBe(1);
+  });
+
+  test('a VU stopped mid-call: the call ends now, nothing is recorded; retire closes the session', async () => {
+    const vu = mcpTestVu();
+    const t0 = performance.now();
+    const r = await vu.run(async () => {
+      const s = await mcp.connect(tcp.url);
+      const pending = s.callTool('sleep', { ms: 5000 });
+      setTimeout(() => vu.stop(), 50);
+      return pending;
+    });
+    expect(performance.now() - t0).toBeLessThan(3000);
+    expect(r.error?.kind).toBe('interrupted');
+    expect(vu.view('mcp_reqs', { method: 'tools/call' }).count).toBe(0);
+    expect(vu.view('mcp_sessions_active').last).toBe(1);
+    await vu.retire();
+    expect(vu.view('mcp_sessions_active').last).toBe(0);
+    expect(vu.view('mcp_session_duration').count).toBe(1);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(tcp.stats().open).toBe(0);
+  });
+
+  test('a closed session fails calls fast with transport_error; close is idempotent', async () => {
+    const vu = mcpTestVu();
+    await vu.run(async () => {
+      const s = await mcp.connect(tcp.url);
+      await s.close();
+      await s.close();
+      const r = await s.callTool('echo', { message: 'x' });
+      expect(r.error?.kind).toBe('transport_error');
+    });
+    expect(vu.view('mcp_req_failed', { error_kind: 'transport_error' }).passes).toBe(1);
+  });
+
+  test('connect failures are recorded (method connect) and thrown as McpError', async () => {
+    const vu = mcpTestVu();
+    await vu.run(async () => {
+      await expect(mcp.connect('tcp://127.0.0.1:1')).rejects.toMatchObject({ name: 'McpError', kind: 'transport_error', code: 'ECONNREFUSED' });
+      await expect(mcp.connect({ command: '/nonexistent/mcp-server' })).rejects.toMatchObject({ kind: 'transport_error', code: 'ENOENT' });
+    });
+    expect(vu.view('mcp_req_failed', { method: 'connect', error_code: 'ECONNREFUSED' }).passes).toBe(1);
+    expect(vu.view('mcp_req_failed', { method: 'connect', error_code: 'ENOENT', transport: 'stdio' }).passes).toBe(1);
+    expect(vu.view('connections_failed', { proto: 'mcp' }).count).toBe(1);
+  });
+
+  test('listAllTools follows nextCursor; groups and per-call tags reach the samples', async () => {
+    const vu = mcpTestVu();
+    await vu.run(async () => {
+      const s = await mcp.connect(tcp.url);
+      const tools = await s.listAllTools();
+      expect(tools.map((t) => t.name)).toEqual(['echo', 'sleep', 'progress', 'add', 'noop']);
+      expect(tools.pages).toBe(3);
+      vu.ctx.group = '::g';
+      vu.ctx.tags = { ...vu.ctx.baseTags, group: '::g' };
+      await s.callTool('add', { a: 1, b: 2 }, { tags: { step: 'sum' } });
+      await s.close();
+    });
+    expect(vu.view('mcp_reqs', { method: 'tools/list' }).count).toBe(3);
+    expect(vu.view('mcp_reqs', { group: '::g', tool: 'add', step: 'sum' }).count).toBe(1);
+    // A notification the server sent before the initialize result does not disturb anything.
+    expect(vu.view('mcp_req_failed').passes).toBe(0);
+  });
+});
