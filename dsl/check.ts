@@ -18,7 +18,8 @@ export function check<T>(value: T, checkers: Checkers<T>, tags?: Record<string, 
       ok = false;
     }
     if (!ok) all = false;
-    ctx.store.add('checks', ok ? 1 : 0, tags ? { ...ctx.tags, ...tags, check: name } : { ...ctx.tags, check: name });
+    if (tags) ctx.store.add('checks', ok ? 1 : 0, { ...ctx.tags, ...tags, check: name });
+    else ctx.store.derived('checks', ctx.tags, name, () => ({ check: name })).add(ok ? 1 : 0);
   }
   return all;
 }

@@ -87,6 +87,9 @@ class SeriesState {
   }
 }
 
+/** Bounds the hot-path cache per base tag set (URLs with ids in them would grow it forever). */
+const DERIVED_MAX = 10_000;
+
 /** A pre-resolved series: hot paths hold one and call `add` without building any key. */
 export interface SeriesHandle {
   add(value: number): void;
@@ -94,6 +97,8 @@ export interface SeriesHandle {
 
 export class WorkerMetricStore implements MetricSink {
   readonly #series = new Map<string, SeriesState>();
+  /** Hot-path cache: base tag object (a VU's context tags) → extra key → series. */
+  readonly #derived = new WeakMap<Tags, Map<string, SeriesState>>();
 
   constructor(readonly registry: MetricRegistry) {}
 
@@ -124,6 +129,23 @@ export class WorkerMetricStore implements MetricSink {
       }
       s.add(value);
     }
+  }
+
+  /**
+   * The series of `metric` for `base` plus a few more tags, found by object identity and a short
+   * key instead of building and sorting a tag set per sample. `extraKey` must identify `extra()`.
+   */
+  derived(metric: string, base: Tags, extraKey: string, extra: () => Tags): SeriesHandle {
+    let m = this.#derived.get(base);
+    if (!m) this.#derived.set(base, (m = new Map()));
+    const key = `${metric}\u0000${extraKey}`;
+    let s = m.get(key);
+    if (!s) {
+      if (m.size >= DERIVED_MAX) m.clear();
+      s = this.series(metric, { ...base, ...extra() }) as SeriesState;
+      m.set(key, s);
+    }
+    return s;
   }
 
   define(def: MetricDefinition): void {

@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import type { ResolvedScenario } from '../config/resolved.js';
 import type { Tags } from '../metrics/types.js';
-import type { WorkerMetricStore } from '../metrics/worker-store.js';
+import type { SeriesHandle, WorkerMetricStore } from '../metrics/worker-store.js';
 import type { HttpEngine } from '../protocols/http/vu-http.js';
 import { vuStorage, type VuContext, type VuInfo } from './vu-context.js';
 import type { ErrorLog } from './error-log.js';
@@ -36,6 +36,7 @@ export class Vu {
   #controller = new AbortController();
   #stopped!: Promise<StopSignal>;
   #iterationTags: Tags;
+  #series: { iterations: SeriesHandle; duration: SeriesHandle } | undefined;
   busy = false;
   /** Inside a closed-model loop (between iterations too). */
   looping = false;
@@ -113,10 +114,12 @@ export class Vu {
     if (outcome === 'interrupted') {
       store.add('interrupted_iterations', 1, { ...this.#iterationTags, interrupted: (this.#controller.signal.reason as StopSignal).cause });
     } else {
-      store.addAll(this.#iterationTags, [
-        ['iterations', 1],
-        ['iteration_duration', performance.now() - t0],
-      ]);
+      const s = (this.#series ??= {
+        iterations: store.series('iterations', this.#iterationTags),
+        duration: store.series('iteration_duration', this.#iterationTags),
+      });
+      s.iterations.add(1);
+      s.duration.add(performance.now() - t0);
       if (outcome === 'error') store.add('iteration_errors', 1, this.#iterationTags);
     }
     return outcome;

@@ -12,7 +12,8 @@ import { performance } from 'node:perf_hooks';
 import { Client, buildConnector, type Dispatcher } from 'undici';
 import { connectionMeter, type ConnectionMeter } from '../../metrics/connections.js';
 import type { Tags } from '../../metrics/types.js';
-import type { WorkerMetricStore } from '../../metrics/worker-store.js';
+import type { SeriesHandle, WorkerMetricStore } from '../../metrics/worker-store.js';
+import { tagKey } from '../../metrics/series-key.js';
 import { nextLocalAddress } from '../local-ips.js';
 import { errorCodeOf } from './error-codes.js';
 import { Response, type ResponseType, type Timings } from './response.js';
@@ -209,6 +210,47 @@ export class HttpEngine {
     return p;
   }
 
+  readonly #requestSeries = new WeakMap<Tags, Map<string, RequestSeries>>();
+
+  /**
+   * Series for a request's tags, cached by the VU context's tag object and a short key, so the hot
+   * path builds no tag object and sorts no keys (k6 tags: method, url, name, status, expected_response, error_code).
+   */
+  requestSeries(h: RequestHandler, status: number, errorCode: string | undefined, failed: boolean): RequestSeries {
+    let byKey = this.#requestSeries.get(h.ctxTags);
+    if (!byKey) this.#requestSeries.set(h.ctxTags, (byKey = new Map()));
+    const user = h.userTags === EMPTY_TAGS ? '' : tagKey(h.userTags);
+    const key = `${h.method}\u0000${h.url}\u0000${status}\u0000${errorCode ?? ''}\u0000${user}`;
+    let rs = byKey.get(key);
+    if (!rs) {
+      if (byKey.size >= REQUEST_SERIES_MAX) byKey.clear();
+      const tags: Record<string, string> = {
+        ...h.ctxTags,
+        method: h.method,
+        url: h.url,
+        name: h.userTags.name ?? h.url,
+        status: String(status),
+        expected_response: failed ? 'false' : 'true',
+        ...h.userTags,
+      };
+      if (errorCode) tags.error_code = errorCode;
+      const st = this.store;
+      rs = {
+        reqs: st.series('http_reqs', tags),
+        failed: st.series('http_req_failed', tags),
+        duration: st.series('http_req_duration', tags),
+        blocked: st.series('http_req_blocked', tags),
+        connecting: st.series('http_req_connecting', tags),
+        tls: st.series('http_req_tls_handshaking', tags),
+        sending: st.series('http_req_sending', tags),
+        waiting: st.series('http_req_waiting', tags),
+        receiving: st.series('http_req_receiving', tags),
+      };
+      byKey.set(key, rs);
+    }
+    return rs;
+  }
+
   sharedPool(origin: string): OriginPool {
     let p = this.#shared.get(origin);
     if (!p) {
@@ -250,6 +292,21 @@ export class HttpEngine {
 }
 
 const EMPTY_TAGS: Record<string, string> = {};
+const noTags = (): Tags => EMPTY_TAGS;
+
+/** The nine series one request writes to, resolved once per tag combination. */
+interface RequestSeries {
+  reqs: SeriesHandle;
+  failed: SeriesHandle;
+  duration: SeriesHandle;
+  blocked: SeriesHandle;
+  connecting: SeriesHandle;
+  tls: SeriesHandle;
+  sending: SeriesHandle;
+  waiting: SeriesHandle;
+  receiving: SeriesHandle;
+}
+const REQUEST_SERIES_MAX = 10_000;
 
 /** Receives undici's callbacks for one request; a class, so no closures are allocated per request. */
 class RequestHandler implements Dispatcher.DispatchHandler {
@@ -433,34 +490,23 @@ export class VuHttp {
 
   /** Called by the handler when a request ends (not when it is interrupted). */
   record(h: RequestHandler, res: Response): void {
-    const store = this.engine.store;
     const failed = res.status === 0 || res.status >= 400;
-    const tags: Record<string, string> = {
-      ...h.ctxTags,
-      method: h.method,
-      url: h.url,
-      name: h.userTags.name ?? h.url,
-      status: String(res.status),
-      expected_response: failed ? 'false' : 'true',
-      ...h.userTags,
-    };
-    if (res.error_code) tags.error_code = res.error_code;
+    const rs = this.engine.requestSeries(h, res.status, res.error_code, failed);
     const t = res.timings;
-    store.addAll(tags, [
-      ['http_reqs', 1],
-      ['http_req_failed', failed ? 1 : 0],
-      ['http_req_duration', t.duration],
-      ['http_req_blocked', t.blocked],
-      ['http_req_connecting', t.connecting],
-      ['http_req_tls_handshaking', t.tls_handshaking],
-      ['http_req_sending', t.sending],
-      ['http_req_waiting', t.waiting],
-      ['http_req_receiving', t.receiving],
-    ]);
+    rs.reqs.add(1);
+    rs.failed.add(failed ? 1 : 0);
+    rs.duration.add(t.duration);
+    rs.blocked.add(t.blocked);
+    rs.connecting.add(t.connecting);
+    rs.tls.add(t.tls_handshaking);
+    rs.sending.add(t.sending);
+    rs.waiting.add(t.waiting);
+    rs.receiving.add(t.receiving);
     if (!this.engine.config.shareConnections) {
       const b = h.op.takeBytes();
-      if (b.read) store.add('data_received', b.read, h.ctxTags);
-      if (b.written) store.add('data_sent', b.written, h.ctxTags);
+      const store = this.engine.store;
+      if (b.read) store.derived('data_received', h.ctxTags, '', noTags).add(b.read);
+      if (b.written) store.derived('data_sent', h.ctxTags, '', noTags).add(b.written);
     }
   }
 
