@@ -7,6 +7,7 @@ import type { SerializedError } from './errors.js';
 import type { MetricSnapshot } from './metrics/worker-store.js';
 import type { ResolvedScenario } from './config/resolved.js';
 import type { HttpConfig } from './protocols/http/vu-http.js';
+import type { LocalIpRange } from './protocols/local-ips.js';
 
 /** Everything a worker needs, structured-clone safe (no functions). */
 export interface WorkerPlan {
@@ -21,6 +22,10 @@ export interface WorkerPlan {
   flushIntervalMs: number;
   /** Workers print the first occurrence of each distinct iteration error when true. */
   verbose: boolean;
+  /** `--pool`: how this worker runs (threads share one process: its RSS and open-file limit). @default 'threads' */
+  pool?: 'threads' | 'processes';
+  /** `--local-ips`, compact: source addresses spread round-robin over new connections. */
+  localIps?: LocalIpRange[];
 }
 
 export type CoordinatorMessage =

@@ -34,6 +34,7 @@ import type { IterationErrorReport, WorkerMessage, WorkerPlan } from '../worker-
 import { ScenarioSchedule, type Phase } from './scenario-schedule.js';
 import { ThresholdEngine, type ThresholdVerdict } from './threshold-engine.js';
 import { WorkerPool, WORKER_START_TIMEOUT_MS } from './worker-pool.js';
+import { preparePool } from './fd-limit.js';
 import type { Tags } from '../metrics/types.js';
 import { VERSION } from '../version.js';
 
@@ -185,6 +186,8 @@ async function execute(opts: RunOptions, config: ResolvedConfig, thresholds: Thr
   const stdout = opts.stdout ?? process.stdout;
   const stderr = opts.stderr ?? process.stderr;
   const W = workerCountFor(opts, config);
+  // --pool, --local-ips and the open-file limit: checked before any output or worker starts (exit 104).
+  const poolPlan = await preparePool(config.scenarios, W, opts.pool, opts.localIps);
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
   const plans: WorkerPlan[] = Array.from({ length: W }, (_, i) => ({
@@ -196,6 +199,8 @@ async function execute(opts: RunOptions, config: ResolvedConfig, thresholds: Thr
     env,
     flushIntervalMs: opts.flushIntervalMs ?? 1000,
     verbose: opts.verbose ?? false,
+    pool: poolPlan.pool,
+    localIps: poolPlan.localIps,
   }));
 
   const startedAt = new Date();

@@ -1,59 +1,126 @@
 /**
  * The pool of workers and their lifecycle: start, wait for messages with timeouts (the
- * coordinator never waits forever on a worker), and terminate. Workers are threads; each imports
- * the scenario bundle itself.
+ * coordinator never waits forever on a worker), and terminate. Workers are threads (default) or,
+ * with `--pool processes`, child processes with their own heap and file-descriptor table (their
+ * own open-file limit); both run the same WorkerLoop and speak the same protocol (structured
+ * clones: `serialization: 'advanced'` on the IPC channel). Each imports the scenario bundle itself.
  */
+import { fork } from 'node:child_process';
+import { constants as osConstants } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { McprunError, deserializeError } from '../errors.js';
 import type { CoordinatorMessage, WorkerMessage, WorkerPlan } from '../worker-protocol.js';
 
 const THREAD_ENTRY = fileURLToPath(new URL('../worker/thread-entry.js', import.meta.url));
+const PROCESS_ENTRY = fileURLToPath(new URL('../worker/process-entry.js', import.meta.url));
 export const WORKER_START_TIMEOUT_MS = 60_000;
 
 export type WorkerState = 'starting' | 'ready' | 'stopping' | 'stopped' | 'failed';
+export type PoolKind = 'threads' | 'processes';
 
 export interface PoolWorker {
   readonly index: number;
   state: WorkerState;
   lastError: Error | undefined;
+  /** Thread id or process id, for logs. */
+  readonly pid: number | undefined;
   send(msg: CoordinatorMessage): void;
   terminate(): Promise<void>;
 }
 
 export class WorkerPool {
   readonly workers: PoolWorker[] = [];
+  readonly kind: PoolKind;
   #listeners = new Set<(msg: WorkerMessage) => void>();
   #exitListeners = new Set<(index: number, code: number, error: Error | undefined) => void>();
 
-  constructor(readonly plans: WorkerPlan[], readonly env: Record<string, string>) {
-    for (const plan of plans) this.workers.push(this.#spawn(plan));
+  constructor(
+    readonly plans: WorkerPlan[],
+    readonly env: Record<string, string>,
+    kind?: PoolKind,
+  ) {
+    this.kind = kind ?? plans[0]?.pool ?? 'threads';
+    for (const plan of plans) this.workers.push(this.kind === 'processes' ? this.#spawnProcess(plan) : this.#spawnThread(plan));
   }
 
-  #spawn(plan: WorkerPlan): PoolWorker {
+  #message(w: PoolWorker, msg: WorkerMessage): void {
+    if (msg.type === 'fatal') w.lastError = deserializeError(msg.error);
+    for (const l of this.#listeners) l(msg);
+  }
+
+  #exited(w: PoolWorker, code: number): void {
+    if (w.state !== 'stopped') w.state = code === 0 && w.state === 'stopping' ? 'stopped' : 'failed';
+    for (const l of this.#exitListeners) l(w.index, code, w.lastError);
+  }
+
+  #spawnThread(plan: WorkerPlan): PoolWorker {
     const t = new Worker(THREAD_ENTRY, { env: { ...process.env, ...this.env }, stdout: false, stderr: false });
     const w: PoolWorker = {
       index: plan.workerIndex,
       state: 'starting',
       lastError: undefined,
+      pid: t.threadId,
       send: (msg) => t.postMessage(msg),
       terminate: async () => {
         await t.terminate();
       },
     };
-    t.on('message', (msg: WorkerMessage) => {
-      if (msg.type === 'fatal') w.lastError = deserializeError(msg.error);
-      for (const l of this.#listeners) l(msg);
-    });
+    t.on('message', (msg: WorkerMessage) => this.#message(w, msg));
     t.on('error', (err) => {
       w.lastError = err;
       w.state = 'failed';
     });
-    t.on('exit', (code) => {
-      if (w.state !== 'stopped') w.state = code === 0 && w.state === 'stopping' ? 'stopped' : 'failed';
-      for (const l of this.#exitListeners) l(w.index, code, w.lastError);
-    });
+    t.on('exit', (code) => this.#exited(w, code));
     t.postMessage({ type: 'init', plan } satisfies CoordinatorMessage);
+    return w;
+  }
+
+  #spawnProcess(plan: WorkerPlan): PoolWorker {
+    const child = fork(PROCESS_ENTRY, [], {
+      env: { ...process.env, ...this.env },
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // A debugger port cannot be shared by several processes.
+      execArgv: process.execArgv.filter((a) => !a.startsWith('--inspect')),
+    });
+    let exitCode: number | undefined;
+    const exited = new Promise<void>((resolve) => {
+      child.once('exit', (code, signal) => {
+        exitCode = code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : 1);
+        if (signal && !w.lastError && w.state !== 'stopping' && w.state !== 'stopped') {
+          w.lastError = new Error(`worker process ${child.pid} was killed by ${signal}`);
+        }
+        resolve();
+        this.#exited(w, exitCode);
+      });
+    });
+    const w: PoolWorker = {
+      index: plan.workerIndex,
+      state: 'starting',
+      lastError: undefined,
+      pid: child.pid,
+      send: (msg) => {
+        if (child.connected) child.send(msg);
+      },
+      terminate: async () => {
+        if (exitCode !== undefined) return;
+        if (child.pid === undefined) return; // never started ('error' said why)
+        child.kill('SIGKILL');
+        await exited;
+      },
+    };
+    child.on('message', (msg: WorkerMessage) => this.#message(w, msg));
+    child.on('error', (err) => {
+      w.lastError = err;
+      // fork() itself failed: no 'exit' will come; report it as one so nobody waits for this worker.
+      if (child.pid === undefined && exitCode === undefined) {
+        exitCode = 1;
+        w.state = 'failed';
+        this.#exited(w, 1);
+      }
+    });
+    child.send({ type: 'init', plan } satisfies CoordinatorMessage);
     return w;
   }
 

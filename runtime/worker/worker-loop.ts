@@ -8,6 +8,8 @@ import { McprunError, serializeError } from '../errors.js';
 import { realmRegistry } from '../metrics/registry.js';
 import { WorkerMetricStore } from '../metrics/worker-store.js';
 import { HttpEngine } from '../protocols/http/vu-http.js';
+import { setLocalIps } from '../protocols/local-ips.js';
+import { MemoryPerVu } from '../metrics/memory-per-vu.js';
 import type { CoordinatorMessage, WorkerMessage, WorkerPlan } from '../worker-protocol.js';
 import { ErrorLog } from './error-log.js';
 import { ScenarioRunner } from './scenario-runner.js';
@@ -34,6 +36,8 @@ export class WorkerLoop {
   /** Most VUs allocated since the last flush, so a short scenario still shows in vus_max. */
   #allocatedPeak = 0;
   #activePeak = 0;
+  /** mcprun_heap_per_vu / mcprun_rss_per_vu, measured by this worker. */
+  #memory: MemoryPerVu | undefined;
 
   constructor(readonly transport: WorkerTransport) {
     transport.on((msg) => {
@@ -72,6 +76,7 @@ export class WorkerLoop {
     for (const [k, v] of Object.entries(plan.env)) process.env[k] = v;
     (globalThis as Record<string, unknown>).__ENV = plan.env;
     this.#http = new HttpEngine(plan.http, this.#store);
+    setLocalIps(plan.localIps, plan.workerIndex);
     this.#errors = new ErrorLog((line) => {
       process.stderr.write(`mcprun: iteration error: ${line}\n`);
     });
@@ -81,6 +86,8 @@ export class WorkerLoop {
       this.#fatal('init', err);
       return;
     }
+    this.#memory = new MemoryPerVu(this.#store, plan.pool !== 'processes', plan.workerCount);
+    this.#memory.baseline();
     this.#flushTimer = setInterval(() => this.#flush(), plan.flushIntervalMs);
     this.transport.post({ type: 'ready', workerIndex: plan.workerIndex });
   }
@@ -167,6 +174,7 @@ export class WorkerLoop {
     this.#activePeak = vus;
     this.#allocatedPeak = this.#allocated;
     if (this.#plan.http.shareConnections) this.#http.accountShared({});
+    this.#memory?.sample(this.#allocated);
     this.transport.post({
       type: 'metrics',
       workerIndex: this.#index,

@@ -57,52 +57,60 @@ const enum State {
 interface Waiter {
   resolve: (v: any) => void;
   reject: (e: Error) => void;
-  timer: NodeJS.Timeout;
+  timer: NodeJS.Timeout | undefined;
   /** ping: send time (ms) */
   t0: number;
 }
 
+/**
+ * Everything a session needs only sometimes (while connecting, waiting, with handlers, after
+ * close). An idle open socket has none of it: `#x` is null.
+ */
+interface Extra {
+  settle?: { resolve: (s: WsSession) => void; reject: (e: Error) => void } | null;
+  connectTimer?: NodeJS.Timeout | null;
+  timedOut?: boolean;
+  queue?: WsMessage[] | null;
+  waiters?: Waiter[] | null;
+  pings?: Waiter[] | null;
+  handlers?: Partial<Record<WsEvent, Handler[]>> | null;
+  closed?: { promise: Promise<void>; resolve: () => void } | null;
+  errorCode?: string;
+  closeCode?: number;
+  closeReason?: string;
+}
+
 type Ws = WebSocket & { [kSession]?: WsSession; _socket?: { bytesRead: number; bytesWritten: number } | null };
-type CtxWithSockets = VuContext & { [kSockets]?: WsSession[] };
+/** The VU's open sockets: one (the common case, no array) or several; null once all closed. */
+type CtxWithSockets = VuContext & { [kSockets]?: WsSession | WsSession[] | null };
 
 export class WsSession {
-  readonly url: string;
   #ws: Ws;
   #ctx: CtxWithSockets;
   #m: WsMeters;
   #state = State.Connecting;
-  /** Connect start and open time (performance.now(); #tOpen is 0 until open). */
+  /** Connect start (performance.now()); ws_session_duration runs from here. */
   #t0: number;
-  #tOpen = 0;
   #timeoutMs: number;
-  #settle: { resolve: (s: WsSession) => void; reject: (e: Error) => void } | null = null;
-  #queue: WsMessage[] | null = null;
-  #waiters: Waiter[] | null = null;
-  #pings: Waiter[] | null = null;
-  #handlers: Partial<Record<WsEvent, Handler[]>> | null = null;
-  #closed: { promise: Promise<void>; resolve: () => void } | null = null;
-  #errorCode: string | undefined;
-  /** Close code and reason once closed (1000 normal, 1006 abnormal, ...). */
-  closeCode: number | undefined;
-  closeReason: string | undefined;
+  #x: Extra | null;
 
   /** @internal use ws.connect() */
   constructor(ctx: VuContext, url: string, params: WsConnectParams | undefined, timeoutMs: number) {
-    this.url = url;
     this.#ctx = ctx as CtxWithSockets;
     this.#m = wsMeters(ctx.store, ctx.tags, url, params?.tags);
     this.#timeoutMs = timeoutMs;
     this.#t0 = performance.now();
     const localAddress = nextLocalAddress();
+    // No handshakeTimeout for ws: it would leave a cleared Timeout on every socket for good; our
+    // own timer below is dropped once the socket is open.
     const opts: WebSocket.ClientOptions = {
       headers: params?.headers,
-      handshakeTimeout: timeoutMs,
       perMessageDeflate: params?.perMessageDeflate ?? false,
       closeTimeout: CLOSE_TIMEOUT_MS,
       followRedirects: false,
     } as WebSocket.ClientOptions;
     if (localAddress) opts.localAddress = localAddress;
-    const ws = new WebSocket(url, params?.subprotocols ?? [], opts) as Ws;
+    const ws = new WebSocket(url, params?.subprotocols, opts) as Ws;
     ws[kSession] = this;
     ws.on('open', onOpen);
     ws.on('error', onError);
@@ -110,13 +118,30 @@ export class WsSession {
     ws.on('message', onMessage);
     ws.on('pong', onPong);
     this.#ws = ws;
+    this.#x = { connectTimer: setTimeout(connectTimedOut, timeoutMs, this) };
   }
 
   /** @internal */
   opened(): Promise<WsSession> {
     return new Promise((resolve, reject) => {
-      this.#settle = { resolve, reject };
+      this.#extra().settle = { resolve, reject };
     });
+  }
+
+  #extra(): Extra {
+    return (this.#x ??= {});
+  }
+
+  /** Drops the extra state once nothing in it matters any more (an idle open socket). */
+  #trim(): void {
+    const x = this.#x;
+    if (x && !x.settle && !x.connectTimer && !x.queue?.length && !x.waiters?.length && !x.pings?.length && !x.handlers && !x.closed && this.#state === State.Open) {
+      this.#x = null;
+    }
+  }
+
+  get url(): string {
+    return this.#ws.url;
   }
 
   /** 'connecting' | 'open' | 'closing' | 'closed' */
@@ -131,7 +156,16 @@ export class WsSession {
 
   /** Messages received and not yet taken by `next()`. */
   get queued(): number {
-    return this.#queue?.length ?? 0;
+    return this.#x?.queue?.length ?? 0;
+  }
+
+  /** Close code once closed (1000 normal, 1006 abnormal, ...). */
+  get closeCode(): number | undefined {
+    return this.#x?.closeCode;
+  }
+
+  get closeReason(): string | undefined {
+    return this.#x?.closeReason;
   }
 
   /** Sends a text (string) or binary message; throws when the socket is not open. */
@@ -143,18 +177,21 @@ export class WsSession {
 
   /** The next message (string for text frames, Uint8Array for binary); rejects on timeout or close. */
   next(params?: WaitParams): Promise<WsMessage> {
-    const q = this.#queue;
+    const q = this.#x?.queue;
     if (q && q.length) {
       const m = q.shift()!;
-      if (!q.length) this.#queue = null;
+      if (!q.length) {
+        this.#x!.queue = null;
+        this.#trim();
+      }
       return Promise.resolve(m);
     }
     if (this.#state >= State.Closing) return Promise.reject(this.#closedError('next()'));
     const ms = this.#wait(params, 'sock.next()');
     return new Promise((resolve, reject) => {
-      const w: Waiter = { resolve, reject, t0: 0, timer: undefined as unknown as NodeJS.Timeout };
+      const w: Waiter = { resolve, reject, t0: 0, timer: undefined };
       w.timer = setTimeout(nextTimedOut, ms, this, w);
-      (this.#waiters ??= []).push(w);
+      (this.#extra().waiters ??= []).push(w);
     });
   }
 
@@ -163,9 +200,9 @@ export class WsSession {
     if (this.#state !== State.Open || this.#ws.readyState !== WebSocket.OPEN) return Promise.reject(this.#notOpen('ping()'));
     const ms = this.#wait(params, 'sock.ping()');
     return new Promise((resolve, reject) => {
-      const w: Waiter = { resolve, reject, t0: performance.now(), timer: undefined as unknown as NodeJS.Timeout };
+      const w: Waiter = { resolve, reject, t0: performance.now(), timer: undefined };
       w.timer = setTimeout(pingTimedOut, ms, this, w);
-      (this.#pings ??= []).push(w);
+      (this.#extra().pings ??= []).push(w);
       this.#ws.ping();
     });
   }
@@ -176,19 +213,20 @@ export class WsSession {
       throw new TypeError(`sock.on(${JSON.stringify(event)}): unknown event; use 'message', 'close' or 'error'`);
     }
     if (typeof fn !== 'function') throw new TypeError(`sock.on('${event}', fn): fn must be a function`);
-    const h = (this.#handlers ??= {});
+    const x = this.#extra();
+    const h = (x.handlers ??= {});
     (h[event] ??= []).push(fn);
-    if (event === 'message' && this.#queue) {
+    if (event === 'message' && x.queue) {
       // Queued messages were waiting for someone: hand them over in order.
-      const q = this.#queue;
-      this.#queue = null;
+      const q = x.queue;
+      x.queue = null;
       for (const m of q) this.#emit('message', m, typeof m !== 'string');
     }
     return this;
   }
 
   off(event: WsEvent, fn: Handler): this {
-    const list = this.#handlers?.[event];
+    const list = this.#x?.handlers?.[event];
     const i = list ? list.indexOf(fn) : -1;
     if (i >= 0) list!.splice(i, 1);
     return this;
@@ -197,7 +235,8 @@ export class WsSession {
   /** Closes with `code` (1000, or 3000-4999) and `reason`; resolves once the socket is closed. */
   close(code = 1000, reason = ''): Promise<void> {
     if (this.#state === State.Closed) return Promise.resolve();
-    const closed = (this.#closed ??= deferred());
+    const x = this.#extra();
+    const closed = (x.closed ??= deferred());
     if (this.#state === State.Open) {
       this.#ws.close(code, reason);
       this.#state = State.Closing;
@@ -220,47 +259,66 @@ export class WsSession {
   handleOpen(): void {
     const now = performance.now();
     this.#state = State.Open;
-    this.#tOpen = now;
-    this.#m.connecting.add(now - this.#t0);
-    this.#m.sessions.add(1);
-    this.#m.conns.opened();
+    const m = this.#m;
+    m.connecting.add(now - this.#t0);
+    m.sessions.add(1);
+    m.conns.opened();
     const ctx = this.#ctx;
-    let list = ctx[kSockets];
-    if (!list) {
-      list = ctx[kSockets] = [];
-      ctx.cleanups.push(() => closeAllOf(ctx));
-    }
-    list.push(this);
-    const s = this.#settle!;
-    this.#settle = null;
+    const held = ctx[kSockets];
+    if (held === undefined) ctx.cleanups.push(closeAllOf.bind(null, ctx));
+    if (!held) ctx[kSockets] = this;
+    else if (Array.isArray(held)) held.push(this);
+    else ctx[kSockets] = [held, this];
+    const x = this.#x!;
+    clearTimeout(x.connectTimer!);
+    x.connectTimer = null;
+    const s = x.settle!;
+    x.settle = null;
+    this.#trim();
     s.resolve(this);
   }
 
   /** @internal */
   handleError(err: Error): void {
-    const code = wsErrorCode(err);
-    this.#errorCode = code;
+    const x = this.#extra();
+    const code = x.timedOut ? 'ETIMEDOUT' : wsErrorCode(err);
+    x.errorCode = code;
     this.#m.error(code);
     if (this.#state === State.Connecting) {
       this.#m.conns.failed(code);
       this.#state = State.Closed;
-      const s = this.#settle;
-      this.#settle = null;
-      s?.reject(new WsError(`ws.connect(${JSON.stringify(this.url)}) failed: ${err.message} (${code})`, code));
+      clearTimeout(x.connectTimer!);
+      x.connectTimer = null;
+      const s = x.settle;
+      x.settle = null;
+      const why = x.timedOut ? `the opening handshake did not finish within ${this.#timeoutMs / 1000}s` : err.message;
+      s?.reject(new WsError(`ws.connect(${JSON.stringify(this.url)}) failed: ${why} (${code})`, code));
       return;
     }
     this.#emit('error', new WsError(err.message, code));
   }
 
   /** @internal */
+  connectTimedOut(): void {
+    const x = this.#extra();
+    x.connectTimer = null;
+    if (this.#state !== State.Connecting) return;
+    x.timedOut = true;
+    this.#ws.terminate(); // emits 'error' (handled above as ETIMEDOUT), then 'close'
+  }
+
+  /** @internal */
   handleClose(code: number, reason: Buffer): void {
-    if (!this.#tOpen) {
+    const x = this.#extra();
+    if (this.#state === State.Connecting || (this.#state === State.Closed && x.closeCode === undefined)) {
       // Never opened: 'error' normally settled ws.connect() already.
       this.#state = State.Closed;
-      const s = this.#settle;
+      clearTimeout(x.connectTimer!);
+      x.connectTimer = null;
+      const s = x.settle;
       if (s) {
-        this.#settle = null;
-        const c = this.#errorCode ?? 'ws_abnormal_close';
+        x.settle = null;
+        const c = x.errorCode ?? 'ws_abnormal_close';
         this.#m.conns.failed(c);
         this.#m.error(c);
         s.reject(new WsError(`ws.connect(${JSON.stringify(this.url)}) failed: the connection closed during the handshake (${code})`, c, code));
@@ -268,8 +326,8 @@ export class WsSession {
       return;
     }
     this.#state = State.Closed;
-    this.closeCode = code;
-    this.closeReason = reason.length ? reason.toString() : '';
+    x.closeCode = code;
+    x.closeReason = reason.length ? reason.toString() : '';
     const m = this.#m;
     m.sessionDuration.add(performance.now() - this.#t0);
     m.conns.closed();
@@ -278,25 +336,25 @@ export class WsSession {
       m.dataReceived.add(sock.bytesRead);
       m.dataSent.add(sock.bytesWritten);
     }
-    if (code === 1006 && this.#errorCode === undefined) m.error('ws_abnormal_close');
-    const list = this.#ctx[kSockets];
-    if (list) {
-      const i = list.indexOf(this);
-      if (i >= 0) list.splice(i, 1);
+    if (code === 1006 && x.errorCode === undefined) m.error('ws_abnormal_close');
+    const ctx = this.#ctx;
+    const held = ctx[kSockets];
+    if (held === this) ctx[kSockets] = null;
+    else if (Array.isArray(held)) {
+      const i = held.indexOf(this);
+      if (i >= 0) held.splice(i, 1);
     }
-    const err = this.#waiters || this.#pings ? this.#closedError('the socket') : undefined;
-    for (const w of this.#waiters?.splice(0) ?? []) {
-      clearTimeout(w.timer);
-      w.reject(err!);
+    if (x.waiters?.length || x.pings?.length) {
+      const err = this.#closedError('the socket');
+      for (const w of [...(x.waiters ?? []), ...(x.pings ?? [])]) {
+        clearTimeout(w.timer);
+        w.reject(err);
+      }
     }
-    for (const w of this.#pings?.splice(0) ?? []) {
-      clearTimeout(w.timer);
-      w.reject(err!);
-    }
-    this.#waiters = null;
-    this.#pings = null;
-    this.#emit('close', code, this.closeReason);
-    this.#closed?.resolve();
+    x.waiters = null;
+    x.pings = null;
+    this.#emit('close', code, x.closeReason);
+    x.closed?.resolve();
   }
 
   /** @internal */
@@ -304,48 +362,53 @@ export class WsSession {
     this.#m.msgsReceived.add(1);
     const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
     const msg: WsMessage = isBinary ? new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) : buf.toString('utf8');
-    const w = this.#waiters?.shift();
+    const x = this.#x;
+    const w = x?.waiters?.shift();
     if (w) {
       clearTimeout(w.timer);
-      if (!this.#waiters!.length) this.#waiters = null;
+      if (!x!.waiters!.length) x!.waiters = null;
       w.resolve(msg);
     }
-    if (this.#handlers?.message?.length) this.#emit('message', msg, isBinary);
+    if (x?.handlers?.message?.length) this.#emit('message', msg, isBinary);
     else if (!w) {
-      const q = (this.#queue ??= []);
+      const q = (this.#extra().queue ??= []);
       if (q.length >= MAX_QUEUED) q.shift();
       q.push(msg);
-    }
+    } else this.#trim();
   }
 
   /** @internal */
   handlePong(): void {
-    const w = this.#pings?.shift();
+    const x = this.#x;
+    const w = x?.pings?.shift();
     if (!w) return;
-    if (!this.#pings!.length) this.#pings = null;
+    if (!x!.pings!.length) x!.pings = null;
     clearTimeout(w.timer);
     const rtt = performance.now() - w.t0;
     this.#m.ping.add(rtt);
+    this.#trim();
     w.resolve(rtt);
   }
 
   /** @internal */
   timedOut(w: Waiter, kind: 'next' | 'ping'): void {
-    const list = kind === 'next' ? this.#waiters : this.#pings;
+    const x = this.#x;
+    const list = kind === 'next' ? x?.waiters : x?.pings;
     const i = list ? list.indexOf(w) : -1;
     if (i < 0) return;
     list!.splice(i, 1);
     if (!list!.length) {
-      if (kind === 'next') this.#waiters = null;
-      else this.#pings = null;
+      if (kind === 'next') x!.waiters = null;
+      else x!.pings = null;
     }
+    this.#trim();
     const code = kind === 'next' ? 'ws_next_timeout' : 'ws_ping_timeout';
     this.#m.error(code);
     w.reject(new WsError(kind === 'next' ? `sock.next(): no message within the timeout (${this.url})` : `sock.ping(): no pong within the timeout (${this.url})`, code));
   }
 
   #emit(event: WsEvent, ...args: unknown[]): void {
-    const list = this.#handlers?.[event];
+    const list = this.#x?.handlers?.[event];
     if (!list) return;
     for (const fn of list.slice()) {
       try {
@@ -367,12 +430,14 @@ export class WsSession {
   }
 
   #notOpen(what: string): WsError {
-    const st = this.readyState;
-    return new WsError(`sock.${what.replace(/^sock\./, '')} on a WebSocket that is ${st}${this.closeCode !== undefined ? ` (close code ${this.closeCode})` : ''} (${this.url})`, 'ws_not_open', this.closeCode);
+    const code = this.closeCode;
+    return new WsError(`sock.${what} on a WebSocket that is ${this.readyState}${code !== undefined ? ` (close code ${code})` : ''} (${this.url})`, 'ws_not_open', code);
   }
 
   #closedError(what: string): WsError {
-    return new WsError(`${what}: the WebSocket closed${this.closeCode !== undefined ? ` (code ${this.closeCode}${this.closeReason ? ` "${this.closeReason}"` : ''})` : ''} (${this.url})`, 'ws_closed', this.closeCode);
+    const code = this.closeCode;
+    const reason = this.closeReason;
+    return new WsError(`${what}: the WebSocket closed${code !== undefined ? ` (code ${code}${reason ? ` "${reason}"` : ''})` : ''} (${this.url})`, 'ws_closed', code);
   }
 }
 
@@ -400,6 +465,9 @@ function onMessage(this: Ws, data: Buffer, isBinary: boolean): void {
 function onPong(this: Ws): void {
   this[kSession]!.handlePong();
 }
+function connectTimedOut(s: WsSession): void {
+  s.connectTimedOut();
+}
 function nextTimedOut(s: WsSession, w: Waiter): void {
   s.timedOut(w, 'next');
 }
@@ -407,11 +475,12 @@ function pingTimedOut(s: WsSession, w: Waiter): void {
   s.timedOut(w, 'ping');
 }
 
-/** The VU retires: close what it still holds ("going away"), at most CLOSE_TIMEOUT_MS each. */
+/** The VU retires: close what it still holds ("going away"); ws gives each CLOSE_TIMEOUT_MS at most. */
 function closeAllOf(ctx: CtxWithSockets): Promise<unknown> {
-  const list = ctx[kSockets];
-  if (!list?.length) return Promise.resolve();
-  return Promise.all(list.slice().map((s) => s.close(1001, 'VU finished')));
+  const held = ctx[kSockets];
+  if (!held) return Promise.resolve();
+  if (!Array.isArray(held)) return held.close(1001, 'VU finished');
+  return Promise.all(held.slice().map((s) => s.close(1001, 'VU finished')));
 }
 
 /** `ws.connect()`: resolves with an open session, rejects with a WsError (code = error_code). */
