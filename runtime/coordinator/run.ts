@@ -37,6 +37,7 @@ import { WorkerPool, WORKER_START_TIMEOUT_MS } from './worker-pool.js';
 import { preparePool } from './fd-limit.js';
 import type { Tags } from '../metrics/types.js';
 import { VERSION } from '../version.js';
+import { DELAY_WARN_P99_MS, UTILIZATION_WARN } from '../metrics/generator-health.js';
 
 export interface RunOptions {
   /** Path of the scenario file (.ts or .js). */
@@ -247,6 +248,7 @@ async function execute(opts: RunOptions, config: ResolvedConfig, thresholds: Thr
   let aborted: string | null = null;
   let exitOverride: ExitCode | undefined;
   let workerFailure: Error | undefined;
+  const workerWarnings: string[] = [];
   let setupData: unknown;
   const cleanups: Array<() => void> = [];
 
@@ -290,12 +292,38 @@ async function execute(opts: RunOptions, config: ResolvedConfig, thresholds: Thr
     pool.onMessage((m) => {
       if (m.type === 'scenario-done') sched.workerDone(m.name, m.workerIndex);
     });
+    // A worker that dies (crash, out of memory, process.exit in user code) or reports a failure of
+    // the runtime stops the run with what was measured (exit 106), or, with
+    // --continue-on-worker-error, the others go on without it.
+    const lost = new Set<number>();
+    const workerLost = (index: number, why: string) => {
+      if (lost.has(index)) return;
+      lost.add(index);
+      const err = new McprunError('MCPRUN_WORKER', `worker ${index} ${why}`);
+      sched.workerLost(index);
+      if (opts.continueOnWorkerError) {
+        workerWarnings.push(`${err.message}; the run went on with the other workers (--continue-on-worker-error), so its share of the load is missing from that moment on.`);
+        if (lost.size === W) {
+          workerFailure ??= err;
+          stopAll(false);
+        }
+        return;
+      }
+      workerFailure ??= err;
+      stderr.write(`mcprun: ${err.message}; stopping the run and reporting what was measured.\n`);
+      stopAll(false);
+    };
     pool.onExit((index, code, error) => {
       const w = pool.workers[index];
       if (w.state === 'stopping' || w.state === 'stopped') return;
-      workerFailure ??= new McprunError('MCPRUN_WORKER', `worker ${index} died (exit code ${code})${error ? `: ${error.message}` : ''}; the run was stopped and the results measured so far are reported.`);
-      sched.workerLost(index);
-      stopAll(false);
+      workerLost(index, `died (exit code ${code})${error ? `: ${error.message}` : ''}`);
+    });
+    pool.onMessage((m) => {
+      if (m.type === 'fatal' && m.phase === 'run') {
+        pool.workers[m.workerIndex].state = 'failed';
+        void pool.workers[m.workerIndex].terminate();
+        workerLost(m.workerIndex, `failed: ${m.error.name}: ${m.error.message}`);
+      }
     });
 
     // Ctrl-C / programmatic abort: first graceful, second immediate.
@@ -385,7 +413,7 @@ async function execute(opts: RunOptions, config: ResolvedConfig, thresholds: Thr
     }
 
     // 5. Final metrics from every worker, then end them.
-    const summary = await finish(pool, agg, sched, thresholds, config, errors, opts, startedAt, W, aborted, workerFailure, exitOverride, elapsedFor, outputs.some((o) => o.replacesStdoutSummary));
+    const summary = await finish(pool, agg, sched, thresholds, config, errors, opts, startedAt, W, aborted, workerFailure, exitOverride, elapsedFor, workerWarnings, outputs.some((o) => o.replacesStdoutSummary));
     for (const o of outputs) {
       try {
         await o.end?.(summary);
@@ -421,6 +449,7 @@ async function finish(
   workerFailure: Error | undefined,
   exitOverride: ExitCode | undefined,
   elapsedFor: (f: Tags) => number,
+  workerWarnings: string[],
   stdoutSummaryReplaced = false,
 ): Promise<SummaryData> {
   const stdout = opts.stdout ?? process.stdout;
@@ -450,8 +479,15 @@ async function finish(
   else if (exitOverride !== undefined) exitCode = exitOverride;
   else if (aborted) exitCode = EXIT_CODES.EXTERNAL_ABORT;
 
-  const warnings: string[] = [];
-  if (workerFailure) warnings.push(McprunError.is(workerFailure) ? workerFailure.userMessage : workerFailure.message);
+  const warnings: string[] = [...workerWarnings];
+  if (workerFailure) warnings.push(`${McprunError.is(workerFailure) ? workerFailure.userMessage : workerFailure.message}; the results below are partial.`);
+  const delay = agg.view('mcprun_event_loop_delay');
+  const busy = agg.view('mcprun_event_loop_utilization');
+  if ((delay.count && delay.percentile(99) > DELAY_WARN_P99_MS) || (busy.count && busy.max > UTILIZATION_WARN)) {
+    warnings.push(
+      `the load generator was saturated (event-loop delay p(99)=${formatMs(delay.percentile(99))}, busiest interval ${Math.round(busy.max * 100)}% of a worker's time): latency figures include generator delay. Add workers (--workers), use --pool processes, or lower the load.`,
+    );
+  }
   for (const p of sched.phases) {
     const f = { scenario: p.scenario.name };
     const dropped = agg.view('dropped_iterations', f).count;

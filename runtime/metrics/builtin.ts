@@ -4,6 +4,7 @@
  * any load is sent.
  */
 import { MCP_METRICS } from '../protocols/mcp/metrics.js';
+import { GENERATOR_METRICS } from './generator-health.js';
 import type { MetricDefinition } from './types.js';
 
 const c = (name: string, contains: MetricDefinition['contains'] = 'default'): MetricDefinition => ({ name, type: 'counter', contains });
@@ -54,7 +55,7 @@ export const CONNECTION_METRICS: MetricDefinition[] = [g('connections_active'), 
 /** The workers' own memory per allocated VU, measured after a GC once the VU count settles. */
 export const MEMORY_METRICS: MetricDefinition[] = [g('mcprun_heap_per_vu', 'data'), g('mcprun_rss_per_vu', 'data')];
 
-export const BUILTIN_METRICS: MetricDefinition[] = [...STANDARD_METRICS, ...HTTP_METRICS, ...WS_METRICS, ...MCP_METRICS, ...CONNECTION_METRICS, ...MEMORY_METRICS];
+export const BUILTIN_METRICS: MetricDefinition[] = [...STANDARD_METRICS, ...HTTP_METRICS, ...WS_METRICS, ...MCP_METRICS, ...CONNECTION_METRICS, ...MEMORY_METRICS, ...GENERATOR_METRICS];
 
 /**
  * Gauges whose value across workers is the sum of each worker's latest value (VUs, open

@@ -10,6 +10,7 @@ import { WorkerMetricStore } from '../metrics/worker-store.js';
 import { HttpEngine } from '../protocols/http/vu-http.js';
 import { setLocalIps } from '../protocols/local-ips.js';
 import { MemoryPerVu } from '../metrics/memory-per-vu.js';
+import { GeneratorHealth } from '../metrics/generator-health.js';
 import type { CoordinatorMessage, WorkerMessage, WorkerPlan } from '../worker-protocol.js';
 import { ErrorLog } from './error-log.js';
 import { ScenarioRunner } from './scenario-runner.js';
@@ -38,6 +39,7 @@ export class WorkerLoop {
   #activePeak = 0;
   /** mcprun_heap_per_vu / mcprun_rss_per_vu, measured by this worker. */
   #memory: MemoryPerVu | undefined;
+  #health: GeneratorHealth | undefined;
 
   constructor(readonly transport: WorkerTransport) {
     transport.on((msg) => {
@@ -88,6 +90,7 @@ export class WorkerLoop {
     }
     this.#memory = new MemoryPerVu(this.#store, plan.pool !== 'processes', plan.workerCount);
     this.#memory.baseline();
+    this.#health = new GeneratorHealth(this.#store);
     this.#flushTimer = setInterval(() => this.#flush(), plan.flushIntervalMs);
     this.transport.post({ type: 'ready', workerIndex: plan.workerIndex });
   }
@@ -175,6 +178,7 @@ export class WorkerLoop {
     this.#allocatedPeak = this.#allocated;
     if (this.#plan.http.shareConnections) this.#http.accountShared({});
     this.#memory?.sample(this.#allocated);
+    this.#health?.sample();
     this.transport.post({
       type: 'metrics',
       workerIndex: this.#index,
@@ -187,6 +191,7 @@ export class WorkerLoop {
 
   async #shutdown(): Promise<void> {
     clearInterval(this.#flushTimer);
+    this.#health?.stop();
     await this.#http?.close().catch(() => {});
     if (this.#plan) this.#flush();
     this.transport.post({ type: 'shutdown-done', workerIndex: this.#index });
