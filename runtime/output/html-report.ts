@@ -296,10 +296,10 @@ const CLIENT_JS = String.raw`(function () {
     if (unit === 'ms') return v === 0 ? '0' : v < 1 ? num(v * 1000, 0) + 'µs' : v < 1000 ? num(v, v < 10 ? 2 : 1) + 'ms' : num(v / 1000, 2) + 's';
     if (unit === '%') return num(v, 2) + '%';
     if (unit === '/s') return num(v, v < 10 ? 2 : 1) + '/s';
-    if (unit === 'bytes/s') {
+    if (unit === 'bytes/s' || unit === 'bytes') {
       var u = ['B', 'kB', 'MB', 'GB'], i = 0;
       while (Math.abs(v) >= 1000 && i < u.length - 1) { v /= 1000; i++; }
-      return num(v, 1) + ' ' + u[i] + '/s';
+      return num(v, 1) + ' ' + u[i] + (unit === 'bytes' ? '' : '/s');
     }
     return num(v, 2);
   }
@@ -312,12 +312,16 @@ const CLIENT_JS = String.raw`(function () {
     ctx.setLineDash([4, 4]);
     ctx.lineWidth = 1;
     ctx.font = (11 * devicePixelRatio) + 'px system-ui, sans-serif';
+    var rows = []; // right end of the last label in each text row: labels of close phases stack
     for (var i = 0; i < phases.length; i++) {
       var p = phases[i];
       if (phases.length < 2 || p.start < min || p.start > max) continue;
       var x = Math.round(u.valToPos(p.start, 'x', true));
       ctx.beginPath(); ctx.moveTo(x, b.top); ctx.lineTo(x, b.top + b.height); ctx.stroke();
-      ctx.fillText(p.name, x + 4, b.top + 12 * devicePixelRatio);
+      var w = ctx.measureText(p.name).width, r = 0;
+      while (rows[r] !== undefined && rows[r] > x) r++;
+      rows[r] = x + w + 8 * devicePixelRatio;
+      ctx.fillText(p.name, x + 4 * devicePixelRatio, b.top + (12 + 13 * r) * devicePixelRatio);
     }
     ctx.restore();
   }

@@ -86,18 +86,19 @@ export function renderPrometheus(agg: MetricAggregate, def: (name: string) => Me
     const d = def(metric);
     const type = d?.type ?? series[0].type;
     const contains = d?.contains ?? 'default';
-    const base = `mcprun_${promName(metric)}`;
+    const base = metric.startsWith('mcprun_') ? promName(metric) : `mcprun_${promName(metric)}`;
+    const bytes = contains === 'data' && !/_bytes$/.test(base) ? '_bytes' : '';
     const help = (name: string, t: string, text: string) => out.push(`# HELP ${name} ${text}`, `# TYPE ${name} ${t}`);
     switch (type) {
       case 'counter': {
-        const name = `${base.replace(/_total$/, '')}${contains === 'data' && !/_bytes$/.test(base) ? '_bytes' : ''}_total`;
+        const name = `${base.replace(/_total$/, '')}${bytes}_total`;
         help(name, 'counter', `mcprun counter ${metric}.`);
         for (const s of series) out.push(`${name}${labels(s.tags)} ${num(s.count)}`);
         break;
       }
       case 'gauge':
-        help(base, 'gauge', `mcprun gauge ${metric}.`);
-        for (const s of series) out.push(`${base}${labels(s.tags)} ${num(s.gaugeValue())}`);
+        help(`${base}${bytes}`, 'gauge', `mcprun gauge ${metric}.`);
+        for (const s of series) out.push(`${base}${bytes}${labels(s.tags)} ${num(s.gaugeValue())}`);
         break;
       case 'rate': {
         help(`${base}_rate`, 'gauge', `mcprun rate ${metric}: fraction of non-zero samples.`);
@@ -110,7 +111,7 @@ export function renderPrometheus(agg: MetricAggregate, def: (name: string) => Me
       }
       case 'trend': {
         const time = contains === 'time';
-        const name = time ? `${base}_seconds` : base;
+        const name = time ? `${base}_seconds` : `${base}${bytes}`;
         const scale = time ? 1 / 1000 : 1;
         help(name, 'summary', `mcprun trend ${metric}${time ? ' (seconds)' : ''}.`);
         for (const s of series) {

@@ -11,6 +11,7 @@ import type { SummaryData, ThresholdSummary } from './summary-data.js';
 import { describeActual } from './text-summary.js';
 import { findSeries, type StoredSeries, type TimeSeriesColumns } from './timeseries.js';
 import type { Tags } from '../metrics/types.js';
+import { BUILTIN_METRICS } from '../metrics/builtin.js';
 
 export interface ReportThreshold extends ThresholdSummary {
   /** The scenario the threshold is scoped to (`{scenario:x}` in its key), if any. */
@@ -51,8 +52,8 @@ export interface ChartSeries {
 export interface ChartSpec {
   id: string;
   title: string;
-  /** How the client formats values: 'ms', '/s', '%', 'count', 'bytes/s'. */
-  unit: 'ms' | '/s' | '%' | 'count' | 'bytes/s';
+  /** How the client formats values. */
+  unit: 'ms' | '/s' | '%' | 'count' | 'bytes' | 'bytes/s';
   /** Seconds since the run started. */
   x: number[];
   /** Left end of the x axis when it should start before the first point (a phase start). */
@@ -233,11 +234,8 @@ function topErrorsOf(s: SummaryData, agg: MetricAggregate | undefined, limit = 1
 
 // ---- charts ---------------------------------------------------------------------------------
 
-const KNOWN = new Set([
-  'vus', 'vus_max', 'iterations', 'iteration_duration', 'dropped_iterations', 'interrupted_iterations', 'iteration_errors', 'iteration_lag',
-  'data_sent', 'data_received', 'checks', 'group_duration',
-  'http_reqs', 'http_req_failed', 'http_req_duration', 'http_req_blocked', 'http_req_connecting', 'http_req_tls_handshaking', 'http_req_sending', 'http_req_waiting', 'http_req_receiving',
-]);
+/** Built-in metrics have their own charts (or none); the rest are the scenario's custom metrics. */
+const KNOWN = new Set(BUILTIN_METRICS.map((m) => m.name));
 
 function chartsOf(cols: TimeSeriesColumns, origin: number, scenarios: string[], phases: PhaseMarker[]): ReportModel['charts'] {
   const n = cols.times.length;
@@ -267,6 +265,11 @@ function chartSet(cols: TimeSeriesColumns, origin: number, tags: Tags, idx: numb
   const pick = (arr: number[] | undefined, fn: (v: number, i: number) => number | null): Array<number | null> => idx.map((i) => (arr ? fn(arr[i], i) : null));
   const perSec = (s: StoredSeries | undefined, field = 'count') => pick(s?.fields[field], (v, i) => (Number.isNaN(v) ? 0 : round3(v / (cols.widths[i] / 1000))));
   const plain = (s: StoredSeries | undefined, field: string) => pick(s?.fields[field], (v) => (Number.isNaN(v) ? null : round3(v)));
+  // A gauge keeps its value until it changes (workers report it only then).
+  const held = (s: StoredSeries | undefined, field = 'value') => {
+    let last: number | null = null;
+    return plain(s, field).map((v) => (v === null ? last : (last = v)));
+  };
   const charts: ChartSpec[] = [];
   const push = (id: string, title: string, unit: ChartSpec['unit'], series: Array<ChartSeries | null>) => {
     const withData = series.filter((s): s is ChartSeries => !!s && s.values.some((v) => v !== null));
@@ -286,10 +289,16 @@ function chartSet(cols: TimeSeriesColumns, origin: number, tags: Tags, idx: numb
     return (['p50', 'p95', 'p99'] as const).map((q) => ({ label: q, values: plain(s, q) }));
   };
 
+  const gauge = (metric: string, label: string): ChartSeries | null => {
+    const g = get(metric, {});
+    return g ? { label, values: held(g) } : null;
+  };
+
   if (overview) {
     const vus = get('vus', {});
     const vusMax = get('vus_max', {});
-    push('vus', 'Virtual users', 'count', [vus ? { label: 'vus', values: plain(vus, 'value') } : null, vusMax ? { label: 'vus_max', values: plain(vusMax, 'value') } : null]);
+    push('vus', 'Virtual users', 'count', [vus ? { label: 'vus', values: held(vus) } : null, vusMax ? { label: 'vus_max', values: held(vusMax) } : null]);
+    push('connections', 'Open connections and sessions', 'count', [gauge('connections_active', 'connections'), gauge('mcp_sessions_active', 'MCP sessions')]);
   }
   push('rps', 'Requests per second', '/s', [
     counter('http_reqs', 'HTTP requests/s'),
@@ -305,6 +314,8 @@ function chartSet(cols: TimeSeriesColumns, origin: number, tags: Tags, idx: numb
   push('errors', 'Errors per second', '/s', [
     failures('http_req_failed', 'failed HTTP requests/s'),
     failures('mcp_req_failed', 'failed MCP requests/s'),
+    counter('ws_errors', 'WebSocket errors/s'),
+    counter('connections_failed', 'failed connections/s'),
     counter('iteration_errors', 'iteration errors/s'),
     counter('dropped_iterations', 'dropped iterations/s'),
   ]);
@@ -319,13 +330,14 @@ function chartSet(cols: TimeSeriesColumns, origin: number, tags: Tags, idx: numb
     tools.sort((a, b) => sumOf(b.fields.count) - sumOf(a.fields.count));
     push('mcp-tools', 'MCP p95 latency by tool', 'ms', tools.slice(0, 8).map((s) => ({ label: s.tags.tool, values: plain(s, 'p95') })));
     push('data', 'Network traffic', 'bytes/s', [counter('data_sent', 'sent'), counter('data_received', 'received')]);
+    push('memory', 'Load generator memory per VU', 'bytes', [gauge('mcprun_heap_per_vu', 'heap per VU'), gauge('mcprun_rss_per_vu', 'RSS per VU')]);
     // Custom metrics (at most 12).
-    const custom = cols.series.filter((s) => Object.keys(s.tags).length === 0 && !KNOWN.has(s.metric) && !/^(mcp|ws)_/.test(s.metric)).slice(0, 12);
+    const custom = cols.series.filter((s) => Object.keys(s.tags).length === 0 && !KNOWN.has(s.metric)).slice(0, 12);
     for (const s of custom) {
       const id = `custom-${slug(s.metric)}`;
       if (s.type === 'trend') push(id, `${s.metric} (custom trend)`, s.contains === 'time' ? 'ms' : 'count', (['p50', 'p95', 'p99'] as const).map((q) => ({ label: q, values: plain(s, q) })));
       else if (s.type === 'counter') push(id, `${s.metric} per second (custom counter)`, '/s', [{ label: s.metric, values: perSec(s) }]);
-      else if (s.type === 'gauge') push(id, `${s.metric} (custom gauge)`, 'count', [{ label: s.metric, values: plain(s, 'value') }]);
+      else if (s.type === 'gauge') push(id, `${s.metric} (custom gauge)`, 'count', [{ label: s.metric, values: held(s) }]);
       else push(id, `${s.metric} (custom rate)`, '%', [{ label: `${s.metric} %`, values: idx.map((i) => (s.fields.count[i] > 0 ? round3((100 * s.fields.passes[i]) / s.fields.count[i]) : null)) }]);
     }
   }

@@ -10,14 +10,14 @@
  * already closed never receives data (a late snapshot goes to the oldest open bucket): the sum of
  * the per-interval counts always equals the run's total.
  *
- * Memory. An open bucket holds an HDR histogram per tracked trend; when it closes it becomes a few
- * numbers (count, sum, min, max, p50, p90, p95, p99). At most `maxBuckets` closed intervals are kept
+ * Memory. An open bucket holds an HDR histogram per tracked latency trend (see PERCENTILE_TRENDS);
+ * when it closes it becomes a few numbers (count, sum, min, max, p50, p90, p95, p99). At most `maxBuckets` closed intervals are kept
  * in memory: beyond that the older half is merged pairwise, so old intervals get coarser (2×, 4×, ...)
  * while recent ones keep full resolution. A 12-hour soak therefore costs the same memory as a
  * 20-minute run. Percentiles of merged intervals are count-weighted means (approximate); counts,
  * sums, min and max stay exact. Streaming outputs (`--out`) receive every interval at full resolution.
  */
-import { ADDITIVE_GAUGES } from '../metrics/builtin.js';
+import { ADDITIVE_GAUGES, BUILTIN_METRICS } from '../metrics/builtin.js';
 import { createHistogram, decodeHistogram, percentileOf, type Histogram } from '../metrics/hdr.js';
 import type { MetricDefinition, MetricType, Tags, ValueKind } from '../metrics/types.js';
 import type { MetricSnapshot } from '../metrics/worker-store.js';
@@ -98,6 +98,26 @@ export interface TimeSeriesOptions {
   now?: () => number;
 }
 
+/**
+ * Trends whose per-interval percentiles are kept: the latencies the reports chart, and every custom
+ * trend. Decoding an interval's HDR histogram costs about half a millisecond, so the other built-in
+ * trends (http_req_waiting, ..._blocked, ...) keep count, sum, min and max per interval only; their
+ * percentiles over the whole run are in the summary as always.
+ */
+export const PERCENTILE_TRENDS: ReadonlySet<string> = new Set([
+  'http_req_duration',
+  'iteration_duration',
+  'mcp_req_duration',
+  'mcp_session_init_duration',
+  'ws_connecting',
+  'ws_ping',
+]);
+const BUILTIN_NAMES = new Set(BUILTIN_METRICS.map((m) => m.name));
+
+function wantsPercentiles(metric: string): boolean {
+  return PERCENTILE_TRENDS.has(metric) || !BUILTIN_NAMES.has(metric);
+}
+
 /** Extra per-tag tracking besides the metric total (and scenario): MCP per tool. */
 function extraDimensions(metric: string): readonly string[] {
   return metric.startsWith('mcp_') ? ['tool'] : [];
@@ -124,6 +144,8 @@ class OpenAcc {
 
 interface Tracked {
   key: string;
+  /** Trends: keep per-interval percentiles (needs the interval's histogram). */
+  percentiles: boolean;
   metric: string;
   type: MetricType;
   contains: ValueKind;
@@ -208,7 +230,7 @@ export class TimeSeries implements Output {
         let acc = bucket.accs.get(t.key);
         if (!acc) {
           acc = new OpenAcc(t);
-          if (t.type === 'trend') acc.hist = this.#histPool.pop() ?? createHistogram();
+          if (t.type === 'trend' && t.percentiles) acc.hist = this.#histPool.pop() ?? createHistogram();
           bucket.accs.set(t.key, acc);
         }
         switch (d.type) {
@@ -231,9 +253,9 @@ export class TimeSeries implements Output {
             acc.sum += d.sum;
             if (d.min < acc.min) acc.min = d.min;
             if (d.max > acc.max) acc.max = d.max;
-            if (d.hist) {
+            if (d.hist && acc.hist) {
               decoded ??= decodeHistogram(d.hist);
-              acc.hist!.add(decoded);
+              acc.hist.add(decoded);
             }
             break;
           default:
@@ -342,8 +364,8 @@ export class TimeSeries implements Output {
           break;
         }
         case 'trend': {
-          const h = acc.hist!;
-          const q = (x: number) => (acc.count ? percentileOf(h, x) : 0);
+          const h = acc.hist;
+          const q = (x: number) => (h && acc.count ? percentileOf(h, x) : 0);
           p = {
             metric: t.metric,
             type: t.type,
@@ -354,22 +376,20 @@ export class TimeSeries implements Output {
             sum: acc.sum,
             min: acc.count ? acc.min : 0,
             max: acc.count ? acc.max : 0,
-            p50: q(50),
-            p90: q(90),
-            p95: q(95),
-            p99: q(99),
           };
           f.count[col] = p.count;
           f.sum[col] = p.sum!;
           f.min[col] = p.min!;
           f.max[col] = p.max!;
-          f.p50[col] = p.p50!;
-          f.p90[col] = p.p90!;
-          f.p95[col] = p.p95!;
-          f.p99[col] = p.p99!;
-          h.reset();
-          if (this.#histPool.length < 64) this.#histPool.push(h);
-          acc.hist = undefined;
+          if (h) {
+            p.p50 = f.p50[col] = q(50);
+            p.p90 = f.p90[col] = q(90);
+            p.p95 = f.p95[col] = q(95);
+            p.p99 = f.p99[col] = q(99);
+            h.reset();
+            if (this.#histPool.length < 64) this.#histPool.push(h);
+            acc.hist = undefined;
+          }
           break;
         }
       }
@@ -434,9 +454,10 @@ export class TimeSeries implements Output {
         }
         const stored: StoredSeries = { key, metric, type, contains, tags: t, fields: {} };
         const len = this.#columns.times.length;
-        for (const f of FIELDS[type]) stored.fields[f] = new Array<number>(len).fill(NaN);
+        const fields = type === 'trend' && !wantsPercentiles(metric) ? FIELDS.trend.slice(0, 4) : FIELDS[type];
+        for (const f of fields) stored.fields[f] = new Array<number>(len).fill(NaN);
         this.#columns.series.push(stored);
-        tr = { key, metric, type, contains, tags: t, stored };
+        tr = { key, metric, type, contains, tags: t, stored, percentiles: type === 'trend' && wantsPercentiles(metric) };
         this.#tracked.set(key, tr);
       }
       out.push(tr);

@@ -29,7 +29,8 @@ beforeAll(async () => {
   });
   const tmp = mkdtempSync(join(tmpdir(), 'mcprun-report-'));
   junitPath = join(tmp, 'ci', 'junit.xml');
-  run = await runCli(['test/fixtures/reports/http-phases.ts', '-e', `TARGET=${server.url}`, '--report-dir', join(tmp, 'results'), '--junit', junitPath, '--interval', '500ms', '--no-progress']);
+  const mcpServer = join(ROOT, 'test/fixtures/mcp/stdio-server.mjs');
+  run = await runCli(['test/fixtures/reports/http-phases.ts', '-e', `TARGET=${server.url}`, '-e', `MCP_STDIO=${mcpServer}`, '--report-dir', join(tmp, 'results'), '--junit', junitPath, '--interval', '500ms', '--no-progress']);
   const m = /reports written to (.+)$/m.exec(run.stderr);
   dir = m?.[1] ?? '';
   if (existsSync(join(dir, 'summary.json'))) summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
@@ -76,7 +77,12 @@ describe('--report-dir', () => {
     expect(status('http_req_failed', 'rate<50%')).toBe('FAIL');
     expect(md).toMatch(/^\| warmup \| constant-vus \|/m);
     expect(md).toMatch(/^\| steady \| constant-vus \|/m);
-    expect(md).toMatch(/^\| echo \| \d+ \| 0 \| 0% \|/m);
+    // MCP tools: calls, failures, failure rate (the mini server answers unknown tools with isError).
+    expect(md).toMatch(/^\| Tool \| Calls \| Failed \| Failure rate \| p50 \| p95 \| p99 \|$/m);
+    expect(md).toMatch(/^\| add \| [1-9]\d* \| 0 \| 0% \|/m);
+    expect(md).toMatch(/^\| echo \| [1-9]\d* \| 0 \| 0% \|/m);
+    const missing = /^\| missing \| (\d+) \| (\d+) \| 100% \|/m.exec(md);
+    expect(missing?.[1], 'every call of an unknown tool fails').toBe(missing?.[2]);
     expect(md).toMatch(/^\| http \| HTTP status 500 — GET .*\/fail \| \d+ \|$/m);
   });
 
@@ -136,7 +142,7 @@ describe('--report-dir', () => {
           const charts = await page.$$eval('[data-chart]', (nodes) =>
             nodes.map((n) => {
               const c = n.querySelector('canvas');
-              if (!c) return { id: n.getAttribute('data-chart'), canvas: false, painted: 0, seriesPixels: 0 };
+              if (!c) return { id: n.getAttribute('data-chart'), canvas: false, painted: 0, seriesPixels: 0, line: false };
               const ctx = c.getContext('2d')!;
               const { data } = ctx.getImageData(0, 0, c.width, c.height);
               const root = getComputedStyle(document.documentElement);
@@ -150,7 +156,10 @@ describe('--report-dir', () => {
                 if (data[i + 3] > 0) painted++;
                 if (data[i + 3] > 200 && palette.some((rgb) => Math.abs(data[i] - rgb[0]) < 24 && Math.abs(data[i + 1] - rgb[1]) < 24 && Math.abs(data[i + 2] - rgb[2]) < 24)) seriesPixels++;
               }
-              return { id: n.getAttribute('data-chart'), canvas: true, painted, seriesPixels };
+              // A series with two neighbouring values draws a line; a lone value only a point.
+              const spec = JSON.parse(document.getElementById('mcprun-data')!.textContent!).charts[n.getAttribute('data-chart')!];
+              const line = spec.series.some((s: { values: Array<number | null> }) => s.values.some((v, i) => v !== null && s.values[i + 1] != null));
+              return { id: n.getAttribute('data-chart'), canvas: true, painted, seriesPixels, line };
             }),
           );
           const ids = charts.map((c) => c.id);
@@ -158,7 +167,7 @@ describe('--report-dir', () => {
           for (const c of charts) {
             expect(c.canvas, `${c.id} has a canvas`).toBe(true);
             expect(c.painted, `${c.id} painted pixels`).toBeGreaterThan(2000);
-            expect(c.seriesPixels, `${c.id} drew its series`).toBeGreaterThan(20);
+            expect(c.seriesPixels, `${c.id} drew its series`).toBeGreaterThan(c.line ? 40 : 4);
           }
 
           // The verdict table says what summary.json says, in the same order.
@@ -173,7 +182,7 @@ describe('--report-dir', () => {
           }
           expect(await page.textContent('#verdict')).toBe('FAILED');
           const tools = await page.$$eval('#mcp-tools tbody tr td:first-child', (tds) => tds.map((t) => t.textContent));
-          expect(tools).toEqual(['echo']);
+          expect(tools).toEqual(['add', 'echo', 'missing']);
           await page.screenshot({ path: join(ARTIFACTS, `report-${scheme}.png`), fullPage: true });
           await page.close();
         }

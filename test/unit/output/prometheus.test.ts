@@ -10,6 +10,7 @@ function aggregate() {
   const reg = new MetricRegistry();
   reg.define({ name: 'queue_depth', type: 'gauge', contains: 'default' });
   reg.define({ name: 'payload_size', type: 'trend', contains: 'default' });
+  reg.define({ name: 'mcprun_heap_per_vu', type: 'gauge', contains: 'data' });
   const agg = new MetricAggregate((n) => reg.get(n));
   const stores = [new WorkerMetricStore(reg), new WorkerMetricStore(reg)];
   for (const [w, s] of stores.entries()) {
@@ -23,6 +24,7 @@ function aggregate() {
     s.add('vus', 5, {});
     s.add('queue_depth', 7 + w, {});
     s.add('payload_size', 1000, {});
+    s.add('mcprun_heap_per_vu', 2048, {});
     agg.merge(w, { ...s.snapshot(), at: 1000 + w });
   }
   return { agg, reg };
@@ -40,6 +42,7 @@ describe('renderPrometheus', () => {
     expect(type('mcprun_http_req_failed_passes_total')).toBe('counter');
     expect(type('mcprun_http_req_duration_seconds')).toBe('summary');
     expect(type('mcprun_payload_size')).toBe('summary');
+    expect(type('mcprun_heap_per_vu_bytes'), 'no mcprun_mcprun_ prefix; data in bytes').toBe('gauge');
     const sum = (n: string, filter: Record<string, string> = {}) =>
       fams
         .get(n)!

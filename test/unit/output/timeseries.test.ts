@@ -151,6 +151,27 @@ describe('bucketing', () => {
     expect(p.max).toBe(100);
   });
 
+  test('percentiles per interval for charted latencies and custom trends only; count/min/max for all', () => {
+    const reg = new MetricRegistry();
+    reg.define({ name: 'login_time', type: 'trend', contains: 'time' });
+    const ts = new TimeSeries({ intervalMs: 1000, metric: (n) => reg.get(n) });
+    const closed = collect(ts);
+    const store = new WorkerMetricStore(reg);
+    for (const v of [1, 2, 3]) {
+      store.add('http_req_duration', v, {});
+      store.add('http_req_waiting', v, {});
+      store.add('login_time', v, {});
+    }
+    ts.snapshot(0, { ...store.snapshot(), at: T0 });
+    ts.closeAll();
+    const pt = (m: string) => closed[0].points.find((p) => p.metric === m)!;
+    expect(pt('http_req_duration').p50).toBe(2);
+    expect(pt('login_time').p99).toBeCloseTo(3, 2);
+    expect(pt('http_req_waiting')).toMatchObject({ count: 3, min: 1, max: 3, value: 2 });
+    expect(pt('http_req_waiting').p95).toBeUndefined();
+    expect(Object.keys(findSeries(ts.columns(), 'http_req_waiting')!.fields)).toEqual(['count', 'sum', 'min', 'max']);
+  });
+
   test('property: whatever the flush timing, per-interval counts add up to the total', () => {
     fc.assert(
       fc.property(
