@@ -21,6 +21,7 @@ import { TcpTransport, type TcpFraming } from './transports/tcp.js';
 import type { McpTransport, TransportKind } from './transports/types.js';
 import { WebSocketTransport } from './transports/websocket.js';
 import { LATEST_LEGACY_VERSION, type ProtocolVersionOption } from './versions.js';
+import { trackSession, untrackSession } from './vu-sessions.js';
 
 export interface ConnectOptions {
   /** 'auto' (default) detects the era once per target; or a revision ('2025-11-25', '2026-07-28'), 'legacy', 'modern'. */
@@ -106,7 +107,14 @@ export async function connect(ctx: VuContext, target: McpTarget, options?: Conne
   const s = new McpSessionImpl(ctx, resolved, t0);
   let kind = spec.kind;
   s.attach(createTransport(kind, spec, s, options, resolved));
-  await openTransport(s);
+  // Tracked from now on: a VU stopped mid-handshake interrupts it, a retiring VU closes it.
+  trackSession(ctx, s);
+  try {
+    await openTransport(s);
+  } catch (err) {
+    untrackSession(ctx, s);
+    throw err;
+  }
 
   let decision: EraDecision | undefined = explicitEra(options?.protocolVersion);
   if (kind === 'sse') decision = { era: 'legacy', version: decision?.era === 'legacy' ? decision.version : LATEST_LEGACY_VERSION };
@@ -124,6 +132,7 @@ export async function connect(ctx: VuContext, target: McpTarget, options?: Conne
     if (decision.era === 'modern') s.startModern(decision.version);
     else await s.startLegacy(decision.version);
   } catch (err) {
+    untrackSession(ctx, s);
     await s.transport.close(false).catch(() => {});
     const e = err instanceof McpError ? err : transportError(err, `connect to ${s.transport.target}`);
     s.recordConnectFailure(e);

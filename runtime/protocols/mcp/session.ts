@@ -39,7 +39,7 @@ import {
 } from './results.js';
 import type { ByteCount, McpTransport, TransportHost, TransportKind } from './transports/types.js';
 import { LATEST_MODERN_VERSION, type Era } from './versions.js';
-import { trackSession, untrackSession } from './vu-sessions.js';
+import { untrackSession, watchVu } from './vu-sessions.js';
 
 export interface CallOptions {
   /** This call's timeout ("5s", or ms); on expiry the request is cancelled. @default the session's `timeout` */
@@ -88,14 +88,15 @@ export class McpSessionImpl implements TransportHost {
   #closed = false;
   #closing: Promise<void> | undefined;
   #opened = false;
+  /** The VU signal this session last made sure is watched (a revived VU gets a new one). */
   #watched: AbortSignal | null = null;
-  readonly #onAbort = () => this.#interruptAll();
   readonly #bytes: ByteCount = { sent: 0, received: 0 };
   #reinit: Promise<McpError | undefined> | null = null;
   #requestedVersion = '';
-  #durations = new Map<string | number, number>();
+  /** Parsed per-call `timeout` strings (created on first use: idle sessions stay small). */
+  #durations: Map<string | number, number> | undefined;
   /** Errors already recorded as a failed request (connect() records the others as method `connect`). */
-  readonly #recorded = new WeakSet<McpError>();
+  #recorded: WeakSet<McpError> | undefined;
 
   constructor(
     readonly ctx: VuContext,
@@ -191,18 +192,21 @@ export class McpSessionImpl implements TransportHost {
     const ctx = this.ctx;
     ctx.store.add('mcp_sessions', 1, sessionTags(ctx, this.#tagBase, this.opts.tags));
     sessionOpened(ctx);
-    trackSession(ctx, this);
     this.#account();
   }
 
   wasRecorded(err: McpError): boolean {
-    return this.#recorded.has(err);
+    return this.#recorded?.has(err) ?? false;
+  }
+
+  #markRecorded(err: McpError): void {
+    (this.#recorded ??= new WeakSet()).add(err);
   }
 
   /** connect() failed other than by a recorded request: one failed sample with method `connect`. */
   recordConnectFailure(err: McpError): void {
-    if (err.kind === 'interrupted' || this.#recorded.has(err)) return;
-    this.#recorded.add(err);
+    if (err.kind === 'interrupted' || this.wasRecorded(err)) return;
+    this.#markRecorded(err);
     const now = performance.now();
     recordFailure(this.ctx, { transport: this.transport.kind, era: 'unknown' }, 'connect', undefined, 0, err, now - this.t0, -1, this.opts.tags);
     this.#account();
@@ -212,11 +216,12 @@ export class McpSessionImpl implements TransportHost {
 
   #timeoutOf(t: string | number | undefined): number {
     if (t === undefined) return this.opts.timeoutMs;
-    let ms = this.#durations.get(t);
+    const cache = (this.#durations ??= new Map());
+    let ms = cache.get(t);
     if (ms === undefined) {
       ms = parseDuration(t, 'mcp call option timeout', { allowZero: false });
-      if (this.#durations.size > 64) this.#durations.clear();
-      this.#durations.set(t, ms);
+      if (cache.size > 64) cache.clear();
+      cache.set(t, ms);
     }
     return ms;
   }
@@ -225,7 +230,10 @@ export class McpSessionImpl implements TransportHost {
   #send(method: string, params: Record<string, unknown> | undefined, name: string | undefined, o: CallOptions | undefined, recorded: boolean, timeoutMs?: number): Promise<McpResult> {
     const t0 = performance.now();
     const ctx = this.ctx;
-    if (ctx.signal !== this.#watched) this.#watch(ctx.signal);
+    if (ctx.signal !== this.#watched) {
+      this.#watched = ctx.signal;
+      watchVu(ctx);
+    }
     if (ctx.signal.aborted) return Promise.resolve(failureValue(method, new McpError('interrupted', 'the VU was stopped')));
     const id = this.#nextId++;
     let onProgress: ProgressHandler | undefined;
@@ -327,7 +335,7 @@ export class McpSessionImpl implements TransportHost {
       const err = new McpError('jsonrpc_error', `JSON-RPC error ${e.code}: ${e.message}${call.status >= 300 ? ` (HTTP ${call.status})` : ''}`, e.code, call.status || undefined, e.data);
       if (call.recorded) {
         recordFailure(this.ctx, this.#tagBase, call.method, call.name, call.status, err, duration, ttfb, call.userTags);
-        this.#recorded.add(err);
+        this.#markRecorded(err);
       }
       this.#account();
       call.resolve(failureValue(call.method, err));
@@ -354,7 +362,7 @@ export class McpSessionImpl implements TransportHost {
     const now = performance.now();
     if (call.recorded && err.kind !== 'interrupted') {
       recordFailure(this.ctx, this.#tagBase, call.method, call.name, call.status, err, now - call.t0, call.tFirst ? call.tFirst - call.t0 : -1, call.userTags);
-      this.#recorded.add(err);
+      this.#markRecorded(err);
     }
     this.#account();
     call.resolve(failureValue(call.method, err));
@@ -410,14 +418,8 @@ export class McpSessionImpl implements TransportHost {
     for (const call of [...this.pending.values()]) this.fail(call, err);
   }
 
-  #watch(signal: AbortSignal): void {
-    this.#watched?.removeEventListener('abort', this.#onAbort);
-    this.#watched = signal;
-    signal.addEventListener('abort', this.#onAbort, { once: true });
-  }
-
   /** The VU was stopped: end every call now, record nothing. */
-  #interruptAll(): void {
+  interrupt(): void {
     const err = new McpError('interrupted', 'the VU was stopped');
     for (const call of [...this.pending.values()]) {
       this.fail(call, err);
@@ -523,14 +525,12 @@ export class McpSessionImpl implements TransportHost {
     } catch {
       // A server that is gone cannot be told goodbye.
     }
-    this.#watched?.removeEventListener('abort', this.#onAbort);
-    this.#watched = null;
+    untrackSession(this.ctx, this);
     if (this.#opened) {
       const ctx = this.ctx;
       this.#account();
       ctx.store.add('mcp_session_duration', performance.now() - this.t0, sessionTags(ctx, this.#tagBase, this.opts.tags));
       sessionClosed(ctx);
-      untrackSession(ctx, this);
     }
   }
 }

@@ -1,30 +1,45 @@
 /**
- * An undici Pool for one MCP session (or, with `shareConnections`, one per origin per worker) that
- * knows its sockets, so every request's wire bytes feed data_sent/data_received exactly.
- * No undici timeouts: SSE streams are long-lived and every call has its own timer.
+ * The HTTP connections of one MCP session (or, with `shareConnections`, of every session of a
+ * worker per origin): undici Clients created on demand up to a maximum, each request sent on an
+ * idle one (or, when all are busy, queued on the least busy). A small pool of our own instead of
+ * undici's Pool, whose fixed queue costs ~20 KiB per instance: an idle session holds ~6 KiB of
+ * client state. The pool knows its sockets, so every request's wire bytes feed
+ * data_sent/data_received exactly. No undici timeouts: SSE streams are long-lived and every call
+ * has its own timer.
  */
 import type { Socket } from 'node:net';
-import { Pool, buildConnector } from 'undici';
+import { Client, buildConnector, type Dispatcher } from 'undici';
 import type { ConnectionMeter } from '../../../metrics/connections.js';
 import { nextLocalAddress } from '../../local-ips.js';
 import { errorCodeOf } from '../../http/error-codes.js';
 import type { ByteCount } from './types.js';
 
+/** A dispatch handler that remembers which connection carries it. */
+export interface PooledHandler extends Dispatcher.DispatchHandler {
+  poolSlot: number;
+}
+
 export class TrackedPool {
-  readonly pool: Pool;
+  readonly #clients: Client[] = [];
+  /** Requests in flight per client (ours: every dispatch goes through dispatch()/release()). */
+  readonly #load: number[] = [];
+  /** Clients with nothing in flight. */
+  readonly #idle: number[] = [];
+  readonly #connect: buildConnector.connector;
   readonly #sockets = new Set<Socket>();
   readonly #seen = new WeakMap<Socket, { read: number; written: number }>();
   #closedRead = 0;
   #closedWritten = 0;
+  #next = 0;
 
   constructor(
-    origin: string,
-    connections: number,
+    readonly origin: string,
+    readonly max: number,
     connectTimeoutMs: number,
     readonly conns: ConnectionMeter,
   ) {
     const base = buildConnector({ timeout: connectTimeoutMs });
-    const connect: buildConnector.connector = (opts, cb) => {
+    this.#connect = (opts, cb) => {
       // --local-ips: spread new connections over the source addresses (undefined: the kernel picks).
       const localAddress = opts.localAddress ?? nextLocalAddress();
       return base(localAddress ? { ...opts, localAddress } : opts, (err, socket) => {
@@ -36,7 +51,36 @@ export class TrackedPool {
         cb(null, socket);
       });
     };
-    this.pool = new Pool(origin, { connections, pipelining: 1, connect, headersTimeout: 0, bodyTimeout: 0 });
+  }
+
+  /** Sends a request on an idle connection (a new one up to the maximum, else the next busy one). */
+  send(opts: Dispatcher.DispatchOptions, h: PooledHandler): void {
+    let slot = this.#idle.pop();
+    if (slot === undefined) {
+      if (this.#clients.length < this.max) {
+        slot = this.#clients.length;
+        this.#clients.push(new Client(this.origin, { pipelining: 1, connect: this.#connect, headersTimeout: 0, bodyTimeout: 0 }));
+        this.#load.push(0);
+      } else {
+        // Every connection is busy: queue on the next one (round robin); the wait is measured.
+        slot = this.#next++ % this.#clients.length;
+      }
+    }
+    this.#load[slot]++;
+    h.poolSlot = slot;
+    try {
+      this.#clients[slot].dispatch(opts, h);
+    } catch (err) {
+      h.onError?.(err as Error);
+    }
+  }
+
+  /** The handler is done with its connection (call once, from its completion or error). */
+  finished(h: PooledHandler): void {
+    const slot = h.poolSlot;
+    h.poolSlot = -1;
+    if (slot < 0 || this.#load[slot] === undefined) return;
+    if (--this.#load[slot] === 0) this.#idle.push(slot);
   }
 
   #track(socket: Socket): void {
@@ -72,12 +116,13 @@ export class TrackedPool {
     out.sent += written;
   }
 
+  /** Lets in-flight requests finish (the caller aborts them first if it must not wait). */
   async close(): Promise<void> {
-    await this.pool.close().catch(() => this.pool.destroy().catch(() => {}));
+    await Promise.all(this.#clients.map((c) => c.close().catch(() => c.destroy().catch(() => {}))));
   }
 
   async destroy(): Promise<void> {
-    await this.pool.destroy().catch(() => {});
+    await Promise.all(this.#clients.map((c) => c.destroy().catch(() => {})));
   }
 }
 

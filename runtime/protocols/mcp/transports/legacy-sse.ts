@@ -3,14 +3,13 @@
  * `endpoint`, names the POST path; every POST is answered 202 and the JSON-RPC responses arrive
  * as `message` events on the GET stream, matched by id. Each session holds one long-lived GET.
  */
-import type { Dispatcher } from 'undici';
 import type { PendingCall } from '../call.js';
 import { McpError, transportError } from '../errors.js';
 import type { JsonRpcMessage } from '../jsonrpc.js';
 import { SseParser, type SseEvent } from '../sse-parser.js';
 import { USER_AGENT, concat, errorOfStatus, readHeads, tryParse, userHeaderList } from './http-common.js';
 import type { HttpTransportOptions } from './streamable-http.js';
-import { TrackedPool } from './http-pool.js';
+import { TrackedPool, type PooledHandler } from './http-pool.js';
 import type { ByteCount, McpTransport, TransportHost } from './types.js';
 
 export class LegacySseTransport implements McpTransport {
@@ -49,20 +48,16 @@ export class LegacySseTransport implements McpTransport {
       this.#stream = h;
       const timer = setTimeout(() => h.abortNow(new McpError('timeout', `no \`endpoint\` event from ${this.target} within ${this.opts.connectTimeoutMs} ms`)), this.opts.connectTimeoutMs);
       h.onOpened = () => clearTimeout(timer);
-      try {
-        this.#pool(this.#url.origin).pool.dispatch(
-          {
-            origin: this.#url.origin,
-            path: `${this.#url.pathname}${this.#url.search}`,
-            method: 'GET',
-            headers: ['accept', 'text/event-stream', 'cache-control', 'no-cache', 'user-agent', USER_AGENT, ...this.#user],
-          },
-          h,
-        );
-      } catch (err) {
-        clearTimeout(timer);
-        reject(transportError(err, `GET ${this.target}`));
-      }
+      h.pool = this.#pool(this.#url.origin);
+      h.pool.send(
+        {
+          origin: this.#url.origin,
+          path: `${this.#url.pathname}${this.#url.search}`,
+          method: 'GET',
+          headers: ['accept', 'text/event-stream', 'cache-control', 'no-cache', 'user-agent', USER_AGENT, ...this.#user],
+        },
+        h,
+      );
     });
   }
 
@@ -96,11 +91,8 @@ export class LegacySseTransport implements McpTransport {
       h.onError(new McpError('transport_error', this.#closed ? 'the session is closed' : 'the SSE stream has not named its endpoint'));
       return;
     }
-    try {
-      this.#pool(ep.origin).pool.dispatch({ origin: ep.origin, path: `${ep.pathname}${ep.search}`, method: 'POST', headers: this.#postHeaders, body }, h);
-    } catch (err) {
-      h.onError(err as Error);
-    }
+    h.pool = this.#pool(ep.origin);
+    h.pool.send({ origin: ep.origin, path: `${ep.pathname}${ep.search}`, method: 'POST', headers: this.#postHeaders, body }, h);
   }
 
   abandon(call: PendingCall): void {
@@ -126,7 +118,9 @@ export class LegacySseTransport implements McpTransport {
 }
 
 /** The long-lived GET: endpoint first, then every response and notification. */
-class StreamHandler implements Dispatcher.DispatchHandler {
+class StreamHandler implements PooledHandler {
+  poolSlot = -1;
+  pool: TrackedPool | null = null;
   #sse: SseParser | null = null;
   #abort: ((err?: Error) => void) | null = null;
   #opened = false;
@@ -191,6 +185,7 @@ class StreamHandler implements Dispatcher.DispatchHandler {
   #end(err: Error | undefined): void {
     if (this.#ended) return;
     this.#ended = true;
+    this.pool?.finished(this);
     this.onOpened?.();
     let e: McpError;
     if (err) e = err instanceof McpError ? err : transportError(err, `GET ${this.t.target}`);
@@ -202,7 +197,9 @@ class StreamHandler implements Dispatcher.DispatchHandler {
 }
 
 /** A POST to the endpoint: 202 means accepted (the answer comes on the stream). */
-class SsePostHandler implements Dispatcher.DispatchHandler {
+class SsePostHandler implements PooledHandler {
+  poolSlot = -1;
+  pool: TrackedPool | null = null;
   #status = 0;
   #statusText = '';
   #chunks: Buffer[] = [];
@@ -245,6 +242,7 @@ class SsePostHandler implements Dispatcher.DispatchHandler {
   #settle(err: Error | undefined): void {
     if (this.#settled) return;
     this.#settled = true;
+    this.pool?.finished(this);
     const call = this.call;
     if (call) call.abort = null;
     let e: McpError | undefined;

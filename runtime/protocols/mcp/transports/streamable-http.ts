@@ -13,7 +13,7 @@ import type { JsonRpcMessage } from '../jsonrpc.js';
 import { SseParser, type SseEvent } from '../sse-parser.js';
 import type { Era } from '../versions.js';
 import { USER_AGENT, concat, encodeHeaderValue, errorOfStatus, readHeads, tryParse, userHeaderList } from './http-common.js';
-import { TrackedPool, sharedPool } from './http-pool.js';
+import { TrackedPool, sharedPool, type PooledHandler } from './http-pool.js';
 import type { ByteCount, McpTransport, TransportHost } from './types.js';
 
 export interface HttpTransportOptions {
@@ -114,15 +114,12 @@ export class StreamableHttpTransport implements McpTransport {
 
   #dispatch(method: Dispatcher.HttpMethod, headers: string[], body: string | undefined, h: PostHandler): void {
     this.#inflight.add(h);
-    try {
-      this.#pool.pool.dispatch({ origin: this.origin, path: this.path, method, headers, body }, h);
-    } catch (err) {
-      h.onError(err as Error);
-    }
+    this.#pool.send({ origin: this.origin, path: this.path, method, headers, body }, h);
   }
 
   done(h: PostHandler): void {
     this.#inflight.delete(h);
+    this.#pool.finished(h);
   }
 
   abandon(call: PendingCall): void {
@@ -152,7 +149,8 @@ export class StreamableHttpTransport implements McpTransport {
 }
 
 /** One HTTP exchange: a request (call set), a notification/response or a DELETE (done set). */
-export class PostHandler implements Dispatcher.DispatchHandler {
+export class PostHandler implements PooledHandler {
+  poolSlot = -1;
   status = 0;
   statusText = '';
   #sse: SseParser | null = null;

@@ -1,0 +1,48 @@
+/**
+ * examples/mcp-*.ts run in the suite, shortened through their -e knobs, against
+ * server-everything on loopback (streamable HTTP) or spawned over stdio. Latency thresholds
+ * depend on how busy this shared machine is (exit 99 allowed for them only); every functional
+ * threshold (failures, checks, counts) must hold.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startEverything, type EverythingServer } from '../fixtures/mcp/everything.mjs';
+import { explain, runScenario } from '../fixtures/mcp/harness.js';
+
+let everything: EverythingServer;
+
+beforeAll(async () => {
+  everything = await startEverything('streamableHttp');
+});
+
+afterAll(async () => {
+  await everything?.close();
+});
+
+const LATENCY = /duration|ttfb/;
+
+describe.concurrent('MCP examples', () => {
+  test.each([
+    ['mcp-tools.ts', ['-e', 'VUS=4', '-e', 'DURATION=2s']],
+    ['mcp-session-churn.ts', ['-e', 'VUS=4', '-e', 'DURATION=2s']],
+    ['mcp-stdio.ts', ['-e', 'VUS=2', '-e', 'ITERATIONS=5']],
+  ])('examples/%s runs and holds its functional thresholds', async (name, args) => {
+    const r = await runScenario(`examples/${name}`, { MCP_URL: everything.url }, args as string[]);
+    expect([0, 99], explain(r)).toContain(r.code);
+    const functional = r.summary.mcprun.thresholds.filter((t) => !LATENCY.test(t.metric));
+    expect(functional.length).toBeGreaterThan(1);
+    expect(functional.filter((t) => !t.ok), explain(r)).toEqual([]);
+    if (r.code === 99) expect(r.summary.mcprun.thresholds.filter((t) => !t.ok).every((t) => LATENCY.test(t.metric))).toBe(true);
+    expect(r.count('mcp_reqs')).toBeGreaterThan(5);
+    expect(r.metric('mcp_req_failed')?.values.passes).toBe(0);
+    expect(r.metric('mcp_sessions_active')?.values.value).toBe(0);
+    if (name === 'mcp-session-churn.ts') {
+      // One session per iteration, each with its own handshake.
+      expect(r.count('mcp_sessions')).toBe(r.count('iterations'));
+      expect(r.metric('mcp_session_init_duration')?.values.count).toBe(r.count('iterations'));
+    }
+    if (name === 'mcp-stdio.ts') {
+      expect(r.count('mcp_sessions')).toBe(2);
+      expect(r.count('mcp_progress_events')).toBe(4);
+    }
+  });
+});
