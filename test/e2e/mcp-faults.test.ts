@@ -18,20 +18,22 @@ type Started = { url: string; close(): Promise<void>; stats: () => Record<string
 let errorsServer: Started;
 let expireServer: Started;
 let leftopenServer: Started;
+let resumable: Started;
 let v2: Started;
 let everything: { url: string; close(): Promise<void> };
 let tcp: Started;
 let run: McpRun;
 
 beforeAll(async () => {
-  [errorsServer, expireServer, leftopenServer, v2, everything, tcp] = await Promise.all([
+  [errorsServer, expireServer, leftopenServer, v2, everything, tcp, resumable] = await Promise.all([
     startSdkV1Server({ mode: 'stateful', json: false }),
     startSdkV1Server({ mode: 'stateful', json: true }),
     startSdkV1Server({ mode: 'stateful', json: false }),
     startSdkV2Server(),
     startEverything('streamableHttp'),
     startTcpServer(),
-  ] as const) as unknown as [Started, Started, Started, Started, { url: string; close(): Promise<void> }, Started];
+    startSdkV1Server({ mode: 'stateful', json: false, resumable: true }),
+  ] as const) as unknown as [Started, Started, Started, Started, { url: string; close(): Promise<void> }, Started, Started];
   const faults = {
     errorsUrl: errorsServer.url,
     stdio: { command: process.execPath, args: [STDIO_SERVER] },
@@ -42,13 +44,14 @@ beforeAll(async () => {
     everythingUrl: everything.url,
     tcpUrl: tcp.url,
     leftopenUrl: leftopenServer.url,
+    resumableUrl: resumable.url,
   };
   run = await runScenario('test/fixtures/mcp/faults.ts', { MCP_FAULTS: JSON.stringify(faults) });
   if (process.env.MCP_DEBUG) console.log(run.stdout, run.stderr);
 }, 120_000);
 
 afterAll(async () => {
-  await Promise.all([errorsServer, expireServer, leftopenServer, v2, everything, tcp].map((s) => s?.close()));
+  await Promise.all([errorsServer, expireServer, leftopenServer, v2, everything, tcp, resumable].map((s) => s?.close()));
 });
 
 const failed = (key: string) => run.metric(key)?.values.passes ?? 0;
@@ -57,7 +60,7 @@ describe('failures are measured, never fatal', () => {
   test('the run completes: every check holds, no iteration threw, exit 0', () => {
     expect(run.code, explain(run)).toBe(0);
     expect(run.metric('checks')?.values.fails, explain(run)).toBe(0);
-    expect(run.count('iterations')).toBe(5 + 12);
+    expect(run.count('iterations')).toBe(6 + 12);
     expect(run.count('iteration_errors')).toBe(0);
   });
 
@@ -98,6 +101,13 @@ describe('failures are measured, never fatal', () => {
     expect(run.metric('mcp_req_failed{scenario:ordering,tool:echo}')?.values.passes).toBe(0);
     expect(failed('mcp_req_failed{scenario:ordering,error_kind:timeout}')).toBe(1);
     expect(tcp.stats().cancelled).toBe(1);
+  });
+
+  test('a request stream the server closes mid-call is resumed with GET + Last-Event-ID; the response is still matched', () => {
+    expect(run.metric('mcp_req_failed{scenario:resume}')?.values.passes).toBe(0);
+    expect(run.count('mcp_progress_events{scenario:resume}')).toBe(2);
+    expect(resumable.stats().dropped).toBe(1);
+    expect(resumable.stats().resumes).toBeGreaterThanOrEqual(1);
   });
 
   test('sessions left open by the script are closed with DELETE: the stateful server holds zero sessions', () => {

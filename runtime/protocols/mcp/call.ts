@@ -26,6 +26,8 @@ export class PendingCall {
   sentSessionId: string | undefined = undefined;
   /** Already re-sent once after a 404 re-initialize. */
   retried = false;
+  /** GET + Last-Event-ID resumptions of its SSE stream so far. */
+  resumes = 0;
   progressEvents = 0;
   resolve!: (value: unknown) => void;
 

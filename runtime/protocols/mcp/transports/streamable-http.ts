@@ -28,6 +28,9 @@ export interface HttpTransportOptions {
 }
 
 const HEADER_CACHE_MAX = 512;
+/** Resumptions (GET + Last-Event-ID) of one request's SSE stream before it counts as failed. */
+const MAX_RESUMES = 5;
+const MAX_RETRY_DELAY_MS = 5000;
 
 export class StreamableHttpTransport implements McpTransport {
   readonly kind = 'streamable-http' as const;
@@ -117,6 +120,32 @@ export class StreamableHttpTransport implements McpTransport {
     this.#pool.send({ origin: this.origin, path: this.path, method, headers, body }, h);
   }
 
+  /**
+   * 2025-11-25 resumability: the server ended a request's SSE stream (after a priming event with an
+   * id, perhaps a `retry:`) before the response. Reconnect with GET + Last-Event-ID, after the
+   * retry delay; the rest of the stream, response included, is replayed there.
+   */
+  canResume(call: PendingCall): boolean {
+    return !this.#closed && this.#era === 'legacy' && !!this.sessionId && call.resumes < MAX_RESUMES;
+  }
+
+  resume(call: PendingCall, lastEventId: string, retryMs: number | undefined): void {
+    call.resumes++;
+    setTimeout(resumeNow, Math.min(retryMs ?? 0, MAX_RETRY_DELAY_MS), this, call, lastEventId);
+  }
+
+  resumeNow(call: PendingCall, lastEventId: string): void {
+    if (call.done) return;
+    if (this.#closed) {
+      this.host.fail(call, new McpError('transport_error', 'the session is closed'));
+      return;
+    }
+    const headers = ['accept', 'text/event-stream', 'user-agent', USER_AGENT, ...this.#user, 'last-event-id', lastEventId];
+    if (this.sessionId) headers.push('mcp-session-id', this.sessionId);
+    if (this.#version) headers.push('mcp-protocol-version', this.#version);
+    this.#dispatch('GET', headers, undefined, new PostHandler(this, call, null));
+  }
+
   done(h: PostHandler): void {
     this.#inflight.delete(h);
     this.#pool.finished(h);
@@ -146,6 +175,10 @@ export class StreamableHttpTransport implements McpTransport {
     for (const h of this.#inflight) h.abortNow();
     if (this.#ownsPool) await this.#pool.close();
   }
+}
+
+function resumeNow(t: StreamableHttpTransport, call: PendingCall, lastEventId: string): void {
+  t.resumeNow(call, lastEventId);
 }
 
 /** One HTTP exchange: a request (call set), a notification/response or a DELETE (done set). */
@@ -232,6 +265,13 @@ export class PostHandler implements PooledHandler {
     this.onSettled?.();
     const call = this.call;
     if (call && call.abort === this.#abort) call.abort = null;
+    const sse = this.#sse;
+    if (call && !call.done && sse && sse.lastEventId && !(err instanceof McpError) && this.t.canResume(call)) {
+      // The stream ended (or broke) before the response, but the server gave us a cursor.
+      sse.end();
+      this.t.resume(call, sse.lastEventId, sse.retryMs);
+      return;
+    }
     if (err) {
       const e = err instanceof McpError ? err : transportError(err, `POST ${this.t.target}`);
       if (call) {
