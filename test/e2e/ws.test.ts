@@ -68,4 +68,18 @@ describe('ws scenarios', () => {
     expect(foreign.stderr).toContain('"192.0.2.7" cannot be used as a source address on this machine (EADDRNOTAVAIL)');
     expect(s.connections.length).toBe(0);
   });
+
+  test('examples/ws-echo.ts runs and passes its thresholds', async () => {
+    const out = exportPath();
+    const r = await runCli(['examples/ws-echo.ts', '-e', 'DURATION=2s', '-e', 'VUS=5', '--summary-export', out, '--no-progress']);
+    // Latency SLAs depend on how busy this shared machine is: 99 only for them.
+    expect([0, 99], r.stdout + r.stderr).toContain(r.code);
+    const s = read(out);
+    expect(s.metrics.ws_sessions.values.count).toBe(5);
+    expect(s.metrics.ws_msgs_received.values.count).toBe(s.metrics.ws_msgs_sent.values.count);
+    expect(s.metrics.ws_msgs_sent.values.count).toBeGreaterThan(20);
+    expect(s.metrics.checks.values.fails).toBe(0);
+    expect(s.metrics.ws_ping.values.count).toBeGreaterThan(0);
+    if (r.code === 99) expect(r.stdout).toMatch(/✗ 'p95</);
+  });
 });
