@@ -331,6 +331,17 @@ function chartSet(cols: TimeSeriesColumns, origin: number, tags: Tags, idx: numb
     push('mcp-tools', 'MCP p95 latency by tool', 'ms', tools.slice(0, 8).map((s) => ({ label: s.tags.tool, values: plain(s, 'p95') })));
     push('data', 'Network traffic', 'bytes/s', [counter('data_sent', 'sent'), counter('data_received', 'received')]);
     push('memory', 'Load generator memory per VU', 'bytes', [gauge('mcprun_heap_per_vu', 'heap per VU'), gauge('mcprun_rss_per_vu', 'RSS per VU')]);
+    // Generator health: when these are high, latencies include the generator's own delay.
+    const delay = get('mcprun_event_loop_delay', {});
+    push('gen-delay', 'Load generator event-loop delay (p99, worst worker)', 'ms', [delay ? { label: 'delay', values: plain(delay, 'max') } : null]);
+    const busy = get('mcprun_event_loop_utilization', {});
+    if (busy) {
+      const b = busy.fields;
+      push('gen-busy', 'Load generator busy', '%', [
+        { label: 'mean of workers', values: idx.map((i) => (b.count[i] > 0 ? round3((100 * b.sum[i]) / b.count[i]) : null)) },
+        { label: 'busiest worker', values: idx.map((i) => (b.count[i] > 0 ? round3(100 * b.max[i]) : null)) },
+      ]);
+    }
     // Custom metrics (at most 12).
     const custom = cols.series.filter((s) => Object.keys(s.tags).length === 0 && !KNOWN.has(s.metric)).slice(0, 12);
     for (const s of custom) {

@@ -11,6 +11,11 @@ import { startCountingServer, type CountingServer } from '../support/http-server
 import { ROOT, runCli, type CliResult } from '../support/run-cli.js';
 import { parseXml, type XmlElement } from '../unit/output/parsers.js';
 
+interface BrowserGlobals {
+  document: { documentElement: unknown; getElementById(id: string): { textContent: string | null } | null };
+  getComputedStyle(e: unknown): { getPropertyValue(name: string): string };
+}
+
 const CHROMIUM = '/usr/bin/chromium';
 const HAS_CHROMIUM = existsSync(CHROMIUM);
 const ARTIFACTS = join(ROOT, 'test/artifacts');
@@ -139,13 +144,15 @@ describe('--report-dir', () => {
           expect(requests.filter((u) => u.startsWith('file:'))).toEqual([url]);
 
           // Every chart drew: a canvas per chart with lines in its series' colours.
-          const charts = await page.$$eval('[data-chart]', (nodes) =>
-            nodes.map((n) => {
+          const charts = await page.$$eval('[data-chart]', (nodes) => {
+            // Runs in the page (the test's tsconfig has no DOM lib).
+            const page_ = globalThis as unknown as BrowserGlobals;
+            return nodes.map((n) => {
               const c = n.querySelector('canvas');
               if (!c) return { id: n.getAttribute('data-chart'), canvas: false, painted: 0, seriesPixels: 0, line: false };
               const ctx = c.getContext('2d')!;
               const { data } = ctx.getImageData(0, 0, c.width, c.height);
-              const root = getComputedStyle(document.documentElement);
+              const root = page_.getComputedStyle(page_.document.documentElement);
               const palette = ['--c1', '--c2', '--c3', '--c4'].map((v) => {
                 const s = root.getPropertyValue(v).trim();
                 return [1, 3, 5].map((i) => parseInt(s.slice(i, i + 2), 16));
@@ -157,11 +164,11 @@ describe('--report-dir', () => {
                 if (data[i + 3] > 200 && palette.some((rgb) => Math.abs(data[i] - rgb[0]) < 24 && Math.abs(data[i + 1] - rgb[1]) < 24 && Math.abs(data[i + 2] - rgb[2]) < 24)) seriesPixels++;
               }
               // A series with two neighbouring values draws a line; a lone value only a point.
-              const spec = JSON.parse(document.getElementById('mcprun-data')!.textContent!).charts[n.getAttribute('data-chart')!];
+              const spec = JSON.parse(page_.document.getElementById('mcprun-data')!.textContent!).charts[n.getAttribute('data-chart')!];
               const line = spec.series.some((s: { values: Array<number | null> }) => s.values.some((v, i) => v !== null && s.values[i + 1] != null));
               return { id: n.getAttribute('data-chart'), canvas: true, painted, seriesPixels, line };
-            }),
-          );
+            });
+          });
           const ids = charts.map((c) => c.id);
           for (const want of ['all-vus', 'all-rps', 'all-lat-http', 'all-lat-mcp', 'all-errors', 'all-checks', 'all-mcp-tools', 's-warmup-rps', 's-steady-lat-http']) expect(ids).toContain(want);
           for (const c of charts) {
