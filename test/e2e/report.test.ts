@@ -35,7 +35,7 @@ beforeAll(async () => {
   const tmp = mkdtempSync(join(tmpdir(), 'mcprun-report-'));
   junitPath = join(tmp, 'ci', 'junit.xml');
   const mcpServer = join(ROOT, 'test/fixtures/mcp/stdio-server.mjs');
-  run = await runCli(['test/fixtures/reports/http-phases.ts', '-e', `TARGET=${server.url}`, '-e', `MCP_STDIO=${mcpServer}`, '--report-dir', join(tmp, 'results'), '--junit', junitPath, '--interval', '500ms', '--no-progress']);
+  run = await runCli(['test/fixtures/reports/http-phases.ts', '-e', `TARGET=${server.url}`, '-e', `MCP_STDIO=${mcpServer}`, '-e', 'API_TOKEN=s3cr3t-value', '--report-dir', join(tmp, 'results'), '--junit', junitPath, '--interval', '500ms', '--no-progress']);
   const m = /reports written to (.+)$/m.exec(run.stderr);
   dir = m?.[1] ?? '';
   if (existsSync(join(dir, 'summary.json'))) summary = JSON.parse(readFileSync(join(dir, 'summary.json'), 'utf8'));
@@ -55,6 +55,10 @@ describe('--report-dir', () => {
     expect(csv[0]).toMatch(/^timestamp,metric,type,tags,/);
     const reqs = csv.filter((l) => l.split(',')[1] === 'http_reqs' && l.split(',')[3] === '');
     expect(reqs.reduce((a, l) => a + Number(l.split(',')[6]), 0)).toBe(summary.metrics.http_reqs.values.count);
+    // -e values are in the report header, secrets masked.
+    const html = readFileSync(join(dir, 'report.html'), 'utf8');
+    expect(html).toContain('API_TOKEN=***');
+    for (const f of readdirSync(dir)) expect(readFileSync(join(dir, f), 'utf8'), f).not.toContain('s3cr3t-value');
   });
 
   test('report.md: the SLA table says FAIL for violated SLAs and PASS for held ones, as summary.json', () => {
