@@ -60,6 +60,13 @@ export async function bundleScenario(file: string): Promise<Bundle> {
     if (errors?.length) throw compileError(errors);
     throw err;
   }
+  // TypeScript rejects an object literal with the same key twice (TS1117); esbuild only warns and
+  // keeps the last one, which would silently drop a scenario or a threshold list. An error here.
+  const duplicates = result.warnings.filter((w) => w.id === 'duplicate-object-key' && w.location && !/[\\/]node_modules[\\/]/.test(w.location.file));
+  if (duplicates.length) {
+    rmSync(dir, { recursive: true, force: true });
+    throw compileError(duplicates);
+  }
   writeFileSync(out, result.outputFiles[0].contents);
   return {
     path: out,
@@ -68,13 +75,22 @@ export async function bundleScenario(file: string): Promise<Bundle> {
 }
 
 function compileError(errors: Message[]): McprunError {
+  const at = (loc: NonNullable<Message['location']>) => `${relative(process.cwd(), resolve(loc.file)) || loc.file}:${loc.line}:${loc.column + 1}`;
   const lines = errors.slice(0, 5).map((e) => {
     const loc = e.location;
-    const where = loc ? `${relative(process.cwd(), resolve(loc.file)) || loc.file}:${loc.line}:${loc.column + 1}` : '(unknown location)';
+    const where = loc ? at(loc) : '(unknown location)';
     let text = `${where}: ${e.text}`;
     if (loc?.lineText) text += `\n    ${loc.lineText}\n    ${' '.repeat(loc.column)}^`;
     const missing = /Could not resolve "([^"]+)"/.exec(e.text);
-    if (missing && !missing[1].startsWith('.')) text += `\n    Install it in the scenario's project (npm install ${missing[1].split('/').slice(0, missing[1].startsWith('@') ? 2 : 1).join('/')}) or fix the import.`;
+    if (missing && !missing[1].startsWith('.') && !missing[1].startsWith('/')) {
+      text += `\n    Install it in the scenario's project (npm install ${missing[1].split('/').slice(0, missing[1].startsWith('@') ? 2 : 1).join('/')}) or fix the import.`;
+    } else if (missing) {
+      text += `\n    No file at that path relative to ${loc ? relative(process.cwd(), resolve(loc.file)) || loc.file : 'the scenario'} (with or without .ts, .js or .json, or as a folder with an index file): fix the path.`;
+    }
+    if (e.id === 'duplicate-object-key') {
+      const original = e.notes.find((n) => n.location)?.location;
+      text += `\n    The later key silently replaces the earlier one${original ? ` (${at(original)})` : ''}: rename one of them, or merge them into one.`;
+    }
     return text;
   });
   const more = errors.length > 5 ? `\n(and ${errors.length - 5} more)` : '';

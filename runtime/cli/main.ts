@@ -9,6 +9,7 @@ import { EXIT_CODES } from '../exit-codes.js';
 import { run, reportError, type RunOptions } from '../coordinator/run.js';
 import { VERSION } from '../version.js';
 import { parseDuration } from '../config/duration.js';
+import { parseStageFlag } from '../config/resolve.js';
 
 export interface CliIo {
   stdout: Writable & { isTTY?: boolean };
@@ -42,7 +43,8 @@ const COMMANDS = new Set(['run', 'help', '--help', '-h', '--version', '-V']);
 
 /** Parse only (no run): tests call this to pin flag handling and messages. */
 export async function parseArgs(argv: string[]): Promise<RunOptions> {
-  const args = argv.length && !COMMANDS.has(argv[0]) && !argv[0].startsWith('-') ? ['run', ...argv] : argv;
+  // `mcprun scenario.ts --vus 2` and `mcprun --vus 2 scenario.ts` both mean `mcprun run ...`.
+  const args = argv.length && !COMMANDS.has(argv[0]) ? ['run', ...argv] : argv;
   let parsed: ParsedArgs | undefined;
   await yargs(args)
     .scriptName('mcprun')
@@ -53,15 +55,15 @@ export async function parseArgs(argv: string[]): Promise<RunOptions> {
         .option('vus', { type: 'string', describe: 'VUs of the default scenario (replaces scenarios with --duration/--iterations/--stage)' })
         .option('duration', { alias: 'd', type: 'string', describe: 'duration of the default scenario, e.g. 30s' })
         .option('iterations', { alias: 'i', type: 'string', describe: 'iterations of the default scenario' })
-        .option('stage', { alias: 's', type: 'string', array: true, describe: 'ramping stage DURATION:TARGET, repeatable' })
-        .option('env', { alias: 'e', type: 'string', array: true, describe: 'KEY=VALUE visible as process.env / __ENV in the scenario, repeatable' })
+        .option('stage', { alias: 's', type: 'string', describe: 'ramping stage DURATION:TARGET, repeatable' })
+        .option('env', { alias: 'e', type: 'string', describe: 'KEY=VALUE visible as process.env / __ENV in the scenario, repeatable' })
         .option('workers', { alias: 'w', type: 'string', describe: 'worker threads (default: CPU count)' })
         .option('summary-export', { type: 'string', describe: 'write the end-of-test summary as JSON (k6 handleSummary shape)' })
         .option('quiet', { alias: 'q', type: 'boolean', describe: 'no progress and no summary on stdout' })
         .option('color', { type: 'boolean', describe: 'colours in the summary (--no-color or NO_COLOR turn them off)' })
         .option('progress', { type: 'boolean', default: true, describe: 'live progress (--no-progress turns it off)' })
         .option('verbose', { alias: 'v', type: 'boolean', describe: 'stack traces with errors' })
-        .option('out', { alias: 'o', type: 'string', array: true, describe: 'time series output: json=FILE[,raw] (NDJSON) or csv=FILE, repeatable' })
+        .option('out', { alias: 'o', type: 'string', describe: 'time series output: json=FILE[,raw] (NDJSON) or csv=FILE, repeatable' })
         .option('report-dir', { type: 'string', describe: 'write summary.json, report.html, report.md, junit.xml, timeseries.csv into DIR/<scenario>-<time>/ (default DIR ./mcprun-results)' })
         .option('junit', { type: 'string', describe: 'write thresholds and checks as JUnit XML' })
         .option('metrics-addr', { type: 'string', describe: 'serve Prometheus metrics during the run at HOST:PORT (loopback unless a host is given)' })
@@ -97,6 +99,15 @@ function cliError(msg: string): McprunError {
   if (/Not enough non-option arguments|no scenario file given/.test(msg)) {
     return new McprunError('MCPRUN_CLI', 'no scenario file given.', { hint: 'Run `mcprun path/to/scenario.ts`.' });
   }
+  const choice = /Invalid values:\s*Argument: (\S+), Given: (.+), Choices: (.+)/.exec(msg);
+  if (choice) {
+    return new McprunError('MCPRUN_CLI', `invalid --${choice[1]} ${choice[2].trim()}: expected one of ${choice[3].trim()}, e.g. --${choice[1]} ${choice[3].split(',')[0].trim().replace(/"/g, '')}.`);
+  }
+  const missing = /Not enough arguments following: (\S+)/.exec(msg);
+  if (missing) {
+    const f = missing[1].length === 1 ? `-${missing[1]}` : `--${missing[1]}`;
+    return new McprunError('MCPRUN_CLI', `${f} needs a value.`, { hint: 'Run `mcprun --help` for the flags.' });
+  }
   return new McprunError('MCPRUN_CLI', `${msg.replace(/\.$/, '')}.`, { hint: 'Run `mcprun --help` for the flags.' });
 }
 
@@ -108,7 +119,13 @@ function int(name: string, v: string | undefined, min: number): number | undefin
   return Number(v);
 }
 
-function toRunOptions(a: ParsedArgs): RunOptions {
+/** Repeatable flags are plain strings repeated (an `array: true` flag would swallow the scenario path after it). */
+function list(v: string | string[] | undefined): string[] | undefined {
+  return v === undefined ? undefined : Array.isArray(v) ? v : [v];
+}
+
+function toRunOptions(args: ParsedArgs): RunOptions {
+  const a = { ...args, stage: list(args.stage), env: list(args.env), out: list(args.out) };
   const env: Record<string, string> = {};
   for (const pair of a.env ?? []) {
     const eq = pair.indexOf('=');
@@ -121,10 +138,21 @@ function toRunOptions(a: ParsedArgs): RunOptions {
     if (Array.isArray(v)) throw new McprunError('MCPRUN_CLI', `--${flag} was given ${v.length} times (${v.join(', ')}); give it once.`);
     return v as string | undefined;
   };
+  const duration = only(a.duration, 'duration');
+  if (duration !== undefined) parseDuration(duration, '--duration', { allowZero: false });
+  for (const s of a.stage ?? []) parseStageFlag(s);
+  if (a.stage?.length && (duration !== undefined || a.iterations !== undefined)) {
+    const other = duration !== undefined ? '--duration' : '--iterations';
+    throw new McprunError(
+      'MCPRUN_CLI',
+      `--stage and ${other} cannot be used together: --stage builds a ramping-vus scenario that lasts as long as its stages add up to.`,
+      { hint: `Drop ${other}, or drop --stage to run ${other === '--duration' ? 'constant VUs for a fixed time' : 'a fixed number of iterations'}.` },
+    );
+  }
   return {
     script: a.script,
     vus: int('vus', only(a.vus, 'vus'), 1),
-    duration: only(a.duration, 'duration'),
+    duration,
     iterations: int('iterations', only(a.iterations, 'iterations'), 1),
     stages: a.stage,
     env,

@@ -36,10 +36,44 @@ export function parseDuration(input: DurationInput, where: string, opts: { allow
 }
 
 function durationError(received: string, where: string, allowZero: boolean): McprunError {
+  const fix = suggestDuration(received);
   return new McprunError(
     'MCPRUN_DURATION',
-    `invalid duration ${JSON.stringify(received)} for ${where}: expected a ${allowZero ? 'non-negative' : 'positive'} duration such as "500ms", "30s", "1m30s" or "1h".`,
+    `invalid duration ${JSON.stringify(received)} for ${where}: expected ${durationExpectation(allowZero)}${fix ? `; did you mean "${fix}"?` : '.'}`,
   );
+}
+
+/** What a duration option accepts, for messages: `a positive duration such as "500ms", "30s", "1m30s" or "1h"`. */
+export function durationExpectation(allowZero: boolean): string {
+  return `a ${allowZero ? 'non-negative' : 'positive'} duration such as "500ms", "30s", "1m30s" or "1h"`;
+}
+
+const UNIT_WORDS: Record<string, string> = {
+  us: 'us', usec: 'us', usecs: 'us', micros: 'us', microsecond: 'us', microseconds: 'us',
+  ms: 'ms', msec: 'ms', msecs: 'ms', millis: 'ms', millisecond: 'ms', milliseconds: 'ms',
+  s: 's', sec: 's', secs: 's', second: 's', seconds: 's',
+  m: 'm', min: 'm', mins: 'm', minute: 'm', minutes: 'm',
+  h: 'h', hr: 'h', hrs: 'h', hour: 'h', hours: 'h',
+  d: 'd', day: 'd', days: 'd',
+};
+
+/**
+ * The duration a malformed one probably meant: "30 seconds" → "30s", "5 min" → "5m", "1h 30m" →
+ * "1h30m", "10S" → "10s". Undefined when there is no confident guess (negative numbers included:
+ * the sign is a decision only the user can undo).
+ */
+export function suggestDuration(received: string): string | undefined {
+  if (/\d\s+\d/.test(received)) return undefined;
+  const compact = received.replace(/[\s,]+/g, '');
+  // Digits and letters alternate, and the two classes are disjoint: no backtracking blow-up.
+  if (!/^(?:\d+(?:\.\d+)?[a-zµ]+)+$/i.test(compact)) return undefined;
+  let out = '';
+  for (const m of compact.matchAll(/(\d+(?:\.\d+)?)([a-zµ]+)/gi)) {
+    const unit = m[2] === 'µs' ? 'µs' : UNIT_WORDS[m[2].toLowerCase()];
+    if (!unit) return undefined;
+    out += `${m[1]}${unit}`;
+  }
+  return out !== received ? out : undefined;
 }
 
 /** The shortest readable form: 90000 → "1m30s", 1500 → "1.5s", 250 → "250ms". */

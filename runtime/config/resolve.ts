@@ -4,14 +4,15 @@
  * (exit 104) before any load is sent.
  */
 import type { Options } from '../../dsl/options.js';
-import { McprunError } from '../errors.js';
+import { McprunError, type McprunErrorCode } from '../errors.js';
 import { EXECUTORS, EXECUTOR_NAMES } from '../executors/registry.js';
 import type { BaseFields, ConfigIssue } from '../executors/types.js';
+import type { MetricDefinition } from '../metrics/types.js';
 import type { HttpConfig } from '../protocols/http/vu-http.js';
-import { nearestName } from '../thresholds/index.js';
-import { parseDuration } from './duration.js';
+import { nearestName, parseMetricKey, parseThreshold, validateThreshold } from '../thresholds/index.js';
+import { durationExpectation, parseDuration, suggestDuration } from './duration.js';
 import type { ResolvedScenario, ResolvedStage } from './resolved.js';
-import { readDuration, readStages } from '../executors/option-readers.js';
+import { describeValue, readDuration, readStages } from '../executors/option-readers.js';
 
 /** The CLI's overrides (all optional). */
 export interface CliOverrides {
@@ -31,10 +32,20 @@ export interface ResolvedConfig {
   teardownTimeoutMs: number;
 }
 
+/** The metrics thresholds may name (built-ins plus the scenario's custom metrics): checked before any load. */
+export interface KnownMetrics {
+  get(name: string): MetricDefinition | undefined;
+  all(): readonly MetricDefinition[];
+}
+
 const SCENARIO_NAME = /^[A-Za-z0-9_-]+$/;
 const OPTION_KEYS = ['scenarios', 'thresholds', 'vus', 'duration', 'iterations', 'stages', 'http', 'setupTimeout', 'teardownTimeout'];
 
-export function resolveConfig(options: unknown, cli: CliOverrides = {}, file = 'options'): ResolvedConfig {
+/**
+ * `known` (the realm's metric registry) turns on the checks of threshold metrics and aggregations;
+ * without it only the threshold syntax is checked.
+ */
+export function resolveConfig(options: unknown, cli: CliOverrides = {}, file = 'options', known?: KnownMetrics): ResolvedConfig {
   const issues: ConfigIssue[] = [];
   if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
     throw configError(file, [{ path: 'options', message: `must be an object (export const options = defineScenario({ ... })), received ${describe(options)}` }]);
@@ -43,27 +54,38 @@ export function resolveConfig(options: unknown, cli: CliOverrides = {}, file = '
   for (const k of Object.keys(o)) {
     if (!OPTION_KEYS.includes(k)) {
       const near = nearestName(k, OPTION_KEYS);
-      issues.push({ path: `options.${k}`, message: `is not a known option${near ? `; did you mean "${near}"?` : ''} Known options: ${OPTION_KEYS.join(', ')}` });
+      issues.push({ path: `options.${k}`, message: `is not a known option${near ? `; did you mean "${near}"?` : '.'} Known options: ${OPTION_KEYS.join(', ')}.` });
     }
   }
 
-  const rawScenarios = pickScenarios(o, cli, issues);
+  const { scenarios: rawScenarios, shortcut } = pickScenarios(o, cli, issues);
   const scenarios: ResolvedScenario[] = [];
+  const byLowerName = new Map<string, string>();
   let idOffset = 0;
   for (const [name, raw] of Object.entries(rawScenarios)) {
     const path = `scenarios.${name}`;
-    if (!SCENARIO_NAME.test(name)) issues.push({ path, message: `has an invalid name: use letters, digits, "_" and "-" only` });
-    if (typeof raw !== 'object' || raw === null) {
-      issues.push({ path, message: `must be an object with an executor, e.g. { executor: 'constant-vus', vus: 10, duration: '30s' }` });
+    if (!SCENARIO_NAME.test(name)) {
+      const fixed = name.trim().replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '');
+      issues.push({ path: `scenarios[${JSON.stringify(name)}]`, message: `has an invalid name: use letters, digits, "_" and "-" only${fixed ? `, e.g. "${fixed}"` : ''}` });
+    }
+    const twin = byLowerName.get(name.toLowerCase());
+    if (twin !== undefined) {
+      issues.push({
+        path,
+        message: `and scenarios.${twin} differ only in case: they would read as one scenario in the summary and reports, and collide as file names on case-insensitive file systems. Rename one.`,
+      });
+    } else byLowerName.set(name.toLowerCase(), name);
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      issues.push({ path, message: `must be an object with an executor, e.g. { executor: 'constant-vus', vus: 10, duration: '30s' }, received ${describe(raw)}` });
       continue;
     }
     const r = raw as unknown as Record<string, unknown>;
     const exName = r.executor;
-    if (typeof exName !== 'string' || !(exName in EXECUTORS)) {
+    if (typeof exName !== 'string' || !Object.hasOwn(EXECUTORS, exName)) {
       const near = typeof exName === 'string' ? nearestName(exName, EXECUTOR_NAMES) : undefined;
       issues.push({
         path: `${path}.executor`,
-        message: `${exName === undefined ? 'is required' : `${JSON.stringify(exName)} is not an executor`}${near ? `; did you mean "${near}"?` : ''} Executors: ${EXECUTOR_NAMES.join(', ')}`,
+        message: `${exName === undefined ? 'is required' : `${describe(exName)} is not an executor`}${near ? `; did you mean "${near}"? Executors: ` : ': write one of '}${EXECUTOR_NAMES.join(', ')}.`,
       });
       continue;
     }
@@ -80,7 +102,10 @@ export function resolveConfig(options: unknown, cli: CliOverrides = {}, file = '
       idOffset,
     };
     const def = EXECUTORS[exName as keyof typeof EXECUTORS];
+    const before = issues.length;
     const resolved = def.resolve(r, base, path, issues) as ResolvedScenario;
+    // A `default` scenario built from the shortcuts: name the option the user wrote.
+    if (shortcut && name === 'default') for (const i of issues.slice(before)) i.path = shortcutPath(i.path, cli);
     idOffset += (def.maxVUs as (s: ResolvedScenario) => number)(resolved);
     scenarios.push(resolved);
   }
@@ -90,7 +115,12 @@ export function resolveConfig(options: unknown, cli: CliOverrides = {}, file = '
 
   const ordered = orderByAfter(scenarios, issues);
 
+  const thresholdCodes = new Set<McprunErrorCode>();
   const thresholds: Record<string, unknown[]> = { ...readThresholdMap(o.thresholds, 'options.thresholds', issues) };
+  for (const [key, list] of Object.entries(thresholds)) checkThresholds(key, list, 'options.thresholds', known, issues, thresholdCodes);
+  for (const s of ordered) {
+    for (const [key, list] of Object.entries(s.thresholds)) checkThresholds(key, list, `scenarios.${s.name}.thresholds`, known, issues, thresholdCodes);
+  }
   for (const s of ordered) {
     for (const [key, list] of Object.entries(s.thresholds)) {
       const scoped = scopeKey(key, s.name);
@@ -98,8 +128,11 @@ export function resolveConfig(options: unknown, cli: CliOverrides = {}, file = '
     }
   }
 
-  const httpRaw = (o.http ?? {}) as Record<string, unknown>;
-  if (typeof httpRaw !== 'object' || httpRaw === null) issues.push({ path: 'options.http', message: 'must be an object, e.g. { timeout: "30s" }' });
+  let httpRaw = (o.http ?? {}) as Record<string, unknown>;
+  if (typeof httpRaw !== 'object' || httpRaw === null || Array.isArray(httpRaw)) {
+    issues.push({ path: 'options.http', message: `must be an object, e.g. http: { timeout: '30s' }, received ${describe(httpRaw)}` });
+    httpRaw = {};
+  }
   const http: HttpConfig = {
     timeoutMs: readDuration(httpRaw, 'timeout', 'options.http', issues, { default: 60_000, allowZero: false }),
     shareConnections: readBool(httpRaw, 'shareConnections', 'options.http', issues, false),
@@ -109,41 +142,69 @@ export function resolveConfig(options: unknown, cli: CliOverrides = {}, file = '
   const setupTimeoutMs = readDuration(o as Record<string, unknown>, 'setupTimeout', 'options', issues, { default: 60_000, allowZero: false });
   const teardownTimeoutMs = readDuration(o as Record<string, unknown>, 'teardownTimeout', 'options', issues, { default: 60_000, allowZero: false });
 
-  if (issues.length) throw configError(file, issues);
+  if (issues.length) {
+    // Only threshold problems of one kind: keep that kind's code (MCPRUN_THRESHOLD_SYNTAX, ...).
+    const onlyThresholds = thresholdCodes.size === 1 && issues.every((i) => /(^|\.)thresholds\b/.test(i.path));
+    const grammar = thresholdCodes.has('MCPRUN_THRESHOLD_SYNTAX')
+      ? 'Threshold grammar: aggregation operator value unit, e.g. "p95<100ms", "rate<0.05%", "rate>10000/s".'
+      : undefined;
+    throw configError(file, issues, onlyThresholds ? [...thresholdCodes][0] : 'MCPRUN_CONFIG', grammar);
+  }
   return { scenarios: ordered, thresholds, http, setupTimeoutMs, teardownTimeoutMs };
 }
 
 /** k6's shortcut rules: vus/duration/iterations/stages build a `default` scenario; CLI shortcuts replace the file's scenarios. */
-function pickScenarios(o: Options & Record<string, unknown>, cli: CliOverrides, issues: ConfigIssue[]): Record<string, unknown> {
+function pickScenarios(o: Options & Record<string, unknown>, cli: CliOverrides, issues: ConfigIssue[]): { scenarios: Record<string, unknown>; shortcut: boolean } {
+  const named = (scenarios: Record<string, unknown>) => ({ scenarios, shortcut: false });
+  const built = (scenario: Record<string, unknown>) => ({ scenarios: { default: scenario }, shortcut: true });
   const cliReplaces = cli.duration !== undefined || cli.iterations !== undefined || cli.stages !== undefined;
   if (o.scenarios !== undefined && !cliReplaces) {
     if (cli.vus !== undefined) {
       issues.push({ path: '--vus', message: 'cannot change named scenarios on its own: add --duration, --iterations or --stage to replace them with one default scenario, or edit vus in the scenario' });
     }
     if (typeof o.scenarios !== 'object' || o.scenarios === null || Array.isArray(o.scenarios)) {
-      issues.push({ path: 'options.scenarios', message: `must be an object of named scenarios, e.g. { smoke: { executor: 'constant-vus', vus: 1, duration: '10s' } }` });
-      return {};
+      issues.push({
+        path: 'options.scenarios',
+        message: `must be an object of named scenarios, e.g. { smoke: { executor: 'constant-vus', vus: 1, duration: '10s' } }, received ${describe(o.scenarios)}`,
+      });
+      return named({});
     }
     for (const k of ['vus', 'duration', 'iterations', 'stages']) {
       if (o[k] !== undefined) issues.push({ path: `options.${k}`, message: `cannot be combined with options.scenarios: set it inside the scenario instead` });
     }
-    return o.scenarios as Record<string, unknown>;
+    return named(o.scenarios as Record<string, unknown>);
   }
   const vus = cli.vus ?? o.vus;
   const stages = cli.stages ?? (cliReplaces ? undefined : o.stages);
   const duration = cli.duration ?? (cliReplaces && cli.iterations !== undefined ? undefined : o.duration);
   const iterations = cli.iterations ?? (cliReplaces && cli.duration !== undefined ? undefined : o.iterations);
   if (stages !== undefined) {
-    const resolvedStages = Array.isArray(stages) && stages.length && 'durationMs' in (stages[0] as object)
-      ? (stages as ResolvedStage[]).map((s) => ({ duration: s.durationMs, target: s.target }))
-      : stages;
-    return { default: { executor: 'ramping-vus', startVUs: vus ?? 1, stages: resolvedStages } };
+    const resolvedStages = cli.stages !== undefined ? cli.stages.map((s) => ({ duration: s.durationMs, target: s.target })) : stages;
+    return built({ executor: 'ramping-vus', startVUs: vus ?? 1, stages: resolvedStages });
   }
   if (iterations !== undefined) {
-    return { default: { executor: 'shared-iterations', vus: vus ?? 1, iterations, ...(duration !== undefined ? { maxDuration: duration } : {}) } };
+    return built({ executor: 'shared-iterations', vus: vus ?? 1, iterations, ...(duration !== undefined ? { maxDuration: duration } : {}) });
   }
-  if (duration !== undefined) return { default: { executor: 'constant-vus', vus: vus ?? 1, duration } };
-  return { default: { executor: 'shared-iterations', vus: vus ?? 1, iterations: vus ?? 1 } };
+  if (duration !== undefined) return built({ executor: 'constant-vus', vus: vus ?? 1, duration });
+  return built({ executor: 'shared-iterations', vus: vus ?? 1, iterations: vus ?? 1 });
+}
+
+/** `scenarios.default.duration` → `options.duration` or `--duration`: the place the user wrote it. */
+function shortcutPath(path: string, cli: CliOverrides): string {
+  const m = /^scenarios\.default\.(\w+)(.*)$/.exec(path);
+  if (!m) return path;
+  const [, field, rest] = m;
+  const source: Record<string, [option: string, flag: string, fromCli: boolean]> = {
+    vus: ['vus', '--vus', cli.vus !== undefined],
+    startVUs: ['vus', '--vus', cli.vus !== undefined],
+    duration: ['duration', '--duration', cli.duration !== undefined],
+    maxDuration: ['duration', '--duration', cli.duration !== undefined],
+    iterations: ['iterations', '--iterations', cli.iterations !== undefined],
+    stages: ['stages', '--stage', cli.stages !== undefined],
+  };
+  const s = source[field];
+  if (!s) return path;
+  return s[2] ? s[1] : `options.${s[0]}${rest}`;
 }
 
 /** Topological order by `after`, then by start time; cycles and unknown names are errors. */
@@ -225,11 +286,18 @@ function readAfter(r: Record<string, unknown>, path: string, issues: ConfigIssue
 function readStringMap(r: Record<string, unknown>, key: string, path: string, issues: ConfigIssue[]): Record<string, string> {
   const v = r[key];
   if (v === undefined) return {};
-  if (typeof v !== 'object' || v === null || Array.isArray(v) || Object.values(v).some((x) => typeof x !== 'string')) {
-    issues.push({ path: `${path}.${key}`, message: `must be an object of strings, e.g. { region: "eu" }, received ${describe(v)}` });
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    issues.push({ path: `${path}.${key}`, message: `must be an object of strings, e.g. ${key}: { region: 'eu' }, received ${describe(v)}` });
     return {};
   }
-  return { ...(v as Record<string, string>) };
+  let ok = true;
+  for (const [k, x] of Object.entries(v)) {
+    if (typeof x === 'string') continue;
+    ok = false;
+    const advice = typeof x === 'number' || typeof x === 'boolean' ? `; write ${k}: '${String(x)}'` : '';
+    issues.push({ path: `${path}.${key}.${k}`, message: `must be a string, received ${describe(x)}${advice}` });
+  }
+  return ok ? { ...(v as Record<string, string>) } : {};
 }
 
 function readBool(r: Record<string, unknown>, key: string, path: string, issues: ConfigIssue[], def: boolean): boolean {
@@ -255,27 +323,104 @@ function readThresholdMap(v: unknown, path: string, issues: ConfigIssue[]): Reco
   return out;
 }
 
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'function') return 'a function';
-  return typeof v === 'object' ? 'an object' : JSON.stringify(v);
+/** `options.thresholds.http_reqs` or `options.thresholds["http_req_duration{status:200}"]`. */
+function keyPath(path: string, key: string): string {
+  return /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
 }
 
-export function configError(file: string, issues: ConfigIssue[]): McprunError {
-  const lines = issues.map((i) => `  - ${i.path} ${i.message}`);
-  return new McprunError('MCPRUN_CONFIG', `invalid configuration in ${file}:\n${lines.join('\n')}`, {
-    hint: issues.length > 1 ? `Fix these ${issues.length} problems and run again; nothing was sent.` : 'Fix it and run again; nothing was sent.',
+/**
+ * Every threshold of one metric key: the key's syntax, each expression's syntax, the object form's
+ * fields and, with `known`, the metric and the aggregation. Problems are issues with the option
+ * path; the parser's and validator's own words follow it (they name the column).
+ */
+function checkThresholds(key: string, list: unknown[], path: string, known: KnownMetrics | undefined, issues: ConfigIssue[], codes: Set<McprunErrorCode>): void {
+  const fail = (p: string, err: unknown) => {
+    if (!McprunError.is(err)) throw err;
+    codes.add(err.code);
+    issues.push({ path: p, message: `: ${err.message}` });
+  };
+  let metric: string;
+  try {
+    metric = parseMetricKey(key).metric;
+  } catch (err) {
+    fail(path, err);
+    return;
+  }
+  list.forEach((item, i) => {
+    const where = `${keyPath(path, key)}[${i}]`;
+    let source: unknown = item;
+    if (typeof item === 'object' && item !== null && !Array.isArray(item)) {
+      const o = item as Record<string, unknown>;
+      source = o.threshold;
+      for (const k of Object.keys(o)) {
+        if (!['threshold', 'abortOnFail', 'delayAbortEval'].includes(k)) {
+          const near = nearestName(k, ['threshold', 'abortOnFail', 'delayAbortEval']);
+          codes.add('MCPRUN_CONFIG');
+          issues.push({ path: `${where}.${k}`, message: `is not a threshold field${near ? `; did you mean "${near}"?` : '.'} Write { threshold: 'p95<100ms', abortOnFail: true, delayAbortEval: '10s' }.` });
+        }
+      }
+      if (o.abortOnFail !== undefined && typeof o.abortOnFail !== 'boolean') {
+        codes.add('MCPRUN_CONFIG');
+        issues.push({ path: `${where}.abortOnFail`, message: `must be true or false, received ${describe(o.abortOnFail)}` });
+      }
+      if (o.delayAbortEval !== undefined) {
+        try {
+          parseDuration(o.delayAbortEval as string, `${where}.delayAbortEval`);
+        } catch {
+          const fix = typeof o.delayAbortEval === 'string' ? suggestDuration(o.delayAbortEval) : undefined;
+          codes.add('MCPRUN_CONFIG');
+          issues.push({ path: `${where}.delayAbortEval`, message: `must be ${durationExpectation(true)}, received ${describe(o.delayAbortEval)}${fix ? `; did you mean "${fix}"?` : ''}` });
+        }
+      }
+    }
+    if (typeof source !== 'string') {
+      codes.add('MCPRUN_THRESHOLD_SYNTAX');
+      const objectForm = typeof item === 'object' && item !== null && !Array.isArray(item);
+      issues.push({
+        path: objectForm ? `${where}.threshold` : where,
+        message: objectForm && source === undefined
+          ? `is required: write { threshold: 'p95<100ms' } (with abortOnFail and delayAbortEval if needed)`
+          : `must be a string such as 'p95<100ms' or an object { threshold: 'p95<100ms', abortOnFail: true }, received ${describe(source)}`,
+      });
+      return;
+    }
+    try {
+      const parsed = parseThreshold(source);
+      if (known) validateThreshold(key, parsed, known.get(metric), known.all());
+    } catch (err) {
+      fail(where, err);
+    }
   });
+}
+
+function describe(v: unknown): string {
+  return describeValue(v);
+}
+
+export function configError(file: string, issues: ConfigIssue[], code: McprunErrorCode = 'MCPRUN_CONFIG', note?: string): McprunError {
+  // An issue whose message starts with ":" quotes another error's own words after its path.
+  const lines = issues.map((i) => `  - ${i.path}${i.message.startsWith(':') ? '' : ' '}${i.message}`);
+  const fix = issues.length > 1 ? `Fix these ${issues.length} problems and run again; nothing was sent.` : 'Fix it and run again; nothing was sent.';
+  return new McprunError(code, `invalid configuration in ${file}:\n${lines.join('\n')}\n${note ? `${note}\n` : ''}${fix}`);
 }
 
 /** `--stage 30s:100` → a stage. */
 export function parseStageFlag(s: string): ResolvedStage {
   const m = /^([^:]+):(\d+)$/.exec(s.trim());
   if (!m) {
-    throw new McprunError('MCPRUN_CLI', `invalid --stage ${JSON.stringify(s)}: expected DURATION:TARGET, e.g. --stage 30s:100`);
+    const target = /:(.*)$/.exec(s.trim())?.[1];
+    const problem = target === undefined ? 'no ":TARGET"' : `the target ${JSON.stringify(target)} is not a whole number of VUs`;
+    throw new McprunError('MCPRUN_CLI', `invalid --stage ${JSON.stringify(s)}: ${problem}; expected DURATION:TARGET, e.g. --stage 30s:100.`);
   }
-  return { durationMs: parseDuration(m[1], `--stage ${s}`), target: Number(m[2]) };
+  try {
+    return { durationMs: parseDuration(m[1], `--stage ${s}`), target: Number(m[2]) };
+  } catch {
+    const fix = suggestDuration(m[1]);
+    throw new McprunError(
+      'MCPRUN_CLI',
+      `invalid --stage ${JSON.stringify(s)}: ${JSON.stringify(m[1])} is not a duration; expected DURATION:TARGET with ${durationExpectation(true)}, e.g. --stage ${fix ?? '30s'}:${m[2]}.`,
+    );
+  }
 }
 
 export { readStages };

@@ -97,7 +97,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     const cli = cliOverrides(opts);
     bundle = await bundleScenario(opts.script);
     const mod = await importScenario(bundle.path, opts.script);
-    const config = resolveConfig(mod.options, cli, basename(opts.script));
+    const config = resolveConfig(mod.options, cli, basename(opts.script), realmRegistry);
     checkExports(mod, config, opts.script);
     const thresholds = new ThresholdEngine(config.thresholds, realmRegistry);
     const outputs = createOutputs(opts, mod);
@@ -159,7 +159,7 @@ function checkExports(mod: Record<string, unknown>, config: ResolvedConfig, scri
     const what = s.exec === 'default' ? 'a default export' : `an export named "${s.exec}"`;
     throw new McprunError(
       'MCPRUN_SCRIPT_EXPORT',
-      `${script} has no function for scenario "${s.name}": expected ${what} that is a function${fn === undefined ? '' : `, found ${typeof fn}`}.`,
+      `${script} has no function for scenario "${s.name}": expected ${what} that is a function${fn === undefined ? '' : `, found ${describeExport(fn)}`}.`,
       {
         hint: s.exec === 'default'
           ? 'Add `export default async function (vu, data) { ... }`.'
@@ -169,9 +169,13 @@ function checkExports(mod: Record<string, unknown>, config: ResolvedConfig, scri
   }
   for (const hook of ['setup', 'teardown']) {
     if (mod[hook] !== undefined && typeof mod[hook] !== 'function') {
-      throw new McprunError('MCPRUN_SCRIPT_EXPORT', `${script} exports "${hook}" but it is a ${typeof mod[hook]}, not a function.`, { hint: `Write \`export async function ${hook}() { ... }\`.` });
+      throw new McprunError('MCPRUN_SCRIPT_EXPORT', `${script} exports "${hook}" but it is ${describeExport(mod[hook])}, not a function.`, { hint: `Write \`export async function ${hook}() { ... }\`.` });
     }
   }
+}
+
+function describeExport(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
 }
 
 function workerCountFor(opts: RunOptions, config: ResolvedConfig): number {
@@ -579,6 +583,8 @@ export function reportError(err: unknown, stderr: Writable, verbose: boolean): E
   if (McprunError.is(err)) {
     stderr.write(`mcprun: ${err.userMessage}\n`);
     if (verbose && err.stack) stderr.write(`${err.stack}\n`);
+    // The scenario's own error (a top-level throw): its stack is the one the user needs.
+    if (verbose && err.cause instanceof Error && err.cause.stack) stderr.write(`Caused by: ${err.cause.stack}\n`);
     return err.exitCode;
   }
   const e = err as Error;

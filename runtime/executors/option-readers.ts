@@ -1,8 +1,24 @@
 /** Small readers for executor options that record a ConfigIssue instead of throwing. */
-import { parseDuration } from '../config/duration.js';
+import { durationExpectation, parseDuration, suggestDuration } from '../config/duration.js';
 import type { ResolvedStage } from '../config/resolved.js';
-import { McprunError } from '../errors.js';
+import { nearestName } from '../thresholds/tokenizer.js';
 import type { ConfigIssue } from './types.js';
+
+/** A received value as a message shows it: strings quoted, objects and arrays named (not dumped). */
+export function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'function') return 'a function';
+  if (typeof v === 'object') return 'an object';
+  if (typeof v === 'bigint') return `${v}n`;
+  if (typeof v === 'symbol' || v === undefined) return String(v);
+  return JSON.stringify(v) ?? String(v);
+}
+
+/** "; write 10 without quotes" when a number arrived as a numeric string. */
+function unquoteAdvice(v: unknown): string {
+  return typeof v === 'string' && /^\s*-?\d+(\.\d+)?\s*$/.test(v) ? `; write ${v.trim()} without quotes` : '';
+}
 
 export function readInt(
   raw: Record<string, unknown>,
@@ -21,7 +37,7 @@ export function readInt(
     return opts.default;
   }
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
-    issues.push({ path: `${path}.${key}`, message: `must be a whole number >= ${min}, received ${JSON.stringify(v)}` });
+    issues.push({ path: `${path}.${key}`, message: `must be a whole number >= ${min}, received ${describeValue(v)}${unquoteAdvice(v)}` });
     return opts.default ?? min;
   }
   return v;
@@ -33,7 +49,7 @@ export function readPositiveNumber(raw: Record<string, unknown>, key: string, pa
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || (!opts.allowZero && v === 0)) {
     issues.push({
       path: `${path}.${key}`,
-      message: v === undefined ? `is required: write a number > 0, e.g. ${key}: 100` : `must be a number ${opts.allowZero ? '>= 0' : '> 0'}, received ${JSON.stringify(v)}`,
+      message: v === undefined ? `is required: write a number > 0, e.g. ${key}: 100` : `must be a number ${opts.allowZero ? '>= 0' : '> 0'}, received ${describeValue(v)}${unquoteAdvice(v)}`,
     });
     return opts.default ?? 1;
   }
@@ -53,10 +69,12 @@ export function readDuration(
     issues.push({ path: `${path}.${key}`, message: `is required: write a duration such as "30s" or "5m"` });
     return 0;
   }
+  const allowZero = opts.allowZero ?? true;
   try {
-    return parseDuration(v as string | number, `${path}.${key}`, { allowZero: opts.allowZero ?? true });
-  } catch (err) {
-    issues.push({ path: `${path}.${key}`, message: McprunError.is(err) ? err.message.replace(/^invalid duration (.*) for \S+: /, 'invalid duration $1: ') : String(err) });
+    return parseDuration(v as string | number, `${path}.${key}`, { allowZero });
+  } catch {
+    const fix = typeof v === 'string' ? suggestDuration(v) : undefined;
+    issues.push({ path: `${path}.${key}`, message: `must be ${durationExpectation(allowZero)}, received ${describeValue(v)}${fix ? `; did you mean "${fix}"?` : ''}` });
     return opts.default ?? 0;
   }
 }
@@ -66,14 +84,14 @@ export function readStages(raw: Record<string, unknown>, path: string, issues: C
   if (!Array.isArray(v) || v.length === 0) {
     issues.push({
       path: `${path}.stages`,
-      message: `${v === undefined ? 'is required' : Array.isArray(v) ? 'is empty' : `must be an array, received ${JSON.stringify(v)}`}: write at least one stage, e.g. stages: [{ duration: '30s', target: 10 }]`,
+      message: `${v === undefined ? 'is required' : Array.isArray(v) ? 'is empty' : `must be an array, received ${describeValue(v)}`}: write at least one stage, e.g. stages: [{ duration: '30s', target: 10 }]`,
     });
     return [];
   }
   return v.map((s: unknown, i: number) => {
     const p = `${path}.stages[${i}]`;
     if (typeof s !== 'object' || s === null) {
-      issues.push({ path: p, message: `must be an object like { duration: '30s', target: 10 }, received ${JSON.stringify(s)}` });
+      issues.push({ path: p, message: `must be an object like { duration: '30s', target: 10 }, received ${describeValue(s)}` });
       return { durationMs: 0, target: 0 };
     }
     const o = s as Record<string, unknown>;
@@ -85,7 +103,11 @@ export function readStages(raw: Record<string, unknown>, path: string, issues: C
 export function checkKnownKeys(raw: Record<string, unknown>, known: readonly string[], path: string, issues: ConfigIssue[], executor: string): void {
   for (const k of Object.keys(raw)) {
     if (!known.includes(k)) {
-      issues.push({ path: `${path}.${k}`, message: `is not an option of the ${executor} executor; its options are ${known.filter((x) => x !== 'executor').join(', ')}` });
+      const near = nearestName(k, known);
+      issues.push({
+        path: `${path}.${k}`,
+        message: `is not an option of the ${executor} executor${near ? `; did you mean "${near}"?` : '.'} Its options are ${known.filter((x) => x !== 'executor').join(', ')}.`,
+      });
     }
   }
 }
