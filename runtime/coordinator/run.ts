@@ -474,7 +474,8 @@ async function finish(
     ),
   );
 
-  const testRunDurationMs = sched.lastEnd - sched.firstStart;
+  // A run stopped before any scenario started ran for 0 ms, not a negative time.
+  const testRunDurationMs = Math.max(0, sched.lastEnd - sched.firstStart);
   agg.elapsedSeconds = testRunDurationMs / 1000;
   const verdicts: ThresholdVerdict[] = thresholds.evaluate(agg, (f) => (f.scenario ? elapsedFor(f) : agg.elapsedSeconds));
   const failed = verdicts.some((v) => !v.ok);
