@@ -17,8 +17,16 @@ const FOLD: Record<string, string> = {
   UND_ERR_RES_EXCEEDED_MAX_SIZE: 'EMSGSIZE',
 };
 
+/** Errors that carry no code of their own, by class name. */
+const BY_NAME: Record<string, string> = {
+  // llhttp rejected the bytes (not HTTP at all, a bad status line or header): undici leaves `code` unset for some.
+  HTTPParserError: 'EPROTO',
+};
+
 export function errorCodeOf(err: unknown): string {
   let e: unknown = err;
+  const name = typeof err === 'object' && err !== null ? (err as { name?: unknown }).name : undefined;
+  if (typeof name === 'string' && BY_NAME[name] && typeof (err as { code?: unknown }).code !== 'string') return BY_NAME[name];
   // undici wraps the socket's error: prefer the innermost code that says what happened.
   for (let depth = 0; depth < 3 && e && typeof e === 'object'; depth++) {
     const code = (e as { code?: unknown }).code;
