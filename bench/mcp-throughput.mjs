@@ -45,7 +45,8 @@ if (process.argv[2] === '--sdk-client') {
   let errors = 0;
   await Promise.all(
     clients.map(async (c) => {
-      while (performance.now() < end) {
+      // At least one call per session, even when connecting took the whole window (a loaded machine).
+      do {
         const s = performance.now();
         try {
           const r = await c.callTool({ name: 'echo', arguments: { message: 'hello' } });
@@ -54,7 +55,7 @@ if (process.argv[2] === '--sdk-client') {
           errors++;
         }
         lat.push(performance.now() - s);
-      }
+      } while (performance.now() < end);
     }),
   );
   const seconds = (performance.now() - t0) / 1000;
