@@ -1,7 +1,7 @@
 /**
  * Issue 4, "Done means" (bench): bench/mcp-throughput.mjs measures mcprun's calls/s for
  * callTool('echo') and a loop over the official SDK client against the same server in the same
- * run, and reports the ratio. Here in its quick form (2 s, one round, the fast target, unpinned):
+ * run, and reports the ratio. Here in its quick form (1 s, one round, the fast target, unpinned):
  * the figures themselves are for the README, measured on a quiet machine.
  */
 import { spawn } from 'node:child_process';
@@ -11,7 +11,7 @@ import { ROOT } from '../support/run-cli.js';
 test('the MCP throughput bench runs both clients against one server and reports the ratio', async () => {
   const child = spawn(process.execPath, ['bench/mcp-throughput.mjs', '--json'], {
     cwd: ROOT,
-    env: { ...process.env, DURATION: '2', ROUNDS: '1', SERVERS: 'fast', SESSIONS: '4', UNPINNED: '1' },
+    env: { ...process.env, DURATION: '1', ROUNDS: '1', SERVERS: 'fast', SESSIONS: '4', UNPINNED: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -22,9 +22,9 @@ const LATENCY = /duration|ttfb/;
 
 describe.concurrent('MCP examples', () => {
   test.each([
-    ['mcp-tools.ts', ['-e', 'VUS=4', '-e', 'DURATION=2s']],
-    ['mcp-session-churn.ts', ['-e', 'VUS=4', '-e', 'DURATION=2s']],
-    ['mcp-stdio.ts', ['-e', 'VUS=2', '-e', 'ITERATIONS=5']],
+    ['mcp-tools.ts', ['-e', 'VUS=4', '-e', 'DURATION=1s']],
+    ['mcp-session-churn.ts', ['-e', 'VUS=4', '-e', 'DURATION=1s']],
+    ['mcp-stdio.ts', ['-e', 'VUS=2', '-e', 'ITERATIONS=3']],
   ])('examples/%s runs and holds its functional thresholds', async (name, args) => {
     const r = await runScenario(`examples/${name}`, { MCP_URL: everything.url }, args as string[]);
     expect([0, 99], explain(r)).toContain(r.code);
