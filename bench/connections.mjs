@@ -20,7 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const BIN = join(ROOT, 'dist/bin/mcprun.js');
+const BIN = join(ROOT, 'dist/cli.mjs');
 const SERVER = join(ROOT, 'bench/ws-echo-server.mjs');
 const SCENARIO = join(ROOT, 'bench/connections-scenario.ts');
 const FD_PER_SERVER = 18_000;

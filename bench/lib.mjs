@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { createServer } from 'node:net';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const MCPRUN = join(ROOT, 'dist/bin/mcprun.js');
+export const MCPRUN = join(ROOT, 'dist/cli.mjs');
 
 export function have(cmd) {
   return spawnSync('bash', ['-c', `command -v ${cmd}`]).status === 0;

@@ -7,8 +7,10 @@
 import { mkdtempSync, rmSync, writeFileSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build, type Message, type Plugin } from 'esbuild';
+import { pathToFileURL } from 'node:url';
+import { RUNTIME_BUNDLE } from '../paths.js';
+import { createRequire } from 'node:module';
+import type { Message, Plugin } from 'esbuild';
 import { McprunError } from '../errors.js';
 
 export interface Bundle {
@@ -18,7 +20,8 @@ export interface Bundle {
   dispose(): void;
 }
 
-const DSL_ENTRY = fileURLToPath(new URL('../../dsl/index.js', import.meta.url));
+/** `import 'mcprun'` in a scenario is the runtime bundle: the same module instance the worker runs. */
+const DSL_ENTRY = RUNTIME_BUNDLE;
 
 export async function bundleScenario(file: string): Promise<Bundle> {
   const abs = resolve(file);
@@ -36,6 +39,8 @@ export async function bundleScenario(file: string): Promise<Bundle> {
   // The output path is known before the build so the source map's paths resolve to the real files.
   const dir = mkdtempSync(join(tmpdir(), 'mcprun-'));
   const out = join(dir, 'scenario.mjs');
+  // require(), not import: Node would lex esbuild's CommonJS source to find its exports at every start.
+  const { build } = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
   let result;
   try {
     result = await build({

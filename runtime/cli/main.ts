@@ -39,39 +39,36 @@ interface ParsedArgs {
   'continue-on-worker-error'?: boolean;
 }
 
-const COMMANDS = new Set(['run', 'help', '--help', '-h', '--version', '-V']);
 
 /** Parse only (no run): tests call this to pin flag handling and messages. */
 export async function parseArgs(argv: string[]): Promise<RunOptions> {
   // `mcprun scenario.ts --vus 2` and `mcprun --vus 2 scenario.ts` both mean `mcprun run ...`.
-  const args = argv.length && !COMMANDS.has(argv[0]) ? ['run', ...argv] : argv;
+  // No yargs command: a command makes yargs lay out and cache the whole help text on every run
+  // (~80 ms of start-up). `run` is accepted and dropped.
+  const args = argv[0] === 'run' ? argv.slice(1) : argv;
   let parsed: ParsedArgs | undefined;
   await yargs(args)
     .scriptName('mcprun')
     .usage('mcprun [run] <scenario.ts> [options]')
-    .command<ParsedArgs>('run <script>', 'run a scenario file', (y) =>
-      y
-        .positional('script', { type: 'string', demandOption: true, describe: 'scenario file (.ts or .js)' })
-        .option('vus', { type: 'string', describe: 'VUs of the default scenario (replaces scenarios with --duration/--iterations/--stage)' })
-        .option('duration', { alias: 'd', type: 'string', describe: 'duration of the default scenario, e.g. 30s' })
-        .option('iterations', { alias: 'i', type: 'string', describe: 'iterations of the default scenario' })
-        .option('stage', { alias: 's', type: 'string', describe: 'ramping stage DURATION:TARGET, repeatable' })
-        .option('env', { alias: 'e', type: 'string', describe: 'KEY=VALUE visible as process.env / __ENV in the scenario, repeatable' })
-        .option('workers', { alias: 'w', type: 'string', describe: 'worker threads (default: CPU count)' })
-        .option('summary-export', { type: 'string', describe: 'write the end-of-test summary as JSON (k6 handleSummary shape)' })
-        .option('quiet', { alias: 'q', type: 'boolean', describe: 'no progress and no summary on stdout' })
-        .option('color', { type: 'boolean', describe: 'colours in the summary (--no-color or NO_COLOR turn them off)' })
-        .option('progress', { type: 'boolean', default: true, describe: 'live progress (--no-progress turns it off)' })
-        .option('verbose', { alias: 'v', type: 'boolean', describe: 'stack traces with errors' })
-        .option('out', { alias: 'o', type: 'string', describe: 'time series output: json=FILE[,raw] (NDJSON) or csv=FILE, repeatable' })
-        .option('report-dir', { type: 'string', describe: 'write summary.json, report.html, report.md, junit.xml, timeseries.csv into DIR/<scenario>-<time>/ (default DIR ./mcprun-results)' })
-        .option('junit', { type: 'string', describe: 'write thresholds and checks as JUnit XML' })
-        .option('metrics-addr', { type: 'string', describe: 'serve Prometheus metrics during the run at HOST:PORT (loopback unless a host is given)' })
-        .option('interval', { type: 'string', describe: 'time-series interval, e.g. 1s (default 1s)' })
-        .option('pool', { type: 'string', choices: ['threads', 'processes'], describe: 'workers as threads (default) or child processes (own heap and file-descriptor table)' })
-        .option('local-ips', { type: 'string', describe: 'source addresses spread over connections: 127.0.0.2-127.0.0.9,127.0.1.1' })
-        .option('continue-on-worker-error', { type: 'boolean', describe: 'go on with the remaining workers when one dies' }),
-    )
+    .option('vus', { type: 'string', describe: 'VUs of the default scenario (replaces scenarios with --duration/--iterations/--stage)' })
+    .option('duration', { alias: 'd', type: 'string', describe: 'duration of the default scenario, e.g. 30s' })
+    .option('iterations', { alias: 'i', type: 'string', describe: 'iterations of the default scenario' })
+    .option('stage', { alias: 's', type: 'string', describe: 'ramping stage DURATION:TARGET, repeatable' })
+    .option('env', { alias: 'e', type: 'string', describe: 'KEY=VALUE visible as process.env / __ENV in the scenario, repeatable' })
+    .option('workers', { alias: 'w', type: 'string', describe: 'worker threads (default: CPU count)' })
+    .option('summary-export', { type: 'string', describe: 'write the end-of-test summary as JSON (k6 handleSummary shape)' })
+    .option('quiet', { alias: 'q', type: 'boolean', describe: 'no progress and no summary on stdout' })
+    .option('color', { type: 'boolean', describe: 'colours in the summary (--no-color or NO_COLOR turn them off)' })
+    .option('progress', { type: 'boolean', default: true, describe: 'live progress (--no-progress turns it off)' })
+    .option('verbose', { alias: 'v', type: 'boolean', describe: 'stack traces with errors' })
+    .option('out', { alias: 'o', type: 'string', describe: 'time series output: json=FILE[,raw] (NDJSON) or csv=FILE, repeatable' })
+    .option('report-dir', { type: 'string', describe: 'write summary.json, report.html, report.md, junit.xml, timeseries.csv into DIR/<scenario>-<time>/ (default DIR ./mcprun-results)' })
+    .option('junit', { type: 'string', describe: 'write thresholds and checks as JUnit XML' })
+    .option('metrics-addr', { type: 'string', describe: 'serve Prometheus metrics during the run at HOST:PORT (loopback unless a host is given)' })
+    .option('interval', { type: 'string', describe: 'time-series interval, e.g. 1s (default 1s)' })
+    .option('pool', { type: 'string', choices: ['threads', 'processes'], describe: 'workers as threads (default) or child processes (own heap and file-descriptor table)' })
+    .option('local-ips', { type: 'string', describe: 'source addresses spread over connections: 127.0.0.2-127.0.0.9,127.0.1.1' })
+    .option('continue-on-worker-error', { type: 'boolean', describe: 'go on with the remaining workers when one dies' })
     .demandCommand(1, 'no scenario file given')
     .strict()
     .version(VERSION)
@@ -83,7 +80,13 @@ export async function parseArgs(argv: string[]): Promise<RunOptions> {
     })
     .parseAsync()
     .then((a) => {
-      parsed = a as unknown as ParsedArgs;
+      const positional = (a as { _: Array<string | number> })._.map(String);
+      if (positional.length > 1) {
+        throw new McprunError('MCPRUN_CLI', `unexpected argument${positional.length > 2 ? 's' : ''} ${positional.slice(1).map((x) => JSON.stringify(x)).join(', ')} after the scenario file ${JSON.stringify(positional[0])}.`, {
+          hint: 'Give one scenario file; flags take their value after a space or "=" (e.g. --vus 10).',
+        });
+      }
+      parsed = { ...(a as unknown as ParsedArgs), script: positional[0] };
     });
   if (!parsed?.script) return { script: '' };
   return toRunOptions(parsed);

@@ -8,12 +8,15 @@
 import { fork } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { fileURLToPath } from 'node:url';
+import { RUNTIME_BUNDLE } from '../paths.js';
 import { McprunError, deserializeError } from '../errors.js';
 import type { CoordinatorMessage, WorkerMessage, WorkerPlan } from '../worker-protocol.js';
 
-const THREAD_ENTRY = fileURLToPath(new URL('../worker/thread-entry.js', import.meta.url));
-const PROCESS_ENTRY = fileURLToPath(new URL('../worker/process-entry.js', import.meta.url));
+// Both kinds of worker start from the runtime bundle (runtime/worker/runtime-entry.ts), which
+// starts the loop when it sees the thread's workerData mark or the process's environment flag.
+const WORKER_ENTRY = RUNTIME_BUNDLE;
+const WORKER_THREAD_MARK = 'mcprun-worker-thread';
+const WORKER_PROCESS_ENV = 'MCPRUN_WORKER_PROCESS';
 export const WORKER_START_TIMEOUT_MS = 60_000;
 
 export type WorkerState = 'starting' | 'ready' | 'stopping' | 'stopped' | 'failed';
@@ -55,7 +58,7 @@ export class WorkerPool {
   }
 
   #spawnThread(plan: WorkerPlan): PoolWorker {
-    const t = new Worker(THREAD_ENTRY, { env: { ...process.env, ...this.env }, stdout: false, stderr: false });
+    const t = new Worker(WORKER_ENTRY, { env: { ...process.env, ...this.env }, workerData: { mark: WORKER_THREAD_MARK }, stdout: false, stderr: false });
     const w: PoolWorker = {
       index: plan.workerIndex,
       state: 'starting',
@@ -77,8 +80,8 @@ export class WorkerPool {
   }
 
   #spawnProcess(plan: WorkerPlan): PoolWorker {
-    const child = fork(PROCESS_ENTRY, [], {
-      env: { ...process.env, ...this.env },
+    const child = fork(WORKER_ENTRY, [], {
+      env: { ...process.env, ...this.env, [WORKER_PROCESS_ENV]: '1' },
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       // A debugger port cannot be shared by several processes.

@@ -44,7 +44,9 @@ export class MetricRegistry {
 }
 
 /**
- * The registry of this realm (thread). Custom metrics created at the scenario's top level register
+ * The registry of this realm (thread), one per realm even when two copies of this module are loaded
+ * (the coordinator's bundle and the runtime bundle a scenario imports), hence the global symbol. Custom metrics created at the scenario's top level register
  * here, in the coordinator (which imports the scenario to read its options) and in every worker.
  */
-export const realmRegistry = new MetricRegistry();
+export const realmRegistry: MetricRegistry = ((globalThis as Record<symbol, unknown>)[Symbol.for('mcprun.realmRegistry')] ??=
+  new MetricRegistry()) as MetricRegistry;

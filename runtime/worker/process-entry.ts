@@ -8,50 +8,52 @@ import { serializeError } from '../errors.js';
 import type { CoordinatorMessage, WorkerMessage } from '../worker-protocol.js';
 import { WorkerLoop } from './worker-loop.js';
 
-process.setSourceMapsEnabled(true);
+export function startProcessWorker(): void {
+  process.setSourceMapsEnabled(true);
 
-// Ctrl-C in a terminal reaches the whole process group: the coordinator decides how to stop.
-process.on('SIGINT', () => {});
-// The coordinator went away (crash, SIGKILL): nobody will read our results.
-process.on('disconnect', () => {
-  if (!closing) process.exit(1);
-});
-
-let pending = 0;
-let closing = false;
-let workerIndex = -1;
-
-const post = (msg: WorkerMessage): void => {
-  if (!process.connected) return;
-  pending++;
-  process.send!(msg, undefined, {}, () => {
-    pending--;
-    if (closing && pending === 0) disconnect();
+  // Ctrl-C in a terminal reaches the whole process group: the coordinator decides how to stop.
+  process.on('SIGINT', () => {});
+  // The coordinator went away (crash, SIGKILL): nobody will read our results.
+  process.on('disconnect', () => {
+    if (!closing) process.exit(1);
   });
-};
 
-const disconnect = (): void => {
-  if (process.connected) process.disconnect();
-};
+  let pending = 0;
+  let closing = false;
+  let workerIndex = -1;
 
-// As a worker thread does, an exception outside any iteration ends this worker; say why first.
-process.on('uncaughtException', (err) => {
-  const bye = () => process.exit(1);
-  setTimeout(bye, 1000).unref();
-  if (!process.connected) return bye();
-  process.send!({ type: 'fatal', workerIndex, phase: 'run', error: serializeError(err) } satisfies WorkerMessage, undefined, {}, bye);
-});
+  const post = (msg: WorkerMessage): void => {
+    if (!process.connected) return;
+    pending++;
+    process.send!(msg, undefined, {}, () => {
+      pending--;
+      if (closing && pending === 0) disconnect();
+    });
+  };
 
-new WorkerLoop({
-  post,
-  on: (handler) =>
-    process.on('message', (m: CoordinatorMessage) => {
-      if (m.type === 'init') workerIndex = m.plan.workerIndex;
-      handler(m);
-    }),
-  // Flush what is still being written to the channel, then let the process end.
-  close: () => {
-    closing = true;
-    if (pending === 0) disconnect();
-  },
-});
+  const disconnect = (): void => {
+    if (process.connected) process.disconnect();
+  };
+
+  // As a worker thread does, an exception outside any iteration ends this worker; say why first.
+  process.on('uncaughtException', (err) => {
+    const bye = () => process.exit(1);
+    setTimeout(bye, 1000).unref();
+    if (!process.connected) return bye();
+    process.send!({ type: 'fatal', workerIndex, phase: 'run', error: serializeError(err) } satisfies WorkerMessage, undefined, {}, bye);
+  });
+
+  new WorkerLoop({
+    post,
+    on: (handler) =>
+      process.on('message', (m: CoordinatorMessage) => {
+        if (m.type === 'init') workerIndex = m.plan.workerIndex;
+        handler(m);
+      }),
+    // Flush what is still being written to the channel, then let the process end.
+    close: () => {
+      closing = true;
+      if (pending === 0) disconnect();
+    },
+  });
+}

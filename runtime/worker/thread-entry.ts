@@ -1,12 +1,14 @@
-/** Worker-thread entry: adapts `parentPort` to the transport-agnostic loop. */
+/** Worker-thread side: adapts `parentPort` to the transport-agnostic loop (started by runtime-entry.ts). */
 import { parentPort } from 'node:worker_threads';
 import type { CoordinatorMessage } from '../worker-protocol.js';
 import { WorkerLoop } from './worker-loop.js';
 
-process.setSourceMapsEnabled(true);
-const port = parentPort!;
-new WorkerLoop({
-  post: (msg) => port.postMessage(msg),
-  on: (handler) => port.on('message', (m: CoordinatorMessage) => handler(m)),
-  close: () => port.close(),
-});
+export function startThreadWorker(): void {
+  process.setSourceMapsEnabled(true);
+  const port = parentPort!;
+  new WorkerLoop({
+    post: (msg) => port.postMessage(msg),
+    on: (handler) => port.on('message', (m: CoordinatorMessage) => handler(m)),
+    close: () => port.close(),
+  });
+}

@@ -39,7 +39,9 @@ export interface VuContext {
   readonly cleanups: Array<() => unknown>;
 }
 
-export const vuStorage = new AsyncLocalStorage<VuContext>();
+/** One per realm, shared by every copy of this module (global symbol). */
+export const vuStorage: AsyncLocalStorage<VuContext> = ((globalThis as Record<symbol, unknown>)[Symbol.for('mcprun.vuStorage')] ??=
+  new AsyncLocalStorage<VuContext>()) as AsyncLocalStorage<VuContext>;
 
 export function currentVu(what: string): VuContext {
   const ctx = vuStorage.getStore();

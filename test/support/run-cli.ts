@@ -1,9 +1,9 @@
-/** Runs the built CLI (dist/bin/mcprun.js) as a real process, as a user would. */
+/** Runs the built CLI (dist/cli.mjs) as a real process, as a user would. */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-export const BIN = fileURLToPath(new URL('../../dist/bin/mcprun.js', import.meta.url));
+export const BIN = fileURLToPath(new URL('../../dist/cli.mjs', import.meta.url));
 
 export interface CliResult {
   code: number | null;

@@ -9,7 +9,7 @@
  */
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { Client, buildConnector, type Dispatcher } from 'undici';
+import { Client, buildConnector, type Connector, type Dispatcher } from '../undici-core.js';
 import { connectionMeter, type ConnectionMeter } from '../../metrics/connections.js';
 import type { Tags } from '../../metrics/types.js';
 import type { SeriesHandle, WorkerMetricStore } from '../../metrics/worker-store.js';
@@ -72,7 +72,7 @@ class OriginPool {
   /** Bytes of sockets that closed since the last accounting. */
   closedRead = 0;
   closedWritten = 0;
-  readonly #connect: buildConnector.connector;
+  readonly #connect: Connector;
   /** connections_active/opened/failed{proto:http} */
   readonly conns: ConnectionMeter;
 

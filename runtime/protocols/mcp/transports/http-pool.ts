@@ -8,7 +8,7 @@
  * has its own timer.
  */
 import type { Socket } from 'node:net';
-import { Client, buildConnector, type Dispatcher } from 'undici';
+import { Client, buildConnector, type Connector, type Dispatcher } from '../../undici-core.js';
 import type { ConnectionMeter } from '../../../metrics/connections.js';
 import { nextLocalAddress } from '../../local-ips.js';
 import { errorCodeOf } from '../../http/error-codes.js';
@@ -25,7 +25,7 @@ export class TrackedPool {
   readonly #load: number[] = [];
   /** Clients with nothing in flight. */
   readonly #idle: number[] = [];
-  readonly #connect: buildConnector.connector;
+  readonly #connect: Connector;
   readonly #sockets = new Set<Socket>();
   readonly #seen = new WeakMap<Socket, { read: number; written: number }>();
   #closedRead = 0;

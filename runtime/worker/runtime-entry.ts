@@ -1,0 +1,16 @@
+/**
+ * Entry of dist/mcprun-runtime.mjs (see runtime/paths.ts). Exports the DSL; when this file is the
+ * entry of a worker thread or of a worker process, it also starts the worker loop there. Imported
+ * by a scenario in the coordinator (to read its options), it only exports.
+ */
+import { isMainThread, workerData } from 'node:worker_threads';
+import { startProcessWorker } from './process-entry.js';
+import { startThreadWorker } from './thread-entry.js';
+
+export * from '../../dsl/index.js';
+
+export const WORKER_THREAD_MARK = 'mcprun-worker-thread';
+export const WORKER_PROCESS_ENV = 'MCPRUN_WORKER_PROCESS';
+
+if (!isMainThread && (workerData as { mark?: string } | undefined)?.mark === WORKER_THREAD_MARK) startThreadWorker();
+else if (isMainThread && process.env[WORKER_PROCESS_ENV] === '1' && typeof process.send === 'function') startProcessWorker();
