@@ -369,7 +369,7 @@ async function execute(opts: RunOptions, config: ResolvedConfig, thresholds: Thr
 
     const progressTimer = setInterval(() => {
       const now = performance.now();
-      const reqs = agg.view('http_reqs').count;
+      const reqs = agg.view('http_reqs').count + agg.view('mcp_reqs').count;
       if (now - lastRateAt >= 900) {
         reqRate = ((reqs - reqsSeen) * 1000) / (now - lastRateAt);
         reqsSeen = reqs;
@@ -379,7 +379,7 @@ async function execute(opts: RunOptions, config: ResolvedConfig, thresholds: Thr
         elapsedMs: now - testStart,
         vus: vusNow,
         reqRate,
-        errors: agg.view('http_req_failed').passes + agg.view('iteration_errors').count,
+        errors: agg.view('http_req_failed').passes + agg.view('mcp_req_failed').passes + agg.view('iteration_errors').count,
         scenarios: sched.phases.map((p) => ({
           name: p.scenario.name,
           state: p.state === 'skipped' ? 'done' : p.state,

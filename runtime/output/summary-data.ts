@@ -49,12 +49,14 @@ export interface ScenarioSummary {
   interruptedIterations: number;
   droppedIterations: number;
   httpReqs: number;
-  /** Requests per real elapsed second of this scenario. */
+  /** MCP calls (mcp_reqs) of this scenario. */
+  mcpReqs: number;
+  /** HTTP requests plus MCP calls per real elapsed second of this scenario. */
   httpReqRate: number;
   p50: number | null;
   p95: number | null;
   p99: number | null;
-  /** Fraction of failed requests (HTTP and, once present, MCP). */
+  /** Fraction of failed requests: HTTP (http_req_failed) and MCP (mcp_req_failed) together. */
   errorRate: number | null;
   thresholds: ThresholdSummary[];
 }
@@ -202,9 +204,14 @@ export function scenarioSummary(
 ): ScenarioSummary {
   const f = { scenario: s.name };
   const secs = durationMs / 1000;
-  const reqs = agg.view('http_reqs', f, secs);
-  const dur = agg.view('http_req_duration', f, secs);
-  const failed = agg.view('http_req_failed', f, secs);
+  // Requests of every request/response protocol count: HTTP and MCP calls. Latency percentiles are
+  // those of MCP calls when the phase made any (MCP is what mcprun is for), else of HTTP requests.
+  const http = agg.view('http_reqs', f, secs).count;
+  const mcp = agg.view('mcp_reqs', f, secs).count;
+  const dur = agg.view(mcp > 0 ? 'mcp_req_duration' : 'http_req_duration', f, secs);
+  const httpFailed = agg.view('http_req_failed', f, secs);
+  const mcpFailed = agg.view('mcp_req_failed', f, secs);
+  const tried = httpFailed.count + mcpFailed.count;
   return {
     name: s.name,
     executor: s.executor,
@@ -213,12 +220,13 @@ export function scenarioSummary(
     iterations: agg.view('iterations', f).count,
     interruptedIterations: agg.view('interrupted_iterations', f).count,
     droppedIterations: agg.view('dropped_iterations', f).count,
-    httpReqs: reqs.count,
-    httpReqRate: secs > 0 ? reqs.count / secs : 0,
+    httpReqs: http,
+    mcpReqs: mcp,
+    httpReqRate: secs > 0 ? (http + mcp) / secs : 0,
     p50: dur.count ? dur.percentile(50) : null,
     p95: dur.count ? dur.percentile(95) : null,
     p99: dur.count ? dur.percentile(99) : null,
-    errorRate: failed.count ? failed.passes / failed.count : null,
+    errorRate: tried ? (httpFailed.passes + mcpFailed.passes) / tried : null,
     thresholds: thresholdSummaries(verdicts.filter((v) => v.entry.filter.scenario === s.name)),
   };
 }
