@@ -9,7 +9,7 @@ import { EXECUTORS, EXECUTOR_NAMES } from '../executors/registry.js';
 import type { BaseFields, ConfigIssue } from '../executors/types.js';
 import type { MetricDefinition } from '../metrics/types.js';
 import type { HttpConfig } from '../protocols/http/vu-http.js';
-import { nearestName, parseMetricKey, parseThreshold, validateThreshold } from '../thresholds/index.js';
+import { SUPPORTED_AGGREGATIONS, nearestName, parseMetricKey, parseThreshold, validateThreshold } from '../thresholds/index.js';
 import { durationExpectation, parseDuration, suggestDuration } from './duration.js';
 import type { ResolvedScenario, ResolvedStage } from './resolved.js';
 import { describeValue, readDuration, readStages } from '../executors/option-readers.js';
@@ -215,7 +215,7 @@ function orderByAfter(scenarios: ResolvedScenario[], issues: ConfigIssue[]): Res
       const near = nearestName(s.after, [...byName.keys()]);
       issues.push({ path: `scenarios.${s.name}.after`, message: `names a scenario that does not exist: ${JSON.stringify(s.after)}${near ? `; did you mean "${near}"?` : ''}` });
     }
-    if (s.after === s.name) issues.push({ path: `scenarios.${s.name}.after`, message: 'names the scenario itself: a phase cannot wait for its own end' });
+    if (s.after === s.name) issues.push({ path: `scenarios.${s.name}.after`, message: 'names the scenario itself: a phase cannot wait for its own end. Name the scenario it should follow, or remove "after".' });
   }
   const seen = new Set<string>();
   for (const s of scenarios) {
@@ -384,10 +384,25 @@ function checkThresholds(key: string, list: unknown[], path: string, known: Know
       });
       return;
     }
+    let parsed;
     try {
-      const parsed = parseThreshold(source);
-      if (known) validateThreshold(key, parsed, known.get(metric), known.all());
+      parsed = parseThreshold(source);
     } catch (err) {
+      fail(where, err);
+      return;
+    }
+    const def = known?.get(metric);
+    try {
+      if (known) validateThreshold(key, parsed, def, known.all());
+    } catch (err) {
+      // An aggregation the metric's type lacks: show the expression with one it has.
+      const kinds = def ? SUPPORTED_AGGREGATIONS[def.type] : undefined;
+      if (McprunError.is(err) && kinds && !kinds.includes(parsed.aggregation.kind)) {
+        const agg = kinds[0] === 'percentile' ? 'p(95)' : kinds[0];
+        codes.add(err.code);
+        issues.push({ path: where, message: `: ${err.message}; write e.g. "${agg}${parsed.operator}${parsed.literal}"` });
+        return;
+      }
       fail(where, err);
     }
   });

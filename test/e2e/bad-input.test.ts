@@ -454,7 +454,7 @@ const cases: Case[] = [
     snap: (t) => expect(t).toMatchInlineSnapshot(`
       "exit 104
       mcprun: invalid configuration in after-self.ts:
-        - scenarios.load.after names the scenario itself: a phase cannot wait for its own end
+        - scenarios.load.after names the scenario itself: a phase cannot wait for its own end. Name the scenario it should follow, or remove "after".
       Fix it and run again; nothing was sent."
     `),
   },
@@ -740,7 +740,7 @@ const cases: Case[] = [
     snap: (t) => expect(t).toMatchInlineSnapshot(`
       "exit 104
       mcprun: invalid configuration in th-counter-percentile.ts:
-        - options.thresholds.http_reqs[0]: threshold "p95<200" on "http_reqs": "p(95)" does not apply to a Counter, which supports count and rate
+        - options.thresholds.http_reqs[0]: threshold "p95<200" on "http_reqs": "p(95)" does not apply to a Counter, which supports count and rate; write e.g. "count<200"
       Fix it and run again; nothing was sent."
     `),
   },
