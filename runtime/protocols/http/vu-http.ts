@@ -483,8 +483,11 @@ export class VuHttp {
         return;
       }
       this.inflight.add(h);
-      h.timer = setTimeout(timeoutHandler, timeoutMs ?? this.engine.config.timeoutMs, h);
-      slot.client.dispatch({ origin: u.origin, path: u.path, method: method as Dispatcher.HttpMethod, headers, body: payload }, h);
+      const limit = timeoutMs ?? this.engine.config.timeoutMs;
+      h.timer = setTimeout(timeoutHandler, limit, h);
+      // undici's own header/body timeouts follow this request's timeout (the connection's defaults
+      // would cut a request that asked for longer).
+      slot.client.dispatch({ origin: u.origin, path: u.path, method: method as Dispatcher.HttpMethod, headers, body: payload, headersTimeout: limit, bodyTimeout: limit }, h);
     });
   }
 
