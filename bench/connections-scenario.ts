@@ -10,6 +10,9 @@
 //   ping   when the hold is over (every socket once, in parallel);
 //   close  when every ping of this worker is settled: all sockets close at the same moment, and
 //          bench_close_ms (per VU, ms from that moment to its close) has the time to close all as max.
+// At most MAX_HANDSHAKES handshakes are in flight per worker (default 256, as the reference
+// ws-client.js): when the machine cannot open RATE/s, iterations wait for a slot (bench_slot_wait_ms)
+// instead of piling up handshakes until they time out, and the achieved rate is what is reported.
 //
 //   mcprun bench/connections-scenario.ts --workers 6 --pool processes --local-ips 127.0.0.2-127.0.0.33 \
 //     -e TARGETS=ws://127.0.0.1:9000,ws://127.0.0.1:9001 -e N=100000 -e RATE=5000 -e WORKERS=6
@@ -22,11 +25,29 @@ const PING_TIMEOUT_MS = Number(process.env.PING_WINDOW_S ?? 10) * 1000;
 const WORKERS = Number(process.env.WORKERS ?? 0);
 const TARGETS = (process.env.TARGETS ?? 'ws://127.0.0.1:9000').split(',');
 const RAMP_MS = Math.max(1, Math.round((N / RATE) * 1000));
+const MAX_HANDSHAKES = Number(process.env.MAX_HANDSHAKES ?? 256);
 
 /** Per VU: when its close() completed, ms after its worker's common close moment. */
 const closeDone = new Trend('bench_close_ms', true);
 /** Per worker: from its first connection attempt until all of its connections were settled. */
 const rampDone = new Trend('bench_ramp_ms', true);
+/** Per VU: how long its iteration waited for a handshake slot (0 while the machine keeps up). */
+const slotWait = new Trend('bench_slot_wait_ms', true);
+
+let handshakes = 0;
+const slotQueue: Array<() => void> = [];
+function acquire(): Promise<void> | undefined {
+  if (handshakes < MAX_HANDSHAKES) {
+    handshakes++;
+    return undefined;
+  }
+  return new Promise<void>((r) => slotQueue.push(r));
+}
+function release(): void {
+  const next = slotQueue.shift();
+  if (next) next(); // the slot passes on: `handshakes` stays the same
+  else handshakes--;
+}
 
 export const options = defineScenario({
   scenarios: {
@@ -88,12 +109,18 @@ export default async function (vu: { id: number }) {
     if (!WORKERS) setTimeout(() => ((share = settled), rampDone.add(Date.now() - t0), allConnected.open()), RAMP_MS + 5000);
     holdOver = allConnected.promise.then(() => new Promise<void>((r) => setTimeout(r, HOLD_MS)));
   }
+  const t = Date.now();
+  const wait = acquire();
+  if (wait) await wait;
+  slotWait.add(Date.now() - t);
   let sock;
   try {
     sock = await ws.connect(TARGETS[vu.id % TARGETS.length], { timeout: '60s' });
   } catch (err) {
     connectSettled(false);
     throw err;
+  } finally {
+    release();
   }
   connectSettled(true);
   await holdOver;

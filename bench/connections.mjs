@@ -31,6 +31,7 @@ const { values: a } = parseArgs({
     rate: { type: 'string', default: '1000' },
     hold: { type: 'string', default: '3' },
     'ping-timeout': { type: 'string', default: '10' },
+    'max-handshakes': { type: 'string', default: '256' },
     servers: { type: 'string' },
     workers: { type: 'string' },
     pool: { type: 'string', default: 'processes' },
@@ -107,6 +108,7 @@ const args = [
   '-e', `HOLD_S=${a.hold}`,
   '-e', `PING_WINDOW_S=${a['ping-timeout']}`,
   '-e', `WORKERS=${WORKERS}`,
+  '-e', `MAX_HANDSHAKES=${a['max-handshakes']}`,
   '-e', `TARGETS=${targets}`,
 ];
 if (a['local-ips'] && a['local-ips'] !== 'none') args.push('--local-ips', a['local-ips']);
@@ -147,7 +149,7 @@ const lastClose = Math.max(...end.map((s) => s.lastCloseAt));
 const opened = sum('opened');
 const r1 = (x) => Math.round(x * 10) / 10;
 const report = {
-  command: `node bench/connections.mjs --n ${N} --rate ${RATE} --hold ${a.hold} --servers ${SERVERS} --workers ${WORKERS} --local-ips ${a['local-ips']}`,
+  command: `node bench/connections.mjs --n ${N} --rate ${RATE} --hold ${a.hold} --servers ${SERVERS} --workers ${WORKERS} --local-ips ${a['local-ips']} --max-handshakes ${a['max-handshakes']}`,
   mcprun: cmd,
   exitCode: code,
   wallSeconds: r1(wallS),
@@ -168,6 +170,7 @@ const report = {
     ws_connecting_ms: { med: r1(v('ws_connecting', 'med')), p95: r1(v('ws_connecting', 'p(95)')), p99: r1(v('ws_connecting', 'p(99)')), max: r1(v('ws_connecting', 'max')) },
     dropped_iterations: v('dropped_iterations', 'count'),
     iteration_lag_p99_ms: r1(v('iteration_lag', 'p(99)')),
+    handshake_slot_wait_ms: { med: r1(v('bench_slot_wait_ms', 'med')), p99: r1(v('bench_slot_wait_ms', 'p(99)')), max: r1(v('bench_slot_wait_ms', 'max')) },
   },
   memory_per_vu: {
     heap_bytes: { value: v('mcprun_heap_per_vu', 'value'), min: v('mcprun_heap_per_vu', 'min'), max: v('mcprun_heap_per_vu', 'max') },
