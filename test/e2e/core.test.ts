@@ -2,29 +2,17 @@
  * The core runner end to end: the real CLI against real servers on 127.0.0.1:0. Every figure is
  * compared with a ground truth the test controls (the server counts requests and sets delays).
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
-import { startCountingServer, type CountingServer } from '../support/http-server.js';
+import { describe, expect, test } from 'vitest';
+import { serverForTest } from '../support/http-server.js';
+import { readSummary, summaryPath } from '../support/summary.js';
 import { runCli } from '../support/run-cli.js';
 
 const fixture = (name: string) => `test/fixtures/core/${name}`;
-const servers: CountingServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-async function server(handler?: Parameters<typeof startCountingServer>[0]) {
-  const s = await startCountingServer(handler);
-  servers.push(s);
-  return s;
-}
-function exportPath(): string {
-  return join(mkdtempSync(join(tmpdir(), 'mcprun-test-')), 'summary.json');
-}
-function readSummary(path: string) {
-  return JSON.parse(readFileSync(path, 'utf8'));
-}
+const server = serverForTest;
+const exportPath = () => summaryPath('mcprun-test-');
 
 describe('counts match the server', () => {
   test('shared-iterations with 100 iterations makes exactly 100 requests', async () => {

@@ -7,20 +7,12 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
-import { startCountingServer, type CountingServer } from '../support/http-server.js';
+import { describe, expect, test } from 'vitest';
+import { serverForTest } from '../support/http-server.js';
 import { ROOT, runCli } from '../support/run-cli.js';
 import { parsePrometheus } from '../unit/output/parsers.js';
 
-const servers: CountingServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-async function server() {
-  const s = await startCountingServer();
-  servers.push(s);
-  return s;
-}
+const server = serverForTest;
 const tmp = () => mkdtempSync(join(tmpdir(), 'mcprun-outputs-'));
 
 async function scrape(url: string) {

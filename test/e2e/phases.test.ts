@@ -2,26 +2,16 @@
  * Open-model executors, phases chained with `after`, scenario-scoped thresholds and graceful stop,
  * judged against what the server itself saw (its own arrival timestamps).
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
-import { startCountingServer, type CountingServer } from '../support/http-server.js';
+import { describe, expect, test } from 'vitest';
+import { serverForTest, type CountingServer } from '../support/http-server.js';
+import { readSummary, summaryPath } from '../support/summary.js';
 import { runCli } from '../support/run-cli.js';
 import { startServerProcess } from '../support/server-process.js';
 
 const fixture = (name: string) => `test/fixtures/phases/${name}`;
-const servers: CountingServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-async function server(handler?: Parameters<typeof startCountingServer>[0]) {
-  const s = await startCountingServer(handler);
-  servers.push(s);
-  return s;
-}
-const exportPath = () => join(mkdtempSync(join(tmpdir(), 'mcprun-phases-')), 'summary.json');
-const read = (p: string) => JSON.parse(readFileSync(p, 'utf8'));
+const server = serverForTest;
+const exportPath = () => summaryPath('mcprun-phases-');
+const read = readSummary;
 
 /**
  * Requests per whole second of the scenario, from the server's clock. The scenario's start on the

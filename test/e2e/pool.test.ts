@@ -3,24 +3,14 @@
  * connections per VU), plus what only processes have: separate pids, and exit/terminate handling
  * for workers that die or are stopped from outside.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
-import { startCountingServer, type CountingServer } from '../support/http-server.js';
+import { describe, expect, test } from 'vitest';
+import { serverForTest } from '../support/http-server.js';
+import { readSummary, summaryPath } from '../support/summary.js';
 import { runCli } from '../support/run-cli.js';
 
-const servers: CountingServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-async function server() {
-  const s = await startCountingServer();
-  servers.push(s);
-  return s;
-}
-const exportPath = () => join(mkdtempSync(join(tmpdir(), 'mcprun-pool-')), 'summary.json');
-const read = (p: string) => JSON.parse(readFileSync(p, 'utf8'));
+const server = serverForTest;
+const exportPath = () => summaryPath('mcprun-pool-');
+const read = readSummary;
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);

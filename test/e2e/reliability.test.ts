@@ -2,24 +2,16 @@
  * Nothing measured is lost and nothing hangs: Ctrl-C (once and twice), a worker that dies, and a
  * saturated generator that must say so. Real processes, real signals, real servers.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
-import { startCountingServer, type CountingServer } from '../support/http-server.js';
+import { describe, expect, test } from 'vitest';
+import { serverForTest } from '../support/http-server.js';
+import { readSummary, summaryPath } from '../support/summary.js';
 import { runCli } from '../support/run-cli.js';
 
 const fixture = (name: string) => `test/fixtures/reliability/${name}`;
-const servers: CountingServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-async function server() {
-  const s = await startCountingServer();
-  servers.push(s);
-  return s;
-}
-const exportPath = () => join(mkdtempSync(join(tmpdir(), 'mcprun-rel-')), 'summary.json');
+const server = serverForTest;
+const exportPath = () => summaryPath('mcprun-rel-');
 async function until(cond: () => boolean, timeoutMs = 20_000) {
   const t0 = Date.now();
   while (!cond()) {

@@ -48,3 +48,11 @@ export async function startCountingServer(handler: Handler = (_q, s) => s.end('o
       }),
   }) as CountingServer;
 }
+
+/** A counting server closed automatically when the current test finishes. */
+export async function serverForTest(handler?: Handler): Promise<CountingServer> {
+  const { onTestFinished } = await import('vitest');
+  const s = await startCountingServer(handler);
+  onTestFinished(() => s.close());
+  return s;
+}

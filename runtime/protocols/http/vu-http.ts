@@ -16,6 +16,7 @@ import type { SeriesHandle, WorkerMetricStore } from '../../metrics/worker-store
 import { tagKey } from '../../metrics/series-key.js';
 import { nextLocalAddress } from '../local-ips.js';
 import { errorCodeOf } from './error-codes.js';
+import { SocketBytes } from '../socket-bytes.js';
 import { Response, type ResponseType, type Timings } from './response.js';
 
 export interface HttpConfig {
@@ -67,11 +68,7 @@ class OriginPool {
   readonly slots: ClientSlot[] = [];
   /** Connections opened and not yet attributed to a request, oldest first. */
   readonly fresh: ConnectRecord[] = [];
-  readonly sockets = new Set<Socket>();
-  readonly seen = new WeakMap<Socket, { read: number; written: number }>();
-  /** Bytes of sockets that closed since the last accounting. */
-  closedRead = 0;
-  closedWritten = 0;
+  readonly bytes = new SocketBytes();
   readonly #connect: Connector;
   /** connections_active/opened/failed{proto:http} */
   readonly conns: ConnectionMeter;
@@ -138,36 +135,13 @@ class OriginPool {
   }
 
   private track(socket: Socket): void {
-    this.sockets.add(socket);
-    this.seen.set(socket, { read: 0, written: 0 });
     this.conns.opened();
-    socket.once('close', () => {
-      this.conns.closed();
-      const last = this.seen.get(socket);
-      if (last) {
-        this.closedRead += socket.bytesRead - last.read;
-        this.closedWritten += socket.bytesWritten - last.written;
-      }
-      this.sockets.delete(socket);
-    });
+    this.bytes.track(socket, () => this.conns.closed());
   }
 
   /** Wire bytes since the previous call (exact: counted by the sockets themselves). */
   takeBytes(): { read: number; written: number } {
-    let read = this.closedRead;
-    let written = this.closedWritten;
-    this.closedRead = 0;
-    this.closedWritten = 0;
-    for (const s of this.sockets) {
-      const last = this.seen.get(s)!;
-      const r = s.bytesRead;
-      const w = s.bytesWritten;
-      read += r - last.read;
-      written += w - last.written;
-      last.read = r;
-      last.written = w;
-    }
-    return { read, written };
+    return this.bytes.take();
   }
 
   /** The connection this request waited for, if one was opened while it waited. */

@@ -40,7 +40,8 @@ function summary(thresholds: ThresholdSummary[]): SummaryData {
       aborted: null,
       thresholds,
       scenarios: [
-        { name: 'steady', executor: 'constant-vus', description: '2 VUs for 2s', durationMs: 2000, iterations: 10, interruptedIterations: 0, droppedIterations: 0, httpReqs: 20, httpReqRate: 10, p50: 1, p95: 2, p99: 3, errorRate: 0, thresholds: scenarioThs },
+        { name: 'steady', executor: 'constant-vus', description: '2 VUs for 2s', durationMs: 2000, iterations: 10, interruptedIterations: 0, droppedIterations: 0, mcpReqs: 0,
+    httpReqs: 20, httpReqRate: 10, p50: 1, p95: 2, p99: 3, errorRate: 0, thresholds: scenarioThs },
       ],
       histograms: {},
       errors: [{ message: EVIL, count: 3 }],

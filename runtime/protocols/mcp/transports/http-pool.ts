@@ -9,6 +9,7 @@
  */
 import type { Socket } from 'node:net';
 import { Client, buildConnector, type Connector, type Dispatcher } from '../../undici-core.js';
+import { SocketBytes } from '../../socket-bytes.js';
 import type { ConnectionMeter } from '../../../metrics/connections.js';
 import { nextLocalAddress } from '../../local-ips.js';
 import { errorCodeOf } from '../../http/error-codes.js';
@@ -26,10 +27,7 @@ export class TrackedPool {
   /** Clients with nothing in flight. */
   readonly #idle: number[] = [];
   readonly #connect: Connector;
-  readonly #sockets = new Set<Socket>();
-  readonly #seen = new WeakMap<Socket, { read: number; written: number }>();
-  #closedRead = 0;
-  #closedWritten = 0;
+  readonly #bytes = new SocketBytes();
   #next = 0;
 
   constructor(
@@ -84,36 +82,14 @@ export class TrackedPool {
   }
 
   #track(socket: Socket): void {
-    this.#sockets.add(socket);
-    this.#seen.set(socket, { read: 0, written: 0 });
     this.conns.opened();
-    socket.once('close', () => {
-      this.conns.closed();
-      const last = this.#seen.get(socket);
-      if (last) {
-        this.#closedRead += socket.bytesRead - last.read;
-        this.#closedWritten += socket.bytesWritten - last.written;
-      }
-      this.#sockets.delete(socket);
-    });
+    this.#bytes.track(socket, () => this.conns.closed());
   }
 
   takeBytes(out: ByteCount): void {
-    let read = this.#closedRead;
-    let written = this.#closedWritten;
-    this.#closedRead = 0;
-    this.#closedWritten = 0;
-    for (const s of this.#sockets) {
-      const last = this.#seen.get(s)!;
-      const r = s.bytesRead;
-      const w = s.bytesWritten;
-      read += r - last.read;
-      written += w - last.written;
-      last.read = r;
-      last.written = w;
-    }
-    out.received += read;
-    out.sent += written;
+    const b = this.#bytes.take();
+    out.received += b.read;
+    out.sent += b.written;
   }
 
   /** Lets in-flight requests finish (the caller aborts them first if it must not wait). */

@@ -1,0 +1,14 @@
+/** Where a test asks mcprun to write --summary-export, and reading it back. */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export function summaryPath(prefix = 'mcprun-test-'): string {
+  return join(mkdtempSync(join(tmpdir(), prefix)), 'summary.json');
+}
+
+// The summary is JSON written by mcprun; tests index into it freely.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function readSummary(path: string): any {
+  return JSON.parse(readFileSync(path, 'utf8'));
+}
