@@ -66,6 +66,16 @@ process.on('SIGINT', () => {
   process.exit(130);
 });
 
+/** CPU seconds of this process's reaped children (and theirs): cutime + cstime from /proc/self/stat. */
+function childrenCpuSeconds() {
+  try {
+    const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    return (Number(f[13]) + Number(f[14])) / 100; // fields 16 and 17, in USER_HZ (100)
+  } catch {
+    return NaN;
+  }
+}
+
 // 1. Servers.
 const servers = await Promise.all(
   Array.from({ length: SERVERS }, () =>
@@ -122,6 +132,7 @@ mcprun.stdout.on('data', (d) => (out += d));
 mcprun.stderr.on('data', (d) => (out += d));
 const code = await new Promise((r) => mcprun.on('exit', (c, sig) => r(c ?? sig)));
 const wallS = (Date.now() - t0) / 1000;
+const mcprunCpuS = childrenCpuSeconds(); // mcprun and its workers, reaped; the servers still run
 clearInterval(sampler);
 await new Promise((r) => setTimeout(r, 300));
 const end = await stats();
@@ -187,6 +198,12 @@ const report = {
       return acc;
     }, {}),
     left_open_on_servers: sum('open'),
+  },
+  cpu_seconds: {
+    mcprun: r1(mcprunCpuS),
+    servers: r1(sum('cpuS')),
+    mcprun_ms_per_connection: Math.round((mcprunCpuS * 1000 * 100) / Math.max(1, opened)) / 100,
+    note: 'each connection: connect, ping, close; mcprun includes its coordinator and bundling',
   },
   servers_rss_mb: end.map((s) => Math.round(s.rss / 2 ** 20)),
 };

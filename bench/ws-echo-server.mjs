@@ -38,7 +38,10 @@ wss.on('listening', () => {
   process.send({ type: 'listening', port: s.port });
 });
 process.on('message', (m) => {
-  if (m?.type === 'stats') process.send({ type: 'stats', stats: { ...s, rss: process.memoryUsage.rss() } });
+  if (m?.type === 'stats') {
+    const c = process.cpuUsage();
+    process.send({ type: 'stats', stats: { ...s, rss: process.memoryUsage.rss(), cpuS: (c.user + c.system) / 1e6 } });
+  }
 });
 process.on('disconnect', () => process.exit(0));
 process.on('SIGINT', () => {});
