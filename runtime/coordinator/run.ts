@@ -37,6 +37,7 @@ import { WorkerPool, WORKER_START_TIMEOUT_MS } from './worker-pool.js';
 import { preparePool } from './fd-limit.js';
 import type { Tags } from '../metrics/types.js';
 import { VERSION } from '../version.js';
+import { DIST_DIR, PACKAGE_ROOT } from '../paths.js';
 import { DELAY_WARN_P99_MS, UTILIZATION_WARN } from '../metrics/generator-health.js';
 
 export interface RunOptions {
@@ -564,7 +565,7 @@ function locationOf(err: Error | undefined): string {
     const m = /\(?((?:file:\/\/)?[^()\s]+):(\d+):(\d+)\)?\s*$/.exec(line.trim());
     if (!m) continue;
     const file = m[1].replace(/^file:\/\//, '');
-    if (file.startsWith('node:') || file.includes('/node_modules/') || /\/dist\/(runtime|dsl)\//.test(file) || file.endsWith('scenario.mjs')) continue;
+    if (file.startsWith('node:') || file.includes('/node_modules/') || file.startsWith(`${DIST_DIR}/`) || file.startsWith(`${PACKAGE_ROOT}/runtime/`) || file.endsWith('scenario.mjs')) continue;
     return ` (at ${file.replace(`${process.cwd()}/`, '')}:${m[2]}:${m[3]})`;
   }
   return '';

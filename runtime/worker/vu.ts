@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import type { ResolvedScenario } from '../config/resolved.js';
 import type { Tags } from '../metrics/types.js';
 import type { SeriesHandle, WorkerMetricStore } from '../metrics/worker-store.js';
-import type { HttpEngine } from '../protocols/http/vu-http.js';
+import type { HttpEngine, VuHttp } from '../protocols/http/vu-http.js';
 import { vuStorage, type VuContext, type VuInfo } from './vu-context.js';
 import type { ErrorLog } from './error-log.js';
 
@@ -30,11 +30,26 @@ export interface VuDeps {
   env: Record<string, string>;
 }
 
+/** What every VU of one scenario shares in a worker: its environment and base tags (one copy, not one per VU). */
+const sharedByScenario = new WeakMap<ResolvedScenario, { env: Record<string, string>; baseTags: Tags }>();
+function sharedOf(scenario: ResolvedScenario, deps: VuDeps): { env: Record<string, string>; baseTags: Tags } {
+  let s = sharedByScenario.get(scenario);
+  if (!s) {
+    s = {
+      env: Object.keys(scenario.env).length ? { ...deps.env, ...scenario.env } : deps.env,
+      baseTags: { ...scenario.tags, scenario: scenario.name },
+    };
+    sharedByScenario.set(scenario, s);
+  }
+  return s;
+}
+
 export class Vu {
   readonly info: VuInfo;
   readonly ctx: VuContext;
   #controller = new AbortController();
-  #stopped!: Promise<StopSignal>;
+  /** Ends the iteration in flight (set while one runs): how a stop interrupts code that never returns. */
+  #interrupt: ((s: StopSignal) => void) | undefined;
   #iterationTags: Tags;
   #series: { iterations: SeriesHandle; duration: SeriesHandle } | undefined;
   busy = false;
@@ -46,37 +61,40 @@ export class Vu {
     readonly scenario: ResolvedScenario,
     readonly globalIndex: number,
   ) {
-    const env = Object.keys(scenario.env).length ? { ...deps.env, ...scenario.env } : deps.env;
-    this.info = { id: scenario.idOffset + globalIndex + 1, iteration: 0, scenario: scenario.name, state: {}, env };
-    const baseTags: Tags = { ...scenario.tags, scenario: scenario.name };
+    const shared = sharedOf(scenario, deps);
+    this.info = { id: scenario.idOffset + globalIndex + 1, iteration: 0, scenario: scenario.name, state: {}, env: shared.env };
+    const baseTags = shared.baseTags;
     this.#iterationTags = baseTags;
+    const self = this;
     this.ctx = {
       vu: this.info,
       baseTags,
       group: '',
       tags: baseTags,
       store: deps.store,
-      http: deps.http.client(),
+      // Created on first use: a VU that only holds a WebSocket or an MCP session has no HTTP client.
+      get http(): VuHttp {
+        return (self.#http ??= self.#newHttp());
+      },
       signal: this.#controller.signal,
       cleanups: [],
     };
-    this.#arm();
   }
 
-  #arm(): void {
-    const signal = this.#controller.signal;
-    this.#stopped = new Promise((resolve) => {
-      signal.addEventListener('abort', () => resolve(signal.reason as StopSignal), { once: true });
-    });
+  #http: VuHttp | undefined;
+
+  #newHttp(): VuHttp {
+    const h = this.deps.http.client();
+    if (this.stopped) h.interruptAll();
+    return h;
   }
 
   /** A VU stopped by a ramp-down comes back when the ramp goes up again, with its state kept. */
   revive(): void {
     if (!this.stopped) return;
     this.#controller = new AbortController();
-    this.#arm();
     this.ctx.signal = this.#controller.signal;
-    this.ctx.http.resume();
+    this.#http?.resume();
   }
 
   get stopped(): boolean {
@@ -94,8 +112,13 @@ export class Vu {
       const run = vuStorage.run(ctx, fn, this.info, data);
       // Await only what is a promise: a synchronous iteration costs no extra microtask.
       if (run && typeof (run as Promise<unknown>).then === 'function') {
-        const winner = await Promise.race([run as Promise<unknown>, this.#stopped]);
-        if (winner instanceof StopSignal && this.stopped) outcome = 'interrupted';
+        // Not Promise.race with a long-lived "stopped" promise: every race would leave a reaction
+        // on it until the VU stops, a leak of one closure per iteration (found by bench/soak-memory).
+        const result = await new Promise<unknown>((resolve, reject) => {
+          this.#interrupt = resolve;
+          (run as Promise<unknown>).then(resolve, reject);
+        });
+        if (result instanceof StopSignal && this.stopped) outcome = 'interrupted';
       }
     } catch (err) {
       if (this.stopped) outcome = 'interrupted';
@@ -104,6 +127,7 @@ export class Vu {
         this.deps.errors.add(err, this.scenario.name);
       }
     }
+    this.#interrupt = undefined;
     this.info.iteration++;
     this.busy = false;
     if (ctx.group) {
@@ -128,8 +152,10 @@ export class Vu {
   /** Interrupt now: in-flight requests end, sleeps reject, the iteration counts as interrupted. */
   stop(cause: StopCause): void {
     if (this.stopped) return;
-    this.#controller.abort(new StopSignal(cause));
-    this.ctx.http.interruptAll();
+    const signal = new StopSignal(cause);
+    this.#controller.abort(signal);
+    this.#interrupt?.(signal);
+    this.#http?.interruptAll();
   }
 
   /** Close what this VU opened (connections, sessions). */
@@ -141,6 +167,6 @@ export class Vu {
         // Closing a session of a server that is already gone is not the user's problem.
       }
     }
-    await this.ctx.http.close();
+    await this.#http?.close();
   }
 }
