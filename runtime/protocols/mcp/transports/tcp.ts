@@ -2,6 +2,7 @@
  * Raw TCP: newline-delimited JSON-RPC by default (what erlmcp's code sends), or 4-byte
  * big-endian length-prefixed frames with `framing: 'length-prefix'`.
  */
+import { SocketBytes } from '../../socket-bytes.js';
 import net from 'node:net';
 import type { ConnectionMeter } from '../../../metrics/connections.js';
 import { nextLocalAddress } from '../../local-ips.js';
@@ -15,8 +16,7 @@ export type TcpFraming = 'ndjson' | 'length-prefix';
 export class TcpTransport extends MessageStreamTransport {
   readonly kind = 'tcp' as const;
   #socket: net.Socket | undefined;
-  #read = 0;
-  #written = 0;
+  readonly #bytes = new SocketBytes();
   readonly #decoder: LineDecoder | LengthPrefixDecoder;
 
   constructor(
@@ -36,6 +36,7 @@ export class TcpTransport extends MessageStreamTransport {
       const localAddress = nextLocalAddress();
       const sock = net.connect({ host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port), ...(localAddress ? { localAddress } : {}) });
       this.#socket = sock;
+      this.#bytes.track(sock);
       let opened = false;
       sock.setNoDelay(true);
       sock.setTimeout(this.connectTimeoutMs, () => {
@@ -79,14 +80,9 @@ export class TcpTransport extends MessageStreamTransport {
   }
 
   override takeBytes(out: ByteCount): void {
-    const s = this.#socket;
-    if (!s) return;
-    const r = s.bytesRead;
-    const w = s.bytesWritten;
-    out.received += r - this.#read;
-    out.sent += w - this.#written;
-    this.#read = r;
-    this.#written = w;
+    const b = this.#bytes.take();
+    out.received += b.read;
+    out.sent += b.written;
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,7 @@
  * WebSocket (not a spec transport; erlmcp and the Python SDK serve it): subprotocol `mcp`, one
  * JSON-RPC message per text frame, and several `\n`-joined messages in one frame tolerated.
  */
+import { SocketBytes } from '../../socket-bytes.js';
 import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import type { ConnectionMeter } from '../../../metrics/connections.js';
@@ -15,8 +16,7 @@ export class WebSocketTransport extends MessageStreamTransport {
   readonly kind = 'ws' as const;
   #ws: WebSocket | undefined;
   #socket: Socket | undefined;
-  #read = 0;
-  #written = 0;
+  readonly #bytes = new SocketBytes();
 
   constructor(
     target: string,
@@ -47,6 +47,7 @@ export class WebSocketTransport extends MessageStreamTransport {
         opened = true;
         this.conns.opened();
         this.#socket = (ws as unknown as { _socket?: Socket })._socket;
+        if (this.#socket) this.#bytes.track(this.#socket);
         resolve();
       });
       ws.once('unexpected-response', (_req, res) => {
@@ -84,14 +85,9 @@ export class WebSocketTransport extends MessageStreamTransport {
   }
 
   override takeBytes(out: ByteCount): void {
-    const s = this.#socket;
-    if (!s) return;
-    const r = s.bytesRead;
-    const w = s.bytesWritten;
-    out.received += r - this.#read;
-    out.sent += w - this.#written;
-    this.#read = r;
-    this.#written = w;
+    const b = this.#bytes.take();
+    out.received += b.read;
+    out.sent += b.written;
   }
 
   async close(): Promise<void> {
