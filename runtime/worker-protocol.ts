@@ -20,8 +20,6 @@ export interface WorkerPlan {
   /** -e values over the process environment: becomes `process.env` and `__ENV` in the worker. */
   env: Record<string, string>;
   flushIntervalMs: number;
-  /** Workers print the first occurrence of each distinct iteration error when true. */
-  verbose: boolean;
   /** `--pool`: how this worker runs (threads share one process: its RSS and open-file limit). @default 'threads' */
   pool?: 'threads' | 'processes';
   /** `--local-ips`, compact: source addresses spread round-robin over new connections. */
@@ -46,7 +44,7 @@ export interface IterationErrorReport {
 
 export type WorkerMessage =
   | { type: 'ready'; workerIndex: number }
-  | { type: 'metrics'; workerIndex: number; snapshot: MetricSnapshot; vus: number; vusMax: number; errors: IterationErrorReport[] }
+  | { type: 'metrics'; workerIndex: number; snapshot: MetricSnapshot; vus: number; errors: IterationErrorReport[] }
   | { type: 'setup-done'; data: unknown }
   | { type: 'teardown-done' }
   | { type: 'scenario-done'; workerIndex: number; name: string }

@@ -438,4 +438,3 @@ export function parseStageFlag(s: string): ResolvedStage {
   }
 }
 
-export { readStages };

@@ -37,7 +37,7 @@ import { WorkerPool, WORKER_START_TIMEOUT_MS } from './worker-pool.js';
 import { preparePool } from './fd-limit.js';
 import type { Tags } from '../metrics/types.js';
 import { VERSION } from '../version.js';
-import { DIST_DIR, PACKAGE_ROOT } from '../paths.js';
+import { userFrame } from '../stack-location.js';
 import { DELAY_WARN_P99_MS, UTILIZATION_WARN } from '../metrics/generator-health.js';
 
 export interface RunOptions {
@@ -204,7 +204,6 @@ async function execute(opts: RunOptions, config: ResolvedConfig, thresholds: Thr
     http: config.http,
     env,
     flushIntervalMs: opts.flushIntervalMs ?? 1000,
-    verbose: opts.verbose ?? false,
     pool: poolPlan.pool,
     localIps: poolPlan.localIps,
   }));
@@ -557,18 +556,10 @@ function scriptError(where: string, err: Error | undefined): McprunError {
   return new McprunError('MCPRUN_SCRIPT_EXCEPTION', `the scenario threw in ${where}: ${msg}${locationOf(err)}.`);
 }
 
-/** " at scenario.ts:12:7" from the first user frame of a (source-mapped) stack. */
+/** " (at scenario.ts:12:7)" when the stack has a frame in the user's code. */
 function locationOf(err: Error | undefined): string {
-  const stack = err?.stack;
-  if (!stack) return '';
-  for (const line of stack.split('\n').slice(1)) {
-    const m = /\(?((?:file:\/\/)?[^()\s]+):(\d+):(\d+)\)?\s*$/.exec(line.trim());
-    if (!m) continue;
-    const file = m[1].replace(/^file:\/\//, '');
-    if (file.startsWith('node:') || file.includes('/node_modules/') || file.startsWith(`${DIST_DIR}/`) || file.startsWith(`${PACKAGE_ROOT}/runtime/`) || file.endsWith('scenario.mjs')) continue;
-    return ` (at ${file.replace(`${process.cwd()}/`, '')}:${m[2]}:${m[3]})`;
-  }
-  return '';
+  const where = userFrame(err?.stack);
+  return where ? ` (at ${where})` : '';
 }
 
 const SECRET_NAME = /TOKEN|SECRET|PASSWORD|PASSWD|KEY|CREDENTIAL/i;

@@ -2,7 +2,7 @@
  * Exceptions thrown inside iterations: counted, and reported once per distinct message with a
  * count, so a script bug under 10^5 iterations/s prints one line, not 10^5.
  */
-import { DIST_DIR, PACKAGE_ROOT } from '../paths.js';
+import { userFrame } from '../stack-location.js';
 import type { IterationErrorReport } from '../worker-protocol.js';
 
 const MAX_DISTINCT = 100;
@@ -45,25 +45,4 @@ function describe(err: unknown, scenario: string): string {
   const firstLine = `${err.name}: ${err.message}`.split('\n')[0];
   const where = userFrame(err.stack);
   return `${firstLine}${where ? ` (at ${where}, scenario ${scenario})` : ` (scenario ${scenario})`}`;
-}
-
-/**
- * mcprun's own code: its built files, and its sources (a source map can point back to them). Its
- * examples/ and test fixtures are user code.
- */
-function isMcprunFile(file: string): boolean {
-  return file.startsWith(`${DIST_DIR}/`) || file.startsWith(`${PACKAGE_ROOT}/runtime/`) || file.startsWith(`${PACKAGE_ROOT}/dsl/`);
-}
-
-/** The first stack frame that belongs to the user's code (source-mapped back to the .ts file). */
-function userFrame(stack: string | undefined): string | undefined {
-  if (!stack) return undefined;
-  for (const line of stack.split('\n').slice(1)) {
-    const m = /\(?((?:file:\/\/)?[^()\s]+):(\d+):(\d+)\)?\s*$/.exec(line.trim());
-    if (!m) continue;
-    const file = m[1].replace(/^file:\/\//, '');
-    if (file.startsWith('node:') || file.includes('/node_modules/') || isMcprunFile(file)) continue;
-    return `${file.replace(`${process.cwd()}/`, '')}:${m[2]}:${m[3]}`;
-  }
-  return undefined;
 }

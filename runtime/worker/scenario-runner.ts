@@ -13,7 +13,6 @@ export class ScenarioRunner {
   #tags: Tags;
   /** Set by a stop from outside: graceful (gracefulStop applies) or hard (interrupt now). */
   #hardStop = false;
-  #onEnd: (() => void) | undefined;
 
   constructor(
     readonly scenario: ResolvedScenario,
@@ -58,7 +57,6 @@ export class ScenarioRunner {
     this.#ending = true;
     for (const w of this.#endWaiters) w();
     this.#endWaiters.clear();
-    this.#onEnd?.();
   }
 
   #context(): ExecutorRunContext {

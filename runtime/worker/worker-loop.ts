@@ -184,7 +184,6 @@ export class WorkerLoop {
       workerIndex: this.#index,
       snapshot: this.#store.snapshot(),
       vus,
-      vusMax: this.#allocated,
       errors: this.#errors.take(),
     });
   }

@@ -4,7 +4,7 @@ import { mcp } from '../../../dsl/mcp.js';
 import { startSdkV1Server } from '../../fixtures/mcp/sdk-v1-server.mjs';
 import { startSdkV2Server } from '../../fixtures/mcp/sdk-v2-server.mjs';
 import { startTcpServer } from '../../fixtures/mcp/socket-servers.mjs';
-import { mcpTestVu } from './vu.js';
+import { testVu } from '../../support/test-vu.js';
 
 type Srv = { url: string; close(): Promise<void>; stats: () => any };
 let v1: Srv;
@@ -20,7 +20,7 @@ afterAll(async () => {
 
 describe('MCP session in-process', () => {
   test('a call is one sample per metric, tagged method/tool/transport/era/status; ttfb <= duration', async () => {
-    const vu = mcpTestVu();
+    const vu = testVu('unit');
     await vu.run(async () => {
       const s = await mcp.connect(v1.url, { tags: { target: 'v1' } });
       expect(s.sessionId).toMatch(/[0-9a-f-]{36}/);
@@ -31,25 +31,25 @@ describe('MCP session in-process', () => {
       expect(s.closed).toBe(true);
     });
     const f = { method: 'tools/call', tool: 'echo', transport: 'streamable-http', era: 'legacy', status: '200', target: 'v1', scenario: 'unit' };
-    expect(vu.view('mcp_reqs', f).count).toBe(5);
-    expect(vu.view('mcp_req_failed', f).count).toBe(5);
-    expect(vu.view('mcp_req_failed', f).passes).toBe(0);
-    const d = vu.view('mcp_req_duration', f);
-    const t = vu.view('mcp_req_ttfb', f);
+    expect(vu.metric('mcp_reqs', f).count).toBe(5);
+    expect(vu.metric('mcp_req_failed', f).count).toBe(5);
+    expect(vu.metric('mcp_req_failed', f).passes).toBe(0);
+    const d = vu.metric('mcp_req_duration', f);
+    const t = vu.metric('mcp_req_ttfb', f);
     expect(d.count).toBe(5);
     expect(t.max).toBeLessThanOrEqual(d.max);
-    expect(vu.view('mcp_reqs', { method: 'initialize' }).count).toBe(1);
-    expect(vu.view('mcp_session_init_duration', { transport: 'streamable-http', era: 'legacy' }).count).toBe(1);
-    expect(vu.view('mcp_sessions').count).toBe(1);
-    expect(vu.view('mcp_sessions_active').last).toBe(0);
-    expect(vu.view('data_sent').count).toBeGreaterThan(1000);
-    expect(vu.view('data_received').count).toBeGreaterThan(1000);
-    expect(vu.view('connections_opened', { proto: 'mcp' }).count).toBeGreaterThan(0);
+    expect(vu.metric('mcp_reqs', { method: 'initialize' }).count).toBe(1);
+    expect(vu.metric('mcp_session_init_duration', { transport: 'streamable-http', era: 'legacy' }).count).toBe(1);
+    expect(vu.metric('mcp_sessions').count).toBe(1);
+    expect(vu.metric('mcp_sessions_active').last).toBe(0);
+    expect(vu.metric('data_sent').count).toBeGreaterThan(1000);
+    expect(vu.metric('data_received').count).toBeGreaterThan(1000);
+    expect(vu.metric('connections_opened', { proto: 'mcp' }).count).toBeGreaterThan(0);
     expect(v1.stats().sessions).toBe(0);
   });
 
   test('modern era: no handshake, Mcp-Method/Mcp-Name on every POST, the envelope in _meta', async () => {
-    const vu = mcpTestVu();
+    const vu = testVu('unit');
     const before = v2.stats().methods['tools/call'] ?? 0;
     await vu.run(async () => {
       const s = await mcp.connect(v2.url, { protocolVersion: 'auto' });
@@ -70,13 +70,13 @@ describe('MCP session in-process', () => {
       await s.close();
     });
     expect(v2.stats().methods['tools/call'] - before).toBe(2);
-    expect(vu.view('mcp_session_init_duration').count).toBe(0);
-    expect(vu.view('mcp_reqs', { era: 'modern', method: 'initialize' }).count).toBe(0);
-    expect(vu.view('mcp_req_failed', { error_kind: 'jsonrpc_error', error_code: '-32601', status: '404', method: 'ping' }).passes).toBe(1);
+    expect(vu.metric('mcp_session_init_duration').count).toBe(0);
+    expect(vu.metric('mcp_reqs', { era: 'modern', method: 'initialize' }).count).toBe(0);
+    expect(vu.metric('mcp_req_failed', { error_kind: 'jsonrpc_error', error_code: '-32601', status: '404', method: 'ping' }).passes).toBe(1);
   });
 
   test('a VU stopped mid-call: the call ends now, nothing is recorded; retire closes the session', async () => {
-    const vu = mcpTestVu();
+    const vu = testVu('unit');
     const t0 = performance.now();
     const r = await vu.run(async () => {
       const s = await mcp.connect(tcp.url);
@@ -86,17 +86,17 @@ describe('MCP session in-process', () => {
     });
     expect(performance.now() - t0).toBeLessThan(3000);
     expect(r.error?.kind).toBe('interrupted');
-    expect(vu.view('mcp_reqs', { method: 'tools/call' }).count).toBe(0);
-    expect(vu.view('mcp_sessions_active').last).toBe(1);
+    expect(vu.metric('mcp_reqs', { method: 'tools/call' }).count).toBe(0);
+    expect(vu.metric('mcp_sessions_active').last).toBe(1);
     await vu.retire();
-    expect(vu.view('mcp_sessions_active').last).toBe(0);
-    expect(vu.view('mcp_session_duration').count).toBe(1);
+    expect(vu.metric('mcp_sessions_active').last).toBe(0);
+    expect(vu.metric('mcp_session_duration').count).toBe(1);
     await new Promise((r) => setTimeout(r, 50));
     expect(tcp.stats().open).toBe(0);
   });
 
   test('a closed session fails calls fast with transport_error; close is idempotent', async () => {
-    const vu = mcpTestVu();
+    const vu = testVu('unit');
     await vu.run(async () => {
       const s = await mcp.connect(tcp.url);
       await s.close();
@@ -104,22 +104,22 @@ describe('MCP session in-process', () => {
       const r = await s.callTool('echo', { message: 'x' });
       expect(r.error?.kind).toBe('transport_error');
     });
-    expect(vu.view('mcp_req_failed', { error_kind: 'transport_error' }).passes).toBe(1);
+    expect(vu.metric('mcp_req_failed', { error_kind: 'transport_error' }).passes).toBe(1);
   });
 
   test('connect failures are recorded (method connect) and thrown as McpError', async () => {
-    const vu = mcpTestVu();
+    const vu = testVu('unit');
     await vu.run(async () => {
       await expect(mcp.connect('tcp://127.0.0.1:1')).rejects.toMatchObject({ name: 'McpError', kind: 'transport_error', code: 'ECONNREFUSED' });
       await expect(mcp.connect({ command: '/nonexistent/mcp-server' })).rejects.toMatchObject({ kind: 'transport_error', code: 'ENOENT' });
     });
-    expect(vu.view('mcp_req_failed', { method: 'connect', error_code: 'ECONNREFUSED' }).passes).toBe(1);
-    expect(vu.view('mcp_req_failed', { method: 'connect', error_code: 'ENOENT', transport: 'stdio' }).passes).toBe(1);
-    expect(vu.view('connections_failed', { proto: 'mcp' }).count).toBe(1);
+    expect(vu.metric('mcp_req_failed', { method: 'connect', error_code: 'ECONNREFUSED' }).passes).toBe(1);
+    expect(vu.metric('mcp_req_failed', { method: 'connect', error_code: 'ENOENT', transport: 'stdio' }).passes).toBe(1);
+    expect(vu.metric('connections_failed', { proto: 'mcp' }).count).toBe(1);
   });
 
   test('listAllTools follows nextCursor; groups and per-call tags reach the samples', async () => {
-    const vu = mcpTestVu();
+    const vu = testVu('unit');
     await vu.run(async () => {
       const s = await mcp.connect(tcp.url);
       const tools = await s.listAllTools();
@@ -130,9 +130,9 @@ describe('MCP session in-process', () => {
       await s.callTool('add', { a: 1, b: 2 }, { tags: { step: 'sum' } });
       await s.close();
     });
-    expect(vu.view('mcp_reqs', { method: 'tools/list' }).count).toBe(3);
-    expect(vu.view('mcp_reqs', { group: '::g', tool: 'add', step: 'sum' }).count).toBe(1);
+    expect(vu.metric('mcp_reqs', { method: 'tools/list' }).count).toBe(3);
+    expect(vu.metric('mcp_reqs', { group: '::g', tool: 'add', step: 'sum' }).count).toBe(1);
     // A notification the server sent before the initialize result does not disturb anything.
-    expect(vu.view('mcp_req_failed').passes).toBe(0);
+    expect(vu.metric('mcp_req_failed').passes).toBe(0);
   });
 });

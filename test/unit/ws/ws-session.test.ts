@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ws, WsError, type WebSocketSession } from '../../../dsl/ws.js';
 import { startWsTestServer, type WsTestServer } from '../../fixtures/ws/ws-test-server.js';
-import { testVu } from './vu-harness.js';
+import { testVu } from '../../support/test-vu.js';
 
 let srv: WsTestServer;
 beforeAll(async () => {

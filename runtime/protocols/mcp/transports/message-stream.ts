@@ -3,6 +3,7 @@
  * connection, matched to requests by id in the session. Lines that are not JSON (a server that
  * logs to stdout) are skipped, not fatal. Once the connection is gone every later call fails fast.
  */
+import { SocketBytes } from '../../socket-bytes.js';
 import type { PendingCall } from '../call.js';
 import { McpError } from '../errors.js';
 import type { JsonRpcMessage } from '../jsonrpc.js';
@@ -73,9 +74,13 @@ export abstract class MessageStreamTransport implements McpTransport, FrameSink 
 
   configure(_sessionId: string | undefined, _version: string | undefined, _era: Era): void {}
 
+  /** Counted by the sockets themselves for TCP and WebSocket; by this class (sent/received) for stdio. */
+  protected readonly socketBytes = new SocketBytes();
+
   takeBytes(out: ByteCount): void {
-    out.sent += this.sent;
-    out.received += this.received;
+    const b = this.socketBytes.take();
+    out.sent += this.sent + b.written;
+    out.received += this.received + b.read;
     this.sent = 0;
     this.received = 0;
   }

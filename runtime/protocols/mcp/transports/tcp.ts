@@ -2,7 +2,6 @@
  * Raw TCP: newline-delimited JSON-RPC by default (what erlmcp's code sends), or 4-byte
  * big-endian length-prefixed frames with `framing: 'length-prefix'`.
  */
-import { SocketBytes } from '../../socket-bytes.js';
 import net from 'node:net';
 import type { ConnectionMeter } from '../../../metrics/connections.js';
 import { nextLocalAddress } from '../../local-ips.js';
@@ -16,7 +15,6 @@ export type TcpFraming = 'ndjson' | 'length-prefix';
 export class TcpTransport extends MessageStreamTransport {
   readonly kind = 'tcp' as const;
   #socket: net.Socket | undefined;
-  readonly #bytes = new SocketBytes();
   readonly #decoder: LineDecoder | LengthPrefixDecoder;
 
   constructor(
@@ -36,7 +34,7 @@ export class TcpTransport extends MessageStreamTransport {
       const localAddress = nextLocalAddress();
       const sock = net.connect({ host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port), ...(localAddress ? { localAddress } : {}) });
       this.#socket = sock;
-      this.#bytes.track(sock);
+      this.socketBytes.track(sock);
       let opened = false;
       sock.setNoDelay(true);
       sock.setTimeout(this.connectTimeoutMs, () => {
@@ -77,12 +75,6 @@ export class TcpTransport extends MessageStreamTransport {
     if (this.framing === 'length-prefix') s.write(encodeLengthPrefixed(text));
     else s.write(`${text}\n`);
     return true;
-  }
-
-  override takeBytes(out: ByteCount): void {
-    const b = this.#bytes.take();
-    out.received += b.read;
-    out.sent += b.written;
   }
 
   async close(): Promise<void> {

@@ -2,7 +2,6 @@
  * WebSocket (not a spec transport; erlmcp and the Python SDK serve it): subprotocol `mcp`, one
  * JSON-RPC message per text frame, and several `\n`-joined messages in one frame tolerated.
  */
-import { SocketBytes } from '../../socket-bytes.js';
 import type { Socket } from 'node:net';
 import WebSocket from 'ws';
 import type { ConnectionMeter } from '../../../metrics/connections.js';
@@ -16,7 +15,6 @@ export class WebSocketTransport extends MessageStreamTransport {
   readonly kind = 'ws' as const;
   #ws: WebSocket | undefined;
   #socket: Socket | undefined;
-  readonly #bytes = new SocketBytes();
 
   constructor(
     target: string,
@@ -47,7 +45,7 @@ export class WebSocketTransport extends MessageStreamTransport {
         opened = true;
         this.conns.opened();
         this.#socket = (ws as unknown as { _socket?: Socket })._socket;
-        if (this.#socket) this.#bytes.track(this.#socket);
+        if (this.#socket) this.socketBytes.track(this.#socket);
         resolve();
       });
       ws.once('unexpected-response', (_req, res) => {
@@ -82,12 +80,6 @@ export class WebSocketTransport extends MessageStreamTransport {
     if (!ws || ws.readyState !== WebSocket.OPEN) return false;
     ws.send(text);
     return true;
-  }
-
-  override takeBytes(out: ByteCount): void {
-    const b = this.#bytes.take();
-    out.received += b.read;
-    out.sent += b.written;
   }
 
   async close(): Promise<void> {

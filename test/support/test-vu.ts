@@ -2,11 +2,11 @@
  * A VU context for in-process tests of protocol clients: a real per-worker metric store (whose
  * snapshots are merged as the coordinator does) and real sockets; only the executor is missing.
  */
-import { MetricAggregate } from '../../../runtime/metrics/aggregate.js';
-import { MetricRegistry } from '../../../runtime/metrics/registry.js';
-import { WorkerMetricStore } from '../../../runtime/metrics/worker-store.js';
-import type { Tags } from '../../../runtime/metrics/types.js';
-import { vuStorage, type VuContext } from '../../../runtime/worker/vu-context.js';
+import { MetricAggregate } from '../../runtime/metrics/aggregate.js';
+import { MetricRegistry } from '../../runtime/metrics/registry.js';
+import { WorkerMetricStore } from '../../runtime/metrics/worker-store.js';
+import type { Tags } from '../../runtime/metrics/types.js';
+import { vuStorage, type VuContext } from '../../runtime/worker/vu-context.js';
 
 export interface TestVu {
   ctx: VuContext;
@@ -16,6 +16,8 @@ export interface TestVu {
   metric(name: string, filter?: Tags): ReturnType<MetricAggregate['view']>;
   /** Runs the VU's cleanups, as Vu.retire() does. */
   retire(): Promise<void>;
+  /** Aborts the VU's signal, as a graceful stop running out does. */
+  stop(): void;
 }
 
 export function testVu(scenario = 'test'): TestVu {
@@ -23,6 +25,7 @@ export function testVu(scenario = 'test'): TestVu {
   const store = new WorkerMetricStore(registry);
   const agg = new MetricAggregate((n) => registry.get(n));
   const tags = { scenario };
+  const controller = new AbortController();
   const ctx: VuContext = {
     vu: { id: 1, iteration: 0, scenario, state: {}, env: {} },
     baseTags: tags,
@@ -30,7 +33,7 @@ export function testVu(scenario = 'test'): TestVu {
     tags,
     store,
     http: undefined as unknown as VuContext['http'],
-    signal: new AbortController().signal,
+    signal: controller.signal,
     cleanups: [],
   };
   return {
@@ -43,5 +46,6 @@ export function testVu(scenario = 'test'): TestVu {
     async retire() {
       for (const c of ctx.cleanups.splice(0)) await c();
     },
+    stop: () => controller.abort(new Error('VU stopped')),
   };
 }
