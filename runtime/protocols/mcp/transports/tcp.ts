@@ -8,7 +8,7 @@ import { nextLocalAddress } from '../../local-ips.js';
 import { McpError, transportError } from '../errors.js';
 import { LengthPrefixDecoder, LineDecoder, encodeLengthPrefixed } from '../framing.js';
 import { MessageStreamTransport } from './message-stream.js';
-import type { ByteCount, TransportHost } from './types.js';
+import type { TransportHost } from './types.js';
 
 export type TcpFraming = 'ndjson' | 'length-prefix';
 

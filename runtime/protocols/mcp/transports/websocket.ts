@@ -9,7 +9,7 @@ import { nextLocalAddress } from '../../local-ips.js';
 import { McpError, transportError } from '../errors.js';
 import { USER_AGENT, userHeaderList } from './http-common.js';
 import { MessageStreamTransport } from './message-stream.js';
-import type { ByteCount, TransportHost } from './types.js';
+import type { TransportHost } from './types.js';
 
 export class WebSocketTransport extends MessageStreamTransport {
   readonly kind = 'ws' as const;
