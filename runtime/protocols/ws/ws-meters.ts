@@ -41,7 +41,25 @@ export class WsMeters {
 const cache = new WeakMap<WorkerMetricStore, Map<string, WsMeters>>();
 const MAX_CACHED = 10_000;
 
+/** Without user tags: by the context's tag object (shared by the VUs of a scenario and group) and URL, no key to build. */
+const fast = new WeakMap<WorkerMetricStore, WeakMap<Tags, Map<string, WsMeters>>>();
+
 export function wsMeters(store: WorkerMetricStore, ctxTags: Tags, url: string, userTags: Record<string, string> | undefined): WsMeters {
+  if (userTags) return keyed(store, ctxTags, url, userTags);
+  let byTags = fast.get(store);
+  if (!byTags) fast.set(store, (byTags = new WeakMap()));
+  let byUrl = byTags.get(ctxTags);
+  if (!byUrl) byTags.set(ctxTags, (byUrl = new Map()));
+  let m = byUrl.get(url);
+  if (!m) {
+    if (byUrl.size >= MAX_CACHED) byUrl.clear();
+    m = keyed(store, ctxTags, url, undefined);
+    byUrl.set(url, m);
+  }
+  return m;
+}
+
+function keyed(store: WorkerMetricStore, ctxTags: Tags, url: string, userTags: Record<string, string> | undefined): WsMeters {
   const tags: Record<string, string> = { ...ctxTags, url };
   if (userTags) for (const k in userTags) tags[k] = String(userTags[k]);
   const key = tagKey(tags);

@@ -1,20 +1,22 @@
 /**
- * One WebSocket session of a VU, on the `ws` package. Built to be cheap when idle, because the
- * stress plan holds 100,000 of them: no closures per socket (the `ws` listeners are shared
- * functions that find their session through a symbol), no timers while idle (a timer exists only
- * while a `next()`/`ping()` waits), no message queue until a message needs one, permessage-deflate
- * off unless asked for.
+ * One WebSocket session of a VU, on mcprun's own RFC 6455 client (raw-websocket.ts), or on the
+ * `ws` package when permessage-deflate is asked for. Built to be cheap when idle, because the
+ * stress plan holds 100,000 of them: no closures per socket (the connection's listeners are shared
+ * functions), no timers while idle (a timer exists only while a `next()`/`ping()` waits), no
+ * message queue until a message needs one.
  *
  * Messages: each one goes to the `on('message')` handlers and to the oldest pending `next()`. When
  * nobody waits and no handler is registered it is queued (up to MAX_QUEUED, then the oldest is
  * dropped) for the next `next()`.
  */
 import { performance } from 'node:perf_hooks';
-import WebSocket from 'ws';
 import { parseDuration } from '../../config/duration.js';
 import type { VuContext } from '../../worker/vu-context.js';
 import { nextLocalAddress } from '../local-ips.js';
 import { WsError, wsErrorCode } from './error-codes.js';
+import { upgradeTarget } from './handshake.js';
+import { RawWebSocket, type RawWsOptions, type WsConnection, type WsHandler } from './raw-websocket.js';
+import { WsPackageConnection } from './ws-package-connection.js';
 import { wsMeters, type WsMeters } from './ws-meters.js';
 
 export type WsMessage = string | Uint8Array;
@@ -29,7 +31,10 @@ export interface WsConnectParams {
   tags?: Record<string, string>;
   /** Opening handshake timeout (and the default of `next()`/`ping()`): "10s" or ms. @default 60s */
   timeout?: string | number;
-  /** permessage-deflate costs ~300 KB of zlib state per busy socket; off unless asked for. @default false */
+  /**
+   * permessage-deflate costs ~300 KB of zlib state per busy socket; off unless asked for. When on,
+   * the session runs on the `ws` package instead of mcprun's own client. @default false
+   */
   perMessageDeflate?: boolean;
 }
 
@@ -41,7 +46,6 @@ export interface WaitParams {
 export type WsEvent = 'message' | 'close' | 'error';
 type Handler = (...args: any[]) => unknown;
 
-const kSession = Symbol('mcprun.ws.session');
 const kSockets = Symbol('mcprun.ws.sockets');
 const MAX_QUEUED = 1000;
 const CLOSE_TIMEOUT_MS = 10_000;
@@ -80,12 +84,34 @@ interface Extra {
   closeReason?: string;
 }
 
-type Ws = WebSocket & { [kSession]?: WsSession; _socket?: { bytesRead: number; bytesWritten: number } | null };
 /** The VU's open sockets: one (the common case, no array) or several; null once all closed. */
 type CtxWithSockets = VuContext & { [kSockets]?: WsSession | WsSession[] | null };
 
-export class WsSession {
-  #ws: Ws;
+/** wss://: verify certificates unless `options.http.insecureSkipTLSVerify` (set per worker by the VUs). */
+let rejectUnauthorized = true;
+/** @internal called with the worker's HTTP options, so wss:// honours insecureSkipTLSVerify as https:// does. */
+export function setWsInsecureSkipTLSVerify(skip: boolean): void {
+  rejectUnauthorized = !skip;
+}
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const NO_PROTOCOLS: readonly string[] = [];
+
+function protocolsOf(p: string | string[] | undefined): readonly string[] {
+  if (p === undefined) return NO_PROTOCOLS;
+  const list = typeof p === 'string' ? [p] : p;
+  if (!Array.isArray(list)) throw new TypeError('ws.connect(): params.subprotocols must be a string or an array of strings');
+  const seen = new Set<string>();
+  for (const x of list) {
+    if (typeof x !== 'string' || !TOKEN.test(x)) throw new TypeError(`ws.connect(): invalid subprotocol ${JSON.stringify(x)}; use a token such as "chat.v2"`);
+    if (seen.has(x)) throw new TypeError(`ws.connect(): subprotocol ${JSON.stringify(x)} is listed twice`);
+    seen.add(x);
+  }
+  return list.length ? list : NO_PROTOCOLS;
+}
+
+export class WsSession implements WsHandler {
+  #ws: WsConnection;
   #ctx: CtxWithSockets;
   #m: WsMeters;
   #state = State.Connecting;
@@ -100,24 +126,16 @@ export class WsSession {
     this.#m = wsMeters(ctx.store, ctx.tags, url, params?.tags);
     this.#timeoutMs = timeoutMs;
     this.#t0 = performance.now();
-    const localAddress = nextLocalAddress();
-    // No handshakeTimeout for ws: it would leave a cleared Timeout on every socket for good; our
-    // own timer below is dropped once the socket is open.
-    const opts: WebSocket.ClientOptions = {
+    const target = upgradeTarget(url);
+    const opts: RawWsOptions = {
+      protocols: protocolsOf(params?.subprotocols),
       headers: params?.headers,
-      perMessageDeflate: params?.perMessageDeflate ?? false,
-      closeTimeout: CLOSE_TIMEOUT_MS,
-      followRedirects: false,
-    } as WebSocket.ClientOptions;
-    if (localAddress) opts.localAddress = localAddress;
-    const ws = new WebSocket(url, params?.subprotocols, opts) as Ws;
-    ws[kSession] = this;
-    ws.on('open', onOpen);
-    ws.on('error', onError);
-    ws.on('close', onClose);
-    ws.on('message', onMessage);
-    ws.on('pong', onPong);
-    this.#ws = ws;
+      localAddress: nextLocalAddress(),
+      rejectUnauthorized,
+      closeTimeoutMs: CLOSE_TIMEOUT_MS,
+    };
+    // The handshake timer is ours (below), dropped once the socket is open.
+    this.#ws = params?.perMessageDeflate ? new WsPackageConnection(target, this, opts) : new RawWebSocket(target, this, opts);
     this.#x = { connectTimer: setTimeout(connectTimedOut, timeoutMs, this) };
   }
 
@@ -170,7 +188,7 @@ export class WsSession {
 
   /** Sends a text (string) or binary message; throws when the socket is not open. */
   send(data: WsData): void {
-    if (this.#state !== State.Open || this.#ws.readyState !== WebSocket.OPEN) throw this.#notOpen('send()');
+    if (this.#state !== State.Open || !this.#ws.isOpen) throw this.#notOpen('send()');
     this.#ws.send(data instanceof ArrayBuffer ? new Uint8Array(data) : data);
     this.#m.msgsSent.add(1);
   }
@@ -197,7 +215,7 @@ export class WsSession {
 
   /** Sends a ping; resolves with the round trip (ms) when the pong arrives, recorded in ws_ping. */
   ping(params?: WaitParams): Promise<number> {
-    if (this.#state !== State.Open || this.#ws.readyState !== WebSocket.OPEN) return Promise.reject(this.#notOpen('ping()'));
+    if (this.#state !== State.Open || !this.#ws.isOpen) return Promise.reject(this.#notOpen('ping()'));
     const ms = this.#wait(params, 'sock.ping()');
     return new Promise((resolve, reject) => {
       const w: Waiter = { resolve, reject, t0: performance.now(), timer: undefined };
@@ -253,7 +271,7 @@ export class WsSession {
     return params?.timeout === undefined ? this.#timeoutMs : parseDuration(params.timeout, `${what} timeout`, { allowZero: false });
   }
 
-  /* ---- events from ws (through the shared listeners below) ---- */
+  /* ---- events from the connection ---- */
 
   /** @internal */
   handleOpen(): void {
@@ -308,7 +326,7 @@ export class WsSession {
   }
 
   /** @internal */
-  handleClose(code: number, reason: Buffer): void {
+  handleClose(code: number, reason: string): void {
     const x = this.#extra();
     if (this.#state === State.Connecting || (this.#state === State.Closed && x.closeCode === undefined)) {
       // Never opened: 'error' normally settled ws.connect() already.
@@ -327,15 +345,13 @@ export class WsSession {
     }
     this.#state = State.Closed;
     x.closeCode = code;
-    x.closeReason = reason.length ? reason.toString() : '';
+    x.closeReason = reason;
     const m = this.#m;
     m.sessionDuration.add(performance.now() - this.#t0);
     m.conns.closed();
-    const sock = this.#ws._socket;
-    if (sock) {
-      m.dataReceived.add(sock.bytesRead);
-      m.dataSent.add(sock.bytesWritten);
-    }
+    const conn = this.#ws;
+    m.dataReceived.add(conn.bytesRead);
+    m.dataSent.add(conn.bytesWritten);
     if (code === 1006 && x.errorCode === undefined) m.error('ws_abnormal_close');
     const ctx = this.#ctx;
     const held = ctx[kSockets];
@@ -358,10 +374,9 @@ export class WsSession {
   }
 
   /** @internal */
-  handleMessage(data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
+  handleMessage(data: string | Buffer, isBinary: boolean): void {
     this.#m.msgsReceived.add(1);
-    const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
-    const msg: WsMessage = isBinary ? new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) : buf.toString('utf8');
+    const msg: WsMessage = typeof data === 'string' ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     const x = this.#x;
     const w = x?.waiters?.shift();
     if (w) {
@@ -449,22 +464,6 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
   return { promise, resolve };
 }
 
-/* Shared listeners: `this` is the ws WebSocket, which points to its session. */
-function onOpen(this: Ws): void {
-  this[kSession]!.handleOpen();
-}
-function onError(this: Ws, err: Error): void {
-  this[kSession]!.handleError(err);
-}
-function onClose(this: Ws, code: number, reason: Buffer): void {
-  this[kSession]!.handleClose(code, reason);
-}
-function onMessage(this: Ws, data: Buffer, isBinary: boolean): void {
-  this[kSession]!.handleMessage(data, isBinary);
-}
-function onPong(this: Ws): void {
-  this[kSession]!.handlePong();
-}
 function connectTimedOut(s: WsSession): void {
   s.connectTimedOut();
 }
@@ -475,7 +474,7 @@ function pingTimedOut(s: WsSession, w: Waiter): void {
   s.timedOut(w, 'ping');
 }
 
-/** The VU retires: close what it still holds ("going away"); ws gives each CLOSE_TIMEOUT_MS at most. */
+/** The VU retires: close what it still holds ("going away"); each gets CLOSE_TIMEOUT_MS at most. */
 function closeAllOf(ctx: CtxWithSockets): Promise<unknown> {
   const held = ctx[kSockets];
   if (!held) return Promise.resolve();

@@ -198,6 +198,17 @@ describe('subprotocols', () => {
     expect(vu.metric('ws_sessions').count).toBe(0);
   });
 
+  test('perMessageDeflate: true runs on the ws package and offers the extension', async () => {
+    const vu = testVu();
+    const sock = await vu.run(() => ws.connect(`${srv.url}/echo`, { perMessageDeflate: true }));
+    expect(srv.connections.at(-1)!.headers['sec-websocket-extensions']).toContain('permessage-deflate');
+    sock.send('deflate?');
+    expect(await sock.next({ timeout: '2s' })).toBe('deflate?');
+    await sock.close();
+    expect(sock.closeCode).toBe(1000);
+    expect(vu.metric('ws_errors').count).toBe(0);
+  });
+
   test('headers reach the server', async () => {
     const vu = testVu();
     const sock = await vu.run(() => ws.connect(`${srv.url}/echo`, { headers: { authorization: 'Bearer t0k3n' } }));
