@@ -7,6 +7,7 @@ import type { ResolvedScenario } from '../config/resolved.js';
 import type { Tags } from '../metrics/types.js';
 import type { SeriesHandle, WorkerMetricStore } from '../metrics/worker-store.js';
 import type { HttpEngine, VuHttp } from '../protocols/http/vu-http.js';
+import { setWsInsecureSkipTLSVerify } from '../protocols/ws/ws-session.js';
 import { vuStorage, type VuContext, type VuInfo } from './vu-context.js';
 import type { ErrorLog } from './error-log.js';
 
@@ -30,28 +31,90 @@ export interface VuDeps {
   env: Record<string, string>;
 }
 
-/** What every VU of one scenario shares in a worker: its environment and base tags (one copy, not one per VU). */
-const sharedByScenario = new WeakMap<ResolvedScenario, { env: Record<string, string>; baseTags: Tags }>();
-function sharedOf(scenario: ResolvedScenario, deps: VuDeps): { env: Record<string, string>; baseTags: Tags } {
+/**
+ * What every VU of one scenario shares in a worker: its environment, base tags and the series of
+ * its iteration metrics (one copy, not one per VU).
+ */
+interface ScenarioShared {
+  env: Record<string, string>;
+  baseTags: Tags;
+  series: { store: WorkerMetricStore; iterations: SeriesHandle; duration: SeriesHandle } | undefined;
+}
+const sharedByScenario = new WeakMap<ResolvedScenario, ScenarioShared>();
+function sharedOf(scenario: ResolvedScenario, deps: VuDeps): ScenarioShared {
   let s = sharedByScenario.get(scenario);
   if (!s) {
+    // wss:// verifies certificates as https:// does (one setting per worker).
+    setWsInsecureSkipTLSVerify(deps.http.config.insecureSkipTLSVerify);
     s = {
       env: Object.keys(scenario.env).length ? { ...deps.env, ...scenario.env } : deps.env,
       baseTags: { ...scenario.tags, scenario: scenario.name },
+      series: undefined,
     };
     sharedByScenario.set(scenario, s);
   }
   return s;
 }
 
+/**
+ * The context the DSL finds through AsyncLocalStorage: one plain object per VU with its lazy parts
+ * as prototype getters (no closures per VU), and no cleanup list until something registers one.
+ */
+class Context implements VuContext {
+  group = '';
+  tags: Tags;
+  #cleanups: Array<() => unknown> | undefined;
+
+  constructor(
+    readonly owner: Vu,
+    readonly vu: VuInfo,
+    readonly baseTags: Tags,
+    readonly store: WorkerMetricStore,
+  ) {
+    this.tags = baseTags;
+  }
+
+  /** Created on first use: a VU that only holds a WebSocket or an MCP session has no HTTP client. */
+  get http(): VuHttp {
+    return this.owner.httpClient();
+  }
+
+  get signal(): AbortSignal {
+    return this.owner.abortSignal();
+  }
+
+  get cleanups(): Array<() => unknown> {
+    return (this.#cleanups ??= []);
+  }
+
+  /** The cleanups registered so far, emptied. */
+  takeCleanups(): Array<() => unknown> {
+    const c = this.#cleanups;
+    this.#cleanups = undefined;
+    return c ?? [];
+  }
+}
+
+const INTERRUPTED: Promise<IterationOutcome> = Promise.resolve('interrupted');
+
 export class Vu {
   readonly info: VuInfo;
   readonly ctx: VuContext;
-  #controller = new AbortController();
-  /** Ends the iteration in flight (set while one runs): how a stop interrupts code that never returns. */
-  #interrupt: ((s: StopSignal) => void) | undefined;
-  #iterationTags: Tags;
-  #series: { iterations: SeriesHandle; duration: SeriesHandle } | undefined;
+  /**
+   * Created when `ctx.signal` is first read (sleep, HTTP, MCP): a VU that only holds a WebSocket
+   * has none. 10^5 idle VUs are the case this is built for.
+   */
+  #controller: AbortController | undefined;
+  /** Why the VU was stopped; undefined while it runs. */
+  #stop: StopSignal | undefined;
+  /** Settles the iteration in flight (set while one runs); a stop calls it to interrupt code that never returns. */
+  #done: ((outcome: IterationOutcome) => void) | undefined;
+  /** Start of the iteration in flight (performance.now()). */
+  #t0 = 0;
+  /** The reactions to an iteration's promise: made once per VU, not per iteration. */
+  #onSettled: [(v: unknown) => void, (e: unknown) => void] | undefined;
+  readonly #shared: ScenarioShared;
+  #http: VuHttp | undefined;
   busy = false;
   /** Inside a closed-model loop (between iterations too). */
   looping = false;
@@ -62,89 +125,114 @@ export class Vu {
     readonly globalIndex: number,
   ) {
     const shared = sharedOf(scenario, deps);
+    this.#shared = shared;
     this.info = { id: scenario.idOffset + globalIndex + 1, iteration: 0, scenario: scenario.name, state: {}, env: shared.env };
-    const baseTags = shared.baseTags;
-    this.#iterationTags = baseTags;
-    const self = this;
-    this.ctx = {
-      vu: this.info,
-      baseTags,
-      group: '',
-      tags: baseTags,
-      store: deps.store,
-      // Created on first use: a VU that only holds a WebSocket or an MCP session has no HTTP client.
-      get http(): VuHttp {
-        return (self.#http ??= self.#newHttp());
-      },
-      signal: this.#controller.signal,
-      cleanups: [],
-    };
+    this.ctx = new Context(this, this.info, shared.baseTags, deps.store);
   }
 
-  #http: VuHttp | undefined;
-
-  #newHttp(): VuHttp {
-    const h = this.deps.http.client();
-    if (this.stopped) h.interruptAll();
+  /** @internal ctx.http */
+  httpClient(): VuHttp {
+    let h = this.#http;
+    if (!h) {
+      h = this.#http = this.deps.http.client();
+      if (this.stopped) h.interruptAll();
+    }
     return h;
+  }
+
+  /** @internal ctx.signal */
+  abortSignal(): AbortSignal {
+    let c = this.#controller;
+    if (!c) {
+      c = this.#controller = new AbortController();
+      if (this.#stop) c.abort(this.#stop);
+    }
+    return c.signal;
   }
 
   /** A VU stopped by a ramp-down comes back when the ramp goes up again, with its state kept. */
   revive(): void {
     if (!this.stopped) return;
-    this.#controller = new AbortController();
-    this.ctx.signal = this.#controller.signal;
+    this.#stop = undefined;
+    this.#controller = undefined;
     this.#http?.resume();
   }
 
   get stopped(): boolean {
-    return this.#controller.signal.aborted;
+    return this.#stop !== undefined;
   }
 
-  /** Runs one iteration; never throws. */
-  async iterate(fn: IterationFn, data: unknown): Promise<IterationOutcome> {
-    if (this.stopped) return 'interrupted';
+  /**
+   * Runs one iteration; the promise never rejects. Not an async function: an iteration that waits
+   * (an idle VU holding its socket) parks as its own promise plus one reaction to it and the
+   * promise returned here, not as an extra suspended frame and wrapper promise.
+   */
+  iterate(fn: IterationFn, data: unknown): Promise<IterationOutcome> {
+    if (this.stopped) return INTERRUPTED;
     this.busy = true;
-    const ctx = this.ctx;
-    const t0 = performance.now();
-    let outcome: IterationOutcome = 'ok';
+    this.#t0 = performance.now();
+    let run: unknown;
+    let p: Promise<IterationOutcome> | undefined;
     try {
-      const run = vuStorage.run(ctx, fn, this.info, data);
-      // Await only what is a promise: a synchronous iteration costs no extra microtask.
+      run = vuStorage.run(this.ctx, fn, this.info, data);
+      // Only what is a promise is waited for: a synchronous iteration costs no extra microtask.
       if (run && typeof (run as Promise<unknown>).then === 'function') {
         // Not Promise.race with a long-lived "stopped" promise: every race would leave a reaction
         // on it until the VU stops, a leak of one closure per iteration (found by bench/soak-memory).
-        const result = await new Promise<unknown>((resolve, reject) => {
-          this.#interrupt = resolve;
-          (run as Promise<unknown>).then(resolve, reject);
-        });
-        if (result instanceof StopSignal && this.stopped) outcome = 'interrupted';
+        const [ok, fail] = (this.#onSettled ??= [() => this.#settle(undefined, false), (e) => this.#settle(e, true)]);
+        p = new Promise<IterationOutcome>((resolve) => (this.#done = resolve));
+        (run as Promise<unknown>).then(ok, fail); // a thenable may call back at once: #done is set first
+        return p;
       }
     } catch (err) {
-      if (this.stopped) outcome = 'interrupted';
-      else {
-        outcome = 'error';
-        this.deps.errors.add(err, this.scenario.name);
+      if (p) {
+        // then() itself threw (a broken thenable): settle the promise made for it.
+        this.#settle(err, true);
+        return p;
       }
+      return Promise.resolve(this.#end(this.#failed(err)));
     }
-    this.#interrupt = undefined;
+    return Promise.resolve(this.#end('ok'));
+  }
+
+  #settle(err: unknown, failed: boolean): void {
+    const done = this.#done;
+    if (!done) return; // interrupted already
+    this.#done = undefined;
+    done(this.#end(failed ? this.#failed(err) : 'ok'));
+  }
+
+  #failed(err: unknown): IterationOutcome {
+    if (this.stopped) return 'interrupted';
+    this.deps.errors.add(err, this.scenario.name);
+    return 'error';
+  }
+
+  /** Book-keeping at the end of an iteration; returns the outcome. */
+  #end(outcome: IterationOutcome): IterationOutcome {
     this.info.iteration++;
     this.busy = false;
+    const ctx = this.ctx;
     if (ctx.group) {
       ctx.group = '';
       ctx.tags = ctx.baseTags;
     }
     const store = this.deps.store;
     if (outcome === 'interrupted') {
-      store.add('interrupted_iterations', 1, { ...this.#iterationTags, interrupted: (this.#controller.signal.reason as StopSignal).cause });
+      store.add('interrupted_iterations', 1, { ...ctx.baseTags, interrupted: this.#stop!.cause });
     } else {
-      const s = (this.#series ??= {
-        iterations: store.series('iterations', this.#iterationTags),
-        duration: store.series('iteration_duration', this.#iterationTags),
-      });
+      const shared = this.#shared;
+      let s = shared.series;
+      if (s?.store !== store) {
+        s = shared.series = {
+          store,
+          iterations: store.series('iterations', ctx.baseTags),
+          duration: store.series('iteration_duration', ctx.baseTags),
+        };
+      }
       s.iterations.add(1);
-      s.duration.add(performance.now() - t0);
-      if (outcome === 'error') store.add('iteration_errors', 1, this.#iterationTags);
+      s.duration.add(performance.now() - this.#t0);
+      if (outcome === 'error') store.add('iteration_errors', 1, ctx.baseTags);
     }
     return outcome;
   }
@@ -153,14 +241,19 @@ export class Vu {
   stop(cause: StopCause): void {
     if (this.stopped) return;
     const signal = new StopSignal(cause);
-    this.#controller.abort(signal);
-    this.#interrupt?.(signal);
+    this.#stop = signal;
+    this.#controller?.abort(signal);
+    const done = this.#done;
+    if (done) {
+      this.#done = undefined;
+      done(this.#end('interrupted'));
+    }
     this.#http?.interruptAll();
   }
 
   /** Close what this VU opened (connections, sessions). */
   async retire(): Promise<void> {
-    for (const c of this.ctx.cleanups.splice(0)) {
+    for (const c of (this.ctx as Context).takeCleanups()) {
       try {
         await c();
       } catch {
