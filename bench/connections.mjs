@@ -39,6 +39,10 @@ const { values: a } = parseArgs({
     timeout: { type: 'string', default: '300' },
     json: { type: 'string' },
     quiet: { type: 'boolean', default: false },
+    // Profiling: e.g. --node-args='--cpu-prof --cpu-prof-dir=/tmp/prof' (mcprun and its workers) and
+    // --server-node-args for the echo servers.
+    'node-args': { type: 'string', default: '' },
+    'server-node-args': { type: 'string', default: '' },
   },
 });
 const N = Number(a.n);
@@ -80,7 +84,7 @@ function childrenCpuSeconds() {
 const servers = await Promise.all(
   Array.from({ length: SERVERS }, () =>
     new Promise((resolve, reject) => {
-      const c = fork(SERVER, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const c = fork(SERVER, [], { execArgv: a['server-node-args'].split(' ').filter(Boolean), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
       children.push(c);
       const pending = [];
       c.on('message', (m) => {
@@ -125,7 +129,7 @@ if (a['local-ips'] && a['local-ips'] !== 'none') args.push('--local-ips', a['loc
 const cmd = `mcprun ${args.slice(1).map((x) => (x.includes(',') || x.includes('=') ? `'${x}'` : x)).join(' ')}`.replace(ROOT + '/', '');
 log(cmd);
 const t0 = Date.now();
-const mcprun = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+const mcprun = spawn(process.execPath, [...a['node-args'].split(' ').filter(Boolean), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
 children.push(mcprun);
 let out = '';
 mcprun.stdout.on('data', (d) => (out += d));
