@@ -16,7 +16,7 @@
 //
 //   mcprun bench/connections-scenario.ts --workers 6 --pool processes --local-ips 127.0.0.2-127.0.0.33 \
 //     -e TARGETS=ws://127.0.0.1:9000,ws://127.0.0.1:9001 -e N=100000 -e RATE=5000 -e WORKERS=6
-import { defineScenario, Trend, ws } from 'mcprun';
+import { defineScenario, Trend, ws, type WebSocketSession } from 'mcprun';
 
 const N = Number(process.env.N ?? 2000);
 const RATE = Number(process.env.RATE ?? 1000);
@@ -101,14 +101,17 @@ function pingSettled(): void {
 }
 
 export default async function (vu: { id: number }) {
-  if (!t0) {
-    t0 = Date.now();
-    // This worker's index among WORKERS is (vu.id - 1) % WORKERS (arrival-rate VU ids interleave).
-    const w = WORKERS ? (vu.id - 1) % WORKERS : 0;
-    share = WORKERS ? Math.floor((N - 1 - w) / WORKERS) + 1 : Infinity;
-    if (!WORKERS) setTimeout(() => ((share = settled), rampDone.add(Date.now() - t0), allConnected.open()), RAMP_MS + 5000);
-    holdOver = allConnected.promise.then(() => new Promise<void>((r) => setTimeout(r, HOLD_MS)));
-  }
+  // Kept short on purpose: while a VU is idle, this frame (its registers) is what it parks; the
+  // helpers it awaited are finished by then.
+  const sock = await open(vu);
+  await holdOver;
+  await ping(sock);
+  await allPinged.promise;
+  await close(sock);
+}
+
+async function open(vu: { id: number }): Promise<WebSocketSession> {
+  if (!t0) start(vu);
   const t = Date.now();
   const wait = acquire();
   if (wait) await wait;
@@ -123,13 +126,27 @@ export default async function (vu: { id: number }) {
     release();
   }
   connectSettled(true);
-  await holdOver;
+  return sock;
+}
+
+function start(vu: { id: number }): void {
+  t0 = Date.now();
+  // This worker's index among WORKERS is (vu.id - 1) % WORKERS (arrival-rate VU ids interleave).
+  const w = WORKERS ? (vu.id - 1) % WORKERS : 0;
+  share = WORKERS ? Math.floor((N - 1 - w) / WORKERS) + 1 : Infinity;
+  if (!WORKERS) setTimeout(() => ((share = settled), rampDone.add(Date.now() - t0), allConnected.open()), RAMP_MS + 5000);
+  holdOver = allConnected.promise.then(() => new Promise<void>((r) => setTimeout(r, HOLD_MS)));
+}
+
+async function ping(sock: WebSocketSession): Promise<void> {
   try {
     await sock.ping({ timeout: PING_TIMEOUT_MS });
   } finally {
     pingSettled();
   }
-  await allPinged.promise;
+}
+
+async function close(sock: WebSocketSession): Promise<void> {
   await sock.close();
   closeDone.add(Date.now() - closeAt);
 }

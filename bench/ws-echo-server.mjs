@@ -9,7 +9,7 @@
 // mcprun shares with them. It answers ping with pong, echoes text and binary messages, and
 // answers a close frame with the same code, then closes TCP. No extensions, no fragmentation
 // reassembly (echoes each data frame as it came), no validation beyond what the bench needs.
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { createServer } from 'node:net';
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
@@ -73,7 +73,7 @@ function onData(chunk) {
       st.phase = DONE;
       return;
     }
-    const accept = createHash('sha1').update(m[1].trim() + GUID).digest('base64');
+    const accept = crypto.hash ? crypto.hash('sha1', m[1].trim() + GUID, 'base64') : crypto.createHash('sha1').update(m[1].trim() + GUID).digest('base64');
     this.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
     st.phase = OPEN;
     st.open = true;
@@ -110,7 +110,11 @@ function onData(chunk) {
       const code = len >= 2 ? payload.readUInt16BE(0) : 1005;
       st.phase = DONE;
       st.code = code;
-      this.end(frame(0x8, len >= 2 ? payload.subarray(0, 2) : payload));
+      // Answer and close the descriptor at once (its FIN follows the frame): no shutdown() and
+      // no wait for the client's FIN. end() only if the answer could not be written right away.
+      this.write(frame(0x8, len >= 2 ? payload.subarray(0, 2) : payload));
+      if (this.writableLength === 0) this.destroy();
+      else this.end();
     }
   }
   if (st.phase === OPEN && off < buf.length) st.pending = Buffer.from(buf.subarray(off));

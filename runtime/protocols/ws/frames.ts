@@ -62,13 +62,20 @@ function maskInPlace(buf: Buffer, off: number, len: number, mask: number): void 
   for (let j = (i - off) & 3; i < end; i++, j = (j + 1) & 3) buf[i] ^= j === 0 ? m0 : j === 1 ? m1 : j === 2 ? m2 : m3;
 }
 
-/** A close frame's payload: the code (2 bytes, big-endian) and the UTF-8 reason. */
-export function closePayload(code: number | undefined, reason: string): Buffer | null {
-  if (code === undefined) return null;
-  const b = Buffer.allocUnsafe(2 + Buffer.byteLength(reason));
-  b.writeUInt16BE(code, 0);
-  if (reason) b.write(reason, 2, 'utf8');
-  return b;
+/** A masked close frame: the code (2 bytes, big-endian) and the UTF-8 reason (at most 123 bytes), or nothing. */
+export function encodeClose(code: number | undefined, reason: string): Buffer {
+  if (code === undefined) return encodeFrame(Op.Close, null);
+  const len = 2 + (reason ? Buffer.byteLength(reason) : 0);
+  const buf = Buffer.allocUnsafe(6 + len);
+  buf[0] = 0x80 | Op.Close;
+  buf[1] = 0x80 | len;
+  const mask = randomMask();
+  buf.writeUInt32BE(mask, 2);
+  buf[6] = code >>> 8;
+  buf[7] = code & 255;
+  if (reason) buf.write(reason, 8, 'utf8');
+  maskInPlace(buf, 6, len, mask);
+  return buf;
 }
 
 /** Close codes a peer may send (RFC 6455 §7.4, as the `ws` package checks them). */

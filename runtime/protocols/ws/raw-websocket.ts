@@ -8,7 +8,8 @@
  *   Buffer per read and no readable-stream queue. Whatever outlives a read callback (a partial
  *   frame, a binary message, fragments) is copied out of it.
  * - Per socket: this object and the socket; no closures (the socket's listeners are shared
- *   functions that find this object through a symbol), a timer only while closing.
+ *   functions that find this object through a symbol), no timer of its own (close timeouts share
+ *   one, deadlines.ts).
  * - Frames: text, binary, fragmented messages (continuation), ping with automatic pong, pong, close
  *   handshake with code and reason, a maximum message size; client frames masked (§5.3).
  * - Errors behave as the `ws` package's: a protocol violation is an 'error' with its `WS_ERR_*`
@@ -20,7 +21,8 @@
 import { isUtf8 } from 'node:buffer';
 import { connect as netConnect, type NetConnectOpts, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
-import { closePayload, encodeFrame, isValidCloseCode, Op } from './frames.js';
+import { Deadlines } from './deadlines.js';
+import { encodeClose, encodeFrame, isValidCloseCode, Op } from './frames.js';
 import { checkUpgradeResponse, newKey, requestTail, upgradeRequest, type UpgradeTarget } from './handshake.js';
 
 /** What a connection reports to (the session). */
@@ -118,7 +120,8 @@ export class RawWebSocket implements WsConnection {
   #rxReason = '';
   #errored = false;
   #closeTimeoutMs: number;
-  #timer: NodeJS.Timeout | null = null;
+  /** In the closing queue (the close timeout runs). */
+  #closing = false;
 
   constructor(target: UpgradeTarget, handler: WsHandler, opts: RawWsOptions) {
     this.url = target.url;
@@ -206,8 +209,11 @@ export class RawWebSocket implements WsConnection {
 
   #sendClose(code: number | undefined, reason: string): void {
     this.#closeSent = true;
-    this.#write(encodeFrame(Op.Close, closePayload(code, reason)));
-    this.#timer ??= setTimeout(closeTimedOut, this.#closeTimeoutMs, this);
+    this.#write(encodeClose(code, reason));
+    if (!this.#closing) {
+      this.#closing = true;
+      closing.add(this, this.#closeTimeoutMs);
+    }
   }
 
   /* ---- from the socket (through the shared listeners below) ---- */
@@ -231,9 +237,9 @@ export class RawWebSocket implements WsConnection {
   socketClosed(): void {
     const wasConnecting = this.#state === S.Connecting;
     this.#state = S.Closed;
-    if (this.#timer) {
-      clearTimeout(this.#timer);
-      this.#timer = null;
+    if (this.#closing) {
+      this.#closing = false;
+      closing.delete(this, this.#closeTimeoutMs);
     }
     this.#part = null;
     this.#frags = null;
@@ -244,9 +250,9 @@ export class RawWebSocket implements WsConnection {
     this.#h.handleClose(this.#rxCode, this.#rxReason);
   }
 
-  /** @internal */
+  /** @internal the close timeout ran out: drop the connection. */
   closeTimedOut(): void {
-    this.#timer = null;
+    this.#closing = false;
     this.#sock.destroy();
   }
 
@@ -452,6 +458,9 @@ function onSocketError(this: RawSocket, err: Error): void {
 function onSocketClose(this: RawSocket): void {
   this[kRaw].socketClosed();
 }
+
+/** The connections waiting for the end of their close handshake. */
+const closing = new Deadlines<RawWebSocket>(closeTimedOut);
 function closeTimedOut(raw: RawWebSocket): void {
   raw.closeTimedOut();
 }

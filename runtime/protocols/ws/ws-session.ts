@@ -2,7 +2,8 @@
  * One WebSocket session of a VU, on mcprun's own RFC 6455 client (raw-websocket.ts), or on the
  * `ws` package when permessage-deflate is asked for. Built to be cheap when idle, because the
  * stress plan holds 100,000 of them: no closures per socket (the connection's listeners are shared
- * functions), no timers while idle (a timer exists only while a `next()`/`ping()` waits), no
+ * functions), no timers of its own (handshake, `next()`/`ping()` and close timeouts share one
+ * timer per duration, deadlines.ts), no
  * message queue until a message needs one.
  *
  * Messages: each one goes to the `on('message')` handlers and to the oldest pending `next()`. When
@@ -14,6 +15,7 @@ import { parseDuration } from '../../config/duration.js';
 import type { VuContext } from '../../worker/vu-context.js';
 import { nextLocalAddress } from '../local-ips.js';
 import { WsError, wsErrorCode } from './error-codes.js';
+import { Deadlines } from './deadlines.js';
 import { upgradeTarget } from './handshake.js';
 import { RawWebSocket, type RawWsOptions, type WsConnection, type WsHandler } from './raw-websocket.js';
 import { WsPackageConnection } from './ws-package-connection.js';
@@ -59,9 +61,12 @@ const enum State {
 }
 
 interface Waiter {
+  s: WsSession;
+  kind: 'next' | 'ping';
   resolve: (v: any) => void;
   reject: (e: Error) => void;
-  timer: NodeJS.Timeout | undefined;
+  /** Its timeout (ms): the Deadlines bucket it is in. */
+  ms: number;
   /** ping: send time (ms) */
   t0: number;
 }
@@ -72,7 +77,8 @@ interface Waiter {
  */
 interface Extra {
   settle?: { resolve: (s: WsSession) => void; reject: (e: Error) => void } | null;
-  connectTimer?: NodeJS.Timeout | null;
+  /** The handshake timeout runs (in `connecting`). */
+  connectTimer?: boolean;
   timedOut?: boolean;
   queue?: WsMessage[] | null;
   waiters?: Waiter[] | null;
@@ -136,7 +142,8 @@ export class WsSession implements WsHandler {
     };
     // The handshake timer is ours (below), dropped once the socket is open.
     this.#ws = params?.perMessageDeflate ? new WsPackageConnection(target, this, opts) : new RawWebSocket(target, this, opts);
-    this.#x = { connectTimer: setTimeout(connectTimedOut, timeoutMs, this) };
+    connecting.add(this, timeoutMs);
+    this.#x = { connectTimer: true };
   }
 
   /** @internal */
@@ -207,8 +214,8 @@ export class WsSession implements WsHandler {
     if (this.#state >= State.Closing) return Promise.reject(this.#closedError('next()'));
     const ms = this.#wait(params, 'sock.next()');
     return new Promise((resolve, reject) => {
-      const w: Waiter = { resolve, reject, t0: 0, timer: undefined };
-      w.timer = setTimeout(nextTimedOut, ms, this, w);
+      const w: Waiter = { s: this, kind: 'next', resolve, reject, t0: 0, ms };
+      waiting.add(w, ms);
       (this.#extra().waiters ??= []).push(w);
     });
   }
@@ -218,8 +225,8 @@ export class WsSession implements WsHandler {
     if (this.#state !== State.Open || !this.#ws.isOpen) return Promise.reject(this.#notOpen('ping()'));
     const ms = this.#wait(params, 'sock.ping()');
     return new Promise((resolve, reject) => {
-      const w: Waiter = { resolve, reject, t0: performance.now(), timer: undefined };
-      w.timer = setTimeout(pingTimedOut, ms, this, w);
+      const w: Waiter = { s: this, kind: 'ping', resolve, reject, t0: performance.now(), ms };
+      waiting.add(w, ms);
       (this.#extra().pings ??= []).push(w);
       this.#ws.ping();
     });
@@ -267,6 +274,12 @@ export class WsSession implements WsHandler {
     if (this.#state !== State.Closed) this.#ws.terminate();
   }
 
+  #stopConnectTimer(x: Extra): void {
+    if (!x.connectTimer) return;
+    x.connectTimer = false;
+    connecting.delete(this, this.#timeoutMs);
+  }
+
   #wait(params: WaitParams | undefined, what: string): number {
     return params?.timeout === undefined ? this.#timeoutMs : parseDuration(params.timeout, `${what} timeout`, { allowZero: false });
   }
@@ -288,8 +301,7 @@ export class WsSession implements WsHandler {
     else if (Array.isArray(held)) held.push(this);
     else ctx[kSockets] = [held, this];
     const x = this.#x!;
-    clearTimeout(x.connectTimer!);
-    x.connectTimer = null;
+    this.#stopConnectTimer(x);
     const s = x.settle!;
     x.settle = null;
     this.#trim();
@@ -305,8 +317,7 @@ export class WsSession implements WsHandler {
     if (this.#state === State.Connecting) {
       this.#m.conns.failed(code);
       this.#state = State.Closed;
-      clearTimeout(x.connectTimer!);
-      x.connectTimer = null;
+      this.#stopConnectTimer(x);
       const s = x.settle;
       x.settle = null;
       const why = x.timedOut ? `the opening handshake did not finish within ${this.#timeoutMs / 1000}s` : err.message;
@@ -319,7 +330,7 @@ export class WsSession implements WsHandler {
   /** @internal */
   connectTimedOut(): void {
     const x = this.#extra();
-    x.connectTimer = null;
+    x.connectTimer = false;
     if (this.#state !== State.Connecting) return;
     x.timedOut = true;
     this.#ws.terminate(); // emits 'error' (handled above as ETIMEDOUT), then 'close'
@@ -331,8 +342,7 @@ export class WsSession implements WsHandler {
     if (this.#state === State.Connecting || (this.#state === State.Closed && x.closeCode === undefined)) {
       // Never opened: 'error' normally settled ws.connect() already.
       this.#state = State.Closed;
-      clearTimeout(x.connectTimer!);
-      x.connectTimer = null;
+      this.#stopConnectTimer(x);
       const s = x.settle;
       if (s) {
         x.settle = null;
@@ -363,7 +373,7 @@ export class WsSession implements WsHandler {
     if (x.waiters?.length || x.pings?.length) {
       const err = this.#closedError('the socket');
       for (const w of [...(x.waiters ?? []), ...(x.pings ?? [])]) {
-        clearTimeout(w.timer);
+        waiting.delete(w, w.ms);
         w.reject(err);
       }
     }
@@ -380,7 +390,7 @@ export class WsSession implements WsHandler {
     const x = this.#x;
     const w = x?.waiters?.shift();
     if (w) {
-      clearTimeout(w.timer);
+      waiting.delete(w, w.ms);
       if (!x!.waiters!.length) x!.waiters = null;
       w.resolve(msg);
     }
@@ -398,7 +408,7 @@ export class WsSession implements WsHandler {
     const w = x?.pings?.shift();
     if (!w) return;
     if (!x!.pings!.length) x!.pings = null;
-    clearTimeout(w.timer);
+    waiting.delete(w, w.ms);
     const rtt = performance.now() - w.t0;
     this.#m.ping.add(rtt);
     this.#trim();
@@ -464,15 +474,8 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
   return { promise, resolve };
 }
 
-function connectTimedOut(s: WsSession): void {
-  s.connectTimedOut();
-}
-function nextTimedOut(s: WsSession, w: Waiter): void {
-  s.timedOut(w, 'next');
-}
-function pingTimedOut(s: WsSession, w: Waiter): void {
-  s.timedOut(w, 'ping');
-}
+const connecting = new Deadlines<WsSession>((s) => s.connectTimedOut());
+const waiting = new Deadlines<Waiter>((w) => w.s.timedOut(w, w.kind));
 
 /** The VU retires: close what it still holds ("going away"); each gets CLOSE_TIMEOUT_MS at most. */
 function closeAllOf(ctx: CtxWithSockets): Promise<unknown> {
