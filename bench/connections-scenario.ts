@@ -8,8 +8,10 @@
 //   hold   starts when every connection of this worker is settled (open or failed) — with WORKERS
 //          given, each worker knows its share; without, when the ramp's time is over;
 //   ping   when the hold is over (every socket once, in parallel);
-//   close  when every ping of this worker is settled: all sockets close at the same moment, and
-//          bench_close_ms (per VU, ms from that moment to its close) has the time to close all as max.
+//   close  when every ping of this worker is settled and the ping window (PING_WINDOW_S, also the
+//          ping timeout) is over, so that closing does not compete with the pings of other workers
+//          for the CPU: all sockets close at the same moment, and bench_close_ms (per VU, ms from
+//          that moment to its close) has the time to close all as max.
 // At most MAX_HANDSHAKES handshakes are in flight per worker (default 256, as the reference
 // ws-client.js): when the machine cannot open RATE/s, iterations wait for a slot (bench_slot_wait_ms)
 // instead of piling up handshakes until they time out, and the achieved rate is what is reported.
@@ -93,11 +95,13 @@ function connectSettled(ok: boolean): void {
     allConnected.open();
   }
 }
+let pingWindowOver = false;
 function pingSettled(): void {
-  if (++pinged === opened) {
-    closeAt = Date.now();
-    allPinged.open();
-  }
+  if (++pinged === opened && pingWindowOver) closeNow();
+}
+function closeNow(): void {
+  closeAt = Date.now();
+  allPinged.open();
 }
 
 export default async function (vu: { id: number }) {
@@ -136,6 +140,12 @@ function start(vu: { id: number }): void {
   share = WORKERS ? Math.floor((N - 1 - w) / WORKERS) + 1 : Infinity;
   if (!WORKERS) setTimeout(() => ((share = settled), rampDone.add(Date.now() - t0), allConnected.open()), RAMP_MS + 5000);
   holdOver = allConnected.promise.then(() => new Promise<void>((r) => setTimeout(r, HOLD_MS)));
+  void holdOver.then(() =>
+    setTimeout(() => {
+      pingWindowOver = true;
+      if (pinged === opened) closeNow();
+    }, PING_TIMEOUT_MS),
+  );
 }
 
 async function ping(sock: WebSocketSession): Promise<void> {

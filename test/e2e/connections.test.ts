@@ -56,7 +56,7 @@ describe('open-file budget', () => {
 
 describe('bench/connections.mjs', () => {
   test('N = 2,000: all held at once, pinged, closed; memory per VU reported by the workers', async () => {
-    const r = await run(process.execPath, ['bench/connections.mjs', '--n', '2000', '--rate', '2000', '--hold', '2.5', '--timeout', '90', '--quiet'], 100_000);
+    const r = await run(process.execPath, ['bench/connections.mjs', '--n', '2000', '--rate', '2000', '--hold', '2.5', '--ping-timeout', '5', '--timeout', '90', '--quiet'], 100_000);
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const rep = JSON.parse(r.stdout);
     expect(rep.exitCode).toBe(0);

@@ -24,6 +24,8 @@ export interface UpgradeTarget {
   requestLine: string;
   /** The Host header's value (host[:port] as in the URL). */
   hostHeader: string;
+  /** `Authorization: Basic …` for credentials in the URL (ws://user:pass@host/), as `ws` sends it; else undefined. */
+  basicAuth: string | undefined;
 }
 
 const targets = new Map<string, UpgradeTarget>();
@@ -53,6 +55,7 @@ export function upgradeTarget(url: string): UpgradeTarget {
     servername: isIP(host) ? undefined : host,
     requestLine: `GET ${path} HTTP/1.1\r\n`,
     hostHeader: u.host,
+    basicAuth: u.username || u.password ? `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}` : undefined,
   };
   if (targets.size >= URL_CACHE_MAX) targets.clear();
   targets.set(url, t);
@@ -118,10 +121,16 @@ const PLAIN_TAIL = 'Sec-WebSocket-Version: 13\r\n\r\n';
 /** The whole upgrade request for one connection. */
 export function upgradeRequest(t: UpgradeTarget, key: string, tail: string, headers: Record<string, string> | undefined): string {
   let host = t.hostHeader;
+  let auth = t.basicAuth;
   if (headers) {
-    for (const k in headers) if (k.toLowerCase() === 'host') host = String(headers[k]);
+    for (const k in headers) {
+      const l = k.toLowerCase();
+      if (l === 'host') host = String(headers[k]);
+      else if (l === 'authorization') auth = undefined; // the user's own header wins
+    }
   }
-  return `${t.requestLine}Host: ${host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\n${tail}`;
+  const authLine = auth ? `Authorization: ${auth}\r\n` : '';
+  return `${t.requestLine}Host: ${host}\r\n${authLine}Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\n${tail}`;
 }
 
 /** A failed handshake: `code` is the error_code tag (ws_status_<n>, ws_subprotocol, ws_handshake). */

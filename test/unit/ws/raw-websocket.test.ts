@@ -281,6 +281,17 @@ describe('against the ws package server', () => {
     expect(rec.close!.code).toBe(1006);
   });
 
+  test('credentials in the URL become Basic authorization, unless an Authorization header is given', async () => {
+    const withUrl = connect(url.replace('ws://', 'ws://us%40er:p%3Ass@') + '/auth');
+    await withUrl.rec.until(() => withUrl.rec.opened);
+    expect(seen.at(-1)!.headers.authorization).toBe(`Basic ${Buffer.from('us@er:p:ss').toString('base64')}`);
+    withUrl.raw.terminate();
+    const own = connect(url.replace('ws://', 'ws://u:p@') + '/auth', { headers: { Authorization: 'Bearer mine' } });
+    await own.rec.until(() => own.rec.opened);
+    expect(seen.at(-1)!.headers.authorization).toBe('Bearer mine');
+    own.raw.terminate();
+  });
+
   test('offered subprotocols that the server does not pick fail the handshake (ws_subprotocol)', async () => {
     const { rec } = connect(url, { protocols: ['zzz'] });
     await rec.until(() => rec.close !== undefined);
