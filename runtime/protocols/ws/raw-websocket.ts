@@ -102,8 +102,8 @@ export class RawWebSocket implements WsConnection {
   readonly #h: WsHandler;
   readonly #sock: RawSocket;
   #state = S.Connecting;
-  /** While connecting: the key, the offered subprotocols, and response bytes without their end yet. */
-  #hs: { key: string; offered: readonly string[]; head: Buffer | null } | null;
+  /** While connecting: the request (until the socket connects), the key, the offered subprotocols, and response bytes without their end yet. */
+  #hs: { request: string | null; key: string; offered: readonly string[]; head: Buffer | null } | null;
   /** An incomplete frame: the whole frame's size once its header is known (#need), else just its first bytes. */
   #part: Buffer | null = null;
   #have = 0;
@@ -130,7 +130,7 @@ export class RawWebSocket implements WsConnection {
     this.#closeTimeoutMs = opts.closeTimeoutMs;
     const key = newKey();
     const request = upgradeRequest(target, key, requestTail(opts.protocols, opts.headers), opts.headers);
-    this.#hs = { key, offered: opts.protocols, head: null };
+    this.#hs = { request, key, offered: opts.protocols, head: null };
     let sock: Socket;
     if (target.secure) {
       sock = tlsConnect({
@@ -141,6 +141,7 @@ export class RawWebSocket implements WsConnection {
         localAddress: opts.localAddress,
       } as ConnectionOptions);
       sock.on('data', onTlsData);
+      sock.on('secureConnect', onSocketConnect);
     } else {
       sock = netConnect({
         host: target.host,
@@ -153,8 +154,10 @@ export class RawWebSocket implements WsConnection {
     raw[kRaw] = this;
     raw.on('error', onSocketError);
     raw.on('close', onSocketClose);
+    // The request is written on 'connect' by a shared listener: writing before would go through
+    // net's pending-write path (two once() wrappers per socket).
+    if (!target.secure) raw.on('connect', onSocketConnect);
     raw.setNoDelay(true);
-    raw.write(request);
     this.#sock = raw;
   }
 
@@ -223,6 +226,15 @@ export class RawWebSocket implements WsConnection {
     if (this.#rxDone) return;
     if (this.#state === S.Connecting) this.#handshake(buf, end);
     else this.#frames(buf, 0, end);
+  }
+
+  /** @internal the socket connected (TLS: the TLS handshake is done): send the upgrade request. */
+  connected(): void {
+    const hs = this.#hs;
+    if (!hs?.request || this.#state !== S.Connecting) return;
+    const request = hs.request;
+    hs.request = null;
+    this.#sock.write(request, 'latin1');
   }
 
   /** @internal */
@@ -451,6 +463,9 @@ function onRead(this: RawSocket, n: number, buf: Buffer): void {
 }
 function onTlsData(this: RawSocket, chunk: Buffer): void {
   this[kRaw].data(chunk, chunk.length);
+}
+function onSocketConnect(this: RawSocket): void {
+  this[kRaw].connected();
 }
 function onSocketError(this: RawSocket, err: Error): void {
   this[kRaw].socketError(err);
