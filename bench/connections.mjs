@@ -141,7 +141,10 @@ clearInterval(sampler);
 await new Promise((r) => setTimeout(r, 300));
 const end = await stats();
 done = true;
+// Servers exit when their IPC channel closes (and write a --cpu-prof profile if asked); killed after 3 s.
+const serversExited = Promise.all(servers.map((s) => new Promise((r) => (s.child.exitCode !== null ? r() : s.child.once('exit', r)))));
 for (const s of servers) s.child.disconnect();
+await Promise.race([serversExited, new Promise((r) => setTimeout(r, 3000))]);
 clearTimeout(deadline);
 
 // 3. Report.
