@@ -96,6 +96,7 @@ class Context implements VuContext {
 }
 
 const INTERRUPTED: Promise<IterationOutcome> = Promise.resolve('interrupted');
+const RETIRED: Promise<void> = Promise.resolve();
 
 export class Vu {
   readonly info: VuInfo;
@@ -252,8 +253,15 @@ export class Vu {
   }
 
   /** Close what this VU opened (connections, sessions). */
-  async retire(): Promise<void> {
-    for (const c of (this.ctx as Context).takeCleanups()) {
+  retire(): Promise<void> {
+    const cleanups = (this.ctx as Context).takeCleanups();
+    // The common case at the end of a 10^5-VU run: nothing left open, no async frame needed.
+    if (!cleanups.length && !this.#http) return RETIRED;
+    return this.#retire(cleanups);
+  }
+
+  async #retire(cleanups: Array<() => unknown>): Promise<void> {
+    for (const c of cleanups) {
       try {
         await c();
       } catch {
