@@ -263,7 +263,7 @@ export class Vu {
   async #retire(cleanups: Array<() => unknown>): Promise<void> {
     for (const c of cleanups) {
       try {
-        await c();
+        await c.call(this.ctx); // `this` is the VU context (ws registers one shared function, not a closure per VU)
       } catch {
         // Closing a session of a server that is already gone is not the user's problem.
       }

@@ -44,7 +44,7 @@ export function testVu(scenario = 'test'): TestVu {
       return agg.view(name, filter);
     },
     async retire() {
-      for (const c of ctx.cleanups.splice(0)) await c();
+      for (const c of ctx.cleanups.splice(0)) await c.call(ctx);
     },
     stop: () => controller.abort(new Error('VU stopped')),
   };

@@ -90,8 +90,11 @@ interface Extra {
   closeReason?: string;
 }
 
-/** The VU's open sockets: one (the common case, no array) or several; null once all closed. */
-type CtxWithSockets = VuContext & { [kSockets]?: WsSession | WsSession[] | null };
+/**
+ * The VU's open sockets: one (the common case, no array) or several; undefined when none (then
+ * closeAllOf is not in its cleanups either, so a VU that closed its sockets retires for free).
+ */
+type CtxWithSockets = VuContext & { [kSockets]?: WsSession | WsSession[] };
 
 /** wss://: verify certificates unless `options.http.insecureSkipTLSVerify` (set per worker by the VUs). */
 let rejectUnauthorized = true;
@@ -296,8 +299,11 @@ export class WsSession implements WsHandler {
     m.conns.opened();
     const ctx = this.#ctx;
     const held = ctx[kSockets];
-    if (held === undefined) ctx.cleanups.push(closeAllOf.bind(null, ctx));
-    if (!held) ctx[kSockets] = this;
+    if (!held) {
+      // One shared function, no closure per VU: cleanups are called with the VU context as `this`.
+      ctx.cleanups.push(closeAllOf);
+      ctx[kSockets] = this;
+    }
     else if (Array.isArray(held)) held.push(this);
     else ctx[kSockets] = [held, this];
     const x = this.#x!;
@@ -365,10 +371,11 @@ export class WsSession implements WsHandler {
     if (code === 1006 && x.errorCode === undefined) m.error('ws_abnormal_close');
     const ctx = this.#ctx;
     const held = ctx[kSockets];
-    if (held === this) ctx[kSockets] = null;
+    if (held === this) noneHeld(ctx);
     else if (Array.isArray(held)) {
       const i = held.indexOf(this);
       if (i >= 0) held.splice(i, 1);
+      if (!held.length) noneHeld(ctx);
     }
     if (x.waiters?.length || x.pings?.length) {
       const err = this.#closedError('the socket');
@@ -477,9 +484,17 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
 const connecting = new Deadlines<WsSession>((s) => s.connectTimedOut());
 const waiting = new Deadlines<Waiter>((w) => w.s.timedOut(w, w.kind));
 
-/** The VU retires: close what it still holds ("going away"); each gets CLOSE_TIMEOUT_MS at most. */
-function closeAllOf(ctx: CtxWithSockets): Promise<unknown> {
-  const held = ctx[kSockets];
+/** The VU holds no socket any more: nothing to close when it retires. */
+function noneHeld(ctx: CtxWithSockets): void {
+  ctx[kSockets] = undefined;
+  const list = ctx.cleanups;
+  const i = list.indexOf(closeAllOf);
+  if (i >= 0) list.splice(i, 1);
+}
+
+/** The VU retires: close what it still holds ("going away"); each gets CLOSE_TIMEOUT_MS at most. `this` is the VU context. */
+function closeAllOf(this: CtxWithSockets): Promise<unknown> {
+  const held = this[kSockets];
   if (!held) return Promise.resolve();
   if (!Array.isArray(held)) return held.close(1001, 'VU finished');
   return Promise.all(held.slice().map((s) => s.close(1001, 'VU finished')));

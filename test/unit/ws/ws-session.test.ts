@@ -59,6 +59,7 @@ describe('echo', () => {
     expect(vu.metric('data_sent').count).toBeGreaterThan(100);
     expect(vu.metric('data_received').count).toBeGreaterThan(100);
     // No leftovers: the closed socket removed itself from the VU's cleanups' list.
+    expect(vu.ctx.cleanups).toEqual([]);
     await vu.retire();
   });
 
