@@ -42,11 +42,12 @@ export class Response implements HttpResponse {
   readonly error: string | undefined;
   readonly error_code: string | undefined;
   readonly request: { method: string; url: string };
-  #rawHeaders: Buffer[] | string[] | null;
+  /** Alternating names and values, or the header block as received ("Name: value" lines joined by CRLF). */
+  #rawHeaders: Buffer[] | string[] | string | null;
   #headers: Record<string, string> | undefined;
 
   constructor(
-    init: Omit<HttpResponse, 'headers' | 'json'> & { rawHeaders: Buffer[] | string[] | null },
+    init: Omit<HttpResponse, 'headers' | 'json'> & { rawHeaders: Buffer[] | string[] | string | null },
   ) {
     this.url = init.url;
     this.status = init.status;
@@ -63,7 +64,7 @@ export class Response implements HttpResponse {
   get headers(): Record<string, string> {
     if (!this.#headers) {
       const h: Record<string, string> = {};
-      const raw = this.#rawHeaders ?? [];
+      const raw = typeof this.#rawHeaders === 'string' ? splitHeaderLines(this.#rawHeaders) : (this.#rawHeaders ?? []);
       for (let i = 0; i + 1 < raw.length; i += 2) {
         const k = raw[i].toString().toLowerCase();
         const v = raw[i + 1].toString();
@@ -84,4 +85,18 @@ export class Response implements HttpResponse {
       throw new SyntaxError(`response of ${this.request.method} ${this.url} (status ${this.status}) is not JSON: ${(err as Error).message}; body starts with ${JSON.stringify(preview)}`);
     }
   }
+}
+
+/** "Name: value" lines joined by CRLF → [name, value, name, value, …] (values trimmed). */
+function splitHeaderLines(block: string): string[] {
+  const out: string[] = [];
+  let pos = 0;
+  while (pos < block.length) {
+    let next = block.indexOf('\r\n', pos);
+    if (next === -1) next = block.length;
+    const colon = block.indexOf(':', pos);
+    if (colon !== -1 && colon < next) out.push(block.slice(pos, colon), block.slice(colon + 1, next).trim());
+    pos = next + 2;
+  }
+  return out;
 }

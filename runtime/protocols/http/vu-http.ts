@@ -1,7 +1,7 @@
 /**
- * The HTTP client of one VU, built on undici's `dispatch` with a small handler (no promise chains,
- * no body streams): the request's clock starts when the script asks, so waiting for a connection
- * is part of its duration (no coordinated omission hidden in a pool).
+ * The HTTP client of one VU, on our own HTTP/1.1 connection slots (h1-client.ts): the request's
+ * clock starts when the script asks, so waiting for a connection is part of its duration (no
+ * coordinated omission hidden in a pool).
  *
  * Connections: by default every VU owns its keep-alive connection(s) per origin, as a real client
  * does (N VUs hold N connections). With `http.shareConnections` the VUs of a worker share one pool
@@ -9,7 +9,6 @@
  */
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { Client, buildConnector, type Connector, type Dispatcher } from '../undici-core.js';
 import { connectionMeter, type ConnectionMeter } from '../../metrics/connections.js';
 import type { Tags } from '../../metrics/types.js';
 import type { SeriesHandle, WorkerMetricStore } from '../../metrics/worker-store.js';
@@ -17,6 +16,7 @@ import { tagKey } from '../../metrics/series-key.js';
 import { nextLocalAddress } from '../local-ips.js';
 import { errorCodeOf } from './error-codes.js';
 import { SocketBytes } from '../socket-bytes.js';
+import { H1Slot, type ConnectRecord, type Endpoint, type H1Exchange, type SlotHooks } from './h1-client.js';
 import { Response, type ResponseType, type Timings } from './response.js';
 
 export interface HttpConfig {
@@ -40,117 +40,77 @@ export interface RequestParams {
 interface ParsedUrl {
   origin: string;
   path: string;
+  /** The Host header's value. */
   host: string;
-}
-
-interface ConnectRecord {
-  start: number;
-  tcpEnd: number;
-  end: number;
+  endpoint: Endpoint;
+  /** Request heads for requests without body or extra headers, per method (built on first use). */
+  heads: Map<string, Buffer> | null;
 }
 
 const USER_AGENT = 'mcprun/0.1 (+https://www.npmjs.com/package/mcprun)';
 const URL_CACHE_MAX = 10_000;
-
-/** One undici Client (one connection) and the requests we have in flight on it. */
-interface ClientSlot {
-  client: Client;
-  inflight: number;
-}
+/** Methods whose requests carry a body by definition: sent with `content-length: 0` when empty (as undici and Go do). */
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const BAD_VALUE = /[\r\n\0]/;
 
 /**
  * The connections of one VU (or of a worker, when shared) to one origin. We pick the connection
- * ourselves, with exact in-flight counts, rather than through undici's Pool: a Pool marks a client
- * free only after its 'drain' event, so a VU that sends its next request right away would open a
- * second connection. Here a sequential VU uses exactly one connection.
+ * ourselves, with exact in-flight counts: a sequential VU uses exactly one connection.
  */
-class OriginPool {
-  readonly slots: ClientSlot[] = [];
-  /** Connections opened and not yet attributed to a request, oldest first. */
-  readonly fresh: ConnectRecord[] = [];
+class OriginPool implements SlotHooks {
+  readonly slots: H1Slot[] = [];
   readonly bytes = new SocketBytes();
-  readonly #connect: Connector;
   /** connections_active/opened/failed{proto:http} */
   readonly conns: ConnectionMeter;
+  readonly #options;
 
   constructor(
-    readonly origin: string,
+    readonly endpoint: Endpoint,
     readonly maxConnections: number,
-    readonly config: HttpConfig,
+    config: HttpConfig,
     store: WorkerMetricStore,
   ) {
     this.conns = connectionMeter(store, 'http');
-    const base = buildConnector({ rejectUnauthorized: !config.insecureSkipTLSVerify, timeout: config.timeoutMs });
-    this.#connect = (opts, cb) => {
-      const rec: ConnectRecord = { start: performance.now(), tcpEnd: 0, end: 0 };
-      // --local-ips: spread new connections over the source addresses (undefined: the kernel picks).
-      const localAddress = opts.localAddress ?? nextLocalAddress();
-      const sock = base(localAddress ? { ...opts, localAddress } : opts, (err, socket) => {
-        if (err || !socket) {
-          this.conns.failed(errorCodeOf(err));
-          return cb(err, null);
-        }
-        rec.end = performance.now();
-        if (!rec.tcpEnd) rec.tcpEnd = rec.end;
-        this.fresh.push(rec);
-        this.track(socket as Socket);
-        cb(null, socket);
-      });
-      (sock as unknown as Socket | undefined)?.once?.('connect', () => {
-        // Plain TCP: undici's own 'connect' listener ran the callback first; TLS: this is mid-handshake.
-        if (!rec.end) rec.tcpEnd = performance.now();
-      });
-      return sock;
-    };
+    // --local-ips: spread new connections over the source addresses (undefined: the kernel picks).
+    this.#options = { rejectUnauthorized: !config.insecureSkipTLSVerify, localAddress: nextLocalAddress };
   }
 
   /** An idle connection, else a new one while under the limit, else the least busy (the request queues: blocked time). */
-  acquire(): ClientSlot {
-    let best: ClientSlot | undefined;
+  acquire(): H1Slot {
+    let best: H1Slot | undefined;
     for (const slot of this.slots) {
-      if (slot.inflight === 0) {
+      const n = slot.inflight;
+      if (n === 0) {
         best = slot;
         break;
       }
-      if (!best || slot.inflight < best.inflight) best = slot;
+      if (!best || n < best.inflight) best = slot;
     }
     if (!best || (best.inflight > 0 && this.slots.length < this.maxConnections)) {
-      best = {
-        client: new Client(this.origin, {
-          pipelining: 1,
-          connect: this.#connect,
-          headersTimeout: this.config.timeoutMs,
-          bodyTimeout: this.config.timeoutMs,
-        }),
-        inflight: 0,
-      };
+      best = new H1Slot(this.endpoint, this.#options, this);
       this.slots.push(best);
     }
     return best;
   }
 
-  async close(): Promise<void> {
-    await Promise.all(this.slots.map((s) => s.client.close().catch(() => s.client.destroy().catch(() => {}))));
-    this.slots.length = 0;
-  }
-
-  private track(socket: Socket): void {
+  opened(socket: Socket): void {
     this.conns.opened();
     this.bytes.track(socket, () => this.conns.closed());
+  }
+
+  failed(err: Error): void {
+    this.conns.failed(errorCodeOf(err));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.slots.map((s) => s.close()));
+    this.slots.length = 0;
   }
 
   /** Wire bytes since the previous call (exact: counted by the sockets themselves). */
   takeBytes(): { read: number; written: number } {
     return this.bytes.take();
-  }
-
-  /** The connection this request waited for, if one was opened while it waited. */
-  takeConnect(since: number): ConnectRecord | undefined {
-    while (this.fresh.length) {
-      const rec = this.fresh.shift()!;
-      if (rec.start >= since - 0.001) return rec;
-    }
-    return undefined;
   }
 }
 
@@ -177,7 +137,11 @@ export class HttpEngine {
       if (u.protocol !== 'http:' && u.protocol !== 'https:') {
         throw new TypeError(`unsupported URL scheme in ${JSON.stringify(url)}: http.* takes http:// or https:// URLs (use ws.connect for ws://)`);
       }
-      p = { origin: u.origin, path: `${u.pathname}${u.search}`, host: u.host };
+      const tls = u.protocol === 'https:';
+      // URL keeps IPv6 literals bracketed; the socket wants them bare.
+      const hostname = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
+      const endpoint: Endpoint = { tls, hostname, port: u.port ? Number(u.port) : tls ? 443 : 80 };
+      p = { origin: u.origin, path: `${u.pathname}${u.search}`, host: u.host, endpoint, heads: null };
       if (this.#urls.size >= URL_CACHE_MAX) this.#urls.clear();
       this.#urls.set(url, p);
     }
@@ -225,11 +189,11 @@ export class HttpEngine {
     return rs;
   }
 
-  sharedPool(origin: string): OriginPool {
-    let p = this.#shared.get(origin);
+  sharedPool(u: ParsedUrl): OriginPool {
+    let p = this.#shared.get(u.origin);
     if (!p) {
-      p = new OriginPool(origin, Number.MAX_SAFE_INTEGER, this.config, this.store);
-      this.#shared.set(origin, p);
+      p = new OriginPool(u.endpoint, Number.MAX_SAFE_INTEGER, this.config, this.store);
+      this.#shared.set(u.origin, p);
     }
     return p;
   }
@@ -282,61 +246,57 @@ interface RequestSeries {
 }
 const REQUEST_SERIES_MAX = 10_000;
 
-/** Receives undici's callbacks for one request; a class, so no closures are allocated per request. */
-class RequestHandler implements Dispatcher.DispatchHandler {
+/** One request: what the slot writes and the callbacks it calls; a class, so no closures are allocated per request. */
+class RequestHandler implements H1Exchange {
   tWrite = 0;
   tSent = 0;
   tHeaders = 0;
   status = 0;
   statusText = '';
-  rawHeaders: Buffer[] | null = null;
+  rawHeaders: string | null = null;
   chunks: Buffer[] | null = null;
-  abortFn: ((err?: Error) => void) | null = null;
+  conn: ConnectRecord | undefined = undefined;
   timer: NodeJS.Timeout | null = null;
   done = false;
+  retried = false;
   resolve!: (r: Response) => void;
 
   constructor(
     readonly owner: VuHttp,
     readonly op: OriginPool,
-    readonly slot: ClientSlot,
+    readonly slot: H1Slot,
     readonly method: string,
     readonly url: string,
+    readonly head: Buffer | string,
+    readonly body: Uint8Array | undefined,
     readonly t0: number,
     readonly responseType: ResponseType,
     readonly userTags: Record<string, string>,
     readonly ctxTags: Tags,
   ) {}
 
-  onConnect(abort: (err?: Error) => void): void {
-    if (this.done) {
-      abort();
-      return;
-    }
-    this.abortFn = abort;
-    this.tWrite = performance.now();
+  onWrite(at: number, conn: ConnectRecord | undefined): void {
+    this.tWrite = at;
+    this.conn = conn;
   }
 
-  onRequestSent(): void {
-    this.tSent = performance.now();
+  onSent(at: number): void {
+    this.tSent = at;
   }
 
-  onHeaders(statusCode: number, rawHeaders: Buffer[], _resume: () => void, statusText: string): boolean {
-    if (statusCode < 200) return true; // 1xx: wait for the final response
+  onHead(status: number, statusText: string, rawHeaders: string): void {
     this.tHeaders = performance.now();
-    this.status = statusCode;
+    this.status = status;
     this.statusText = statusText;
     this.rawHeaders = rawHeaders;
     if (this.responseType !== 'none') this.chunks = [];
-    return true;
   }
 
-  onData(chunk: Buffer): boolean {
-    if (this.chunks) this.chunks.push(chunk);
-    return true;
+  onBody(chunk: Buffer): void {
+    if (this.chunks) this.chunks.push(Buffer.from(chunk));
   }
 
-  onComplete(): void {
+  onEnd(): void {
     this.finish(undefined);
   }
 
@@ -345,9 +305,10 @@ class RequestHandler implements Dispatcher.DispatchHandler {
   }
 
   timeout(): void {
+    if (this.done) return;
     const err = Object.assign(new Error(`request timeout: no complete response within the timeout`), { code: 'ETIMEDOUT' });
+    this.slot.abort(this);
     this.finish(err);
-    this.abortFn?.(err);
   }
 
   /** The VU was stopped: end the request and record nothing (the iteration counts as interrupted). */
@@ -355,9 +316,8 @@ class RequestHandler implements Dispatcher.DispatchHandler {
     if (this.done) return;
     this.done = true;
     if (this.timer) clearTimeout(this.timer);
-    this.abortFn?.();
+    this.slot.abort(this);
     this.owner.inflight.delete(this);
-    this.slot.inflight--;
     this.resolve(this.build(Object.assign(new Error('request interrupted: the VU was stopped'), { code: 'EABORTED' }), performance.now()));
   }
 
@@ -366,7 +326,6 @@ class RequestHandler implements Dispatcher.DispatchHandler {
     this.done = true;
     if (this.timer) clearTimeout(this.timer);
     this.owner.inflight.delete(this);
-    this.slot.inflight--;
     const tEnd = performance.now();
     const res = this.build(err, tEnd);
     this.owner.record(this, res);
@@ -378,8 +337,8 @@ class RequestHandler implements Dispatcher.DispatchHandler {
     let connecting = 0;
     let tls = 0;
     const written = this.tWrite || tEnd;
-    const conn = this.op.takeConnect(t0);
-    if (conn && conn.end <= written + 0.001) {
+    const conn = this.conn;
+    if (conn) {
       connecting = conn.tcpEnd - conn.start;
       tls = conn.end - conn.tcpEnd;
     }
@@ -414,19 +373,56 @@ class RequestHandler implements Dispatcher.DispatchHandler {
   }
 }
 
+/** The request's status line and headers; throws a TypeError naming a header that cannot be sent. */
+function buildHead(method: string, u: ParsedUrl, headers: Record<string, string> | undefined, payload: Uint8Array | undefined, form: boolean): string {
+  let host = u.host;
+  let agent = USER_AGENT;
+  let extra = '';
+  let contentType = form ? 'application/x-www-form-urlencoded' : '';
+  if (headers) {
+    for (const name in headers) {
+      const value = String(headers[name]);
+      if (!TOKEN.test(name)) throw new TypeError(`invalid HTTP header name ${JSON.stringify(name)}: names are tokens (letters, digits and !#$%&'*+.^_\`|~-)`);
+      if (BAD_VALUE.test(value)) throw new TypeError(`invalid value for HTTP header ${JSON.stringify(name)}: it contains a CR, LF or NUL character`);
+      const lower = name.toLowerCase();
+      // Framing is ours to write: a script's content-length or transfer-encoding could only contradict the body.
+      if (lower === 'content-length' || lower === 'transfer-encoding') continue;
+      if (lower === 'host') host = value;
+      else if (lower === 'user-agent') agent = value;
+      else if (lower === 'content-type') contentType = value;
+      else extra += `${name}: ${value}\r\n`;
+    }
+  }
+  let head = `${method} ${u.path} HTTP/1.1\r\nhost: ${host}\r\nuser-agent: ${agent}\r\n${extra}`;
+  if (contentType) head += `content-type: ${contentType}\r\n`;
+  if (payload) head += `content-length: ${payload.byteLength}\r\n`;
+  else if (BODY_METHODS.has(method)) head += 'content-length: 0\r\n';
+  return `${head}\r\n`;
+}
+
 export class VuHttp {
   readonly #pools = new Map<string, OriginPool>();
   readonly inflight = new Set<RequestHandler>();
   #aborted = false;
+  #lastSeries: RequestSeries | null = null;
+  #lastTags: Tags | null = null;
+  #lastUrl = '';
+  #lastMethod = '';
+  #lastUser: Record<string, string> | null = null;
+  #lastStatus = -1;
+  #lastCode: string | undefined = undefined;
+  #bytesTags: Tags | null = null;
+  #received: SeriesHandle | null = null;
+  #sent: SeriesHandle | null = null;
 
   constructor(readonly engine: HttpEngine) {}
 
-  #pool(origin: string): OriginPool {
-    if (this.engine.config.shareConnections) return this.engine.sharedPool(origin);
-    let p = this.#pools.get(origin);
+  #pool(u: ParsedUrl): OriginPool {
+    if (this.engine.config.shareConnections) return this.engine.sharedPool(u);
+    let p = this.#pools.get(u.origin);
     if (!p) {
-      p = new OriginPool(origin, this.engine.config.batchPerHost, this.engine.config, this.engine.store);
-      this.#pools.set(origin, p);
+      p = new OriginPool(u.endpoint, this.engine.config.batchPerHost, this.engine.config, this.engine.store);
+      this.#pools.set(u.origin, p);
     }
     return p;
   }
@@ -434,22 +430,36 @@ export class VuHttp {
   request(method: string, url: string, body: RequestBody, params: RequestParams | undefined, tags: Tags, timeoutMs: number | undefined): Promise<Response> {
     const t0 = performance.now();
     const u = this.engine.parseUrl(url);
-    const op = this.#pool(u.origin);
-    const headers: Record<string, string> = { 'user-agent': USER_AGENT };
-    let payload: string | Uint8Array | undefined;
+    const op = this.#pool(u);
+    let payload: Uint8Array | undefined;
+    let form = false;
     if (body !== null && body !== undefined) {
-      if (typeof body === 'string' || body instanceof Uint8Array) payload = body;
+      if (typeof body === 'string') payload = Buffer.from(body, 'utf8');
+      else if (body instanceof Uint8Array) payload = body;
       else if (body instanceof ArrayBuffer) payload = new Uint8Array(body);
       else {
         // As in k6: a plain object is sent as an HTML form.
-        payload = new URLSearchParams(Object.entries(body).map(([k, v]): [string, string] => [k, String(v)])).toString();
-        headers['content-type'] = 'application/x-www-form-urlencoded';
+        payload = Buffer.from(new URLSearchParams(Object.entries(body).map(([k, v]): [string, string] => [k, String(v)])).toString(), 'utf8');
+        form = true;
       }
     }
-    if (params?.headers) for (const k in params.headers) headers[k.toLowerCase()] = params.headers[k];
+    const headers = params?.headers;
+    let head: Buffer | string;
+    if (!payload && !headers) {
+      // The common load-test request: the same bytes every time, built once.
+      const heads = (u.heads ??= new Map());
+      let h = heads.get(method);
+      if (!h) heads.set(method, (h = Buffer.from(buildHead(method, u, undefined, undefined, false), 'latin1')));
+      head = h;
+    } else {
+      try {
+        head = buildHead(method, u, headers, payload, form);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
     const slot = op.acquire();
-    slot.inflight++;
-    const h = new RequestHandler(this, op, slot, method, url, t0, params?.responseType ?? 'text', params?.tags ?? EMPTY_TAGS, tags);
+    const h = new RequestHandler(this, op, slot, method, url, head, payload, t0, params?.responseType ?? 'text', params?.tags ?? EMPTY_TAGS, tags);
     return new Promise<Response>((resolve) => {
       h.resolve = resolve;
       if (this.#aborted) {
@@ -457,18 +467,26 @@ export class VuHttp {
         return;
       }
       this.inflight.add(h);
-      const limit = timeoutMs ?? this.engine.config.timeoutMs;
-      h.timer = setTimeout(timeoutHandler, limit, h);
-      // undici's own header/body timeouts follow this request's timeout (the connection's defaults
-      // would cut a request that asked for longer).
-      slot.client.dispatch({ origin: u.origin, path: u.path, method: method as Dispatcher.HttpMethod, headers, body: payload, headersTimeout: limit, bodyTimeout: limit }, h);
+      h.timer = setTimeout(timeoutHandler, timeoutMs ?? this.engine.config.timeoutMs, h);
+      slot.dispatch(h);
     });
   }
 
   /** Called by the handler when a request ends (not when it is interrupted). */
   record(h: RequestHandler, res: Response): void {
     const failed = res.status === 0 || res.status >= 400;
-    const rs = this.engine.requestSeries(h, res.status, res.error_code, failed);
+    // A VU mostly repeats the same request with the same outcome: compare identities before
+    // building the engine's cache key.
+    let rs = this.#lastSeries;
+    if (!rs || h.ctxTags !== this.#lastTags || h.url !== this.#lastUrl || h.method !== this.#lastMethod || h.userTags !== this.#lastUser || res.status !== this.#lastStatus || res.error_code !== this.#lastCode) {
+      rs = this.#lastSeries = this.engine.requestSeries(h, res.status, res.error_code, failed);
+      this.#lastTags = h.ctxTags;
+      this.#lastUrl = h.url;
+      this.#lastMethod = h.method;
+      this.#lastUser = h.userTags;
+      this.#lastStatus = res.status;
+      this.#lastCode = res.error_code;
+    }
     const t = res.timings;
     rs.reqs.add(1);
     rs.failed.add(failed ? 1 : 0);
@@ -481,9 +499,14 @@ export class VuHttp {
     rs.receiving.add(t.receiving);
     if (!this.engine.config.shareConnections) {
       const b = h.op.takeBytes();
-      const store = this.engine.store;
-      if (b.read) store.derived('data_received', h.ctxTags, '', noTags).add(b.read);
-      if (b.written) store.derived('data_sent', h.ctxTags, '', noTags).add(b.written);
+      if (h.ctxTags !== this.#bytesTags) {
+        const store = this.engine.store;
+        this.#bytesTags = h.ctxTags;
+        this.#received = store.derived('data_received', h.ctxTags, '', noTags);
+        this.#sent = store.derived('data_sent', h.ctxTags, '', noTags);
+      }
+      if (b.read) this.#received!.add(b.read);
+      if (b.written) this.#sent!.add(b.written);
     }
   }
 

@@ -46,14 +46,20 @@ test('sampled active VUs match the planned stages within one tick', async () => 
   const start = performance.now();
   const done = Promise.all(runners.map((r) => r.run()));
   const samples: Array<{ t: number; active: number }> = [];
+  // How late this event loop ran timers (a busy shared machine delays the ramp's ticks the same way).
+  let lateness = 0;
+  let last = performance.now();
   const sampler = setInterval(() => {
-    samples.push({ t: performance.now() - start, active: runners[0].activeVus + runners[1].activeVus });
+    const now = performance.now();
+    lateness = Math.max(lateness, now - last - 15);
+    last = now;
+    samples.push({ t: now - start, active: runners[0].activeVus + runners[1].activeVus });
   }, 15);
   await done;
   clearInterval(sampler);
 
   // A change is applied at the first tick after it is due; a VU ramped down ends its 2 ms iteration first.
-  const slack = RAMP_TICK_MS + 15;
+  const slack = RAMP_TICK_MS + 15 + lateness;
   const inside = samples.filter((s) => s.t > 5 && s.t < 1900 - slack);
   expect(inside.length).toBeGreaterThan(50);
   for (const { t, active } of inside) {
