@@ -206,15 +206,18 @@ export class H1Parser {
 
   #parseHead(text: string): void {
     const eol = text.indexOf('\r\n');
-    const statusLine = eol === -1 ? text : text.slice(0, eol);
-    // "HTTP/1.1 200 OK"
-    if (statusLine.length < 12 || !statusLine.startsWith('HTTP/1.') || statusLine.charCodeAt(8) !== 32) {
-      throw new HttpParseError(`the server's answer is not HTTP/1.x: status line ${JSON.stringify(statusLine.slice(0, 40))}`);
+    const lineEnd = eol === -1 ? text.length : eol;
+    // "HTTP/1.1 200 OK", read by char codes: no substring for the common case.
+    if (lineEnd < 12 || !text.startsWith('HTTP/1.') || text.charCodeAt(8) !== 32 || (lineEnd > 12 && text.charCodeAt(12) !== 32)) {
+      throw new HttpParseError(`the server's answer is not HTTP/1.x: status line ${JSON.stringify(text.slice(0, Math.min(lineEnd, 40)))}`);
     }
-    const minor = statusLine.charCodeAt(7) - 48;
-    const status = Number(statusLine.slice(9, 12));
-    if (!Number.isInteger(status) || status < 100 || status > 999) throw new HttpParseError(`invalid status code in ${JSON.stringify(statusLine.slice(0, 40))}`);
-    const statusText = statusLine.length > 13 ? statusLine.slice(13) : '';
+    const minor = text.charCodeAt(7) - 48;
+    const d0 = text.charCodeAt(9) - 48;
+    const d1 = text.charCodeAt(10) - 48;
+    const d2 = text.charCodeAt(11) - 48;
+    if (d0 < 1 || d0 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) throw new HttpParseError(`invalid status code in ${JSON.stringify(text.slice(0, Math.min(lineEnd, 40)))}`);
+    const status = d0 * 100 + d1 * 10 + d2;
+    const statusText = lineEnd > 13 ? text.slice(13, lineEnd) : '';
     let contentLength = -1;
     let chunked = false;
     let keepAlive = minor >= 1;
@@ -229,15 +232,14 @@ export class H1Parser {
       // letter match one of them, so the other headers cost no string at all.
       const nl = colon - pos;
       const c = text.charCodeAt(pos) | 0x20;
-      if (c === 99 /* c */ && nl === 14 && text.slice(pos, colon).toLowerCase() === 'content-length') {
-        const value = text.slice(colon + 1, next).trim();
-        if (!/^\d+$/.test(value)) throw new HttpParseError(`invalid Content-Length ${JSON.stringify(value)}`);
-        const n = Number(value);
+      if (c === 99 /* c */ && nl === 14 && nameIs(text, pos, 'content-length')) {
+        const n = digits(text, colon + 1, next);
+        if (n < 0) throw new HttpParseError(`invalid Content-Length ${JSON.stringify(text.slice(colon + 1, next).trim())}`);
         if (contentLength !== -1 && contentLength !== n) throw new HttpParseError('conflicting Content-Length headers');
         contentLength = n;
-      } else if (c === 116 /* t */ && nl === 17 && text.slice(pos, colon).toLowerCase() === 'transfer-encoding') {
+      } else if (c === 116 /* t */ && nl === 17 && nameIs(text, pos, 'transfer-encoding')) {
         chunked = /(?:^|,)\s*chunked\s*$/i.test(text.slice(colon + 1, next).trim());
-      } else if (c === 99 && nl === 10 && text.slice(pos, colon).toLowerCase() === 'connection') {
+      } else if (c === 99 && nl === 10 && nameIs(text, pos, 'connection')) {
         const v = text.slice(colon + 1, next).toLowerCase();
         if (v.includes('close')) keepAlive = false;
         else if (v.includes('keep-alive')) keepAlive = true;
@@ -275,4 +277,28 @@ export class H1Parser {
     this.#sink = null;
     sink.onEnd(keepAlive);
   }
+}
+
+/** Whether the header name at `pos` is `lower` (ASCII case-insensitive; the caller checked the length). */
+function nameIs(text: string, pos: number, lower: string): boolean {
+  for (let i = 0; i < lower.length; i++) {
+    const c = text.charCodeAt(pos + i);
+    // Letters compare case-insensitively; '-' (45) only equals itself.
+    if ((c >= 65 && c <= 90 ? c | 0x20 : c) !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** A decimal header value between `from` and `to`, optional spaces around it; -1 if it is not one. */
+function digits(text: string, from: number, to: number): number {
+  while (from < to && (text.charCodeAt(from) === 32 || text.charCodeAt(from) === 9)) from++;
+  while (to > from && (text.charCodeAt(to - 1) === 32 || text.charCodeAt(to - 1) === 9)) to--;
+  if (from === to || to - from > 15) return -1;
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
 }
