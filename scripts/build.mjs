@@ -2,9 +2,10 @@
 // the package's `prepare` script):
 //  1. tsc compiles the sources to dist/ with the .d.ts files that carry the DSL's types (the
 //     product for scenario authors) and the modules behind `mcprun/runtime`;
-//  2. esbuild bundles two single files, because loading one file is far faster than resolving
+//  2. esbuild bundles single files, because loading one file is far faster than resolving
 //     hundreds of ESM/CJS modules at every start (bench/startup.mjs measures it):
-//     dist/cli.mjs (the `mcprun` command) and dist/mcprun-runtime.mjs (DSL + worker + protocols,
+//     dist/cli.mjs (the `mcprun` command: a few lines that start the worker threads, then load
+//     dist/mcprun-cli.mjs, the CLI proper) and dist/mcprun-runtime.mjs (DSL + worker + protocols,
 //     the worker entry and what `import 'mcprun'` means inside a scenario).
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync } from 'node:fs';
@@ -37,12 +38,15 @@ const common = {
   // scenario's own inline map is what users' stack traces need).
   sourcemap: false,
   logLevel: 'warning',
-  // esbuild finds its native binary next to its own package; ws's native add-ons are optional.
-  external: ['esbuild', 'bufferutil', 'utf-8-validate'],
+  // esbuild finds its native binary next to its own package; ws's native add-ons are optional;
+  // undici is required on first use by the MCP HTTP transports only (runtime/protocols/undici-core.ts).
+  external: ['esbuild', 'bufferutil', 'utf-8-validate', 'undici', 'undici/*'],
   // CommonJS dependencies bundled into ESM still call require() for Node's built-ins.
   banner: { js: "import { createRequire as __mcprunRequire } from 'node:module'; const require = __mcprunRequire(import.meta.url);" },
 };
 buildSync({ ...common, entryPoints: [join(root, 'dist/runtime/worker/runtime-entry.js')], outfile: join(root, 'dist/mcprun-runtime.mjs') });
+// The CLI proper, loaded by dist/cli.mjs once it has started the workers (runtime/coordinator/prespawn.ts).
+buildSync({ ...common, entryPoints: [join(root, 'dist/runtime/cli/main.js')], outfile: join(root, 'dist/mcprun-cli.mjs') });
 buildSync({
   ...common,
   entryPoints: [join(root, 'dist/bin/mcprun.js')],

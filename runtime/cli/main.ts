@@ -3,7 +3,7 @@
  * `mcprun scenario.ts` is `mcprun run scenario.ts`.
  */
 import type { Writable } from 'node:stream';
-import yargs from 'yargs';
+import yargsParser from 'yargs-parser';
 import { McprunError } from '../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { run, reportError, type RunOptions } from '../coordinator/run.js';
@@ -16,7 +16,7 @@ export interface CliIo {
   stderr: Writable & { isTTY?: boolean };
 }
 
-interface ParsedArgs {
+export interface ParsedArgs {
   script: string;
   vus?: number;
   duration?: string;
@@ -40,12 +40,57 @@ interface ParsedArgs {
 }
 
 
+/** The flags, shared by the fast parser and yargs (help text, errors). */
+const STRING_FLAGS = ['vus', 'duration', 'iterations', 'stage', 'env', 'workers', 'summary-export', 'out', 'report-dir', 'junit', 'metrics-addr', 'interval', 'pool', 'local-ips'] as const;
+const BOOLEAN_FLAGS = ['quiet', 'color', 'progress', 'verbose', 'continue-on-worker-error'] as const;
+const ALIASES: Record<string, string> = { duration: 'd', iterations: 'i', stage: 's', env: 'e', workers: 'w', quiet: 'q', verbose: 'v', out: 'o' };
+const POOL_CHOICES = ['threads', 'processes'];
+const camel = (f: string) => f.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+const KNOWN_KEYS = new Set<string>(['_', ...STRING_FLAGS, ...BOOLEAN_FLAGS, ...STRING_FLAGS.map(camel), ...BOOLEAN_FLAGS.map(camel), ...Object.values(ALIASES)]);
+
+/**
+ * The common case without yargs: flags that are all known and well-formed, one scenario file.
+ * Anything else (help, version, unknown or malformed flags, a missing file) returns undefined and
+ * goes through yargs for its help text and messages. yargs itself is loaded only then: its
+ * terminal-width tables cost ~75 ms of start-up at import (test/unit/cli pins that both parsers
+ * agree).
+ */
+export function fastParse(args: string[]): ParsedArgs | undefined {
+  const a = yargsParser(args, {
+    string: [...STRING_FLAGS],
+    boolean: [...BOOLEAN_FLAGS, 'help', 'version'],
+    alias: { ...ALIASES, version: 'V' },
+    default: { progress: true },
+  }) as Record<string, unknown> & { _: Array<string | number> };
+  if (a.help || a.version || a._.length !== 1 || String(a._[0]) === '') return undefined;
+  for (const k of Object.keys(a)) if (!KNOWN_KEYS.has(k) && k !== 'help' && k !== 'version' && k !== 'V') return undefined;
+  for (const f of STRING_FLAGS) {
+    const v = a[f];
+    if (v === undefined) continue;
+    const vs = Array.isArray(v) ? v : [v];
+    // A flag without its value is yargs' to explain (and --report-dir alone means its default).
+    if (vs.some((x) => typeof x !== 'string' || x === '')) return undefined;
+  }
+  if (a.pool !== undefined && !POOL_CHOICES.includes(a.pool as string)) return undefined;
+  const parsed: Record<string, unknown> = { script: String(a._[0]) };
+  for (const f of [...STRING_FLAGS, ...BOOLEAN_FLAGS]) if (a[f] !== undefined) parsed[f] = a[f];
+  return parsed as unknown as ParsedArgs;
+}
+
 /** Parse only (no run): tests call this to pin flag handling and messages. */
 export async function parseArgs(argv: string[]): Promise<RunOptions> {
   // `mcprun scenario.ts --vus 2` and `mcprun --vus 2 scenario.ts` both mean `mcprun run ...`.
+  const args = argv[0] === 'run' ? argv.slice(1) : argv;
+  const fast = fastParse(args);
+  if (fast) return toRunOptions(fast);
+  return toRunOptions((await yargsParse(args)) ?? { script: '' });
+}
+
+/** Full yargs: --help, --version, and the messages for flags the fast parser does not accept. */
+export async function yargsParse(args: string[]): Promise<ParsedArgs | undefined> {
   // No yargs command: a command makes yargs lay out and cache the whole help text on every run
   // (~80 ms of start-up). `run` is accepted and dropped.
-  const args = argv[0] === 'run' ? argv.slice(1) : argv;
+  const { default: yargs } = await import('yargs');
   let parsed: ParsedArgs | undefined;
   await yargs(args)
     .scriptName('mcprun')
@@ -88,8 +133,7 @@ export async function parseArgs(argv: string[]): Promise<RunOptions> {
       }
       parsed = { ...(a as unknown as ParsedArgs), script: positional[0] };
     });
-  if (!parsed?.script) return { script: '' };
-  return toRunOptions(parsed);
+  return parsed?.script ? parsed : undefined;
 }
 
 function cliError(msg: string): McprunError {
@@ -127,7 +171,8 @@ function list(v: string | string[] | undefined): string[] | undefined {
   return v === undefined ? undefined : Array.isArray(v) ? v : [v];
 }
 
-function toRunOptions(args: ParsedArgs): RunOptions {
+export function toRunOptions(args: ParsedArgs): RunOptions {
+  if (!args.script) return { script: '' };
   const a = { ...args, stage: list(args.stage), env: list(args.env), out: list(args.out) };
   const env: Record<string, string> = {};
   for (const pair of a.env ?? []) {

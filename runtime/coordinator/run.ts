@@ -11,6 +11,8 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import type { Writable } from 'node:stream';
 import { bundleScenario, type Bundle } from '../bundle/bundle.js';
+import { releasePrespawned } from './prespawn.js';
+import { RUNTIME_BUNDLE } from '../paths.js';
 import { resolveConfig, parseStageFlag, type CliOverrides, type ResolvedConfig } from '../config/resolve.js';
 import { McprunError } from '../errors.js';
 import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
@@ -96,6 +98,8 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   const restoreEnv = applyEnv(opts.env ?? {});
   try {
     const cli = cliOverrides(opts);
+    // The scenario imports the runtime bundle; load it while esbuild (another process) bundles.
+    void import(pathToFileURL(RUNTIME_BUNDLE).href).catch(() => {});
     bundle = await bundleScenario(opts.script);
     const mod = await importScenario(bundle.path, opts.script);
     const config = resolveConfig(mod.options, cli, basename(opts.script), realmRegistry);
@@ -106,6 +110,7 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   } catch (err) {
     return { exitCode: reportError(err, stderr, opts.verbose ?? false), summary: undefined, error: err as Error };
   } finally {
+    releasePrespawned();
     bundle?.dispose();
     restoreEnv();
   }
@@ -235,6 +240,8 @@ async function execute(opts: RunOptions, config: ResolvedConfig, thresholds: Thr
     }
   }
   const pool = new WorkerPool(plans, env);
+  // Workers started at launch that this run does not need (fewer VUs than CPUs, --pool processes).
+  releasePrespawned();
   let vusNow = 0;
   const vusByWorker = new Map<number, number>();
   let reqsSeen = 0;

@@ -7,15 +7,14 @@
  */
 import { fork } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { RUNTIME_BUNDLE } from '../paths.js';
 import { McprunError, deserializeError } from '../errors.js';
+import { adoptPrespawned, spawnWorkerThread } from './prespawn.js';
 import type { CoordinatorMessage, WorkerMessage, WorkerPlan } from '../worker-protocol.js';
 
 // Both kinds of worker start from the runtime bundle (runtime/worker/runtime-entry.ts), which
 // starts the loop when it sees the thread's workerData mark or the process's environment flag.
 const WORKER_ENTRY = RUNTIME_BUNDLE;
-const WORKER_THREAD_MARK = 'mcprun-worker-thread';
 const WORKER_PROCESS_ENV = 'MCPRUN_WORKER_PROCESS';
 export const WORKER_START_TIMEOUT_MS = 60_000;
 
@@ -58,7 +57,8 @@ export class WorkerPool {
   }
 
   #spawnThread(plan: WorkerPlan): PoolWorker {
-    const t = new Worker(WORKER_ENTRY, { env: { ...process.env, ...this.env }, workerData: { mark: WORKER_THREAD_MARK }, stdout: false, stderr: false });
+    // A worker started at launch (prespawn.ts) gets its environment with the plan instead.
+    const t = adoptPrespawned() ?? spawnWorkerThread({ ...process.env, ...this.env });
     const w: PoolWorker = {
       index: plan.workerIndex,
       state: 'starting',

@@ -55,7 +55,10 @@ export class MemoryPerVu {
     readonly workerCount: number,
   ) {}
 
+  #hasBaseline = false;
+
   baseline(): void {
+    this.#hasBaseline = true;
     forceGc();
     this.#baseHeap = getHeapStatistics().used_heap_size;
     this.#baseRss = process.memoryUsage.rss();
@@ -66,7 +69,7 @@ export class MemoryPerVu {
     const key = `${allocated}/${activeConnections(this.store)}`;
     const stable = key === this.#last;
     this.#last = key;
-    if (!stable || allocated < MIN_VUS || key === this.#measuredAt) return;
+    if (!stable || allocated < MIN_VUS || key === this.#measuredAt || !this.#hasBaseline) return;
     this.#measuredAt = key;
     forceGc();
     const heap = Math.max(0, getHeapStatistics().used_heap_size - this.#baseHeap) / allocated;

@@ -9,7 +9,8 @@ import { realmRegistry } from '../metrics/registry.js';
 import { WorkerMetricStore } from '../metrics/worker-store.js';
 import { HttpEngine } from '../protocols/http/vu-http.js';
 import { setLocalIps } from '../protocols/local-ips.js';
-import { MemoryPerVu } from '../metrics/memory-per-vu.js';
+import { MemoryPerVu, MIN_VUS } from '../metrics/memory-per-vu.js';
+import { executorOf } from '../executors/registry.js';
 import { GeneratorHealth } from '../metrics/generator-health.js';
 import type { CoordinatorMessage, WorkerMessage, WorkerPlan } from '../worker-protocol.js';
 import { ErrorLog } from './error-log.js';
@@ -89,7 +90,10 @@ export class WorkerLoop {
       return;
     }
     this.#memory = new MemoryPerVu(this.#store, plan.pool !== 'processes', plan.workerCount);
-    this.#memory.baseline();
+    // The baseline costs a full GC (and a vm context for gc()): only worth it when this worker
+    // can reach the VU count from which memory per VU is measured at all.
+    const mine = plan.scenarios.reduce((n, sc) => n + Math.ceil((executorOf(sc).maxVUs as (x: typeof sc) => number)(sc) / plan.workerCount), 0);
+    if (mine >= MIN_VUS) this.#memory.baseline();
     this.#health = new GeneratorHealth(this.#store);
     this.#flushTimer = setInterval(() => this.#flush(), plan.flushIntervalMs);
     this.transport.post({ type: 'ready', workerIndex: plan.workerIndex });

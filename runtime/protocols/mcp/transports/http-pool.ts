@@ -8,7 +8,7 @@
  * has its own timer.
  */
 import type { Socket } from 'node:net';
-import { Client, buildConnector, type Connector, type Dispatcher } from '../../undici-core.js';
+import { undici, type Client, type Connector, type Dispatcher } from '../../undici-core.js';
 import { SocketBytes } from '../../socket-bytes.js';
 import type { ConnectionMeter } from '../../../metrics/connections.js';
 import { nextLocalAddress } from '../../local-ips.js';
@@ -36,7 +36,7 @@ export class TrackedPool {
     connectTimeoutMs: number,
     readonly conns: ConnectionMeter,
   ) {
-    const base = buildConnector({ timeout: connectTimeoutMs });
+    const base = undici().buildConnector({ timeout: connectTimeoutMs });
     this.#connect = (opts, cb) => {
       // --local-ips: spread new connections over the source addresses (undefined: the kernel picks).
       const localAddress = opts.localAddress ?? nextLocalAddress();
@@ -57,7 +57,7 @@ export class TrackedPool {
     if (slot === undefined) {
       if (this.#clients.length < this.max) {
         slot = this.#clients.length;
-        this.#clients.push(new Client(this.origin, { pipelining: 1, connect: this.#connect, headersTimeout: 0, bodyTimeout: 0 }));
+        this.#clients.push(new (undici().Client)(this.origin, { pipelining: 1, connect: this.#connect, headersTimeout: 0, bodyTimeout: 0 }));
         this.#load.push(0);
       } else {
         // Every connection is busy: queue on the next one (round robin); the wait is measured.

@@ -1,0 +1,88 @@
+/**
+ * Worker threads started before the CLI proper has even loaded: a worker needs ~170 ms on this
+ * kind of machine to boot and load the runtime bundle, and the coordinator needs about as long to
+ * load, parse flags, bundle the scenario and read its options. Started first, the two overlap
+ * (bench/startup.mjs: spawn to first request).
+ *
+ * Safe by construction: a prespawned worker does nothing until the pool adopts it and sends its
+ * plan (no load before the run is validated); it is unref'd until then, so an invalid run, --help
+ * or --version exit without waiting for it; one the run does not need is terminated.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { RUNTIME_BUNDLE } from '../paths.js';
+
+export const WORKER_THREAD_MARK = 'mcprun-worker-thread';
+const KEY = Symbol.for('mcprun.prespawnedWorkers');
+/** More than this many workers are started by the pool as usual: the first ones are what the start waits for. */
+const MAX_PRESPAWN = 4;
+
+interface Prespawned {
+  worker: Worker;
+  exited: boolean;
+  error: Error | undefined;
+}
+
+/** Thread options shared by prespawned and pool-spawned workers (so either can be adopted). */
+export function spawnWorkerThread(env: NodeJS.ProcessEnv): Worker {
+  return new Worker(RUNTIME_BUNDLE, { env, workerData: { mark: WORKER_THREAD_MARK }, stdout: false, stderr: false });
+}
+
+/** How many workers argv asks for, when that can be read without the full parser. */
+function sniffWorkers(argv: string[]): number | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    let v: string | undefined;
+    if (a === '--workers' || a === '-w') v = argv[i + 1];
+    else if (a.startsWith('--workers=')) v = a.slice(10);
+    if (v !== undefined) return /^\d+$/.test(v) && Number(v) >= 1 ? Number(v) : undefined;
+  }
+  return undefined;
+}
+
+export function prespawnWorkers(argv: string[]): void {
+  // Nothing to run, or workers that are processes: no threads to start early.
+  if (argv.length === 0 || argv.some((a) => a === '--help' || a === '-h' || a === '--version' || a === '-V' || a === 'processes' || a === '--pool=processes')) return;
+  const cpus = availableParallelism();
+  const n = Math.min(sniffWorkers(argv) ?? cpus, cpus, MAX_PRESPAWN);
+  const list: Prespawned[] = [];
+  for (let i = 0; i < n; i++) {
+    let worker: Worker;
+    try {
+      worker = spawnWorkerThread({ ...process.env });
+    } catch {
+      break;
+    }
+    const p: Prespawned = { worker, exited: false, error: undefined };
+    worker.on('error', (err) => {
+      p.error = err;
+    });
+    worker.once('exit', () => {
+      p.exited = true;
+    });
+    worker.unref();
+    list.push(p);
+  }
+  (globalThis as Record<symbol, unknown>)[KEY] = list;
+}
+
+/** A prespawned worker that is still alive, or undefined: the pool then spawns one itself. */
+export function adoptPrespawned(): Worker | undefined {
+  const list = (globalThis as Record<symbol, unknown>)[KEY] as Prespawned[] | undefined;
+  while (list?.length) {
+    const p = list.shift()!;
+    if (!p.exited && !p.error) {
+      p.worker.removeAllListeners();
+      p.worker.ref();
+      return p.worker;
+    }
+    void p.worker.terminate();
+  }
+  return undefined;
+}
+
+/** The run needs no more workers: end the ones nobody adopted. */
+export function releasePrespawned(): void {
+  const list = (globalThis as Record<symbol, unknown>)[KEY] as Prespawned[] | undefined;
+  for (const p of list?.splice(0) ?? []) void p.worker.terminate();
+}

@@ -1,0 +1,76 @@
+/**
+ * The CLI parses common command lines without loading yargs (start-up time); whatever it accepts
+ * must mean exactly what yargs makes of it, and anything unusual must go to yargs.
+ */
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { fastParse, toRunOptions, yargsParse } from '../../../runtime/cli/main.js';
+
+const ACCEPTED: string[][] = [
+  ['s.ts'],
+  ['s.ts', '--vus', '5', '--duration', '10s'],
+  ['--vus=5', 's.ts', '-d', '2s'],
+  ['s.ts', '-e', 'A=1', '-e', 'B=x=y', '--env', 'C='],
+  ['s.ts', '--stage', '1s:5', '-s', '2s:0'],
+  ['s.ts', '-q', '--no-progress', '--no-color', '--verbose'],
+  ['s.ts', '-qv'],
+  ['s.ts', '--color'],
+  ['s.ts', '--workers', '2', '--pool', 'processes', '--local-ips', '127.0.0.2-127.0.0.9'],
+  ['s.ts', '--summary-export', 'out.json', '--out', 'json=a.ndjson', '-o', 'csv=b.csv', '--junit', 'j.xml'],
+  ['s.ts', '--report-dir', 'r', '--metrics-addr', '127.0.0.1:9000', '--interval', '2s', '--continue-on-worker-error'],
+  ['s.ts', '-i', '100', '-w', '1'],
+];
+
+const REJECTED: string[][] = [
+  [],
+  ['--help'],
+  ['--version'],
+  ['-V'],
+  ['s.ts', 'extra.ts'],
+  ['s.ts', '--vus'],
+  ['s.ts', '--report-dir'],
+  ['s.ts', '--bogus'],
+  ['s.ts', '-x'],
+  ['s.ts', '--pool', 'fibers'],
+  ['s.ts', '--a.b', '1'],
+  ['--vus', '2'],
+];
+
+describe('the fast CLI parser', () => {
+  test.each(ACCEPTED)('accepts %j and means what yargs means', async (...argv) => {
+    const fast = fastParse(argv);
+    expect(fast).toBeDefined();
+    const slow = await yargsParse(argv);
+    // yargs adds aliases and camelCase copies; the flags themselves must agree.
+    const pick = (a: object | undefined) =>
+      Object.fromEntries(Object.entries(a ?? {}).filter(([k, v]) => (k === 'script' || /^[a-z]+(-[a-z]+)*$/.test(k)) && k.length > 1 && v !== undefined && k !== 'help' && k !== 'version'));
+    expect(pick(fast)).toEqual(pick(slow));
+  });
+
+  test.each(REJECTED)('leaves %j to yargs', (...argv) => {
+    expect(fastParse(argv)).toBeUndefined();
+  });
+
+  test('random command lines: the fast parser accepts or defers, never disagrees (property)', async () => {
+    const token = fc.constantFrom('s.ts', 'x.ts', '--vus', '3', '-e', 'K=V', '--no-progress', '-q', '--duration', '1s', '--pool', 'threads', 'processes', '--stage', '1s:2', '--bogus', '-v', '--workers', '2', '--', '=', '');
+    await fc.assert(
+      fc.asyncProperty(fc.array(token, { maxLength: 8 }), async (argv) => {
+        const fast = fastParse(argv);
+        if (!fast) return;
+        // Accepted: the run options (or our own error about them) are the same as through yargs.
+        const outcome = async (get: () => Promise<ReturnType<typeof fastParse>>) => {
+          try {
+            const parsed = await get();
+            return parsed ? toRunOptions(parsed) : 'yargs found nothing to run';
+          } catch (err) {
+            return (err as Error).message;
+          }
+        };
+        const viaYargs = await outcome(() => yargsParse(argv));
+        const viaFast = await outcome(async () => fast);
+        expect(viaFast).toEqual(viaYargs);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
