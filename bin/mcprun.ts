@@ -1,10 +1,15 @@
 #!/usr/bin/env node
+import { prebuildScenario } from '../runtime/bundle/scenario-build.js';
+import { sniffScript } from '../runtime/cli/flags.js';
 import { prespawnWorkers } from '../runtime/coordinator/prespawn.js';
 
-// Workers boot while the CLI below loads (see prespawn.ts). The CLI is its own bundle
-// (dist/mcprun-cli.mjs) so that this file is all Node parses before the workers start.
-prespawnWorkers(process.argv.slice(2));
+// Workers boot and esbuild bundles the scenario while the CLI below loads (see prespawn.ts and
+// scenario-build.ts). The CLI is its own bundle (dist/mcprun-cli.mjs) so that this file is all
+// Node parses before they start.
+const argv = process.argv.slice(2);
+prespawnWorkers(argv);
+prebuildScenario(sniffScript(argv));
 const cliUrl = import.meta.url.endsWith('/cli.mjs') ? new URL('./mcprun-cli.mjs', import.meta.url).href : new URL('../runtime/cli/main.js', import.meta.url).href;
 const { main } = (await import(cliUrl)) as typeof import('../runtime/cli/main.js');
 process.setSourceMapsEnabled(true);
-process.exitCode = await main(process.argv.slice(2));
+process.exitCode = await main(argv);

@@ -4,14 +4,11 @@
  * resolves to this installation's own DSL, so the scenario and the runtime share one module
  * instance inside each worker.
  */
-import { mkdtempSync, rmSync, writeFileSync, existsSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { RUNTIME_BUNDLE } from '../paths.js';
-import { createRequire } from 'node:module';
-import type { Message, Plugin } from 'esbuild';
+import { rmSync, writeFileSync, existsSync, statSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
+import type { Message } from 'esbuild';
 import { McprunError } from '../errors.js';
+import { startScenarioBuild, takePrebuilt } from './scenario-build.js';
 
 export interface Bundle {
   /** Absolute path of the bundled ESM file. */
@@ -20,9 +17,6 @@ export interface Bundle {
   dispose(): void;
 }
 
-/** `import 'mcprun'` in a scenario is the runtime bundle: the same module instance the worker runs. */
-const DSL_ENTRY = RUNTIME_BUNDLE;
-
 export async function bundleScenario(file: string): Promise<Bundle> {
   const abs = resolve(file);
   if (!existsSync(abs) || !statSync(abs).isFile()) {
@@ -30,35 +24,10 @@ export async function bundleScenario(file: string): Promise<Bundle> {
       hint: 'Check the path; run `mcprun path/to/scenario.ts`.',
     });
   }
-  const mcprunPlugin: Plugin = {
-    name: 'mcprun-dsl',
-    setup(b) {
-      b.onResolve({ filter: /^mcprun$/ }, () => ({ path: pathToFileURL(DSL_ENTRY).href, external: true }));
-    },
-  };
-  // The output path is known before the build so the source map's paths resolve to the real files.
-  const dir = mkdtempSync(join(tmpdir(), 'mcprun-'));
-  const out = join(dir, 'scenario.mjs');
-  // require(), not import: Node would lex esbuild's CommonJS source to find its exports at every start.
-  const { build } = createRequire(import.meta.url)('esbuild') as typeof import('esbuild');
+  const { dir, out, result: pending } = takePrebuilt(abs) ?? startScenarioBuild(abs);
   let result;
   try {
-    result = await build({
-      outfile: out,
-      entryPoints: [abs],
-      bundle: true,
-      write: false,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
-      sourcemap: 'inline',
-      sourcesContent: false,
-      logLevel: 'silent',
-      plugins: [mcprunPlugin],
-      // CommonJS packages bundled into ESM still call require() for Node built-ins.
-      banner: { js: "import { createRequire as __mcprunCreateRequire } from 'node:module'; const require = __mcprunCreateRequire(import.meta.url);" },
-      absWorkingDir: dirname(abs),
-    });
+    result = await pending;
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
     const errors = (err as { errors?: Message[] }).errors;

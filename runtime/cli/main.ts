@@ -4,6 +4,7 @@
  */
 import type { Writable } from 'node:stream';
 import yargsParser from 'yargs-parser';
+import { ALIASES, BOOLEAN_FLAGS, STRING_FLAGS } from './flags.js';
 import { McprunError } from '../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { run, reportError, type RunOptions } from '../coordinator/run.js';
@@ -40,10 +41,6 @@ export interface ParsedArgs {
 }
 
 
-/** The flags, shared by the fast parser and yargs (help text, errors). */
-const STRING_FLAGS = ['vus', 'duration', 'iterations', 'stage', 'env', 'workers', 'summary-export', 'out', 'report-dir', 'junit', 'metrics-addr', 'interval', 'pool', 'local-ips'] as const;
-const BOOLEAN_FLAGS = ['quiet', 'color', 'progress', 'verbose', 'continue-on-worker-error'] as const;
-const ALIASES: Record<string, string> = { duration: 'd', iterations: 'i', stage: 's', env: 'e', workers: 'w', quiet: 'q', verbose: 'v', out: 'o' };
 const POOL_CHOICES = ['threads', 'processes'];
 const camel = (f: string) => f.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
 const KNOWN_KEYS = new Set<string>(['_', ...STRING_FLAGS, ...BOOLEAN_FLAGS, ...STRING_FLAGS.map(camel), ...BOOLEAN_FLAGS.map(camel), ...Object.values(ALIASES)]);

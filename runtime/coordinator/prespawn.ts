@@ -11,6 +11,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { RUNTIME_BUNDLE } from '../paths.js';
+import { sniffWorkers } from '../cli/flags.js';
 
 export const WORKER_THREAD_MARK = 'mcprun-worker-thread';
 const KEY = Symbol.for('mcprun.prespawnedWorkers');
@@ -26,18 +27,6 @@ interface Prespawned {
 /** Thread options shared by prespawned and pool-spawned workers (so either can be adopted). */
 export function spawnWorkerThread(env: NodeJS.ProcessEnv): Worker {
   return new Worker(RUNTIME_BUNDLE, { env, workerData: { mark: WORKER_THREAD_MARK }, stdout: false, stderr: false });
-}
-
-/** How many workers argv asks for, when that can be read without the full parser. */
-function sniffWorkers(argv: string[]): number | undefined {
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    let v: string | undefined;
-    if (a === '--workers' || a === '-w') v = argv[i + 1];
-    else if (a.startsWith('--workers=')) v = a.slice(10);
-    if (v !== undefined) return /^\d+$/.test(v) && Number(v) >= 1 ? Number(v) : undefined;
-  }
-  return undefined;
 }
 
 export function prespawnWorkers(argv: string[]): void {

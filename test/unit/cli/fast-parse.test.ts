@@ -4,6 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { sniffScript, sniffWorkers } from '../../../runtime/cli/flags.js';
 import { fastParse, toRunOptions, yargsParse } from '../../../runtime/cli/main.js';
 
 const ACCEPTED: string[][] = [
@@ -69,8 +70,31 @@ describe('the fast CLI parser', () => {
         const viaYargs = await outcome(() => yargsParse(argv));
         const viaFast = await outcome(async () => fast);
         expect(viaFast).toEqual(viaYargs);
+        // What dist/cli.mjs guessed to start bundling early is the file the run uses.
+        expect(sniffScript(argv)).toBe(fast.script);
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('what dist/cli.mjs reads before the CLI loads', () => {
+  test.each(ACCEPTED)('the scenario path of %j', (...argv) => {
+    expect(sniffScript(argv)).toBe(fastParse(argv)!.script);
+  });
+
+  test('the scenario path after run, after flags with values, after --', () => {
+    expect(sniffScript(['run', '-e', 'A=1', 'a.ts'])).toBe('a.ts');
+    expect(sniffScript(['-qe', 'A=1', 'b.ts'])).toBe('b.ts');
+    expect(sniffScript(['--vus=2', '--', 'c.ts'])).toBe('c.ts');
+    expect(sniffScript(['--vus', '2'])).toBeUndefined();
+  });
+
+  test('the worker count, when it is a plain number', () => {
+    expect(sniffWorkers(['s.ts', '--workers', '3'])).toBe(3);
+    expect(sniffWorkers(['-w', '2', 's.ts'])).toBe(2);
+    expect(sniffWorkers(['--workers=4', 's.ts'])).toBe(4);
+    expect(sniffWorkers(['s.ts', '--workers', 'x'])).toBeUndefined();
+    expect(sniffWorkers(['s.ts'])).toBeUndefined();
   });
 });
