@@ -35,6 +35,8 @@ class SeriesState {
   min = Infinity;
   max = -Infinity;
   hist: Histogram | undefined;
+  /** Trend samples of exactly 0 not yet in `hist` (most requests' blocked/connecting/TLS times): recorded in one go at take(). */
+  zeros = 0;
   dirty = false;
   constructor(
     readonly metric: string,
@@ -66,7 +68,8 @@ class SeriesState {
         this.sum += value;
         if (value < this.min) this.min = value;
         if (value > this.max) this.max = value;
-        recordScaled(this.hist!, value);
+        if (value === 0) this.zeros++;
+        else recordScaled(this.hist!, value);
         return;
     }
   }
@@ -74,6 +77,10 @@ class SeriesState {
   take(): SeriesDelta {
     const d: SeriesDelta = { metric: this.metric, tags: this.tags, type: this.type, count: this.count, sum: this.sum, min: this.min, max: this.max };
     if (this.hist) {
+      if (this.zeros) {
+        this.hist.recordValueWithCount(0, this.zeros);
+        this.zeros = 0;
+      }
       d.hist = encodeHistogram(this.hist);
       this.hist.reset();
     }

@@ -34,6 +34,15 @@ const MAX_HEAD_BYTES = 64 * 1024;
 const MAX_CHUNK_LINE = 4096;
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 
+interface Head {
+  status: number;
+  statusText: string;
+  headerLines: string;
+  contentLength: number;
+  chunked: boolean;
+  keepAlive: boolean;
+}
+
 const enum State {
   Head = 0,
   /** Content-Length body: `remaining` bytes to go. */
@@ -60,6 +69,8 @@ export class H1Parser {
   #remaining = 0;
   #keepAlive = true;
   #noBody = false;
+  #lastHead: Buffer | null = null;
+  #last: Head | null = null;
 
   /** Expect a new response, to a request of `method`. */
   start(sink: ResponseSink, method: string): void {
@@ -176,7 +187,18 @@ export class H1Parser {
       const end = buf.indexOf(CRLFCRLF, off);
       if (end !== -1) {
         if (end - off > MAX_HEAD_BYTES) throw new HttpParseError('response head larger than 64 KB');
-        this.#parseHead(buf.toString('latin1', off, end));
+        // The same bytes as this connection's previous head (a server repeats itself; Date
+        // changes once a second): one memcmp instead of decoding and parsing it again.
+        const last = this.#lastHead;
+        if (last && last.length === end - off && buf.compare(last, 0, last.length, off, end) === 0) this.#applyHead(this.#last!);
+        else {
+          const h = this.#parseHead(buf.toString('latin1', off, end));
+          if (h.status >= 200) {
+            this.#lastHead = Buffer.from(buf.subarray(off, end));
+            this.#last = h;
+          }
+          this.#applyHead(h);
+        }
         return end + 4;
       }
       this.#checkPrefix(buf, off);
@@ -195,7 +217,7 @@ export class H1Parser {
     }
     this.#head = null;
     if (end > MAX_HEAD_BYTES) throw new HttpParseError('response head larger than 64 KB');
-    this.#parseHead(data.toString('latin1', 0, end));
+    this.#applyHead(this.#parseHead(data.toString('latin1', 0, end)));
     return off + (end + 4 - carried.length);
   }
 
@@ -204,7 +226,35 @@ export class H1Parser {
     if (!'HTTP/'.startsWith(have)) throw new HttpParseError(`the server's answer is not HTTP: it starts with ${JSON.stringify(have)}`);
   }
 
-  #parseHead(text: string): void {
+  /** The head as parsed: kept per connection, because a server mostly repeats the same one. */
+  #applyHead(h: Head): void {
+    if (h.status < 200) {
+      // 1xx (100 Continue, 103 Early Hints): informational, the final response follows. 101 would
+      // switch protocols, which no http.* request asks for.
+      if (h.status === 101) throw new HttpParseError('the server switched protocols (101) on a plain HTTP request');
+      this.#state = State.Head;
+      return;
+    }
+    const keepAlive = h.keepAlive;
+    this.#keepAlive = keepAlive;
+    this.#sink!.onHead(h.status, h.statusText, h.headerLines);
+    if (this.#noBody || h.status === 204 || h.status === 304) this.#complete(keepAlive);
+    else if (h.chunked) {
+      this.#state = State.ChunkSize;
+      this.#line = '';
+    } else if (h.contentLength >= 0) {
+      if (h.contentLength === 0) this.#complete(keepAlive);
+      else {
+        this.#remaining = h.contentLength;
+        this.#state = State.Length;
+      }
+    } else {
+      this.#keepAlive = false;
+      this.#state = State.UntilClose;
+    }
+  }
+
+  #parseHead(text: string): Head {
     const eol = text.indexOf('\r\n');
     const lineEnd = eol === -1 ? text.length : eol;
     // "HTTP/1.1 200 OK", read by char codes: no substring for the common case.
@@ -246,30 +296,9 @@ export class H1Parser {
       }
       pos = next + 2;
     }
-    if (status < 200) {
-      // 1xx (100 Continue, 103 Early Hints): informational, the final response follows. 101 would
-      // switch protocols, which no http.* request asks for.
-      if (status === 101) throw new HttpParseError('the server switched protocols (101) on a plain HTTP request');
-      this.#state = State.Head;
-      return;
-    }
-    this.#keepAlive = keepAlive;
-    this.#sink!.onHead(status, statusText, headersAt < text.length ? text.slice(headersAt) : '');
-    if (this.#noBody || status === 204 || status === 304) this.#complete(keepAlive);
-    else if (chunked) {
-      this.#state = State.ChunkSize;
-      this.#line = '';
-    } else if (contentLength >= 0) {
-      if (contentLength === 0) this.#complete(keepAlive);
-      else {
-        this.#remaining = contentLength;
-        this.#state = State.Length;
-      }
-    } else {
-      this.#keepAlive = false;
-      this.#state = State.UntilClose;
-    }
+    return { status, statusText, headerLines: headersAt < text.length ? text.slice(headersAt) : '', contentLength, chunked, keepAlive };
   }
+
 
   #complete(keepAlive: boolean): void {
     this.#state = State.Done;

@@ -34,30 +34,28 @@ export interface HttpResponse {
 }
 
 export class Response implements HttpResponse {
-  readonly url: string;
-  readonly status: number;
-  readonly statusText: string;
-  readonly body: string | Uint8Array | null;
-  readonly timings: Timings;
-  readonly error: string | undefined;
-  readonly error_code: string | undefined;
-  readonly request: { method: string; url: string };
-  /** Alternating names and values, or the header block as received ("Name: value" lines joined by CRLF). */
   #rawHeaders: Buffer[] | string[] | string | null;
   #headers: Record<string, string> | undefined;
+  #request: { method: string; url: string } | undefined;
 
+  // Positional, and `request` built on first read: one Response per request on the hot path.
   constructor(
-    init: Omit<HttpResponse, 'headers' | 'json'> & { rawHeaders: Buffer[] | string[] | string | null },
+    readonly url: string,
+    readonly method: string,
+    readonly status: number,
+    readonly statusText: string,
+    /** Alternating names and values, or the header block as received ("Name: value" lines joined by CRLF). */
+    rawHeaders: Buffer[] | string[] | string | null,
+    readonly body: string | Uint8Array | null,
+    readonly timings: Timings,
+    readonly error: string | undefined,
+    readonly error_code: string | undefined,
   ) {
-    this.url = init.url;
-    this.status = init.status;
-    this.statusText = init.statusText;
-    this.body = init.body;
-    this.timings = init.timings;
-    this.error = init.error;
-    this.error_code = init.error_code;
-    this.request = init.request;
-    this.#rawHeaders = init.rawHeaders;
+    this.#rawHeaders = rawHeaders;
+  }
+
+  get request(): { method: string; url: string } {
+    return (this.#request ??= { method: this.method, url: this.url });
   }
 
   /** Built on first access: most load scripts never read headers. */
@@ -82,7 +80,7 @@ export class Response implements HttpResponse {
       return JSON.parse(text) as T;
     } catch (err) {
       const preview = text.length > 80 ? `${text.slice(0, 80)}…` : text;
-      throw new SyntaxError(`response of ${this.request.method} ${this.url} (status ${this.status}) is not JSON: ${(err as Error).message}; body starts with ${JSON.stringify(preview)}`);
+      throw new SyntaxError(`response of ${this.method} ${this.url} (status ${this.status}) is not JSON: ${(err as Error).message}; body starts with ${JSON.stringify(preview)}`);
     }
   }
 }

@@ -359,17 +359,9 @@ class RequestHandler implements H1Exchange {
       body = this.responseType === 'binary' ? new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) : buf.toString('utf8');
     }
     this.chunks = null;
-    return new Response({
-      url: this.url,
-      status: err ? 0 : this.status,
-      statusText: err ? '' : this.statusText,
-      rawHeaders: err ? null : this.rawHeaders,
-      body,
-      timings,
-      error: err ? err.message : undefined,
-      error_code: err ? errorCodeOf(err) : undefined,
-      request: { method: this.method, url: this.url },
-    });
+    return err
+      ? new Response(this.url, this.method, 0, '', null, null, timings, err.message, errorCodeOf(err))
+      : new Response(this.url, this.method, this.status, this.statusText, this.rawHeaders, body, timings, undefined, undefined);
   }
 }
 

@@ -85,6 +85,25 @@ describe('H1Parser', () => {
     expect(r.headers).toBe('X-A: 1\r\nSet-Cookie: a=b\r\nContent-Length: 0');
   });
 
+  test('one connection, many responses: a repeated head gives the same result, a changed one is parsed anew', () => {
+    const p = new H1Parser();
+    const seq: Array<[string, string, Partial<Parsed>]> = [
+      ['GET', 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok', { status: 200, body: 'ok', keepAlive: true }],
+      ['GET', 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nno', { status: 200, body: 'no', keepAlive: true }],
+      ['HEAD', 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n', { status: 200, body: '', keepAlive: true }],
+      ['GET', 'HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc', { status: 200, body: 'abc', keepAlive: true }],
+      ['GET', 'HTTP/1.1 503 Busy\r\nContent-Length: 3\r\n\r\nabc', { status: 503, statusText: 'Busy', body: 'abc' }],
+      ['GET', 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok', { status: 200, body: 'ok', keepAlive: false }],
+      ['GET', 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok', { status: 200, body: 'ok', keepAlive: true }],
+    ];
+    for (const [method, wire, expected] of seq) {
+      const sink = new Collect();
+      p.start(sink, method);
+      expect(p.execute(Buffer.from(wire, 'latin1'))).toBe(0);
+      expect(sink.r).toMatchObject({ ...expected, ended: true });
+    }
+  });
+
   test('bytes after a complete response are reported as left over', () => {
     expect(parse('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA').left).toBe(5);
   });
