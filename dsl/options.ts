@@ -122,6 +122,11 @@ export interface HttpOptions {
   batchPerHost?: number;
   /** Skip TLS certificate verification. @default false */
   insecureSkipTLSVerify?: boolean;
+  /**
+   * Redirects followed per request (k6's `maxRedirects`); each hop is a request of its own in the
+   * metrics, the script gets the last response. 0 returns every 3xx as it is. @default 10
+   */
+  maxRedirects?: number;
 }
 
 export interface Options {

@@ -138,6 +138,7 @@ export function resolveConfig(options: unknown, cli: CliOverrides = {}, file = '
     shareConnections: readBool(httpRaw, 'shareConnections', 'options.http', issues, false),
     batchPerHost: typeof httpRaw.batchPerHost === 'number' && Number.isInteger(httpRaw.batchPerHost) && httpRaw.batchPerHost > 0 ? httpRaw.batchPerHost : 6,
     insecureSkipTLSVerify: readBool(httpRaw, 'insecureSkipTLSVerify', 'options.http', issues, false),
+    maxRedirects: readMaxRedirects(httpRaw.maxRedirects, 'options.http.maxRedirects', issues),
   };
   const setupTimeoutMs = readDuration(o as Record<string, unknown>, 'setupTimeout', 'options', issues, { default: 60_000, allowZero: false });
   const teardownTimeoutMs = readDuration(o as Record<string, unknown>, 'teardownTimeout', 'options', issues, { default: 60_000, allowZero: false });
@@ -298,6 +299,13 @@ function readStringMap(r: Record<string, unknown>, key: string, path: string, is
     issues.push({ path: `${path}.${key}.${k}`, message: `must be a string, received ${describe(x)}${advice}` });
   }
   return ok ? { ...(v as Record<string, string>) } : {};
+}
+
+function readMaxRedirects(v: unknown, path: string, issues: ConfigIssue[]): number {
+  if (v === undefined) return 10;
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 0) return v;
+  issues.push({ path, message: `must be a whole number >= 0 (0 returns every 3xx as it is), e.g. maxRedirects: 5, received ${describe(v)}` });
+  return 10;
 }
 
 function readBool(r: Record<string, unknown>, key: string, path: string, issues: ConfigIssue[], def: boolean): boolean {

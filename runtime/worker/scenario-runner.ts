@@ -4,6 +4,7 @@ import type { ResolvedScenario } from '../config/resolved.js';
 import { executorOf } from '../executors/registry.js';
 import type { ExecutorRunContext } from '../executors/types.js';
 import type { Tags } from '../metrics/types.js';
+import type { SeriesHandle } from '../metrics/worker-store.js';
 import { Vu, type IterationFn, type StopCause, type VuDeps } from './vu.js';
 
 export class ScenarioRunner {
@@ -11,6 +12,7 @@ export class ScenarioRunner {
   #ending = false;
   #endWaiters = new Set<() => void>();
   #tags: Tags;
+  #lagSeries: SeriesHandle | undefined;
   /** Set by a stop from outside: graceful (gracefulStop applies) or hard (interrupt now). */
   #hardStop = false;
 
@@ -122,7 +124,8 @@ export class ScenarioRunner {
         self.deps.store.add('dropped_iterations', n, self.#tags);
       },
       lag(ms: number) {
-        self.deps.store.add('iteration_lag', ms, self.#tags);
+        // Once per arrival: a pre-resolved series, no key built per sample.
+        (self.#lagSeries ??= self.deps.store.series('iteration_lag', self.#tags)).add(ms);
       },
     };
   }

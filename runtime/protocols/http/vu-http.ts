@@ -24,6 +24,8 @@ export interface HttpConfig {
   shareConnections: boolean;
   batchPerHost: number;
   insecureSkipTLSVerify: boolean;
+  /** @default 10 */
+  maxRedirects?: number;
 }
 
 export type RequestBody = string | Uint8Array | ArrayBuffer | Record<string, unknown> | null | undefined;
@@ -35,6 +37,8 @@ export interface RequestParams {
   timeout?: string | number;
   /** 'text' (default), 'binary', or 'none' to drain and discard the body without keeping it. */
   responseType?: ResponseType;
+  /** Redirects to follow for this request (k6's name); default `options.http.maxRedirects` (10). */
+  redirects?: number;
 }
 
 interface ParsedUrl {
@@ -230,6 +234,9 @@ export class HttpEngine {
 }
 
 const EMPTY_TAGS: Record<string, string> = {};
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+/** Headers a redirect to another origin must not carry (as Go's client, which k6 uses). */
+const CREDENTIALS = new Set(['authorization', 'cookie', 'proxy-authorization']);
 const noTags = (): Tags => EMPTY_TAGS;
 
 /** The nine series one request writes to, resolved once per tag combination. */
@@ -260,6 +267,11 @@ class RequestHandler implements H1Exchange {
   done = false;
   retried = false;
   resolve!: (r: Response) => void;
+  // What a redirect's next hop needs (plain fields: no object per request on the hot path).
+  redirectsLeft = 0;
+  origBody: RequestBody = null;
+  params: RequestParams | undefined = undefined;
+  timeoutMs: number | undefined = undefined;
 
   constructor(
     readonly owner: VuHttp,
@@ -329,6 +341,13 @@ class RequestHandler implements H1Exchange {
     const tEnd = performance.now();
     const res = this.build(err, tEnd);
     this.owner.record(this, res);
+    if (!err && this.redirectsLeft > 0 && REDIRECTS.has(res.status)) {
+      const next = this.owner.follow(this, res);
+      if (next) {
+        next.then(this.resolve);
+        return;
+      }
+    }
     this.resolve(res);
   }
 
@@ -452,6 +471,10 @@ export class VuHttp {
     }
     const slot = op.acquire();
     const h = new RequestHandler(this, op, slot, method, url, head, payload, t0, params?.responseType ?? 'text', params?.tags ?? EMPTY_TAGS, tags);
+    h.redirectsLeft = params?.redirects ?? this.engine.config.maxRedirects ?? 10;
+    h.origBody = body;
+    h.params = params;
+    h.timeoutMs = timeoutMs;
     return new Promise<Response>((resolve) => {
       h.resolve = resolve;
       if (this.#aborted) {
@@ -462,6 +485,43 @@ export class VuHttp {
       h.timer = setTimeout(timeoutHandler, timeoutMs ?? this.engine.config.timeoutMs, h);
       slot.dispatch(h);
     });
+  }
+
+  /**
+   * The next hop of a redirect, as a request of its own (its own metrics, as in k6), or undefined
+   * when the response is the answer (no usable Location). 303, and 301/302 after a POST, continue
+   * with GET and no body; 307/308 repeat the method and body. Credentials stay on the same origin.
+   */
+  follow(h: RequestHandler, res: Response): Promise<Response> | undefined {
+    const location = res.headers.location;
+    if (!location) return undefined;
+    let next: URL;
+    try {
+      next = new URL(location, h.url);
+    } catch {
+      return undefined;
+    }
+    if (next.protocol !== 'http:' && next.protocol !== 'https:') return undefined;
+    let method = h.method;
+    let body = h.origBody;
+    const toGet = (res.status === 303 && method !== 'HEAD') || ((res.status === 301 || res.status === 302) && method === 'POST');
+    if (toGet) {
+      method = 'GET';
+      body = null;
+    }
+    let headers = h.params?.headers;
+    const crossOrigin = next.origin !== this.engine.parseUrl(h.url).origin;
+    if (headers && (toGet || crossOrigin)) {
+      const kept: Record<string, string> = {};
+      for (const k in headers) {
+        const lower = k.toLowerCase();
+        if (toGet && lower === 'content-type') continue;
+        if (crossOrigin && CREDENTIALS.has(lower)) continue;
+        kept[k] = headers[k];
+      }
+      headers = kept;
+    }
+    return this.request(method, next.href, body, { ...h.params, headers, redirects: h.redirectsLeft - 1 }, h.ctxTags, h.timeoutMs);
   }
 
   /** Called by the handler when a request ends (not when it is interrupted). */

@@ -5,6 +5,7 @@
  */
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
+import { resolveConfig } from '../../../runtime/config/resolve.js';
 import { MetricRegistry } from '../../../runtime/metrics/registry.js';
 import { WorkerMetricStore } from '../../../runtime/metrics/worker-store.js';
 import { HttpEngine, type HttpConfig, type VuHttp } from '../../../runtime/protocols/http/vu-http.js';
@@ -194,6 +195,77 @@ describe('connections', () => {
     // The queued ones waited for a connection: that is blocked time, inside their duration.
     expect(Math.max(...all.map((r) => r.timings.blocked))).toBeGreaterThan(20);
   });
+});
+
+describe('redirects (as k6: followed, each hop a request of its own)', () => {
+  test('302 is followed to the final answer; 0 redirects returns the 3xx', async () => {
+    const s = await server((req, res) => {
+      if (req.url === '/old') {
+        res.writeHead(302, { location: '/new?x=1' });
+        return res.end();
+      }
+      res.end(`at ${req.url}`);
+    });
+    const c = client();
+    const res = await c.request('GET', `${s.url}/old`, null, undefined, TAGS, undefined);
+    expect([res.status, res.body, res.url]).toEqual([200, 'at /new?x=1', `${s.url}/new?x=1`]);
+    expect(s.requests.map((r) => r.url)).toEqual(['/old', '/new?x=1']);
+    const raw = await c.request('GET', `${s.url}/old`, null, { redirects: 0 }, TAGS, undefined);
+    expect([raw.status, raw.headers.location]).toEqual([302, '/new?x=1']);
+  });
+
+  test('303 (and 301/302 after POST) continue with GET and no body; 307 repeats the method and body', async () => {
+    const s = await server((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const m = /^\/(\d{3})$/.exec(req.url ?? '');
+        if (m) {
+          res.writeHead(Number(m[1]), { location: '/done' });
+          return res.end();
+        }
+        res.end(JSON.stringify({ method: req.method, body: Buffer.concat(chunks).toString(), type: req.headers['content-type'] ?? null }));
+      });
+    });
+    const c = client();
+    const params = { headers: { 'content-type': 'text/plain' } };
+    for (const [code, method, body] of [['303', 'GET', ''], ['302', 'GET', ''], ['301', 'GET', ''], ['307', 'POST', 'payload'], ['308', 'POST', 'payload']]) {
+      const res = await c.request('POST', `${s.url}/${code}`, 'payload', params, TAGS, undefined);
+      expect(res.json(), `after ${code}`).toEqual({ method, body, type: method === 'GET' ? null : 'text/plain' });
+    }
+  });
+
+  test('a redirect to another origin drops Authorization and Cookie', async () => {
+    const b = await server(echo);
+    const a = await server((_q, res) => {
+      res.writeHead(307, { location: `${b.url}/there` });
+      res.end();
+    });
+    const res = await client().request('GET', a.url, null, { headers: { Authorization: 'Bearer x', Cookie: 'k=v', 'X-Keep': '1' } }, TAGS, undefined);
+    const got = res.json();
+    expect(got.url).toBe('/there');
+    expect(got.headers.authorization).toBeUndefined();
+    expect(got.headers.cookie).toBeUndefined();
+    expect(got.headers['x-keep']).toBe('1');
+  });
+
+  test('a redirect loop stops after the limit with the last 3xx (the server saw every hop)', async () => {
+    const s = await server((_q, res) => {
+      res.writeHead(302, { location: '/loop' });
+      res.end();
+    });
+    const engine = new HttpEngine({ timeoutMs: 5000, shareConnections: false, batchPerHost: 6, insecureSkipTLSVerify: false, maxRedirects: 3 }, new WorkerMetricStore(new MetricRegistry()));
+    cleanups.push(() => engine.close());
+    const res = await engine.client().request('GET', `${s.url}/loop`, null, undefined, TAGS, undefined);
+    expect(res.status).toBe(302);
+    expect(s.requests).toHaveLength(4);
+  });
+});
+
+test('options.http.maxRedirects: 10 by default, a whole number >= 0 or a clear error', () => {
+  expect(resolveConfig({}).http.maxRedirects).toBe(10);
+  expect(resolveConfig({ http: { maxRedirects: 0 } }).http.maxRedirects).toBe(0);
+  expect(() => resolveConfig({ http: { maxRedirects: -1 } })).toThrow(/options\.http\.maxRedirects[\s\S]*must be a whole number >= 0/);
 });
 
 async function rawServer(onConnection: (sock: Socket) => void): Promise<{ url: string }> {

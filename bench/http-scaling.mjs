@@ -1,0 +1,79 @@
+// http-scaling: does mcprun scale with --workers? The honest set-up needs the target on cores of its
+// own; this machine has two cores in all. So we measure what can be measured here and say what it
+// implies:
+//   1. equal load per worker (open model): --workers 1 at RATE req/s and --workers 2 at 2 × RATE,
+//      a rate one worker sustains with CPU to spare, so nothing is oversubscribed: the achieved rates
+//      should be exactly 1 : 2 and the CPU per request equal. Equal CPU per request at equal load per
+//      worker is what linear scaling means (the design shares nothing between workers: one metrics
+//      message per worker per second);
+//   2. flat out (closed model, VUS VUs): req/s and requests per CPU-second with 1 and 2 workers. Here
+//      nginx (2 workers) and mcprun share the same two cores, so this ratio is bounded by the machine.
+// Alternating W1 W2, DURATION s each (default 10), ROUNDS (default 3); nginx `return 200`, 2 workers.
+import { readFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureDebianPackage, median, MCPRUN, ROOT, runTimed, saveResult, startNginx, table, fmt, machine } from './lib.mjs';
+
+const DURATION = Number(process.env.DURATION ?? 10);
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const VUS = Number(process.env.VUS ?? 100);
+const RATE = Number(process.env.RATE ?? 5000);
+
+if (!ensureDebianPackage('nginx', 'nginx-light')) {
+  console.error('http-scaling: nginx is not installed and could not be installed; skipped.');
+  process.exit(0);
+}
+const nginx = await startNginx('0,1', 2);
+const tmp = mkdtempSync(join(tmpdir(), 'mcprun-scaling-'));
+
+async function mcprun(workers, round) {
+  const out = join(tmp, `w${workers}-${round}.json`);
+  const r = await runTimed(process.execPath, [MCPRUN, join(ROOT, 'bench/scenarios/http-throughput.ts'), '--workers', String(workers), '--quiet', '--summary-export', out, '-e', `TARGET=${nginx.url}`, '-e', `VUS=${VUS}`, '-e', `DURATION=${DURATION}s`], { cpu: null });
+  if (r.code !== 0) throw new Error(`mcprun failed (${r.code}): ${r.stderr}`);
+  const s = JSON.parse(readFileSync(out, 'utf8'));
+  const reqs = s.metrics.http_reqs.values.count;
+  return { rps: s.metrics.http_reqs.values.rate, cpuSeconds: r.cpuSeconds, reqsPerCpuSecond: reqs / r.cpuSeconds, errors: s.metrics.http_req_failed.values.passes };
+}
+
+async function open(workers, round) {
+  const out = join(tmp, `open-w${workers}-${round}.json`);
+  const rate = RATE * workers;
+  const r = await runTimed(process.execPath, [MCPRUN, join(ROOT, 'bench/scenarios/arrival.ts'), '--workers', String(workers), '--quiet', '--summary-export', out, '-e', `TARGET=${nginx.url}`, '-e', `RATE=${rate}`, '-e', `DURATION=${DURATION}s`, '-e', 'VUS=200'], { cpu: null });
+  if (r.code !== 0 && r.code !== 99) throw new Error(`mcprun failed (${r.code}): ${r.stderr}`);
+  const s = JSON.parse(readFileSync(out, 'utf8'));
+  const reqs = s.metrics.http_reqs.values.count;
+  return { rate, rps: s.metrics.http_reqs.values.rate, cpu100k: (r.cpuSeconds / reqs) * 1e5, dropped: s.metrics.dropped_iterations?.values.count ?? 0, lagP99: s.metrics.iteration_lag?.values['p(99)'] };
+}
+
+const runs = { 1: [], 2: [] };
+const openRuns = { 1: [], 2: [] };
+try {
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const w of [1, 2]) {
+      const o = await open(w, round);
+      openRuns[w].push(o);
+      process.stderr.write(`round ${round} open --workers ${w}: ${fmt(o.rps)} of ${o.rate} req/s, ${fmt(o.cpu100k, 3)} CPU-s/100k, dropped ${o.dropped}\n`);
+      const r = await mcprun(w, round);
+      runs[w].push(r);
+      process.stderr.write(`round ${round} closed --workers ${w}: ${fmt(r.rps)} req/s, ${fmt(r.reqsPerCpuSecond)} req per CPU-s, ${fmt(r.cpuSeconds, 2)} CPU-s\n`);
+    }
+  }
+} finally {
+  await nginx.stop();
+}
+const med = Object.fromEntries(Object.entries(runs).map(([w, rs]) => [w, { rps: median(rs.map((r) => r.rps)), perCpu: median(rs.map((r) => r.reqsPerCpuSecond)), cpu: median(rs.map((r) => r.cpuSeconds)), errors: rs.reduce((a, r) => a + r.errors, 0) }]));
+const openMed = Object.fromEntries(Object.entries(openRuns).map(([w, rs]) => [w, { rate: rs[0].rate, rps: median(rs.map((r) => r.rps)), cpu100k: median(rs.map((r) => r.cpu100k)), dropped: rs.reduce((a, r) => a + r.dropped, 0), lagP99: median(rs.map((r) => r.lagP99)) }]));
+const efficiency = med[2].perCpu / med[1].perCpu;
+const ratios = {
+  [`open model, equal load per worker (${RATE}/s each): achieved req/s, 2 workers / 1 worker`]: (openMed[2].rps / openMed[1].rps).toFixed(3),
+  'open model: CPU per request, 1 worker / 2 workers (1.0 = linear)': (openMed[1].cpu100k / openMed[2].cpu100k).toFixed(3),
+  'flat out: requests per CPU-second, 2 workers / 1 worker': efficiency.toFixed(3),
+  'flat out: req/s measured here, 2 workers / 1 worker (cores shared with nginx)': (med[2].rps / med[1].rps).toFixed(2),
+};
+console.log(`\nhttp-scaling — ${machine()}; nginx return 200 (2 workers) and mcprun on the same 2 cores, unpinned; ${VUS} VUs; ${DURATION} s × ${ROUNDS} rounds\n`);
+console.log(table(Object.entries(ratios).map(([k, v]) => ({ measure: k, value: v }))));
+console.log();
+console.log(table(Object.entries(openMed).map(([w, v]) => ({ 'open model': `--workers ${w}`, 'target req/s': v.rate, 'achieved req/s (median)': fmt(v.rps), 'CPU-s / 100k req': fmt(v.cpu100k, 3), dropped: v.dropped, 'iteration_lag p99 ms': fmt(v.lagP99, 2) }))));
+console.log();
+console.log(table(Object.entries(med).map(([w, v]) => ({ 'flat out': `--workers ${w}`, 'req/s (median)': fmt(v.rps), 'req per CPU-s': fmt(v.perCpu), 'CPU-s per run': fmt(v.cpu, 2), errors: v.errors }))));
+console.log(`\nwritten: ${saveResult('http-scaling', { duration: DURATION, rounds: ROUNDS, vus: VUS, rate: RATE, runs, openRuns, medians: med, openMedians: openMed, ratios })}`);
