@@ -44,6 +44,8 @@ export interface H1Exchange extends ResponseSink {
   /** The last byte of the request left for the kernel. */
   onSent(at: number): void;
   onError(err: Error): void;
+  /** A read ended mid-response: body views handed to onBody must be copied now if kept. */
+  onReadEnd(): void;
 }
 
 /** What the slot tells its owner about sockets (connection metrics, byte counting). */
@@ -263,7 +265,11 @@ export class H1Slot implements ResponseSink {
       this.#pump();
       return;
     }
-    if (!this.#ended) return;
+    if (!this.#ended) {
+      // The response goes on in a later read, which may reuse the read buffer.
+      ex.onReadEnd();
+      return;
+    }
     this.#current = null;
     this.#reused = true;
     if (!this.#keepAlive || left > 0) {

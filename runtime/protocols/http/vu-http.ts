@@ -262,6 +262,8 @@ class RequestHandler implements H1Exchange {
   statusText = '';
   rawHeaders: string | null = null;
   chunks: Buffer[] | null = null;
+  /** chunks[0..copied) are copies; the rest may be views of the shared read buffer. */
+  copied = 0;
   conn: ConnectRecord | undefined = undefined;
   timer: NodeJS.Timeout | null = null;
   done = false;
@@ -305,7 +307,16 @@ class RequestHandler implements H1Exchange {
   }
 
   onBody(chunk: Buffer): void {
-    if (this.chunks) this.chunks.push(Buffer.from(chunk));
+    // A view of the read buffer: kept as is while the response completes within this read (the
+    // usual case: decoded before the buffer is reused), copied by onReadEnd otherwise.
+    if (this.chunks) this.chunks.push(chunk);
+  }
+
+  onReadEnd(): void {
+    const c = this.chunks;
+    if (!c) return;
+    for (let i = this.copied; i < c.length; i++) c[i] = Buffer.from(c[i]);
+    this.copied = c.length;
   }
 
   onEnd(): void {
@@ -374,8 +385,12 @@ class RequestHandler implements H1Exchange {
     };
     let body: string | Uint8Array | null = null;
     if (!err && this.chunks) {
-      const buf = this.chunks.length === 1 ? this.chunks[0] : Buffer.concat(this.chunks);
-      body = this.responseType === 'binary' ? new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength) : buf.toString('utf8');
+      const one = this.chunks.length === 1;
+      if (this.responseType === 'binary') {
+        // The script keeps the bytes: never a view of the shared read buffer.
+        const buf = one ? (this.copied ? this.chunks[0] : Buffer.from(this.chunks[0])) : Buffer.concat(this.chunks);
+        body = new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+      } else body = (one ? this.chunks[0] : Buffer.concat(this.chunks)).toString('utf8');
     }
     this.chunks = null;
     return err

@@ -95,6 +95,19 @@ describe('response framing', () => {
     expect(res.headers['set-cookie']).toBe('a=1, b=2');
   });
 
+  test('binary bodies stay intact after later responses on the same connection (no view of the read buffer escapes)', async () => {
+    let n = 0;
+    const s = await server((_q, res) => res.end(Buffer.alloc(64, ++n)));
+    const c = client();
+    const first = (await c.request('GET', s.url, null, { responseType: 'binary' }, TAGS, undefined)).body as Uint8Array;
+    const text = await c.request('GET', s.url, null, undefined, TAGS, undefined);
+    const third = (await c.request('GET', s.url, null, { responseType: 'binary' }, TAGS, undefined)).body as Uint8Array;
+    expect([...first]).toEqual(Array(64).fill(1));
+    expect(text.body).toBe('\u0002'.repeat(64));
+    expect([...third]).toEqual(Array(64).fill(3));
+    expect(s.totalConnections).toBe(1);
+  });
+
   test('HEAD reads no body and keeps the connection', async () => {
     const s = await server((_q, res) => {
       res.setHeader('content-length', '100');
