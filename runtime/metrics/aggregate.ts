@@ -4,7 +4,7 @@
  * had recorded every value.
  */
 import { ADDITIVE_GAUGES } from './builtin.js';
-import { createHistogram, decodeHistogram, percentileOf, type Histogram } from './hdr.js';
+import { addTransfer, createHistogram, percentileOf, type Histogram } from './hdr.js';
 import { seriesKey, tagsMatch } from './series-key.js';
 import type { AggregateView, MetricDefinition, MetricType, Tags, ValueKind } from './types.js';
 import type { MetricSnapshot } from './worker-store.js';
@@ -75,7 +75,7 @@ export class MetricAggregate {
           s.sum += d.sum;
           if (d.min < s.min) s.min = d.min;
           if (d.max > s.max) s.max = d.max;
-          if (d.hist) s.hist!.add(decodeHistogram(d.hist));
+          if (d.hist) addTransfer(s.hist!, d.hist);
           break;
         default:
           s.count += d.count;

@@ -3,7 +3,7 @@
  * every flush interval the worker takes a snapshot of what changed since the last one and posts it
  * to the coordinator, which merges snapshots from every worker. Trends are HDR histograms.
  */
-import { createHistogram, encodeHistogram, recordScaled, type Histogram } from './hdr.js';
+import { createHistogram, encodeTransfer, recordScaled, type Histogram, type HistogramTransfer } from './hdr.js';
 import { seriesKey, tagKey } from './series-key.js';
 import type { MetricDefinition, MetricSink, MetricType, Tags } from './types.js';
 import type { MetricRegistry } from './registry.js';
@@ -19,8 +19,8 @@ export interface SeriesDelta {
   sum: number;
   min: number;
   max: number;
-  /** Trends only: the interval's histogram, compressed base64. */
-  hist?: string;
+  /** Trends only: the interval's histogram (non-empty buckets, see hdr.ts). */
+  hist?: HistogramTransfer;
 }
 
 export interface MetricSnapshot {
@@ -81,7 +81,7 @@ class SeriesState {
         this.hist.recordValueWithCount(0, this.zeros);
         this.zeros = 0;
       }
-      d.hist = encodeHistogram(this.hist);
+      d.hist = encodeTransfer(this.hist);
       this.hist.reset();
     }
     this.dirty = false;

@@ -18,7 +18,7 @@
  * sums, min and max stay exact. Streaming outputs (`--out`) receive every interval at full resolution.
  */
 import { ADDITIVE_GAUGES, BUILTIN_METRICS } from '../metrics/builtin.js';
-import { createHistogram, decodeHistogram, percentileOf, type Histogram } from '../metrics/hdr.js';
+import { addTransfer, createHistogram, percentileOf, type Histogram } from '../metrics/hdr.js';
 import type { MetricDefinition, MetricType, Tags, ValueKind } from '../metrics/types.js';
 import type { MetricSnapshot } from '../metrics/worker-store.js';
 import type { Output, OutputContext } from './output.js';
@@ -224,7 +224,6 @@ export class TimeSeries implements Output {
     for (const d of snap.series) {
       const def = this.#opts.metric(d.metric);
       const contains = def?.contains ?? 'default';
-      let decoded: Histogram | undefined;
       const sourceKey = d.type === 'gauge' ? seriesKeyOf(d.metric, d.tags) : '';
       for (const t of this.#trackedFor(d.metric, d.type, contains, d.tags)) {
         let acc = bucket.accs.get(t.key);
@@ -253,10 +252,7 @@ export class TimeSeries implements Output {
             acc.sum += d.sum;
             if (d.min < acc.min) acc.min = d.min;
             if (d.max > acc.max) acc.max = d.max;
-            if (d.hist && acc.hist) {
-              decoded ??= decodeHistogram(d.hist);
-              acc.hist.add(decoded);
-            }
+            if (d.hist && acc.hist) addTransfer(acc.hist, d.hist);
             break;
           default:
             acc.count += d.count;

@@ -35,8 +35,12 @@ export interface VuContext {
   readonly http: VuHttp;
   /** Aborted when the VU must stop now (graceful stop over, ramp-down deadline, second Ctrl-C). */
   signal: AbortSignal;
-  /** Functions that close what the VU opened (sessions, sockets), run when it retires. */
-  readonly cleanups: Array<() => unknown>;
+  /**
+   * Functions that close what the VU opened (sessions, sockets), run in order when it retires,
+   * each called with this context as `this`: a protocol can register one shared function instead
+   * of a closure per VU (created on first use).
+   */
+  readonly cleanups: Array<(this: VuContext) => unknown>;
 }
 
 /** One per realm, shared by every copy of this module (global symbol). */

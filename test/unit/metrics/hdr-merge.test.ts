@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { MetricAggregate } from '../../../runtime/metrics/aggregate.js';
-import { createHistogram, decodeHistogram, encodeHistogram, recordScaled } from '../../../runtime/metrics/hdr.js';
+import { addTransfer, createHistogram, decodeHistogram, encodeHistogram, encodeTransfer, recordScaled } from '../../../runtime/metrics/hdr.js';
 import { MetricRegistry } from '../../../runtime/metrics/registry.js';
 import { WorkerMetricStore } from '../../../runtime/metrics/worker-store.js';
 
@@ -33,6 +33,25 @@ describe('HDR histograms', () => {
         expect(left.totalCount).toBe(all.totalCount);
       }),
       { numRuns: 50 },
+    );
+  });
+
+  test('the worker-to-coordinator transfer form merges exactly: same counts, same percentiles (property)', () => {
+    fc.assert(
+      fc.property(values, values, (a, b) => {
+        const all = createHistogram();
+        for (const v of [...a, ...b]) recordScaled(all, v);
+        const merged = createHistogram();
+        for (const part of [a, b]) {
+          const h = createHistogram();
+          for (const v of part) recordScaled(h, v);
+          addTransfer(merged, encodeTransfer(h));
+        }
+        expect(merged.totalCount).toBe(all.totalCount);
+        // (A histogram's own min/max are bucket-precise; mcprun keeps exact min/max beside it.)
+        for (const p of [0, 1, 50, 90, 99, 99.9, 100]) expect(merged.getValueAtPercentile(p)).toBe(all.getValueAtPercentile(p));
+      }),
+      { numRuns: 100 },
     );
   });
 
