@@ -31,33 +31,25 @@ function pct(xs, p) {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
 }
 
+/** One mcprun run against a fresh server: `key` is the duration metric (or sub-metric) reported. */
+async function mcprunRow(scenario, key, label) {
+  const srv = await startServer();
+  const out = join(tmp, `${scenario}.json`);
+  const r = await runTimed(process.execPath, [MCPRUN, join(ROOT, `bench/scenarios/${scenario}.ts`), '--workers', '1', '--quiet', '--summary-export', out, '-e', `TARGET=${srv.url}`, '-e', `RATE=${RATE}`, '-e', `DURATION=${DURATION}s`, '-e', 'VUS=100'], { cpu: 0 });
+  if (r.code !== 0) throw new Error(r.stderr);
+  const d = JSON.parse(readFileSync(out, 'utf8')).metrics[key].values;
+  const held = await srv.held();
+  await srv.stop();
+  // The server's held times of the requests reported (with a warm-up: the last ones, in completion order).
+  const measured = held.slice(Math.max(0, held.length - d.count));
+  return { tool: label, 'p50 ms': d.med, 'p99 ms': d['p(99)'], 'server p50': pct(measured, 50), 'server p99': pct(measured, 99), reqs: d.count };
+}
+
 const rows = [];
-{
-  const srv = await startServer();
-  const out = join(tmp, 'mcprun.json');
-  const r = await runTimed(process.execPath, [MCPRUN, join(ROOT, 'bench/scenarios/arrival.ts'), '--workers', '1', '--quiet', '--summary-export', out, '-e', `TARGET=${srv.url}`, '-e', `RATE=${RATE}`, '-e', `DURATION=${DURATION}s`, '-e', 'VUS=100'], { cpu: 0 });
-  if (r.code !== 0) throw new Error(r.stderr);
-  const s = JSON.parse(readFileSync(out, 'utf8'));
-  const held = await srv.held();
-  await srv.stop();
-  const d = s.metrics.http_req_duration.values;
-  rows.push({ tool: `mcprun ${RATE}/s (open)`, 'p50 ms': d.med, 'p99 ms': d['p(99)'], 'server p50': pct(held, 50), 'server p99': pct(held, 99), reqs: s.metrics.http_reqs.values.count });
-}
-{
-  // The same load after a 2 s warm-up at the same rate: what the first seconds (connection set-up,
-  // code not yet compiled) add to the whole-run p99 above.
-  const srv = await startServer();
-  const out = join(tmp, 'mcprun-warm.json');
-  const r = await runTimed(process.execPath, [MCPRUN, join(ROOT, 'bench/scenarios/arrival-warm.ts'), '--workers', '1', '--quiet', '--summary-export', out, '-e', `TARGET=${srv.url}`, '-e', `RATE=${RATE}`, '-e', `DURATION=${DURATION}s`, '-e', 'VUS=100'], { cpu: 0 });
-  if (r.code !== 0) throw new Error(r.stderr);
-  const s = JSON.parse(readFileSync(out, 'utf8'));
-  const held = await srv.held();
-  await srv.stop();
-  const d = s.metrics['http_req_duration{phase:measure}'].values;
-  // The server's held times of the measured part: all but the warm-up's requests.
-  const measured = held.slice(held.length - d.count);
-  rows.push({ tool: `mcprun ${RATE}/s (open), after 2 s warm-up`, 'p50 ms': d.med, 'p99 ms': d['p(99)'], 'server p50': pct(measured, 50), 'server p99': pct(measured, 99), reqs: d.count });
-}
+rows.push(await mcprunRow('arrival', 'http_req_duration', `mcprun ${RATE}/s (open)`));
+// The same load after a 2 s warm-up at the same rate: what the first seconds (connections being
+// opened, code not yet compiled) add to the whole-run p99 above.
+rows.push(await mcprunRow('arrival-warm', 'http_req_duration{phase:measure}', `mcprun ${RATE}/s (open), after 2 s warm-up`));
 if (ensureDebianPackage('wrk', 'wrk')) {
   const srv = await startServer();
   const r = await runTimed('wrk', ['-t1', '-c50', `-d${DURATION}s`, '--latency', srv.url], { cpu: 0 });
