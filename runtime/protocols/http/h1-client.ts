@@ -230,7 +230,8 @@ export class H1Slot implements ResponseSink {
 
   #onConnect(s: Socket, rec: ConnectRecord): void {
     if (this.#socket !== s) return;
-    rec.end = performance.now();
+    // Plain TCP: connected means set up (no TLS time, not even the microseconds between two clock reads).
+    rec.end = this.endpoint.tls || !rec.tcpEnd ? performance.now() : rec.tcpEnd;
     if (!rec.tcpEnd) rec.tcpEnd = rec.end;
     this.#connected = true;
     if (this.endpoint.tls) s.setNoDelay(true);

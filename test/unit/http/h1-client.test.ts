@@ -183,6 +183,8 @@ describe('connections', () => {
     const b = await c.request('GET', s.url, null, undefined, TAGS, undefined);
     expect(a.timings.connecting).toBeGreaterThan(0);
     expect(b.timings.connecting).toBe(0);
+    // Plain HTTP: no TLS time at all, on a new connection or a reused one.
+    expect([a.timings.tls_handshaking, b.timings.tls_handshaking]).toEqual([0, 0]);
     for (const t of [a.timings, b.timings]) {
       const parts = t.blocked + t.connecting + t.tls_handshaking + t.sending + t.waiting + t.receiving;
       expect(parts).toBeLessThanOrEqual(t.duration + 0.01);
