@@ -13,6 +13,7 @@
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { performance } from 'node:perf_hooks';
+import { sharedReadBuffer } from '../read-buffer.js';
 import { H1Parser, type ResponseSink } from './h1-parser.js';
 
 /** Where a slot connects. */
@@ -57,12 +58,6 @@ export interface SlotHooks {
 export interface SlotOptions {
   rejectUnauthorized: boolean;
   localAddress: () => string | undefined;
-}
-
-let sharedReadBuffer: Buffer | null = null;
-/** One 64 KB read buffer per thread: reads are synchronous callbacks, so sockets never overlap in it. */
-function readBuffer(): Buffer {
-  return (sharedReadBuffer ??= Buffer.allocUnsafe(64 * 1024));
 }
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
@@ -208,7 +203,7 @@ export class H1Slot implements ResponseSink {
         localAddress,
         noDelay: true,
         onread: {
-          buffer: readBuffer(),
+          buffer: sharedReadBuffer(),
           callback: (n: number, buf: Uint8Array) => {
             this.#onData(s, (buf as Buffer).subarray(0, n));
             return true;

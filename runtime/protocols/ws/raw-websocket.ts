@@ -21,6 +21,7 @@
 import { isUtf8 } from 'node:buffer';
 import { connect as netConnect, type NetConnectOpts, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import { sharedReadBuffer } from '../read-buffer.js';
 import { Deadlines } from './deadlines.js';
 import { encodeClose, encodeFrame, isValidCloseCode, Op } from './frames.js';
 import { checkUpgradeResponse, newKey, requestTail, upgradeRequest, type UpgradeTarget } from './handshake.js';
@@ -68,8 +69,6 @@ export const DEFAULT_MAX_PAYLOAD = 100 * 2 ** 20; // as the `ws` package
 const kRaw = Symbol('mcprun.ws.raw');
 type RawSocket = Socket & { [kRaw]: RawWebSocket };
 
-/** Every plain socket of this worker reads into this buffer; it is valid only during the callback. */
-const READ_BUFFER = Buffer.allocUnsafe(64 * 1024);
 const MAX_HANDSHAKE_RESPONSE = 16 * 1024;
 
 const enum S {
@@ -147,7 +146,7 @@ export class RawWebSocket implements WsConnection {
         host: target.host,
         port: target.port,
         localAddress: opts.localAddress,
-        onread: { buffer: READ_BUFFER, callback: onRead },
+        onread: { buffer: sharedReadBuffer(), callback: onRead },
       } as unknown as NetConnectOpts);
     }
     const raw = sock as RawSocket;
