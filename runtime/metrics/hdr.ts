@@ -44,7 +44,8 @@ export function decodeHistogram(encoded: string): Histogram {
 export type HistogramTransfer = Float64Array;
 
 interface Buckets {
-  countsArrayLength: number;
+  maxValue: number;
+  countsArrayIndex(value: number): number;
   getCountAtIndex(index: number): number;
   valueFromIndex(index: number): number;
 }
@@ -55,7 +56,9 @@ export function encodeTransfer(h: Histogram): HistogramTransfer {
   if (h.totalCount === 0) return NO_BUCKETS;
   const b = h as unknown as Buckets;
   const pairs: number[] = [];
-  const n = b.countsArrayLength;
+  // Up to the interval's largest value only: reset() keeps the counts array as large as the
+  // largest value ever recorded (one 60 s timeout would make every later flush walk ~45k buckets).
+  const n = b.countsArrayIndex(b.maxValue) + 1;
   for (let i = 0; i < n; i++) {
     const c = b.getCountAtIndex(i);
     if (c !== 0) pairs.push(b.valueFromIndex(i), c);

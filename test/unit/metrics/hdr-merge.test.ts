@@ -49,6 +49,15 @@ describe('HDR histograms', () => {
         }
         expect(merged.totalCount).toBe(all.totalCount);
         // (A histogram's own min/max are bucket-precise; mcprun keeps exact min/max beside it.)
+        // A histogram reused after reset() (as a worker's per-interval one is) transfers the same.
+        const reused = createHistogram();
+        recordScaled(reused, 60_000);
+        reused.reset();
+        for (const v of [...a, ...b]) recordScaled(reused, v);
+        const again = createHistogram();
+        addTransfer(again, encodeTransfer(reused));
+        expect(again.totalCount).toBe(all.totalCount);
+        for (const p of [0, 50, 99, 100]) expect(again.getValueAtPercentile(p)).toBe(all.getValueAtPercentile(p));
         for (const p of [0, 1, 50, 90, 99, 99.9, 100]) expect(merged.getValueAtPercentile(p)).toBe(all.getValueAtPercentile(p));
       }),
       { numRuns: 100 },
