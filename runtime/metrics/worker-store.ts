@@ -105,7 +105,7 @@ export interface SeriesHandle {
 export class WorkerMetricStore implements MetricSink {
   readonly #series = new Map<string, SeriesState>();
   /** Hot-path cache: base tag object (a VU's context tags) → extra key → series. */
-  readonly #derived = new WeakMap<Tags, Map<string, SeriesState>>();
+  readonly #derived = new WeakMap<Tags, Map<string, Map<string, SeriesState>>>();
 
   constructor(readonly registry: MetricRegistry) {}
 
@@ -143,14 +143,17 @@ export class WorkerMetricStore implements MetricSink {
    * key instead of building and sorting a tag set per sample. `extraKey` must identify `extra()`.
    */
   derived(metric: string, base: Tags, extraKey: string, extra: () => Tags): SeriesHandle {
-    let m = this.#derived.get(base);
-    if (!m) this.#derived.set(base, (m = new Map()));
-    const key = `${metric}\u0000${extraKey}`;
-    let s = m.get(key);
+    // base (identity) → metric → extraKey: no key string is built per call (check() and every
+    // HTTP request come through here).
+    let byMetric = this.#derived.get(base);
+    if (!byMetric) this.#derived.set(base, (byMetric = new Map()));
+    let m = byMetric.get(metric);
+    if (!m) byMetric.set(metric, (m = new Map()));
+    let s = m.get(extraKey);
     if (!s) {
       if (m.size >= DERIVED_MAX) m.clear();
       s = this.series(metric, { ...base, ...extra() }) as SeriesState;
-      m.set(key, s);
+      m.set(extraKey, s);
     }
     return s;
   }

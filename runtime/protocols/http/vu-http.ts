@@ -437,9 +437,6 @@ export class VuHttp {
   #lastUser: Record<string, string> | null = null;
   #lastStatus = -1;
   #lastCode: string | undefined = undefined;
-  #bytesTags: Tags | null = null;
-  #received: SeriesHandle | null = null;
-  #sent: SeriesHandle | null = null;
 
   constructor(readonly engine: HttpEngine) {}
 
@@ -566,14 +563,9 @@ export class VuHttp {
     rs.receiving.add(t.receiving);
     if (!this.engine.config.shareConnections) {
       const b = h.op.takeBytes();
-      if (h.ctxTags !== this.#bytesTags) {
-        const store = this.engine.store;
-        this.#bytesTags = h.ctxTags;
-        this.#received = store.derived('data_received', h.ctxTags, '', noTags);
-        this.#sent = store.derived('data_sent', h.ctxTags, '', noTags);
-      }
-      if (b.read) this.#received!.add(b.read);
-      if (b.written) this.#sent!.add(b.written);
+      const store = this.engine.store;
+      if (b.read) store.derived('data_received', h.ctxTags, '', noTags).add(b.read);
+      if (b.written) store.derived('data_sent', h.ctxTags, '', noTags).add(b.written);
     }
   }
 
