@@ -63,10 +63,18 @@ test('sampled active VUs match the planned stages within one tick', async () => 
   const inside = samples.filter((s) => s.t > 5 && s.t < 1900 - slack);
   expect(inside.length).toBeGreaterThan(50);
   for (const { t, active } of inside) {
-    const a = vusAt(scenario.stages, scenario.startVUs, t);
-    const b = vusAt(scenario.stages, scenario.startVUs, Math.max(0, t - slack));
-    expect(active, `at ${t.toFixed(1)} ms the plan says ${b}..${a}`).toBeGreaterThanOrEqual(Math.min(a, b));
-    expect(active, `at ${t.toFixed(1)} ms the plan says ${b}..${a}`).toBeLessThanOrEqual(Math.max(a, b));
+    // Every value the plan took in [t - slack, t], not only its ends: a 0-duration stage (4 → 12
+    // at 1,600 ms) inside the window makes the ends 6 and 12 while 4 was planned in between.
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let u = Math.max(0, t - slack); ; u = Math.min(t, u + 0.5)) {
+      const v = vusAt(scenario.stages, scenario.startVUs, u);
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+      if (u >= t) break;
+    }
+    expect(active, `at ${t.toFixed(1)} ms the plan says ${lo}..${hi}`).toBeGreaterThanOrEqual(lo);
+    expect(active, `at ${t.toFixed(1)} ms the plan says ${lo}..${hi}`).toBeLessThanOrEqual(hi);
   }
   // The peak was reached and every VU (20 of them, ids 1..20) ran.
   expect(Math.max(...samples.map((s) => s.active))).toBe(20);
