@@ -12,7 +12,7 @@ import type { HttpConfig } from '../protocols/http/vu-http.js';
 import { SUPPORTED_AGGREGATIONS, nearestName, parseMetricKey, parseThreshold, validateThreshold } from '../thresholds/index.js';
 import { durationExpectation, parseDuration, suggestDuration } from './duration.js';
 import type { ResolvedScenario, ResolvedStage } from './resolved.js';
-import { describeValue, readDuration, readStages } from '../executors/option-readers.js';
+import { describeValue, readDuration } from '../executors/option-readers.js';
 
 /** The CLI's overrides (all optional). */
 export interface CliOverrides {

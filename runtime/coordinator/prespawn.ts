@@ -12,8 +12,8 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { RUNTIME_BUNDLE } from '../paths.js';
 import { sniffWorkers } from '../cli/flags.js';
+import { WORKER_THREAD_MARK } from '../worker/entry-marks.js';
 
-export const WORKER_THREAD_MARK = 'mcprun-worker-thread';
 const KEY = Symbol.for('mcprun.prespawnedWorkers');
 /** More than this many workers are started by the pool as usual: the first ones are what the start waits for. */
 const MAX_PRESPAWN = 4;

@@ -10,12 +10,12 @@ import { constants as osConstants } from 'node:os';
 import { RUNTIME_BUNDLE } from '../paths.js';
 import { McprunError, deserializeError } from '../errors.js';
 import { adoptPrespawned, spawnWorkerThread } from './prespawn.js';
+import { WORKER_PROCESS_ENV } from '../worker/entry-marks.js';
 import type { CoordinatorMessage, WorkerMessage, WorkerPlan } from '../worker-protocol.js';
 
 // Both kinds of worker start from the runtime bundle (runtime/worker/runtime-entry.ts), which
 // starts the loop when it sees the thread's workerData mark or the process's environment flag.
 const WORKER_ENTRY = RUNTIME_BUNDLE;
-const WORKER_PROCESS_ENV = 'MCPRUN_WORKER_PROCESS';
 export const WORKER_START_TIMEOUT_MS = 60_000;
 
 export type WorkerState = 'starting' | 'ready' | 'stopping' | 'stopped' | 'failed';

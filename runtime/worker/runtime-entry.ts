@@ -6,11 +6,9 @@
 import { isMainThread, workerData } from 'node:worker_threads';
 import { startProcessWorker } from './process-entry.js';
 import { startThreadWorker } from './thread-entry.js';
+import { WORKER_PROCESS_ENV, WORKER_THREAD_MARK } from './entry-marks.js';
 
 export * from '../../dsl/index.js';
-
-export const WORKER_THREAD_MARK = 'mcprun-worker-thread';
-export const WORKER_PROCESS_ENV = 'MCPRUN_WORKER_PROCESS';
 
 if (!isMainThread && (workerData as { mark?: string } | undefined)?.mark === WORKER_THREAD_MARK) startThreadWorker();
 else if (isMainThread && process.env[WORKER_PROCESS_ENV] === '1' && typeof process.send === 'function') startProcessWorker();
