@@ -30,31 +30,32 @@ if (!ensureDebianPackage('nginx', 'nginx-light')) {
 const nginx = await startNginx('0,1', 2);
 const tmp = mkdtempSync(join(tmpdir(), 'mcprun-scaling-'));
 
-async function mcprun(workers, round) {
-  const out = join(tmp, `w${workers}-${round}.json`);
-  const r = await runTimed(process.execPath, [MCPRUN, join(ROOT, 'bench/scenarios/http-throughput.ts'), '--workers', String(workers), '--quiet', '--summary-export', out, '-e', `TARGET=${nginx.url}`, '-e', `VUS=${VUS}`, '-e', `DURATION=${DURATION}s`], { cpu: null });
-  if (r.code !== 0) throw new Error(`mcprun failed (${r.code}): ${r.stderr}`);
-  const s = JSON.parse(readFileSync(out, 'utf8'));
-  const reqs = s.metrics.http_reqs.values.count;
-  return { rps: s.metrics.http_reqs.values.rate, cpuSeconds: r.cpuSeconds, reqsPerCpuSecond: reqs / r.cpuSeconds, errors: s.metrics.http_req_failed.values.passes };
-}
-
-async function work(workers, round) {
-  const out = join(tmp, `work-w${workers}-${round}.json`);
-  const r = await runTimed(process.execPath, [MCPRUN, join(ROOT, 'bench/scenarios/http-work.ts'), '--workers', String(workers), '--quiet', '--summary-export', out, '-e', `TARGET=${nginx.url}`, '-e', `VUS=${VUS}`, '-e', `DURATION=${DURATION}s`], { cpu: null });
-  if (r.code !== 0) throw new Error(`mcprun failed (${r.code}): ${r.stderr}`);
-  const s = JSON.parse(readFileSync(out, 'utf8'));
-  return { rps: s.metrics.http_reqs.values.rate, cpuSeconds: r.cpuSeconds };
-}
-
-async function open(workers, round) {
-  const out = join(tmp, `open-w${workers}-${round}.json`);
-  const rate = RATE * workers;
-  const r = await runTimed(process.execPath, [MCPRUN, join(ROOT, 'bench/scenarios/arrival.ts'), '--workers', String(workers), '--quiet', '--summary-export', out, '-e', `TARGET=${nginx.url}`, '-e', `RATE=${rate}`, '-e', `DURATION=${DURATION}s`, '-e', 'VUS=200'], { cpu: null });
+/** One mcprun run of bench/scenarios/<scenario>.ts, unpinned: its summary, requests and CPU seconds. */
+async function runScenario(scenario, workers, env) {
+  const out = join(tmp, `${scenario}-w${workers}-${Date.now()}.json`);
+  const flags = Object.entries({ TARGET: nginx.url, DURATION: `${DURATION}s`, ...env }).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+  const r = await runTimed(process.execPath, [MCPRUN, join(ROOT, `bench/scenarios/${scenario}.ts`), '--workers', String(workers), '--quiet', '--summary-export', out, ...flags], { cpu: null });
+  // 99: a threshold failed, which the open model may report under overload; the figures still stand.
   if (r.code !== 0 && r.code !== 99) throw new Error(`mcprun failed (${r.code}): ${r.stderr}`);
   const s = JSON.parse(readFileSync(out, 'utf8'));
-  const reqs = s.metrics.http_reqs.values.count;
-  return { rate, rps: s.metrics.http_reqs.values.rate, cpu100k: (r.cpuSeconds / reqs) * 1e5, dropped: s.metrics.dropped_iterations?.values.count ?? 0, lagP99: s.metrics.iteration_lag?.values['p(99)'] };
+  return { s, reqs: s.metrics.http_reqs.values.count, rps: s.metrics.http_reqs.values.rate, cpuSeconds: r.cpuSeconds };
+}
+
+async function mcprun(workers) {
+  const r = await runScenario('http-throughput', workers, { VUS });
+  return { rps: r.rps, cpuSeconds: r.cpuSeconds, reqsPerCpuSecond: r.reqs / r.cpuSeconds, errors: r.s.metrics.http_req_failed.values.passes };
+}
+
+async function work(workers) {
+  const r = await runScenario('http-work', workers, { VUS });
+  return { rps: r.rps, cpuSeconds: r.cpuSeconds };
+}
+
+async function open(workers) {
+  const rate = RATE * workers;
+  const r = await runScenario('arrival', workers, { RATE: rate, VUS: 200 });
+  const m = r.s.metrics;
+  return { rate, rps: r.rps, cpu100k: (r.cpuSeconds / r.reqs) * 1e5, dropped: m.dropped_iterations?.values.count ?? 0, lagP99: m.iteration_lag?.values['p(99)'] };
 }
 
 const runs = { 1: [], 2: [] };
@@ -63,13 +64,13 @@ const workRuns = { 1: [], 2: [] };
 try {
   for (let round = 1; round <= ROUNDS; round++) {
     for (const w of [1, 2]) {
-      const o = await open(w, round);
+      const o = await open(w);
       openRuns[w].push(o);
       process.stderr.write(`round ${round} open --workers ${w}: ${fmt(o.rps)} of ${o.rate} req/s, ${fmt(o.cpu100k, 3)} CPU-s/100k, dropped ${o.dropped}\n`);
-      const wk = await work(w, round);
+      const wk = await work(w);
       workRuns[w].push(wk);
       process.stderr.write(`round ${round} generator-bound --workers ${w}: ${fmt(wk.rps)} req/s, ${fmt(wk.cpuSeconds, 2)} CPU-s\n`);
-      const r = await mcprun(w, round);
+      const r = await mcprun(w);
       runs[w].push(r);
       process.stderr.write(`round ${round} closed --workers ${w}: ${fmt(r.rps)} req/s, ${fmt(r.reqsPerCpuSecond)} req per CPU-s, ${fmt(r.cpuSeconds, 2)} CPU-s\n`);
     }
