@@ -298,10 +298,9 @@ export class H1Slot implements ResponseSink {
     const ex = this.#current;
     this.#current = null;
     if (ex) {
-      if (this.#parser.busy && this.#parser.endsAtClose) {
-        this.#parser.finish();
-        ex.onEnd(false);
-      } else if (reused && !this.#gotBytes && !ex.retried && IDEMPOTENT.has(ex.method)) {
+      // A body without framing ends with the connection: that is its normal end.
+      if (this.#parser.finish()) ex.onEnd(false);
+      else if (reused && !this.#gotBytes && !ex.retried && IDEMPOTENT.has(ex.method)) {
         // The server closed a kept-alive connection as we reused it (its idle timeout raced our
         // write): nothing was processed, so send it again on a new connection, as browsers and Go do.
         ex.retried = true;

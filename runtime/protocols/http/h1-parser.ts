@@ -81,16 +81,6 @@ export class H1Parser {
     this.#noBody = method === 'HEAD';
   }
 
-  /** Whether the response in progress ends when the connection does (no framing). */
-  get endsAtClose(): boolean {
-    return this.#state === State.UntilClose;
-  }
-
-  /** Whether a response is in progress (or expected). */
-  get busy(): boolean {
-    return this.#state !== State.Done;
-  }
-
   /** The connection ended: completes an unframed body; otherwise the caller treats it as an error. */
   finish(): boolean {
     if (this.#state !== State.UntilClose) return false;
