@@ -21,6 +21,7 @@
  * - No healthy stretch before the windows run out: not recovered once the run has ended, pending
  *   before.
  */
+import type { RecoveryCriteria } from '../config/faults-resolved.js';
 import type { Histogram } from '../metrics/hdr.js';
 import { createHistogram, HDR_SCALE, percentileOf } from '../metrics/hdr.js';
 import type { AggregateView } from '../metrics/types.js';
@@ -40,14 +41,12 @@ export interface RecoveryWindow {
   p95?: number;
 }
 
-export interface RecoveryCriteria {
-  /** A threshold on the window's failure Rate, e.g. 'rate<1%'. @default no worse than the 10 s before the fault (≥ 0.1 %) */
-  failed?: string;
-  /** A threshold on the window's latency Trend, e.g. 'p95<200ms'. @default p95 ≤ 2× the 10 s before the fault */
-  latency?: string;
-  /** How long the service must stay healthy. @default 3000 */
-  forMs?: number;
-}
+/**
+ * `failed`: a threshold on each window's failure Rate, e.g. 'rate<1%' (default: no worse than the
+ * 10 s before the fault, at least 0.1 %); `latency`: on its latency Trend, e.g. 'p95<200ms'
+ * (default: p95 at most 2× the 10 s before the fault); `forMs`: how long it must hold (default 3 s).
+ */
+export type { RecoveryCriteria };
 
 export interface Occurrence {
   fault: string;

@@ -11,10 +11,9 @@
  *   (startTime, after) or of the scenario (during). Every fault is off when the run ends.
  */
 
-export type FaultPlacement =
-  | { type: 'start'; offsetMs: number }
-  | { type: 'after'; scenario: string; offsetMs: number }
-  | { type: 'during'; scenario: string; offsetMs: number };
+import type { FaultPlacement } from '../config/faults-resolved.js';
+
+export type { FaultPlacement };
 
 export interface TimelineFault {
   name: string;
