@@ -1,15 +1,21 @@
 // fault-proxy: what the fault proxy costs when no fault is on. mcprun's own HTTP client (the
 // worker's HttpEngine and VuHttp from dist/, 50 VUs each on its own keep-alive connection) runs
-// GETs against nginx `return 200` (a Node server when nginx cannot be installed) for DURATION s:
+// GETs for DURATION s, in five layouts:
 //   direct        the client alone
 //   loop-tcp      through a FaultProxy in the client's own event loop, bytes passed through
 //   loop-http     the same, with HTTP framing on (what http-error / http-delay need)
 //   thread-tcp    through a FaultProxy in a worker thread beside the client's loop
 //   thread-http   the same, with HTTP framing
-// The client process is pinned to CPU 0 (a worker's share of the machine, proxy thread included),
-// the server to CPU 1. Modes alternate, ROUNDS rounds; medians and the ratios to `direct` from the
-// same run are printed and written to bench/results/fault-proxy.json. Target: ratio ≥ 0.8.
+// against two servers (SERVERS): nginx `return 200` (the cheapest answer there is: the client is
+// the bottleneck, so this shows the proxy's whole cost) and a Node http server answering "hello"
+// (a typical target: the server is the bottleneck, as for a real application). The client process
+// is pinned to CPU 0 (one worker's share of the machine, proxy thread included), the server to
+// CPU 1. Modes alternate, ROUNDS rounds; the medians of req/s and of CPU time per request (the
+// client process, every thread) and the ratios to `direct` from the same run are printed and
+// written to bench/results/fault-proxy.json. Target (issue 15): throughput ratio ≥ 0.8.
 import { spawn } from 'node:child_process';
+import { readdirSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
@@ -19,6 +25,9 @@ const DURATION = Number(process.env.DURATION ?? 8);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const VUS = Number(process.env.VUS ?? 50);
 const MODES = (process.env.MODES ?? 'direct,loop-tcp,loop-http,thread-tcp,thread-http').split(',');
+const SERVERS = (process.env.SERVERS ?? 'nginx,node').split(',');
+const NODE_SERVER = `const s = require('node:http').createServer((q, r) => r.end('hello world!\\n'));
+s.keepAliveTimeout = 60000; s.listen(0, '127.0.0.1', () => process.stdout.write(s.address().port + '\\n'));`;
 const dist = (p) => pathToFileURL(join(ROOT, 'dist/runtime', p)).href;
 
 if (!isMainThread) {
@@ -63,6 +72,7 @@ async function client(mode, target) {
   const tags = { scenario: 'bench' };
   let reqs = 0;
   let errors = 0;
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const end = t0 + DURATION * 1000;
   const vu = async () => {
@@ -75,9 +85,10 @@ async function client(mode, target) {
   };
   await Promise.all(Array.from({ length: VUS }, vu));
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   await engine.close();
   await stop();
-  process.stdout.write(JSON.stringify({ reqs, errors, seconds }));
+  process.stdout.write(JSON.stringify({ reqs, errors, seconds, cpuUsPerReq: (cpu.user + cpu.system) / reqs }));
 }
 
 function runClient(mode, target) {
@@ -89,19 +100,28 @@ function runClient(mode, target) {
   });
 }
 
-/** nginx on CPU 1, or a Node keep-alive server pinned there when nginx is not to be had. */
-async function startServer() {
-  if (ensureDebianPackage('nginx', 'nginx-light')) return { name: 'nginx (1 worker)', ...(await startNginx(1)) };
+/** nginx on CPU 1, or a Node keep-alive server pinned there. */
+async function startServer(kind) {
+  if (kind === 'nginx') {
+    if (!ensureDebianPackage('nginx', 'nginx-light')) return undefined;
+    const before = new Set(readdirSync(tmpdir()));
+    const nginx = await startNginx(1);
+    // startNginx keeps its config in a temp folder of its own: remove it with the server.
+    const dirs = readdirSync(tmpdir()).filter((d) => d.startsWith('mcprun-nginx-') && !before.has(d));
+    return { name: 'nginx return 200 (1 worker)', url: nginx.url, stop: async () => (await nginx.stop(), dirs.forEach((d) => rmSync(join(tmpdir(), d), { recursive: true, force: true }))) };
+  }
   const child = spawn('taskset', ['-c', '1', process.execPath, '-e', NODE_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise((r) => child.stdout.once('data', (d) => r(Number(String(d).trim()))));
-  return { name: 'node:http', url: `http://127.0.0.1:${port}/`, stop: async () => (child.kill('SIGTERM'), await new Promise((r) => child.once('exit', r))) };
+  return { name: 'node:http "hello"', url: `http://127.0.0.1:${port}/`, stop: async () => (child.kill('SIGTERM'), await new Promise((r) => child.once('exit', r))) };
 }
 
-const NODE_SERVER = `const s = require('node:http').createServer((q, r) => r.end('hello world!\\n'));
-s.keepAliveTimeout = 60000; s.listen(0, '127.0.0.1', () => process.stdout.write(s.address().port + '\\n'));`;
 
-async function main() {
-  const server = await startServer();
+async function measure(kind) {
+  const server = await startServer(kind);
+  if (!server) {
+    console.error(`fault-proxy: ${kind} is not installed and could not be installed; skipped.`);
+    return undefined;
+  }
   const runs = Object.fromEntries(MODES.map((m) => [m, []]));
   try {
     for (let round = 1; round <= ROUNDS; round++) {
@@ -109,16 +129,31 @@ async function main() {
         const r = await runClient(mode, server.url);
         const rps = r.reqs / r.seconds;
         runs[mode].push({ ...r, rps });
-        process.stderr.write(`round ${round} ${mode}: ${fmt(rps)} req/s, ${r.errors} errors\n`);
+        process.stderr.write(`${kind} round ${round} ${mode}: ${fmt(rps)} req/s, ${fmt(r.cpuUsPerReq, 2)} CPU-µs/req, ${r.errors} errors\n`);
       }
     }
   } finally {
     await server.stop();
   }
-  const med = Object.fromEntries(MODES.map((m) => [m, median(runs[m].map((r) => r.rps))]));
-  const ratios = Object.fromEntries(MODES.filter((m) => m !== 'direct').map((m) => [m, med[m] / med.direct]));
-  console.log(`\nfault-proxy — ${machine()}; ${server.name} on CPU 1, client process (and its proxy thread) on CPU 0; ${VUS} VUs; ${DURATION} s × ${ROUNDS} rounds\n`);
-  console.log(table(MODES.map((m) => ({ mode: m, 'req/s (median)': fmt(med[m]), 'ratio to direct': m === 'direct' ? '1.000' : ratios[m].toFixed(3), errors: runs[m].reduce((a, r) => a + r.errors, 0) }))));
-  console.log(`\ntarget: every ratio ≥ 0.8 for the layout the run uses`);
-  console.log(`written: ${saveResult('fault-proxy', { duration: DURATION, rounds: ROUNDS, vus: VUS, server: server.name, runs, medians: med, ratios })}`);
+  const rps = Object.fromEntries(MODES.map((m) => [m, median(runs[m].map((r) => r.rps))]));
+  const cpu = Object.fromEntries(MODES.map((m) => [m, median(runs[m].map((r) => r.cpuUsPerReq))]));
+  return { server: server.name, runs, rps, cpu };
+}
+
+async function main() {
+  const results = {};
+  for (const kind of SERVERS) {
+    const r = await measure(kind);
+    if (r) results[kind] = r;
+  }
+  console.log(`\nfault-proxy — ${machine()}; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}; server on CPU 1, client process (and its proxy thread) on CPU 0; ${VUS} VUs; ${DURATION} s × ${ROUNDS} rounds\n`);
+  const rows = [];
+  for (const r of Object.values(results)) {
+    for (const m of MODES) {
+      rows.push({ server: r.server, mode: m, 'req/s (median)': fmt(r.rps[m]), 'ratio to direct': (r.rps[m] / r.rps.direct).toFixed(3), 'CPU-µs / req': fmt(r.cpu[m], 2), errors: r.runs[m].reduce((a, x) => a + x.errors, 0) });
+    }
+  }
+  console.log(table(rows));
+  console.log(`\ntarget: throughput ratio ≥ 0.8 in the layout the run uses (the proxy in the worker's own event loop)`);
+  console.log(`written: ${saveResult('fault-proxy', { duration: DURATION, rounds: ROUNDS, vus: VUS, load: loadavg(), results })}`);
 }

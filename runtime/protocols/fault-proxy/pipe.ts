@@ -48,6 +48,8 @@ export class Pipe {
   #ended = false;
   #pausedForQueue = false;
   #pausedForDrain = false;
+  /** What waits for the queue to empty (a limit-data close, an end). */
+  #after: (() => void) | null = null;
 
   constructor(
     readonly src: Socket,
@@ -194,8 +196,6 @@ export class Pipe {
     this.#queuedBytes = 0;
     this.#release(Infinity);
   }
-
-  #after: (() => void) | null = null;
 
   /** Runs `fn` once the queue is empty (now, if it is). */
   #afterQueue(fn: () => void): void {

@@ -59,7 +59,10 @@ export interface ProxyFault {
   direction: FaultDirection;
 }
 
-/** What the proxy did, per fault, since it was created (the wiring turns these into metrics). */
+/**
+ * What the proxy did, per fault, since it was created (the wiring turns these into metrics).
+ * `refuse` counts nothing: the kernel refuses those connections, the proxy never sees them.
+ */
 export interface FaultCounters {
   /** Connections the fault acted on (delayed, throttled, dropped bytes of, reset, closed). */
   connections: number;

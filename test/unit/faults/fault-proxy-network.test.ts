@@ -3,7 +3,7 @@
  * ground truth the test controls: the server counts requests, bytes and their arrival times.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, onTestFinished, test } from 'vitest';
 import { serverForTest } from '../../support/http-server.js';
 import { echoServer, engine, fault, get, load, proxyFor, raw, sleep, TAGS, until } from '../../fixtures/faults/proxy-harness.js';
 
@@ -23,6 +23,23 @@ describe('no fault on', () => {
     const res = await engine().client().request('POST', url, body, undefined, TAGS, undefined);
     expect(res.body).toBe(createHash('sha256').update(body).digest('hex'));
     expect(proxy.counters()).toEqual({});
+  });
+});
+
+describe('upstream down', () => {
+  test('a connection the upstream refuses is reset for the client; it works again once the upstream is back', async () => {
+    const { refusedUrl } = await import('../../fixtures/faults/servers.js');
+    const port = Number(new URL(await refusedUrl()).port);
+    const { proxy, url } = await proxyFor(port);
+    const res = await get(engine().client(), url);
+    expect(res.status).toBe(0);
+    expect(res.error_code).toBeDefined();
+    const { createServer } = await import('node:http');
+    const back = createServer((_q, r) => r.end('back'));
+    await new Promise<void>((r) => back.listen(port, '127.0.0.1', r));
+    onTestFinished(() => void back.close());
+    expect((await get(engine().client(), url)).body).toBe('back');
+    expect(proxy.connections).toBeLessThanOrEqual(1);
   });
 });
 

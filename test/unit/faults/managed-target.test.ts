@@ -206,12 +206,15 @@ describe('readiness', () => {
 });
 
 describe('when the owner dies', () => {
-  test('SIGKILL of the process that owns the target leaves no process of the target behind', async () => {
+  // SIGKILL: nothing in the owner runs. SIGINT to its whole process group: what Ctrl-C in a
+  // terminal does (the target, in a session of its own, does not get it).
+  test.each(['SIGKILL', 'SIGINT'] as const)('%s of the process that owns the target leaves no process of the target behind', async (signal) => {
     const bundle = join(dir, 'owner.mjs');
     buildSync({ entryPoints: [OWNER], bundle: true, platform: 'node', format: 'esm', outfile: bundle, logLevel: 'error' });
     const port = await freePort();
+    const name = `orphan-${signal}`;
     const spec: ManagedTargetSpec = {
-      name: 'orphan',
+      name,
       command: [process.execPath, SERVER],
       env: { PORT: String(port), CHILD: '1' },
       cwd: undefined,
@@ -219,14 +222,14 @@ describe('when the owner dies', () => {
       readyTimeoutMs: 5000,
       logDir: dir,
     };
-    const owner = spawn(process.execPath, [bundle, JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const owner = spawn(process.execPath, [bundle, JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
     onTestFinished(() => void owner.kill('SIGKILL'));
     await new Promise<void>((r) => owner.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && r()));
-    const lines = readFileSync(join(dir, 'orphan.stdout.log'), 'utf8').trim().split('\n');
+    const lines = readFileSync(join(dir, `${name}.stdout.log`), 'utf8').trim().split('\n');
     const [, pid, child] = /pid=(\d+) child=(\d+)/.exec(lines[lines.length - 1])!.map(Number);
     expect([pid, child].every(alive)).toBe(true);
-    owner.kill('SIGKILL');
-    expect(await gone([pid, child], 3000)).toBe(true);
+    process.kill(signal === 'SIGINT' ? -owner.pid! : owner.pid!, signal);
+    expect(await gone([owner.pid!, pid, child], 3000)).toBe(true);
     expect(await status(port)).toBe('ECONNREFUSED');
   });
 });
