@@ -4,6 +4,10 @@
 //   direct        the client alone
 //   loop-tcp      through a FaultProxy in the client's own event loop, bytes passed through
 //   loop-http     the same, with HTTP framing on (what http-error / http-delay need)
+//   memory-tcp    the proxy in the client's loop, reached in memory (FaultProxy.openConnection):
+//                 what the run will use for mcprun's own clients (simulated here by redirecting
+//                 the client's net.connect to the proxy's port, the wiring will hand it the socket)
+//   memory-http   the same, with HTTP framing
 //   thread-tcp    through a FaultProxy in a worker thread beside the client's loop
 //   thread-http   the same, with HTTP framing
 // against two servers (SERVERS): nginx `return 200` (the cheapest answer there is: the client is
@@ -21,10 +25,10 @@ import { pathToFileURL } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { ensureDebianPackage, fmt, machine, median, ROOT, saveResult, startNginx, table } from './lib.mjs';
 
-const DURATION = Number(process.env.DURATION ?? 8);
+const DURATION = Number(process.env.DURATION ?? 6);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const VUS = Number(process.env.VUS ?? 50);
-const MODES = (process.env.MODES ?? 'direct,loop-tcp,loop-http,thread-tcp,thread-http').split(',');
+const MODES = (process.env.MODES ?? 'direct,loop-tcp,loop-http,memory-tcp,memory-http,thread-tcp,thread-http').split(',');
 const SERVERS = (process.env.SERVERS ?? 'nginx,node').split(',');
 const NODE_SERVER = `const s = require('node:http').createServer((q, r) => r.end('hello world!\\n'));
 s.keepAliveTimeout = 60000; s.listen(0, '127.0.0.1', () => process.stdout.write(s.address().port + '\\n'));`;
@@ -57,11 +61,12 @@ async function client(mode, target) {
   const protocol = mode.endsWith('http') ? 'http' : 'tcp';
   let url = target;
   let stop = async () => {};
-  if (mode.startsWith('loop')) {
+  if (mode.startsWith('loop') || mode.startsWith('memory')) {
     const proxy = new FaultProxy({ upstream, protocol });
     const { port } = await proxy.listen();
     url = `http://127.0.0.1:${port}/`;
     stop = () => proxy.close();
+    if (mode.startsWith('memory')) await connectInMemory(proxy, port);
   } else if (mode.startsWith('thread')) {
     const w = new Worker(new URL(import.meta.url), { workerData: { upstream, protocol } });
     const port = await new Promise((r) => w.once('message', r));
@@ -89,6 +94,18 @@ async function client(mode, target) {
   await engine.close();
   await stop();
   process.stdout.write(JSON.stringify({ reqs, errors, seconds, cpuUsPerReq: (cpu.user + cpu.system) / reqs }));
+}
+
+/** Sends the HTTP client's connections to `port` to the proxy's in-memory end (with their onread). */
+async function connectInMemory(proxy, port) {
+  const net = (await import('node:net')).default;
+  const { syncBuiltinESMExports } = await import('node:module');
+  const tcp = net.connect;
+  net.connect = net.createConnection = function (opts, ...rest) {
+    if (typeof opts === 'object' && opts.port === port) return proxy.openConnection({ onread: opts.onread });
+    return tcp.call(this, opts, ...rest);
+  };
+  syncBuiltinESMExports();
 }
 
 function runClient(mode, target) {
@@ -154,6 +171,6 @@ async function main() {
     }
   }
   console.log(table(rows));
-  console.log(`\ntarget: throughput ratio ≥ 0.8 in the layout the run uses (the proxy in the worker's own event loop)`);
+  console.log(`\ntarget: throughput ratio ≥ 0.8 in the layout the run uses (memory-*: the proxy in the worker's own event loop, reached in memory)`);
   console.log(`written: ${saveResult('fault-proxy', { duration: DURATION, rounds: ROUNDS, vus: VUS, load: loadavg(), results })}`);
 }

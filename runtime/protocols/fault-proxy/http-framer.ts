@@ -2,7 +2,7 @@
  * Where HTTP/1.1 messages begin and end in a byte stream, for the fault proxy: it must know which
  * bytes belong to which request and response to answer one request itself (http-error) or hold one
  * response (http-delay) and keep the keep-alive connection usable. Framing only: a head is read for
- * its method or status and its Content-Length, Transfer-Encoding, Connection, Expect and Upgrade
+ * * its method or status and its Content-Length, Transfer-Encoding, Connection and Expect
  * headers; bodies (Content-Length, chunked with extensions and trailers, or until close for a
  * response) are passed on as views of the bytes read, never copied. Bytes after a 101 (or a
  * CONNECT's 2xx), or that are not HTTP, are passed on raw.
@@ -51,12 +51,6 @@ const MAX_LINE = 4096;
 const CR = 13;
 const LF = 10;
 const CRLFCRLF = Buffer.from('\r\n\r\n');
-const CONTENT_LENGTH = /\r\ncontent-length[ \t]*:[ \t]*(\d+)[ \t]*(?=\r\n)/i;
-const CHUNKED = /\r\ntransfer-encoding[ \t]*:[^\r\n]*\bchunked[ \t]*(?=\r\n)/i;
-const CONNECTION_CLOSE = /\r\nconnection[ \t]*:[^\r\n]*\bclose\b/i;
-const CONNECTION_KEEP_ALIVE = /\r\nconnection[ \t]*:[^\r\n]*\bkeep-alive\b/i;
-const EXPECT_CONTINUE = /\r\nexpect[ \t]*:[ \t]*100-continue/i;
-const UPGRADE = /\r\nupgrade[ \t]*:/i;
 
 export class HttpFramer {
   #state = State.Head;
@@ -66,7 +60,6 @@ export class HttpFramer {
   #line = 0;
   #digits = 0;
   #inExtension = false;
-  #upgradeOnNext = false;
 
   /**
    * `side` 'request' frames what a client sends; 'response' what a server sends, and then
@@ -162,33 +155,27 @@ export class HttpFramer {
   }
 
   #startMessage(head: Buffer): void {
-    const text = head.toString('latin1');
-    const firstLine = text.slice(0, text.indexOf('\r\n'));
-    const info = this.side === 'request' ? requestInfo(firstLine, text) : responseInfo(firstLine, text);
-    if (info === undefined) {
+    const h = analyzeHead(this.side, head.toString('latin1'));
+    if (h === undefined) {
       this.#giveUp(head, 0);
       return;
     }
-    this.sink.head(head, info);
-    const chunked = CHUNKED.test(text);
-    const length = chunked ? 0 : Number(CONTENT_LENGTH.exec(text)?.[1] ?? 0);
-    if (this.side === 'request') {
-      this.#upgradeOnNext = info.method === 'CONNECT' || UPGRADE.test(text);
-      this.#startBody(chunked, length, false);
-      return;
-    }
+    this.sink.head(head, h.info);
+    if (this.side === 'request') return this.#startBody(h.chunked, h.length, false);
     const method = this.methodOfNext();
-    if (info.status === 101 || (method === 'CONNECT' && info.status >= 200 && info.status < 300)) {
+    const status = h.info.status;
+    if (status === 101 || (method === 'CONNECT' && status >= 200 && status < 300)) {
       this.#state = State.Raw;
       this.sink.end();
       return;
     }
-    if (info.status < 200) return this.sink.end();
-    const bodyless = method === 'HEAD' || info.status === 204 || info.status === 304;
+    if (status < 200) return this.sink.end();
+    const bodyless = method === 'HEAD' || status === 204 || status === 304;
     if (bodyless) return this.#startBody(false, 0, false);
-    this.#startBody(chunked, length, !chunked && !CONTENT_LENGTH.test(text));
+    this.#startBody(h.chunked, h.length, !h.chunked && h.length < 0);
   }
 
+  /** `length` -1: no Content-Length (0 for a request, until close for a response). */
   #startBody(chunked: boolean, length: number, untilClose: boolean): void {
     if (chunked) this.#beginSizeLine();
     else if (untilClose) this.#state = State.UntilClose;
@@ -257,11 +244,6 @@ export class HttpFramer {
     this.#inExtension = false;
   }
 
-  /** Requests: after an upgrade request's head and body, the response decides whether bytes turn raw. */
-  get upgradeRequested(): boolean {
-    return this.#upgradeOnNext;
-  }
-
   /** The other side switched protocols: stop framing this side too. */
   switchToRaw(): void {
     this.#pending = null;
@@ -278,25 +260,40 @@ function hexValue(b: number): number {
 
 const REQUEST_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) \S+ HTTP\/1\.([01])$/;
 const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: |$)/;
+/** The headers framing depends on, found in one pass over the head. */
+const FRAMING_HEADERS = /\r\n(content-length|transfer-encoding|connection|expect)[ \t]*:[ \t]*([^\r\n]*)/gi;
 
-function requestInfo(line: string, text: string): MessageInfo | undefined {
-  const m = REQUEST_LINE.exec(line);
+interface Head {
+  info: MessageInfo;
+  chunked: boolean;
+  /** -1 without Content-Length. */
+  length: number;
+}
+
+function analyzeHead(side: 'request' | 'response', text: string): Head | undefined {
+  const line = text.slice(0, text.indexOf('\r\n'));
+  const m = side === 'request' ? REQUEST_LINE.exec(line) : STATUS_LINE.exec(line);
   if (!m) return undefined;
-  return {
-    method: m[1],
-    status: 0,
-    close: closes(m[2], text),
-    expectContinue: EXPECT_CONTINUE.test(text),
-    hasBody: CHUNKED.test(text) || Number(CONTENT_LENGTH.exec(text)?.[1] ?? 0) > 0,
+  const minor = side === 'request' ? m[2] : m[1];
+  let chunked = false;
+  let length = -1;
+  let close = minor === '0';
+  let expectContinue = false;
+  for (const [, rawName, value] of text.matchAll(FRAMING_HEADERS)) {
+    const name = rawName.toLowerCase();
+    const v = value.toLowerCase();
+    if (name === 'content-length') length = Number.parseInt(v, 10);
+    else if (name === 'transfer-encoding') chunked = /\bchunked\s*$/.test(v);
+    else if (name === 'connection') close = minor === '0' ? !/\bkeep-alive\b/.test(v) : /\bclose\b/.test(v);
+    else expectContinue = v.trim() === '100-continue';
+  }
+  if (Number.isNaN(length)) length = -1;
+  const info: MessageInfo = {
+    method: side === 'request' ? m[1] : '',
+    status: side === 'request' ? 0 : Number(m[2]),
+    close,
+    expectContinue,
+    hasBody: chunked || length > 0,
   };
-}
-
-function responseInfo(line: string, text: string): MessageInfo | undefined {
-  const m = STATUS_LINE.exec(line);
-  if (!m) return undefined;
-  return { method: '', status: Number(m[2]), close: closes(m[1], text), expectContinue: false, hasBody: false };
-}
-
-function closes(minor: string, text: string): boolean {
-  return minor === '0' ? !CONNECTION_KEEP_ALIVE.test(text) : CONNECTION_CLOSE.test(text);
+  return { info, chunked, length };
 }

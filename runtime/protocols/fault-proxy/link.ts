@@ -3,10 +3,13 @@
  * network faults this connection was drawn for (each active fault draws each connection once,
  * with probability `rate`, when it turns on or when the connection opens while it is on).
  */
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { covers, type ActiveFault } from './active-fault.js';
 import { HttpExchanges, type HttpFaultSource } from './http-exchanges.js';
 import { Pipe, type PipeFault, type PipeFaults } from './pipe.js';
+
+/** Either end of a proxied connection: a TCP socket, or a MemorySocket from openConnection(). */
+export type ProxiedSocket = Duplex & { resetAndDestroy(): unknown };
 
 /** One network fault acting on one connection. */
 class LinkFault implements PipeFault {
@@ -40,8 +43,8 @@ export class Link {
   #closed = false;
 
   constructor(
-    readonly client: Socket,
-    readonly upstream: Socket,
+    readonly client: ProxiedSocket,
+    readonly upstream: ProxiedSocket,
     readonly random: () => number,
     http: HttpFaultSource | null,
     readonly onClose: (link: Link) => void,

@@ -4,7 +4,7 @@
  * through (one `write`, Node's own backpressure); with latency, bandwidth or an HTTP hold, chunks
  * wait in a queue with the time each may leave, in order, on one timer.
  */
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 
 /** A fault as one connection's pipe applies it (the link keeps one per affected connection and fault). */
@@ -52,8 +52,8 @@ export class Pipe {
   #after: (() => void) | null = null;
 
   constructor(
-    readonly src: Socket,
-    readonly dst: Socket,
+    readonly src: Duplex,
+    readonly dst: Duplex,
     readonly random: () => number,
     /** The whole connection must close (limit-data reached). */
     readonly closeLink: () => void,

@@ -5,11 +5,12 @@
  * on, a chunk costs one `write` (in 'http' mode also a look at the message heads): see
  * bench/fault-proxy.mjs for what that costs against a direct connection.
  */
-import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { connect, createServer, type AddressInfo, type Server } from 'node:net';
 import { McprunError } from '../../errors.js';
 import { ActiveFault, emptyCounters } from './active-fault.js';
 import type { HttpFaultSource } from './http-exchanges.js';
-import { Link } from './link.js';
+import { Link, type ProxiedSocket } from './link.js';
+import { MemorySocket, type MemorySocketOptions } from './memory-socket.js';
 import { HTTP_FAULT_KINDS, type FaultCounters, type FaultProxyOptions, type ProxyFault } from './types.js';
 
 /** Attempts to listen again on the same port after a `refuse` fault (another socket may hold it for a moment). */
@@ -84,6 +85,20 @@ export class FaultProxy implements HttpFaultSource {
     } else for (const l of this.#links) l.faultOff(name);
   }
 
+  /**
+   * A connection to the proxy that does not go through the kernel: the client end of an in-memory
+   * socket pair (memory-socket.ts), for mcprun's own clients in this worker. Faults act on it as on
+   * a TCP connection; while `refuse` is on (or after close) it fails with ECONNREFUSED.
+   */
+  openConnection(options: MemorySocketOptions = {}): MemorySocket {
+    const address = this.address();
+    if (this.#closed || this.#server === null) return MemorySocket.refused(address);
+    const [client, server] = MemorySocket.pair(address, options, { allowHalfOpen: true });
+    server.pause();
+    this.#accept(server);
+    return client;
+  }
+
   /** Names of the faults that are on. */
   activeFaults(): string[] {
     return [...this.#active.keys()];
@@ -137,7 +152,7 @@ export class FaultProxy implements HttpFaultSource {
     server?.close();
   }
 
-  #accept(client: Socket): void {
+  #accept(client: ProxiedSocket): void {
     if (this.#closed) {
       client.destroy();
       return;

@@ -1,0 +1,213 @@
+/**
+ * A socket pair in memory: how mcprun's own clients in a worker reach that worker's fault proxy
+ * without the kernel. Through a loopback TCP hop every request costs two more reads and two more
+ * writes in the worker's thread; bench/fault-proxy.mjs measured the proxy at about 0.4× direct
+ * throughput that way against a fast server, and within 10 % of direct in memory.
+ *
+ * Each end behaves as much like a connected net.Socket as the clients need: 'connect' on the next
+ * tick, write/cork/end/destroy with backpressure ('drain'), half-close, bytesRead/bytesWritten,
+ * `resetAndDestroy()` (the peer gets ECONNRESET), `setTimeout`, and net.connect's `onread`
+ * option (chunks handed to a callback instead of 'data' events). Bytes written are delivered to
+ * the peer in a later microtask, never inside `write()`, as a kernel socket would.
+ */
+import { Duplex } from 'node:stream';
+
+export interface MemorySocketOptions {
+  /** As net.connect's: the peer's chunks go to `callback` (returning false pauses until resume()). */
+  onread?: { callback: (nread: number, buf: Buffer) => boolean | void };
+  /** @default false (net.connect's default: the writable side ends when the peer ends) */
+  allowHalfOpen?: boolean;
+}
+
+/** Bytes queued for the reader above which the writer is held (its write callback waits). */
+const HIGH_WATER = 256 * 1024;
+
+export class MemorySocket extends Duplex {
+  bytesRead = 0;
+  bytesWritten = 0;
+  connecting = true;
+  remoteAddress: string;
+  remotePort: number;
+  readonly localAddress = '127.0.0.1';
+  readonly localPort = 0;
+  readonly remoteFamily = 'IPv4';
+  #peer: MemorySocket | null = null;
+  readonly #onread: MemorySocketOptions['onread'];
+  /** Chunks for this end's reader, and whether their end (FIN) follows. */
+  readonly #inbox: Buffer[] = [];
+  #inboxBytes = 0;
+  #inboxEnd = false;
+  #flushing = false;
+  #paused = false;
+  /** The peer's write callback, held while this end's inbox is over HIGH_WATER. */
+  #heldWriter: (() => void) | null = null;
+  #reset = false;
+  #idleMs = 0;
+  #idleTimer: NodeJS.Timeout | null = null;
+
+  constructor(address: { host: string; port: number }, options: MemorySocketOptions = {}) {
+    super({ allowHalfOpen: options.allowHalfOpen ?? false });
+    this.remoteAddress = address.host;
+    this.remotePort = address.port;
+    this.#onread = options.onread;
+    // With onread no one reads the Readable side but its end: let it flow.
+    if (this.#onread) super.resume();
+  }
+
+  /** Two connected ends: [client, server]. */
+  static pair(address: { host: string; port: number }, client: MemorySocketOptions = {}, server: MemorySocketOptions = {}): [MemorySocket, MemorySocket] {
+    const a = new MemorySocket(address, client);
+    const b = new MemorySocket(address, server);
+    a.#peer = b;
+    b.#peer = a;
+    process.nextTick(() => {
+      for (const s of [a, b]) s.connecting = false;
+      if (!a.destroyed) a.emit('connect'), a.emit('ready');
+    });
+    return [a, b];
+  }
+
+  /** A client end whose connect fails (what net.connect does when nobody listens). */
+  static refused(address: { host: string; port: number }): MemorySocket {
+    const s = new MemorySocket(address);
+    const err = Object.assign(new Error(`connect ECONNREFUSED ${address.host}:${address.port}`), { code: 'ECONNREFUSED', errno: -111, syscall: 'connect', address: address.host, port: address.port });
+    process.nextTick(() => s.destroy(err));
+    return s;
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    const peer = this.#peer;
+    this.bytesWritten += chunk.length;
+    this.#touch();
+    if (!peer || peer.destroyed) return callback();
+    peer.#receive(chunk);
+    if (peer.#inboxBytes > HIGH_WATER) peer.#heldWriter = () => callback();
+    else callback();
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    const peer = this.#peer;
+    if (peer && !peer.destroyed) {
+      peer.#inboxEnd = true;
+      peer.#schedule();
+    }
+    callback();
+  }
+
+  override _read(): void {
+    // With onread the Readable side only carries the end: only resume() unpauses.
+    if (this.#onread) return;
+    this.#paused = false;
+    this.#schedule();
+  }
+
+  override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
+    this.#clearIdle();
+    const peer = this.#peer;
+    this.#peer = null;
+    if (peer && !peer.destroyed) {
+      peer.#peer = null;
+      // A reset reaches the peer as ECONNRESET; a plain close as the end of its stream.
+      if (this.#reset) peer.destroy(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET', errno: -104, syscall: 'read' }));
+      else {
+        peer.#inboxEnd = true;
+        peer.#schedule();
+      }
+    }
+    this.#heldWriter?.();
+    callback(err);
+  }
+
+  override pause(): this {
+    this.#paused = true;
+    return this.#onread ? this : super.pause();
+  }
+
+  override resume(): this {
+    this.#paused = false;
+    this.#schedule();
+    return this.#onread ? this : super.resume();
+  }
+
+  /** Closes at once; the peer sees ECONNRESET (a TCP RST). */
+  resetAndDestroy(): this {
+    this.#reset = true;
+    return this.destroy();
+  }
+
+  setNoDelay(): this {
+    return this;
+  }
+
+  setKeepAlive(): this {
+    return this;
+  }
+
+  ref(): this {
+    return this;
+  }
+
+  unref(): this {
+    return this;
+  }
+
+  /** As net.Socket's: 'timeout' after `ms` without reads or writes (0 turns it off). */
+  setTimeout(ms: number, callback?: () => void): this {
+    if (callback) this.once('timeout', callback);
+    this.#idleMs = ms;
+    this.#touch();
+    return this;
+  }
+
+  address(): { address: string; port: number; family: string } {
+    return { address: this.localAddress, port: this.localPort, family: 'IPv4' };
+  }
+
+  #receive(chunk: Buffer): void {
+    this.#inbox.push(chunk);
+    this.#inboxBytes += chunk.length;
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#flushing) return;
+    this.#flushing = true;
+    queueMicrotask(() => {
+      this.#flushing = false;
+      this.#flush();
+    });
+  }
+
+  /** Hands queued chunks to the reader until it pauses; then the end, when it was sent. */
+  #flush(): void {
+    while (this.#inbox.length && !this.#paused && !this.destroyed) {
+      const chunk = this.#inbox.shift()!;
+      this.#inboxBytes -= chunk.length;
+      this.bytesRead += chunk.length;
+      this.#touch();
+      if (this.#onread) this.#paused = this.#onread.callback(chunk.length, chunk) === false;
+      else this.#paused = !this.push(chunk);
+    }
+    if (this.#heldWriter && this.#inboxBytes <= HIGH_WATER / 2) {
+      const release = this.#heldWriter;
+      this.#heldWriter = null;
+      release();
+    }
+    if (this.#inboxEnd && this.#inbox.length === 0 && !this.destroyed) {
+      this.#inboxEnd = false;
+      this.push(null);
+    }
+  }
+
+  #touch(): void {
+    if (this.#idleMs <= 0) return this.#clearIdle();
+    this.#clearIdle();
+    this.#idleTimer = setTimeout(() => this.emit('timeout'), this.#idleMs);
+    this.#idleTimer.unref();
+  }
+
+  #clearIdle(): void {
+    if (this.#idleTimer) clearTimeout(this.#idleTimer);
+    this.#idleTimer = null;
+  }
+}
