@@ -2,7 +2,7 @@
  * Where HTTP/1.1 messages begin and end in a byte stream, for the fault proxy: it must know which
  * bytes belong to which request and response to answer one request itself (http-error) or hold one
  * response (http-delay) and keep the keep-alive connection usable. Framing only: a head is read for
- * * its method or status and its Content-Length, Transfer-Encoding, Connection and Expect
+ * its method or status and its Content-Length, Transfer-Encoding, Connection and Expect
  * headers; bodies (Content-Length, chunked with extensions and trailers, or until close for a
  * response) are passed on as views of the bytes read, never copied. Bytes after a 101 (or a
  * CONNECT's 2xx), or that are not HTTP, are passed on raw.
