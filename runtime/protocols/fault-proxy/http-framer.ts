@@ -262,6 +262,10 @@ const REQUEST_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) \S+ HTTP\/1\.([01])$/;
 const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: |$)/;
 /** The headers framing depends on, found in one pass over the head. */
 const FRAMING_HEADERS = /\r\n(content-length|transfer-encoding|connection|expect)[ \t]*:[ \t]*([^\r\n]*)/gi;
+const CHUNKED_LAST = /\bchunked\s*$/i;
+const KEEP_ALIVE = /\bkeep-alive\b/i;
+const CLOSE = /\bclose\b/i;
+const CONTINUE = /^100-continue\s*$/i;
 
 interface Head {
   info: MessageInfo;
@@ -279,13 +283,23 @@ function analyzeHead(side: 'request' | 'response', text: string): Head | undefin
   let length = -1;
   let close = minor === '0';
   let expectContinue = false;
-  for (const [, rawName, value] of text.matchAll(FRAMING_HEADERS)) {
-    const name = rawName.toLowerCase();
-    const v = value.toLowerCase();
-    if (name === 'content-length') length = Number.parseInt(v, 10);
-    else if (name === 'transfer-encoding') chunked = /\bchunked\s*$/.test(v);
-    else if (name === 'connection') close = minor === '0' ? !/\bkeep-alive\b/.test(v) : /\bclose\b/.test(v);
-    else expectContinue = v.trim() === '100-continue';
+  // exec in a loop: matchAll would clone the regex on every head.
+  FRAMING_HEADERS.lastIndex = 0;
+  for (let h = FRAMING_HEADERS.exec(text); h !== null; h = FRAMING_HEADERS.exec(text)) {
+    const value = h[2];
+    switch (h[1].length) {
+      case 14: // content-length
+        length = Number.parseInt(value, 10);
+        break;
+      case 17: // transfer-encoding
+        chunked = CHUNKED_LAST.test(value);
+        break;
+      case 10: // connection
+        close = minor === '0' ? !KEEP_ALIVE.test(value) : CLOSE.test(value);
+        break;
+      default: // expect
+        expectContinue = CONTINUE.test(value);
+    }
   }
   if (Number.isNaN(length)) length = -1;
   const info: MessageInfo = {

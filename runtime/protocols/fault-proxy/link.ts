@@ -6,6 +6,7 @@
 import type { Duplex } from 'node:stream';
 import { covers, type ActiveFault } from './active-fault.js';
 import { HttpExchanges, type HttpFaultSource } from './http-exchanges.js';
+import { MemorySocket } from './memory-socket.js';
 import { Pipe, type PipeFault, type PipeFaults } from './pipe.js';
 
 /** Either end of a proxied connection: a TCP socket, or a MemorySocket from openConnection(). */
@@ -53,8 +54,9 @@ export class Link {
     this.up = new Pipe(client, upstream, random, close);
     this.down = new Pipe(upstream, client, random, close);
     this.#http = http ? new HttpExchanges(this.up, this.down, http, random, () => this.endBoth()) : null;
-    client.on('data', (c: Buffer) => this.#fromClient(c));
-    upstream.on('data', (c: Buffer) => this.#fromUpstream(c));
+    if (client instanceof MemorySocket) client.setReader((c) => this.#fromClient(c));
+    else client.on('data', (c: Buffer) => this.#fromClient(c));
+    // The upstream socket's reads arrive through fromUpstream (the proxy connects it with onread).
     client.on('end', () => this.up.end());
     upstream.on('end', () => {
       this.#http?.upstreamEnded();
@@ -77,7 +79,8 @@ export class Link {
     else this.up.push(c);
   }
 
-  #fromUpstream(c: Buffer): void {
+  /** A chunk the upstream sent (owned by the link: it may be held). */
+  fromUpstream(c: Buffer): void {
     if (this.#resetDown) return this.#reset(this.#resetDown);
     if (this.#http) this.#http.fromUpstream(c);
     else this.down.push(c);

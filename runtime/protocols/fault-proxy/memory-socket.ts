@@ -17,6 +17,12 @@ export interface MemorySocketOptions {
   onread?: { callback: (nread: number, buf: Buffer) => boolean | void };
   /** @default false (net.connect's default: the writable side ends when the peer ends) */
   allowHalfOpen?: boolean;
+  /**
+   * Chunks are handed over inside the peer's write() instead of in a later microtask. Only for the
+   * proxy's end: what the proxy does with a chunk never calls back into the writer synchronously
+   * (what it sends back reaches the client's end, which stays asynchronous).
+   */
+  syncReads?: boolean;
 }
 
 /** Bytes queued for the reader above which the writer is held (its write callback waits). */
@@ -32,7 +38,10 @@ export class MemorySocket extends Duplex {
   readonly localPort = 0;
   readonly remoteFamily = 'IPv4';
   #peer: MemorySocket | null = null;
-  readonly #onread: MemorySocketOptions['onread'];
+  #onread: MemorySocketOptions['onread'];
+  readonly #syncReads: boolean;
+  /** The peer wrote past HIGH_WATER on the fast path: it waits for 'drain'. */
+  #peerWantsDrain = false;
   /** Chunks for this end's reader, and whether their end (FIN) follows. */
   readonly #inbox: Buffer[] = [];
   #inboxBytes = 0;
@@ -50,8 +59,35 @@ export class MemorySocket extends Duplex {
     this.remoteAddress = address.host;
     this.remotePort = address.port;
     this.#onread = options.onread;
+    this.#syncReads = options.syncReads ?? false;
     // With onread no one reads the Readable side but its end: let it flow.
     if (this.#onread) super.resume();
+  }
+
+  /** Hands every chunk to `callback` from now on (as the onread option does). */
+  setReader(callback: (chunk: Buffer) => void): void {
+    this.#onread = { callback: (_n, buf) => callback(buf) };
+    super.resume();
+    this.#schedule();
+  }
+
+  /**
+   * The common case without the Writable machinery: not corked and nothing queued in it, the bytes
+   * go straight to the peer's inbox. Otherwise (cork, a write still queued) the Writable keeps the order.
+   */
+  override write(chunk: string | Uint8Array, encoding?: BufferEncoding | ((err?: Error | null) => void), cb?: (err?: Error | null) => void): boolean {
+    if (typeof encoding === 'function') (cb = encoding), (encoding = undefined);
+    const peer = this.#peer;
+    if (!peer || this.writableCorked || this.writableLength > 0 || this.writableEnded || this.destroyed) return super.write(chunk, encoding as BufferEncoding, cb);
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk, encoding ?? 'utf8') : Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    this.bytesWritten += bytes.length;
+    this.#touch();
+    if (cb) queueMicrotask(() => cb(null));
+    if (peer.destroyed) return true;
+    peer.#receive(bytes);
+    if (peer.#inboxBytes <= HIGH_WATER) return true;
+    peer.#peerWantsDrain = true;
+    return false;
   }
 
   /** Two connected ends: [client, server]. */
@@ -166,7 +202,8 @@ export class MemorySocket extends Duplex {
   #receive(chunk: Buffer): void {
     this.#inbox.push(chunk);
     this.#inboxBytes += chunk.length;
-    this.#schedule();
+    if (this.#syncReads && !this.#flushing && this.#inbox.length === 1) this.#flush();
+    else this.#schedule();
   }
 
   #schedule(): void {
@@ -188,10 +225,14 @@ export class MemorySocket extends Duplex {
       if (this.#onread) this.#paused = this.#onread.callback(chunk.length, chunk) === false;
       else this.#paused = !this.push(chunk);
     }
-    if (this.#heldWriter && this.#inboxBytes <= HIGH_WATER / 2) {
+    if (this.#inboxBytes <= HIGH_WATER / 2) {
       const release = this.#heldWriter;
       this.#heldWriter = null;
-      release();
+      release?.();
+      if (this.#peerWantsDrain) {
+        this.#peerWantsDrain = false;
+        this.#peer?.emit('drain');
+      }
     }
     if (this.#inboxEnd && this.#inbox.length === 0 && !this.destroyed) {
       this.#inboxEnd = false;

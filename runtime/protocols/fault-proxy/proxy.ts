@@ -93,7 +93,7 @@ export class FaultProxy implements HttpFaultSource {
   openConnection(options: MemorySocketOptions = {}): MemorySocket {
     const address = this.address();
     if (this.#closed || this.#server === null) return MemorySocket.refused(address);
-    const [client, server] = MemorySocket.pair(address, options, { allowHalfOpen: true });
+    const [client, server] = MemorySocket.pair(address, options, { allowHalfOpen: true, syncReads: true });
     server.pause();
     this.#accept(server);
     return client;
@@ -158,9 +158,24 @@ export class FaultProxy implements HttpFaultSource {
       return;
     }
     const { host, port } = this.#options.upstream;
-    const upstream = connect({ host, port, allowHalfOpen: true, noDelay: true });
+    let link: Link | null = null;
+    // onread (as the HTTP client does): no Readable queue per upstream read. The buffer is shared by
+    // every upstream socket of this thread; a chunk is copied out of it since the pipes may hold it.
+    const upstream = connect({
+      host,
+      port,
+      allowHalfOpen: true,
+      noDelay: true,
+      onread: {
+        buffer: upstreamReadBuffer(),
+        callback: (n: number, buf: Uint8Array) => {
+          link?.fromUpstream(Buffer.from(buf.subarray(0, n)));
+          return true;
+        },
+      },
+    });
     upstream.pause();
-    const link = new Link(client, upstream, this.#random, this.#options.protocol === 'http' ? this : null, (l) => this.#links.delete(l));
+    link = new Link(client, upstream, this.#random, this.#options.protocol === 'http' ? this : null, (l) => this.#links.delete(l));
     this.#links.add(link);
     for (const f of this.#active.values()) if (!HTTP_FAULT_KINDS.has(f.fault.params.kind) && f.fault.params.kind !== 'refuse') link.faultOn(f);
     upstream.once('connect', () => {
@@ -168,4 +183,10 @@ export class FaultProxy implements HttpFaultSource {
       upstream.resume();
     });
   }
+}
+
+let readBuffer: Buffer | null = null;
+
+function upstreamReadBuffer(): Buffer {
+  return (readBuffer ??= Buffer.allocUnsafe(64 * 1024));
 }

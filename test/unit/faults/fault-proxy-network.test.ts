@@ -105,7 +105,7 @@ describe('latency', () => {
       }),
     );
     expect(Math.min(...delays)).toBeGreaterThanOrEqual(148);
-    expect(Math.max(...delays)).toBeLessThanOrEqual(275);
+    expect(Math.max(...delays)).toBeLessThanOrEqual(290);
     expect(Math.max(...delays) - Math.min(...delays)).toBeGreaterThan(40);
     const mean = delays.reduce((a, b) => a + b, 0) / delays.length;
     expect(Math.abs(mean - 200)).toBeLessThan(25);
@@ -123,7 +123,7 @@ describe('latency', () => {
       const arrival = server.requests[server.requests.length - 1].at;
       expect(arrival - sent).toBeLessThan(30);
       expect(res.timings.duration).toBeGreaterThanOrEqual(149);
-      expect(res.timings.duration).toBeLessThan(200);
+      expect(res.timings.duration).toBeLessThan(250);
     }
   });
 });
