@@ -7,8 +7,9 @@
  * Each end behaves as much like a connected net.Socket as the clients need: 'connect' on the next
  * tick, write/cork/end/destroy with backpressure ('drain'), half-close, bytesRead/bytesWritten,
  * `resetAndDestroy()` (the peer gets ECONNRESET), `setTimeout`, and net.connect's `onread`
- * option (chunks handed to a callback instead of 'data' events). Bytes written are delivered to
- * the peer in a later microtask, never inside `write()`, as a kernel socket would.
+ * option (chunks handed to a callback instead of 'data' events). A chunk written reaches the
+ * peer's reader at once, except when that reader is inside its own write() (then a microtask
+ * later): no client is ever called back from within its own write, as with a kernel socket.
  */
 import { Duplex } from 'node:stream';
 
@@ -17,12 +18,6 @@ export interface MemorySocketOptions {
   onread?: { callback: (nread: number, buf: Buffer) => boolean | void };
   /** @default false (net.connect's default: the writable side ends when the peer ends) */
   allowHalfOpen?: boolean;
-  /**
-   * Chunks are handed over inside the peer's write() instead of in a later microtask. Only for the
-   * proxy's end: what the proxy does with a chunk never calls back into the writer synchronously
-   * (what it sends back reaches the client's end, which stays asynchronous).
-   */
-  syncReads?: boolean;
 }
 
 /** Bytes queued for the reader above which the writer is held (its write callback waits). */
@@ -39,7 +34,8 @@ export class MemorySocket extends Duplex {
   readonly remoteFamily = 'IPv4';
   #peer: MemorySocket | null = null;
   #onread: MemorySocketOptions['onread'];
-  readonly #syncReads: boolean;
+  /** Calls of this end's write() on the stack: a chunk for this end then waits for a microtask. */
+  #inWrite = 0;
   /** The peer wrote past HIGH_WATER on the fast path: it waits for 'drain'. */
   #peerWantsDrain = false;
   /** Chunks for this end's reader, and whether their end (FIN) follows. */
@@ -59,7 +55,6 @@ export class MemorySocket extends Duplex {
     this.remoteAddress = address.host;
     this.remotePort = address.port;
     this.#onread = options.onread;
-    this.#syncReads = options.syncReads ?? false;
     // With onread no one reads the Readable side but its end: let it flow.
     if (this.#onread) super.resume();
   }
@@ -84,7 +79,7 @@ export class MemorySocket extends Duplex {
     this.#touch();
     if (cb) queueMicrotask(() => cb(null));
     if (peer.destroyed) return true;
-    peer.#receive(bytes);
+    this.#handOver(peer, bytes);
     if (peer.#inboxBytes <= HIGH_WATER) return true;
     peer.#peerWantsDrain = true;
     return false;
@@ -99,6 +94,8 @@ export class MemorySocket extends Duplex {
     process.nextTick(() => {
       for (const s of [a, b]) s.connecting = false;
       if (!a.destroyed) a.emit('connect'), a.emit('ready');
+      // Bytes written before the connect is reported wait for it.
+      for (const s of [a, b]) if (s.#inbox.length) s.#schedule();
     });
     return [a, b];
   }
@@ -116,7 +113,7 @@ export class MemorySocket extends Duplex {
     this.bytesWritten += chunk.length;
     this.#touch();
     if (!peer || peer.destroyed) return callback();
-    peer.#receive(chunk);
+    this.#handOver(peer, chunk);
     if (peer.#inboxBytes > HIGH_WATER) peer.#heldWriter = () => callback();
     else callback();
   }
@@ -199,10 +196,25 @@ export class MemorySocket extends Duplex {
     return { address: this.localAddress, port: this.localPort, family: 'IPv4' };
   }
 
+  #handOver(peer: MemorySocket, chunk: Buffer): void {
+    this.#inWrite++;
+    try {
+      peer.#receive(chunk);
+    } finally {
+      this.#inWrite--;
+    }
+  }
+
+  /**
+   * A chunk is handed to the reader at once, as a socket read would be, unless the reader is itself
+   * inside a write() (its peer answered synchronously): then in a microtask, so that no reader is
+   * ever called back from within its own write.
+   */
   #receive(chunk: Buffer): void {
     this.#inbox.push(chunk);
     this.#inboxBytes += chunk.length;
-    if (this.#syncReads && !this.#flushing && this.#inbox.length === 1) this.#flush();
+    if (this.connecting) return;
+    if (this.#inWrite === 0 && !this.#flushing && this.#inbox.length === 1) this.#flush();
     else this.#schedule();
   }
 
@@ -217,6 +229,7 @@ export class MemorySocket extends Duplex {
 
   /** Hands queued chunks to the reader until it pauses; then the end, when it was sent. */
   #flush(): void {
+    if (this.connecting) return;
     while (this.#inbox.length && !this.#paused && !this.destroyed) {
       const chunk = this.#inbox.shift()!;
       this.#inboxBytes -= chunk.length;

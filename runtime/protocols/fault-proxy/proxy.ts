@@ -93,7 +93,7 @@ export class FaultProxy implements HttpFaultSource {
   openConnection(options: MemorySocketOptions = {}): MemorySocket {
     const address = this.address();
     if (this.#closed || this.#server === null) return MemorySocket.refused(address);
-    const [client, server] = MemorySocket.pair(address, options, { allowHalfOpen: true, syncReads: true });
+    const [client, server] = MemorySocket.pair(address, options, { allowHalfOpen: true });
     server.pause();
     this.#accept(server);
     return client;

@@ -119,16 +119,15 @@ describe('in memory, with faults', () => {
 describe('MemorySocket', () => {
   const at = { host: '127.0.0.1', port: 1 };
 
-  test("onread hands chunks to the callback; returning false pauses until resume(); 'connect' comes on the next tick", async () => {
+  test("onread hands chunks to the callback; returning false pauses until resume(); nothing comes before 'connect'", async () => {
     const seen: string[] = [];
     let pause = true;
     const [client, server] = MemorySocket.pair(at, { onread: { callback: (n, buf) => (seen.push(buf.subarray(0, n).toString()), !pause) } });
     let connected = false;
     client.once('connect', () => (connected = true));
-    expect(connected).toBe(false);
     server.write('a');
     server.write('b');
-    expect(seen).toEqual([]);
+    expect([connected, seen]).toEqual([false, []]);
     await new Promise((r) => setTimeout(r, 5));
     expect(connected).toBe(true);
     expect(seen).toEqual(['a']);
@@ -136,7 +135,24 @@ describe('MemorySocket', () => {
     client.resume();
     await new Promise((r) => setTimeout(r, 5));
     expect(seen).toEqual(['a', 'b']);
-    expect([client.bytesRead, server.bytesWritten]).toEqual([2, 2]);
+    // Once connected, a chunk reaches the reader inside the writer's write(), as a read would.
+    server.write('c');
+    expect(seen).toEqual(['a', 'b', 'c']);
+    expect([client.bytesRead, server.bytesWritten]).toEqual([3, 3]);
+  });
+
+  test('a reader is never called back from within its own write()', async () => {
+    const order: string[] = [];
+    const [client, server] = MemorySocket.pair(at, { onread: { callback: (_n, buf) => void order.push(`client got ${buf}`) } });
+    server.setReader((c) => {
+      order.push(`server got ${c}`);
+      server.write('answer');
+    });
+    await new Promise((r) => setTimeout(r, 5));
+    client.write('ask');
+    order.push('client write returned');
+    await Promise.resolve();
+    expect(order).toEqual(['server got ask', 'client write returned', 'client got answer']);
   });
 
   test('half-close, reset, and the idle timeout', async () => {

@@ -108,7 +108,9 @@ describe('latency', () => {
     expect(Math.max(...delays)).toBeLessThanOrEqual(290);
     expect(Math.max(...delays) - Math.min(...delays)).toBeGreaterThan(40);
     const mean = delays.reduce((a, b) => a + b, 0) / delays.length;
-    expect(Math.abs(mean - 200)).toBeLessThan(25);
+    // Uniform jitter: the mean is the latency (timers only ever fire late, by a few ms under load).
+    expect(mean).toBeGreaterThan(190);
+    expect(mean).toBeLessThan(230);
     expect(proxy.counters().slow.connections).toBe(10);
   });
 
