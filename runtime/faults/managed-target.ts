@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { McprunError } from '../errors.js';
 import { formatDuration } from '../config/duration.js';
+import type { ResolvedManaged, ResolvedTarget } from '../config/faults-resolved.js';
 import { KEEPER_SOURCE, type KeeperMessage } from './keeper.js';
 import { describeProbe, probeOnce, type Probe } from './readiness.js';
 
@@ -51,6 +52,15 @@ export class ManagedTarget {
   readonly events: TargetEvent[] = [];
   #current: Incarnation | null = null;
   #paused = false;
+
+  /** The process of a resolved `targets.<name>` with a command, logging to `logDir`. */
+  static fromResolved(target: ResolvedTarget & { managed: ResolvedManaged }, logDir: string, onEvent?: (e: TargetEvent) => void): ManagedTarget {
+    const m = target.managed;
+    const probe: Probe = m.readyUrl ? { type: 'http', url: m.readyUrl } : { type: 'tcp', host: target.upstream.host, port: target.upstream.port };
+    // The program as found on PATH before the run, so a different PATH in `env` cannot change it.
+    const command = [m.executable, ...m.command.slice(1)];
+    return new ManagedTarget({ name: target.name, command, env: m.env, cwd: m.cwd, probe, readyTimeoutMs: m.readyTimeoutMs, logDir }, onEvent);
+  }
 
   constructor(
     readonly spec: ManagedTargetSpec,

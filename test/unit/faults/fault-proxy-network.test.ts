@@ -104,13 +104,14 @@ describe('latency', () => {
         }
       }),
     );
-    expect(Math.min(...delays)).toBeGreaterThanOrEqual(148);
-    expect(Math.max(...delays)).toBeLessThanOrEqual(290);
-    expect(Math.max(...delays) - Math.min(...delays)).toBeGreaterThan(40);
-    const mean = delays.reduce((a, b) => a + b, 0) / delays.length;
-    // Uniform jitter: the mean is the latency (timers only ever fire late, by a few ms under load).
-    expect(mean).toBeGreaterThan(190);
-    expect(mean).toBeLessThan(230);
+    // Never early. Late only by the event loop's stalls, which a loaded machine shows now and
+    // then: the middle of the samples is held to the jitter's range, not every one of them.
+    const sorted = [...delays].sort((a, b) => a - b);
+    expect(sorted[0]).toBeGreaterThanOrEqual(148);
+    expect(sorted[Math.floor(sorted.length * 0.9)]).toBeLessThanOrEqual(265);
+    expect(sorted[sorted.length >> 1]).toBeGreaterThan(175);
+    expect(sorted[sorted.length >> 1]).toBeLessThan(235);
+    expect(sorted[sorted.length - 1] - sorted[0]).toBeGreaterThan(40);
     expect(proxy.counters().slow.connections).toBe(10);
   });
 
@@ -119,14 +120,17 @@ describe('latency', () => {
     const { proxy, url } = await proxyFor(server.port);
     await proxy.setFault(fault('slow', { kind: 'latency', latencyMs: 150, jitterMs: 0 }, 1, 'downstream'));
     const c = engine().client();
+    const durations: number[] = [];
     for (let i = 0; i < 5; i++) {
       const sent = Date.now();
       const res = await get(c, url);
       const arrival = server.requests[server.requests.length - 1].at;
-      expect(arrival - sent).toBeLessThan(30);
+      expect(arrival - sent).toBeLessThan(50);
       expect(res.timings.duration).toBeGreaterThanOrEqual(149);
-      expect(res.timings.duration).toBeLessThan(250);
+      durations.push(res.timings.duration);
     }
+    // Applied once (not once per direction or per chunk): the median stays near 150 ms.
+    expect(durations.sort((a, b) => a - b)[2]).toBeLessThan(210);
   });
 });
 
@@ -219,7 +223,7 @@ describe('timeout', () => {
     a.socket.write('nothing gets through');
     const end = await a.closed;
     expect(end.at - on).toBeGreaterThanOrEqual(290);
-    expect(end.at - on).toBeLessThan(450);
+    expect(end.at - on).toBeLessThan(600);
     expect(echo.received).toBe(0);
     expect(a.received().length).toBe(0);
   });
@@ -252,7 +256,7 @@ describe('slow-close and limit-data', () => {
     expect(a.received().toString()).toBe('ok');
     expect(end.ended).toBe(true);
     expect(end.at - okAt).toBeGreaterThanOrEqual(290);
-    expect(end.at - okAt).toBeLessThan(450);
+    expect(end.at - okAt).toBeLessThan(600);
   });
 
   test('limit-data closes the connection after exactly 1,000 bytes', async () => {

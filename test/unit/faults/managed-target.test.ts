@@ -8,10 +8,12 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
 import { afterAll, describe, expect, onTestFinished, test } from 'vitest';
+import { resolveFaultConfig } from '../../../runtime/config/faults-resolve.js';
+import { resolveConfig } from '../../../runtime/config/resolve.js';
 import { ManagedTarget, type ManagedTargetSpec, type TargetEvent } from '../../../runtime/faults/managed-target.js';
 
 const SERVER = fileURLToPath(new URL('../../fixtures/faults/target-server.mjs', import.meta.url));
@@ -168,6 +170,21 @@ describe('lifecycle', () => {
     await new Promise((r) => setTimeout(r, 600));
     expect(t.running).toBe(false);
     expect(events.find((e) => e.type === 'exited')).toMatchObject({ code: 3, signal: null, expected: false });
+  });
+});
+
+describe('from the resolved config', () => {
+  test('targets.<name> with a command, its env, cwd and ready.url', async () => {
+    const port = await freePort();
+    const plan = resolveFaultConfig(
+      { targets: { app: { command: ['node', 'target-server.mjs'], env: { PORT: String(port), UNHEALTHY_MS: '300' }, cwd: dirname(SERVER), upstream: `http://127.0.0.1:${port}`, ready: { timeout: '5s', url: '/health' } } } },
+      resolveConfig({ vus: 1, duration: '1s' }).scenarios,
+    );
+    const t = ManagedTarget.fromResolved(plan.targets[0] as Parameters<typeof ManagedTarget.fromResolved>[0], dir);
+    onTestFinished(() => t.stop());
+    expect(t.spec.probe).toEqual({ type: 'http', url: `http://127.0.0.1:${port}/health` });
+    expect(await t.revive()).toBeGreaterThanOrEqual(290);
+    expect(await status(port)).toBe(200);
   });
 });
 
