@@ -1,5 +1,5 @@
 /** `http` for scenario authors: k6's verbs, resolving to a response (never throwing on HTTP or network errors). */
-import { parseDuration } from '../runtime/config/duration.js';
+import { parseDuration } from '../runtime/duration.js';
 import type { HttpResponse } from '../runtime/protocols/http/response.js';
 import type { RequestBody, RequestParams } from '../runtime/protocols/http/vu-http.js';
 import { currentVu } from '../runtime/worker/vu-context.js';

@@ -5,7 +5,7 @@
  */
 import type { SerializedError } from './errors.js';
 import type { MetricSnapshot } from './metrics/worker-store.js';
-import type { ResolvedScenario } from './config/resolved.js';
+import type { ResolvedScenario } from './executors/resolved.js';
 import type { HttpConfig } from './protocols/http/vu-http.js';
 import type { LocalIpRange } from './protocols/local-ips.js';
 

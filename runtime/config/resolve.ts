@@ -3,15 +3,14 @@
  * the scenario file's `options` > defaults. Every problem is collected and reported as one list
  * (exit 104) before any load is sent.
  */
-import type { Options } from '../../dsl/options.js';
 import { McprunError, type McprunErrorCode } from '../errors.js';
 import { EXECUTORS, EXECUTOR_NAMES } from '../executors/registry.js';
 import type { BaseFields, ConfigIssue } from '../executors/types.js';
 import type { MetricDefinition } from '../metrics/types.js';
-import type { HttpConfig } from '../protocols/http/vu-http.js';
+import type { HttpConfig } from '../protocols/http/types.js';
 import { SUPPORTED_AGGREGATIONS, nearestName, parseMetricKey, parseThreshold, validateThreshold } from '../thresholds/index.js';
-import { durationExpectation, parseDuration, suggestDuration } from './duration.js';
-import type { ResolvedScenario, ResolvedStage } from './resolved.js';
+import { durationExpectation, parseDuration, suggestDuration } from '../duration.js';
+import type { ResolvedScenario, ResolvedStage } from '../executors/resolved.js';
 import { describeValue, readDuration } from '../executors/option-readers.js';
 
 /** The CLI's overrides (all optional). */
@@ -50,7 +49,7 @@ export function resolveConfig(options: unknown, cli: CliOverrides = {}, file = '
   if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
     throw configError(file, [{ path: 'options', message: `must be an object (export const options = defineScenario({ ... })), received ${describe(options)}` }]);
   }
-  const o = (options ?? {}) as Options & Record<string, unknown>;
+  const o = (options ?? {}) as Record<string, unknown>;
   for (const k of Object.keys(o)) {
     if (!OPTION_KEYS.includes(k)) {
       const near = nearestName(k, OPTION_KEYS);
@@ -155,7 +154,7 @@ export function resolveConfig(options: unknown, cli: CliOverrides = {}, file = '
 }
 
 /** k6's shortcut rules: vus/duration/iterations/stages build a `default` scenario; CLI shortcuts replace the file's scenarios. */
-function pickScenarios(o: Options & Record<string, unknown>, cli: CliOverrides, issues: ConfigIssue[]): { scenarios: Record<string, unknown>; shortcut: boolean } {
+function pickScenarios(o: Record<string, unknown>, cli: CliOverrides, issues: ConfigIssue[]): { scenarios: Record<string, unknown>; shortcut: boolean } {
   const named = (scenarios: Record<string, unknown>) => ({ scenarios, shortcut: false });
   const built = (scenario: Record<string, unknown>) => ({ scenarios: { default: scenario }, shortcut: true });
   const cliReplaces = cli.duration !== undefined || cli.iterations !== undefined || cli.stages !== undefined;

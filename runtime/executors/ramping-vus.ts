@@ -3,7 +3,7 @@
  * finishes its iteration (up to `gracefulRampDown`) and then stops; when the ramp goes up again the
  * same VU (same id, same `vu.state`) comes back.
  */
-import type { ResolvedRampingVus } from '../config/resolved.js';
+import type { ResolvedRampingVus } from './resolved.js';
 import type { Vu } from '../worker/vu.js';
 import { COMMON_KEYS, checkKnownKeys, readDuration, readInt, readStages } from './option-readers.js';
 import { vuLoop } from './loops.js';

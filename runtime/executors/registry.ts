@@ -1,6 +1,6 @@
 /** Every executor by name. Explicit imports, no registration side effects. */
 import type { ExecutorName } from '../../dsl/options.js';
-import type { ResolvedScenario } from '../config/resolved.js';
+import type { ResolvedScenario } from './resolved.js';
 import { constantArrivalRate } from './constant-arrival-rate.js';
 import { constantVus } from './constant-vus.js';
 import { perVuIterations } from './per-vu-iterations.js';

@@ -2,7 +2,7 @@
  * An executor has two halves (k6's lib/executor): a pure half that validates and resolves the
  * user's options and describes the plan, and a running half that drives VUs inside one worker.
  */
-import type { ResolvedScenario } from '../config/resolved.js';
+import type { ResolvedScenario } from './resolved.js';
 import type { Vu, IterationFn } from '../worker/vu.js';
 
 /** One problem found while resolving options; all are collected and shown as one list. */

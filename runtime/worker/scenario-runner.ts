@@ -1,6 +1,6 @@
 /** Runs this worker's share of one scenario: builds the executor's context and tracks its VUs. */
 import { performance } from 'node:perf_hooks';
-import type { ResolvedScenario } from '../config/resolved.js';
+import type { ResolvedScenario } from '../executors/resolved.js';
 import { executorOf } from '../executors/registry.js';
 import type { ExecutorRunContext } from '../executors/types.js';
 import type { Tags } from '../metrics/types.js';

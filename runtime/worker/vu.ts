@@ -3,7 +3,7 @@
  * objects, so 10^5 of them fit in one process.
  */
 import { performance } from 'node:perf_hooks';
-import type { ResolvedScenario } from '../config/resolved.js';
+import type { ResolvedScenario } from '../executors/resolved.js';
 import type { Tags } from '../metrics/types.js';
 import type { SeriesHandle, WorkerMetricStore } from '../metrics/worker-store.js';
 import type { HttpEngine, VuHttp } from '../protocols/http/vu-http.js';

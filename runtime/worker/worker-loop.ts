@@ -17,7 +17,7 @@ import { ErrorLog } from './error-log.js';
 import { ScenarioRunner } from './scenario-runner.js';
 import { Vu, type IterationFn, type VuDeps } from './vu.js';
 import { vuStorage } from './vu-context.js';
-import type { ResolvedScenario } from '../config/resolved.js';
+import type { ResolvedScenario } from '../executors/resolved.js';
 
 export interface WorkerTransport {
   post(msg: WorkerMessage): void;

@@ -18,15 +18,9 @@ import { errorCodeOf } from './error-codes.js';
 import { SocketBytes } from '../socket-bytes.js';
 import { H1Slot, type ConnectRecord, type Endpoint, type H1Exchange, type SlotHooks } from './h1-client.js';
 import { Response, type ResponseType, type Timings } from './response.js';
+import type { HttpConfig } from './types.js';
 
-export interface HttpConfig {
-  timeoutMs: number;
-  shareConnections: boolean;
-  batchPerHost: number;
-  insecureSkipTLSVerify: boolean;
-  /** @default 10 */
-  maxRedirects?: number;
-}
+export type { HttpConfig };
 
 export type RequestBody = string | Uint8Array | ArrayBuffer | Record<string, unknown> | null | undefined;
 

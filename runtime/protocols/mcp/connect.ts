@@ -5,7 +5,7 @@
  * opened (the failed request is recorded first).
  */
 import { performance } from 'node:perf_hooks';
-import { parseDuration } from '../../config/duration.js';
+import { parseDuration } from '../../duration.js';
 import { connectionMeter } from '../../metrics/connections.js';
 import { VERSION } from '../../version.js';
 import type { VuContext } from '../../worker/vu-context.js';

@@ -5,7 +5,7 @@
  * Calls never throw: they resolve with the result, or with `{ error }` shaped like the result.
  */
 import { performance } from 'node:perf_hooks';
-import { parseDuration } from '../../config/duration.js';
+import { parseDuration } from '../../duration.js';
 import type { VuContext } from '../../worker/vu-context.js';
 import { PendingCall, type ProgressHandler, type ProgressParams } from './call.js';
 import { McpError } from './errors.js';

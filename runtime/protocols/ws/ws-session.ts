@@ -11,7 +11,7 @@
  * dropped) for the next `next()`.
  */
 import { performance } from 'node:perf_hooks';
-import { parseDuration } from '../../config/duration.js';
+import { parseDuration } from '../../duration.js';
 import type { VuContext } from '../../worker/vu-context.js';
 import { nextLocalAddress } from '../local-ips.js';
 import { WsError, wsErrorCode } from './error-codes.js';

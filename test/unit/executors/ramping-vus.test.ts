@@ -4,7 +4,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { expect, test } from 'vitest';
-import type { ResolvedRampingVus } from '../../../runtime/config/resolved.js';
+import type { ResolvedRampingVus } from '../../../runtime/executors/resolved.js';
 import { RAMP_TICK_MS } from '../../../runtime/executors/ramping-vus.js';
 import { vusAt } from '../../../runtime/executors/stages.js';
 import { MetricAggregate } from '../../../runtime/metrics/aggregate.js';

@@ -1,7 +1,7 @@
 /** --local-ips parsing and the open-file budget rule: pure functions, pinned with their messages. */
 import { describe, expect, test } from 'vitest';
 import { checkSocketBudget, filesForVus, peakConcurrentVus, workersThatFit } from '../../../runtime/coordinator/fd-limit.js';
-import type { ResolvedScenario } from '../../../runtime/config/resolved.js';
+import type { ResolvedScenario } from '../../../runtime/executors/resolved.js';
 import { countLocalIps, localIpAt, nextLocalAddress, parseLocalIps, setLocalIps } from '../../../runtime/protocols/local-ips.js';
 
 describe('--local-ips', () => {

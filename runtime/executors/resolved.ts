@@ -2,8 +2,6 @@
  * The resolved shapes (vitest's ResolvedConfig): every default applied, every duration in ms,
  * structured-clone safe so it can be handed to workers as is.
  */
-import type { ExecutorName } from '../../dsl/options.js';
-
 export interface ResolvedStage {
   durationMs: number;
   target: number;
@@ -11,7 +9,8 @@ export interface ResolvedStage {
 
 interface ResolvedBase {
   name: string;
-  executor: ExecutorName;
+  /** Narrowed to its own name by each executor's interface below. */
+  executor: string;
   exec: string;
   env: Record<string, string>;
   tags: Record<string, string>;
@@ -71,3 +70,5 @@ export type ResolvedScenario =
   | ResolvedRampingVus
   | ResolvedConstantArrivalRate
   | ResolvedRampingArrivalRate;
+
+export type ExecutorName = ResolvedScenario['executor'];

@@ -1,0 +1,116 @@
+/**
+ * Imports run one way, top to bottom, type imports included; no module imports itself back through
+ * others. The order is written down here and drawn in docs/architecture.md. dependency-cruiser reads
+ * the import graph (it parses TypeScript with the compiler, so `import type` counts); this file only
+ * says which edges are forbidden.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cruise, type ICruiseOptions, type IViolation } from 'dependency-cruiser';
+import { afterAll, describe, expect, test } from 'vitest';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** Top first. A module may import its own layer and any layer below it, never one above. */
+export const LAYERS: ReadonlyArray<{ name: string; path: string }> = [
+  { name: 'entry points (bin, runtime/index.ts, dsl)', path: '^(bin/|dsl/|runtime/index\\.ts$)' },
+  { name: 'cli', path: '^runtime/cli/' },
+  { name: 'coordinator', path: '^runtime/coordinator/' },
+  { name: 'output', path: '^runtime/output/' },
+  { name: 'config', path: '^runtime/config/' },
+  { name: 'bundle', path: '^runtime/bundle/' },
+  { name: 'worker', path: '^runtime/worker/' },
+  { name: 'worker-protocol', path: '^runtime/worker-protocol\\.ts$' },
+  { name: 'executors', path: '^runtime/executors/' },
+  { name: 'protocols', path: '^runtime/protocols/' },
+  { name: 'metrics', path: '^runtime/metrics/' },
+  { name: 'thresholds', path: '^runtime/thresholds/' },
+  // errors.ts, exit-codes.ts, duration.ts, paths.ts, version.ts, stack-location.ts: they import only each other.
+  { name: 'leaves', path: '^runtime/(?!index\\.ts$|worker-protocol\\.ts$)[^/]+\\.ts$' },
+];
+
+type Rule = NonNullable<NonNullable<ICruiseOptions['ruleSet']>['forbidden']>[number];
+
+function layerRules(): Rule[] {
+  const rules: Rule[] = LAYERS.slice(1).map((layer, i) => ({
+    name: `upward from ${layer.name}`,
+    severity: 'error',
+    from: { path: layer.path },
+    to: { path: LAYERS.slice(0, i + 1).map((l) => `(${l.path})`).join('|') },
+  }));
+  rules.push(
+    // The DSL is what scenario authors import; the entry module that hands it to a bundle is top-level.
+    { name: 'imports dsl/', severity: 'error', from: { pathNot: '^dsl/' }, to: { path: '^dsl/' } },
+    // Both sides of the worker boundary import it, so it carries shapes only.
+    { name: 'worker-protocol imports more than types', severity: 'error', from: { path: '^runtime/worker-protocol\\.ts$' }, to: { dependencyTypesNot: ['type-only', 'core'] } },
+    { name: 'cycle', severity: 'error', from: {}, to: { circular: true } },
+  );
+  return rules;
+}
+
+async function violations(baseDir: string, roots: string[]): Promise<string[]> {
+  const result = await cruise(roots, {
+    baseDir,
+    validate: true,
+    ruleSet: { forbidden: layerRules() },
+    tsPreCompilationDeps: true,
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: 'node_modules' },
+  });
+  if (typeof result.output === 'string') throw new Error('dependency-cruiser returned text, expected a cruise result');
+  return result.output.summary.violations.map(describeViolation).sort();
+}
+
+function describeViolation(v: IViolation): string {
+  // A cycle is reported once, at one of its edges, with the whole loop.
+  const path = v.cycle?.length ? [v.from, ...v.cycle.map((c) => c.name)] : [v.from, v.to];
+  return `${v.rule.name}: ${path.join(' -> ')}`;
+}
+
+/**
+ * Wrong-way imports that live in the folders being reworked on the bottom half of the redesign
+ * (worker/, executors/, protocols/, metrics/, dsl/, worker-protocol.ts). Each one goes when its
+ * import is fixed; the second test fails while an entry here no longer happens, so the list can
+ * only shrink.
+ */
+const PENDING: readonly string[] = [];
+
+describe('layers', () => {
+  test('no import runs upward, reaches into dsl/, or closes a cycle', async () => {
+    const found = await violations(ROOT, ['bin', 'dsl', 'runtime']);
+    expect(found.filter((v) => !PENDING.includes(v))).toEqual([]);
+  });
+
+  test('every pending violation still happens (delete the ones that were fixed)', async () => {
+    const found = new Set(await violations(ROOT, ['bin', 'dsl', 'runtime']));
+    expect(PENDING.filter((v) => !found.has(v))).toEqual([]);
+  });
+
+  describe('catches a wrong-way import in a tree of its own', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcprun-layers-'));
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const write = (path: string, text: string) => {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    };
+    write('tsconfig.json', JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', verbatimModuleSyntax: true } }));
+    write('runtime/output/summary.ts', "import { plan } from '../config/plan.js';\nexport interface Summary { n: number }\nexport const s = plan;\n");
+    write('runtime/config/plan.ts', 'export const plan = 1;\n');
+    // Type-only, and upward: metrics/ is below output/.
+    write('runtime/metrics/store.ts', "import type { Summary } from '../output/summary.js';\nexport const x: Summary | undefined = undefined;\n");
+    // A cycle inside one folder.
+    write('runtime/thresholds/a.ts', "import { b } from './b.js';\nexport const a = () => b;\n");
+    write('runtime/thresholds/b.ts', "import { a } from './a.js';\nexport const b = () => a;\n");
+    write('runtime/errors.ts', "import type { plan } from './config/plan.js';\nexport type P = typeof plan;\n");
+
+    test('each bad edge is reported, the good one is not', async () => {
+      expect(await violations(dir, ['runtime'])).toEqual([
+        'cycle: runtime/thresholds/a.ts -> runtime/thresholds/b.ts -> runtime/thresholds/a.ts',
+        'upward from leaves: runtime/errors.ts -> runtime/config/plan.ts',
+        'upward from metrics: runtime/metrics/store.ts -> runtime/output/summary.ts',
+      ]);
+    });
+  });
+});
