@@ -30,14 +30,12 @@ export interface OutputContext {
   phases(): PhaseTiming[];
   /** -e values with secrets masked, for reports. */
   env: Record<string, string>;
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
 export interface Output {
   readonly name: string;
-  /** The output prints its own end-of-test text on stdout (handleSummary()): the default summary is not printed. */
-  readonly replacesStdoutSummary?: boolean;
   /** Before load starts (open files, listen). An error here is a configuration error (exit 104). */
   start?(ctx: OutputContext): void | Promise<void>;
   /** Each worker snapshot, after it was merged into the aggregate. Must be cheap. */

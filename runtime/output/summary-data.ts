@@ -4,10 +4,11 @@
  * merging, iteration errors, warnings). Time values are milliseconds.
  */
 import type { ResolvedScenario } from '../executors/resolved.js';
-import type { ThresholdVerdict } from '../coordinator/threshold-engine.js';
 import type { MetricAggregate } from '../metrics/aggregate.js';
 import { createHistogram, encodeHistogram } from '../metrics/hdr.js';
-import type { AggregateView, MetricDefinition } from '../metrics/types.js';
+import type { AggregateView, MetricDefinition, Tags } from '../metrics/types.js';
+import type { ThresholdVerdict } from '../thresholds/index.js';
+import { VERSION } from '../version.js';
 import type { IterationErrorReport } from '../worker-protocol.js';
 
 export const TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'] as const;
@@ -114,7 +115,7 @@ export function valuesOf(view: AggregateView): MetricValues {
   }
 }
 
-export function thresholdSummaries(verdicts: ThresholdVerdict[]): ThresholdSummary[] {
+export function thresholdSummaries(verdicts: readonly ThresholdVerdict[]): ThresholdSummary[] {
   return verdicts.map((v) => ({
     metric: v.entry.key,
     expression: v.entry.source,
@@ -125,12 +126,21 @@ export function thresholdSummaries(verdicts: ThresholdVerdict[]): ThresholdSumma
   }));
 }
 
-export function buildMetrics(agg: MetricAggregate, defs: (name: string) => MetricDefinition | undefined, verdicts: ThresholdVerdict[]): Record<string, SummaryMetric> {
+/**
+ * Every metric over the whole test, and each threshold's sub-metric; a counter's rate divides by
+ * `elapsedSecondsFor(filter)` (a scenario's own time for `{scenario:x}`, as its threshold does).
+ */
+export function buildMetrics(
+  agg: MetricAggregate,
+  defs: (name: string) => MetricDefinition | undefined,
+  verdicts: readonly ThresholdVerdict[],
+  elapsedSecondsFor: (filter: Tags) => number = () => agg.elapsedSeconds,
+): Record<string, SummaryMetric> {
   const metrics: Record<string, SummaryMetric> = {};
   for (const name of agg.metricNames().sort()) {
     const def = defs(name);
     if (!def) continue;
-    metrics[name] = { type: def.type, contains: def.contains, values: valuesOf(agg.view(name)) };
+    metrics[name] = { type: def.type, contains: def.contains, values: valuesOf(agg.view(name, {}, elapsedSecondsFor({}))) };
   }
   // As k6 does: a threshold's sub-metric appears as its own entry, `name{tag:value}`.
   for (const v of verdicts) {
@@ -140,7 +150,7 @@ export function buildMetrics(agg: MetricAggregate, defs: (name: string) => Metri
     const m = (metrics[key] ??= {
       type: def.type,
       contains: def.contains,
-      values: valuesOf(agg.view(v.entry.metric, v.entry.filter)),
+      values: valuesOf(agg.view(v.entry.metric, v.entry.filter, elapsedSecondsFor(v.entry.filter))),
     });
     (m.thresholds ??= {})[v.entry.source] = { ok: v.ok };
   }
@@ -200,7 +210,7 @@ export function scenarioSummary(
   description: string,
   durationMs: number,
   agg: MetricAggregate,
-  verdicts: ThresholdVerdict[],
+  verdicts: readonly ThresholdVerdict[],
 ): ScenarioSummary {
   const f = { scenario: s.name };
   const secs = durationMs / 1000;
@@ -228,6 +238,48 @@ export function scenarioSummary(
     p99: dur.count ? dur.percentile(99) : null,
     errorRate: tried ? (httpFailed.passes + mcpFailed.passes) / tried : null,
     thresholds: thresholdSummaries(verdicts.filter((v) => v.entry.filter.scenario === s.name)),
+  };
+}
+
+export interface SummaryInputs {
+  readonly aggregate: MetricAggregate;
+  readonly metric: (name: string) => MetricDefinition | undefined;
+  readonly verdicts: readonly ThresholdVerdict[];
+  /** The run's one definition of elapsed time (coordinator/scenario-schedule.ts). */
+  readonly elapsedSecondsFor: (filter: Tags) => number;
+  readonly testRunDurationMs: number;
+  /** In start order; `durationMs` is the phase's real time, 0 when it did not start. */
+  readonly phases: ReadonlyArray<{ scenario: ResolvedScenario; description: string; durationMs: number }>;
+  readonly script: string;
+  readonly startedAt: Date;
+  readonly exitCode: number;
+  readonly aborted: string | null;
+  readonly workers: number;
+  readonly errors: IterationErrorReport[];
+  readonly warnings: string[];
+  readonly tty: { stdout: boolean; stderr: boolean };
+}
+
+export function buildSummary(r: SummaryInputs): SummaryData {
+  const agg = r.aggregate;
+  return {
+    state: { isStdOutTTY: r.tty.stdout, isStdErrTTY: r.tty.stderr, testRunDurationMs: r.testRunDurationMs },
+    options: { summaryTrendStats: [...TREND_STATS] },
+    metrics: buildMetrics(agg, r.metric, r.verdicts, r.elapsedSecondsFor),
+    root_group: buildRootGroup(agg),
+    mcprun: {
+      version: VERSION,
+      script: r.script,
+      startedAt: r.startedAt.toISOString(),
+      exitCode: r.exitCode,
+      aborted: r.aborted,
+      thresholds: thresholdSummaries(r.verdicts),
+      scenarios: r.phases.map((p) => scenarioSummary(p.scenario, p.description, p.durationMs, agg, r.verdicts)),
+      histograms: encodeTrendHistograms(agg),
+      errors: r.errors,
+      warnings: r.warnings,
+      workers: r.workers,
+    },
   };
 }
 

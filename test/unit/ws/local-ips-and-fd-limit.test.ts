@@ -1,6 +1,7 @@
 /** --local-ips parsing and the open-file budget rule: pure functions, pinned with their messages. */
 import { describe, expect, test } from 'vitest';
-import { checkSocketBudget, filesForVus, peakConcurrentVus, workersThatFit } from '../../../runtime/coordinator/fd-limit.js';
+import { checkSocketBudget, filesForVus, workersThatFit } from '../../../runtime/coordinator/fd-limit.js';
+import { peakConcurrentVus } from '../../../runtime/coordinator/plan.js';
 import type { ResolvedScenario } from '../../../runtime/executors/resolved.js';
 import { countLocalIps, localIpAt, nextLocalAddress, parseLocalIps, setLocalIps } from '../../../runtime/protocols/local-ips.js';
 
@@ -57,7 +58,7 @@ describe('open-file budget', () => {
   });
 
   test('100K VUs on threads is refused with the --workers/--pool advice; on 6 processes it fits', () => {
-    const plan = [cvus('hold', 100_000)];
+    const plan = peakConcurrentVus([cvus('hold', 100_000)]);
     expect(() => checkSocketBudget(plan, 2, 'threads', 20_000)).toThrowErrorMatchingInlineSnapshot(
       `[McprunError: the plan needs more sockets than the open-file limit allows: up to 100,000 VUs at once (scenario "hold") × 1 connection each, plus headroom, is 105,100 open files in the one process that --pool threads uses for all 2 workers, but the open-file limit (ulimit -n) is 20,000.]`,
     );
