@@ -4,7 +4,7 @@
  * the import graph (it parses TypeScript with the compiler, so `import type` counts); this file only
  * says which edges are forbidden.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,8 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const LAYERS: ReadonlyArray<{ name: string; path: string }> = [
   { name: 'entry points (bin, runtime/index.ts, dsl)', path: '^(bin/|dsl/|runtime/index\\.ts$)' },
   { name: 'cli', path: '^runtime/cli/' },
+  // Kubernetes objects for one run, rendered for `mcprun k8s`.
+  { name: 'k8s', path: '^runtime/k8s/' },
   { name: 'coordinator', path: '^runtime/coordinator/' },
   { name: 'output', path: '^runtime/output/' },
   { name: 'config', path: '^runtime/config/' },
@@ -104,6 +106,13 @@ describe('layers', () => {
   test('no import runs upward, reaches into dsl/, or closes a cycle', async () => {
     const found = await ofThisTree();
     expect(found.filter((v) => !PENDING.includes(v))).toEqual([]);
+  });
+
+  test('every folder and file of runtime/ has its place in the order', () => {
+    const unplaced = readdirSync(join(ROOT, 'runtime'), { withFileTypes: true })
+      .map((e) => `runtime/${e.name}${e.isDirectory() ? '/' : ''}`)
+      .filter((p) => (p.endsWith('/') || p.endsWith('.ts')) && !LAYERS.some((l) => new RegExp(l.path).test(p)));
+    expect(unplaced).toEqual([]);
   });
 
   test('every pending violation still happens (delete the ones that were fixed)', async () => {
