@@ -14,7 +14,7 @@ import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
 import { realmRegistry } from '../metrics/registry.js';
 import { reportError } from '../output/error-report.js';
 import { maskSecrets } from '../output/mask-secrets.js';
-import type { OutputContext } from '../output/output.js';
+import type { Output, OutputContext } from '../output/output.js';
 import { createOutputs, endOutputs } from '../output/outputs.js';
 import { createProgress } from '../output/progress.js';
 import type { SummaryData } from '../output/summary-data.js';
@@ -24,7 +24,7 @@ import { evaluateNow, judge } from './judge.js';
 import { applyEnv, loadScenario, type LoadedScenario } from './load.js';
 import { LoadControl } from './load-control.js';
 import { MetricFeed } from './metric-feed.js';
-import { outputParticipant, startParticipants, stopParticipants } from './participants.js';
+import { outputParticipant, startParticipants, stopParticipants, type RunParticipant } from './participants.js';
 import { planRun, workerPlans, type RunPlan } from './plan.js';
 import { releasePrespawned } from './prespawn.js';
 import { feedProgress } from './progress-feed.js';
@@ -66,7 +66,7 @@ class RunParts {
   readonly stderr: NonNullable<RunOptions['stderr']>;
   readonly startedAt = new Date();
   readonly schedule: ScenarioSchedule;
-  readonly participants;
+  readonly participants: RunParticipant[];
   readonly feed: MetricFeed;
   readonly state = new RunState();
 
@@ -74,7 +74,7 @@ class RunParts {
     readonly opts: RunOptions,
     readonly scenario: LoadedScenario,
     readonly plan: RunPlan,
-    readonly outputs: ReturnType<typeof createOutputs>,
+    readonly outputs: Output[],
   ) {
     this.stdout = opts.stdout ?? process.stdout;
     this.stderr = opts.stderr ?? process.stderr;

@@ -9,13 +9,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cruise, type ICruiseOptions, type IViolation } from 'dependency-cruiser';
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** Top first. A module may import its own layer and any layer below it, never one above. */
 export const LAYERS: ReadonlyArray<{ name: string; path: string }> = [
-  { name: 'entry points (bin, runtime/index.ts, dsl)', path: '^(bin/|dsl/|runtime/index\\.ts$)' },
+  // runtime-entry.ts hands the DSL to bundled scenarios (and starts the worker loop): an entry point too.
+  { name: 'entry points (bin, runtime/index.ts, runtime/runtime-entry.ts, dsl)', path: '^(bin/|dsl/|runtime/index\\.ts$|runtime/runtime-entry\\.ts$)' },
   { name: 'cli', path: '^runtime/cli/' },
   // Kubernetes objects for one run, rendered for `mcprun k8s`.
   { name: 'k8s', path: '^runtime/k8s/' },
@@ -30,7 +31,7 @@ export const LAYERS: ReadonlyArray<{ name: string; path: string }> = [
   { name: 'metrics', path: '^runtime/metrics/' },
   { name: 'thresholds', path: '^runtime/thresholds/' },
   // errors.ts, exit-codes.ts, duration.ts, paths.ts, version.ts, stack-location.ts: they import only each other.
-  { name: 'leaves', path: '^runtime/(?!index\\.ts$|worker-protocol\\.ts$)[^/]+\\.ts$' },
+  { name: 'leaves', path: '^runtime/(?!index\\.ts$|runtime-entry\\.ts$|worker-protocol\\.ts$)[^/]+\\.ts$' },
 ];
 
 type Rule = NonNullable<NonNullable<ICruiseOptions['ruleSet']>['forbidden']>[number];
@@ -44,7 +45,7 @@ function layerRules(): Rule[] {
   }));
   rules.push(
     // The DSL is what scenario authors import; the entry module that hands it to a bundle is top-level.
-    { name: 'imports dsl/', severity: 'error', from: { pathNot: '^dsl/' }, to: { path: '^dsl/' } },
+    { name: 'imports dsl/', severity: 'error', from: { pathNot: '^(dsl/|runtime/runtime-entry\\.ts$)' }, to: { path: '^dsl/' } },
     // Both sides of the worker boundary import it, so it carries shapes only.
     { name: 'worker-protocol imports more than types', severity: 'error', from: { path: '^runtime/worker-protocol\\.ts$' }, to: { dependencyTypesNot: ['type-only', 'core'] } },
     { name: 'cycle', severity: 'error', from: {}, to: { circular: true } },
@@ -121,27 +122,37 @@ describe('layers', () => {
   });
 
   describe('catches a wrong-way import in a tree of its own', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mcprun-layers-'));
+    let dir = '';
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
     const write = (path: string, text: string) => {
       mkdirSync(dirname(join(dir, path)), { recursive: true });
       writeFileSync(join(dir, path), text);
     };
-    write('tsconfig.json', JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', verbatimModuleSyntax: true } }));
-    write('runtime/output/summary.ts', "import { plan } from '../config/plan.js';\nexport interface Summary { n: number }\nexport const s = plan;\n");
-    write('runtime/config/plan.ts', 'export const plan = 1;\n');
-    // Type-only, and upward: metrics/ is below output/.
-    write('runtime/metrics/store.ts', "import type { Summary } from '../output/summary.js';\nexport const x: Summary | undefined = undefined;\n");
-    // A cycle inside one folder.
-    write('runtime/thresholds/a.ts', "import { b } from './b.js';\nexport const a = () => b;\n");
-    write('runtime/thresholds/b.ts', "import { a } from './a.js';\nexport const b = () => a;\n");
-    write('runtime/errors.ts', "import type { plan } from './config/plan.js';\nexport type P = typeof plan;\n");
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), 'mcprun-layers-'));
+      write('tsconfig.json', JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', verbatimModuleSyntax: true } }));
+      write('runtime/output/summary.ts', "import { plan } from '../config/plan.js';\nexport interface Summary { n: number }\nexport const s = plan;\n");
+      write('runtime/config/plan.ts', 'export const plan = 1;\n');
+      // Type-only, and upward: metrics/ is below output/.
+      write('runtime/metrics/store.ts', "import type { Summary } from '../output/summary.js';\nexport const x: Summary | undefined = undefined;\n");
+      // A cycle inside one folder.
+      write('runtime/thresholds/a.ts', "import { b } from './b.js';\nexport const a = () => b;\n");
+      write('runtime/thresholds/b.ts', "import { a } from './a.js';\nexport const b = () => a;\n");
+      write('runtime/errors.ts', "import type { plan } from './config/plan.js';\nexport type P = typeof plan;\n");
+      // Nobody imports the DSL; the worker protocol carries types only.
+      write('dsl/index.ts', 'export const sleep = 1;\n');
+      write('runtime/cli/main.ts', "import { sleep } from '../../dsl/index.js';\nexport const s = sleep;\n");
+      write('runtime/worker-protocol.ts', "import { x } from './metrics/store.js';\nexport const y = x;\n");
+    });
 
     test('each bad edge is reported, the good one is not', async () => {
-      expect(await violations(dir, ['runtime'])).toEqual([
+      expect(await violations(dir, ['runtime', 'dsl'])).toEqual([
         'cycle: runtime/thresholds/a.ts -> runtime/thresholds/b.ts -> runtime/thresholds/a.ts',
+        'imports dsl/: runtime/cli/main.ts -> dsl/index.ts',
+        'upward from cli: runtime/cli/main.ts -> dsl/index.ts',
         'upward from leaves: runtime/errors.ts -> runtime/config/plan.ts',
         'upward from metrics: runtime/metrics/store.ts -> runtime/output/summary.ts',
+        'worker-protocol imports more than types: runtime/worker-protocol.ts -> runtime/metrics/store.ts',
       ]);
     });
   });
