@@ -137,7 +137,7 @@ async function runLoad(run: RunParts, poolPlan: PoolPlan): Promise<RunResult> {
     stopWatching();
     load.stop(false);
     await stopParticipants(run.participants, stderr);
-    // Load may have been sent (setup failed after requests, say): report what was measured.
+    // The scenarios had started: say what failed in plain words before run() reports it.
     if (schedule.begunAt && feed.aggregate.series.size && !McprunError.is(err)) stderr.write(`mcprun: ${(err as Error).message}\n`);
     throw err;
   } finally {

@@ -1,7 +1,9 @@
 /**
  * The resolved shapes (vitest's ResolvedConfig): every default applied, every duration in ms,
- * structured-clone safe so it can be handed to workers as is.
+ * structured-clone safe so it can be handed to workers as is. Each executor resolves its own
+ * (resolve() in its file); config/ assembles them, the workers run them.
  */
+
 export interface ResolvedStage {
   durationMs: number;
   target: number;
@@ -9,7 +11,7 @@ export interface ResolvedStage {
 
 interface ResolvedBase {
   name: string;
-  /** Narrowed to its own name by each executor's interface below. */
+  /** Narrowed to its name by each executor's shape below. */
   executor: string;
   exec: string;
   env: Record<string, string>;
@@ -71,4 +73,5 @@ export type ResolvedScenario =
   | ResolvedConstantArrivalRate
   | ResolvedRampingArrivalRate;
 
+/** Every executor's name (the public `Scenario['executor']` union, dsl/options.ts, is the same set). */
 export type ExecutorName = ResolvedScenario['executor'];
