@@ -18,19 +18,22 @@ const OUTSIDE = 'stopped from outside (SIGINT/SIGTERM)';
 /** Ctrl-C or run()'s signal: the first stop is graceful; `hard` stops at once. */
 export function watchSignals(signal: AbortSignal | undefined, hard: AbortSignal | undefined, state: RunState, load: LoadControl): () => void {
   const offs: Array<() => void> = [];
-  const on = (s: AbortSignal | undefined, graceful: boolean, now: boolean) => {
-    if (!s) return;
+  const watch = (s: AbortSignal, graceful: boolean) => {
     const stop = () => {
       state.abort(OUTSIDE);
       load.stop(graceful);
     };
-    if (now && s.aborted) stop();
-    else s.addEventListener('abort', stop, { once: true });
+    s.addEventListener('abort', stop, { once: true });
     offs.push(() => s.removeEventListener('abort', stop));
+    return stop;
   };
-  on(signal, true, true);
-  // A hard stop counts from now on: one that came earlier came with the graceful one, which stopped the run already.
-  on(hard, false, false);
+  if (signal) {
+    const stop = watch(signal, true);
+    // Ctrl-C during setup(): the run stops as soon as it could start.
+    if (signal.aborted) stop();
+  }
+  // A hard stop counts from now on: one that came earlier came with the graceful one above.
+  if (hard) watch(hard, false);
   return () => offs.forEach((off) => off());
 }
 

@@ -1,7 +1,8 @@
 /**
  * Outputs watch a run (k6's output.Output): they see every merged worker snapshot as it arrives
- * and the final summary. Time series files, the Prometheus endpoint, report folders, JUnit and
- * handleSummary() are outputs. The coordinator knows nothing about any of them.
+ * and the final summary. The summary text, --summary-export, time series files, the Prometheus
+ * endpoint, report folders, JUnit and handleSummary() are outputs. The coordinator knows nothing
+ * about any of them: it runs them as participants (coordinator/participants.ts).
  */
 import type { ResolvedScenario } from '../executors/resolved.js';
 import type { MetricAggregate } from '../metrics/aggregate.js';
