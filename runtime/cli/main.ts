@@ -9,7 +9,7 @@ import { McprunError } from '../errors.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { run, reportError, type RunOptions } from '../coordinator/run.js';
 import { VERSION } from '../version.js';
-import { parseDuration } from '../config/duration.js';
+import { parseDuration } from '../duration.js';
 import { parseStageFlag } from '../config/resolve.js';
 
 export interface CliIo {

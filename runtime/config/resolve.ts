@@ -8,10 +8,10 @@ import { McprunError, type McprunErrorCode } from '../errors.js';
 import { EXECUTORS, EXECUTOR_NAMES } from '../executors/registry.js';
 import type { BaseFields, ConfigIssue } from '../executors/types.js';
 import type { MetricDefinition } from '../metrics/types.js';
-import type { HttpConfig } from '../protocols/http/vu-http.js';
+import type { HttpConfig } from '../protocols/http/types.js';
 import { SUPPORTED_AGGREGATIONS, nearestName, parseMetricKey, parseThreshold, validateThreshold } from '../thresholds/index.js';
-import { durationExpectation, parseDuration, suggestDuration } from './duration.js';
-import type { ResolvedScenario, ResolvedStage } from './resolved.js';
+import { durationExpectation, parseDuration, suggestDuration } from '../duration.js';
+import type { ResolvedScenario, ResolvedStage } from '../executors/resolved.js';
 import { describeValue, readDuration } from '../executors/option-readers.js';
 
 /** The CLI's overrides (all optional). */

@@ -16,7 +16,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import type { ResolvedScenario } from '../config/resolved.js';
+import type { ResolvedScenario } from '../executors/resolved.js';
 import { McprunError } from '../errors.js';
 import { executorOf } from '../executors/registry.js';
 import { checkLocalIps, parseLocalIps, type LocalIpRange } from '../protocols/local-ips.js';

@@ -2,7 +2,7 @@
  * When each scenario starts: at its startTime after the test start, or, with `after`, at its
  * startTime after the named scenario has fully finished on every worker (graceful stop included).
  */
-import type { ResolvedScenario } from '../config/resolved.js';
+import type { ResolvedScenario } from '../executors/resolved.js';
 
 export type PhaseState = 'waiting' | 'running' | 'done' | 'skipped';
 

@@ -6,7 +6,7 @@
 import { McprunError } from '../errors.js';
 import type { MetricAggregate } from '../metrics/aggregate.js';
 import type { MetricRegistry } from '../metrics/registry.js';
-import { parseDuration } from '../config/duration.js';
+import { parseDuration } from '../duration.js';
 import {
   evaluateThreshold,
   parseMetricKey,

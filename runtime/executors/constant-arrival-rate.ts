@@ -1,5 +1,5 @@
 /** `constant-arrival-rate`: `rate` iterations per `timeUnit` for `duration`, whatever the responses do (open model). */
-import type { ResolvedConstantArrivalRate } from '../config/resolved.js';
+import type { ResolvedConstantArrivalRate } from './resolved.js';
 import { ArrivalSchedule, constantSegments } from './arrival-schedule.js';
 import { runArrivals } from './arrival-rate-runner.js';
 import { COMMON_KEYS, checkKnownKeys, readDuration, readInt, readPositiveNumber } from './option-readers.js';

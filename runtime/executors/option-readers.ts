@@ -1,6 +1,6 @@
 /** Small readers for executor options that record a ConfigIssue instead of throwing. */
-import { durationExpectation, parseDuration, suggestDuration } from '../config/duration.js';
-import type { ResolvedStage } from '../config/resolved.js';
+import { durationExpectation, parseDuration, suggestDuration } from '../duration.js';
+import type { ResolvedStage } from './resolved.js';
 import { nearestName } from '../thresholds/tokenizer.js';
 import type { ConfigIssue } from './types.js';
 

@@ -1,5 +1,5 @@
 /** `ramping-arrival-rate`: the start rate follows `stages` (iterations per `timeUnit`), open model. */
-import type { ResolvedRampingArrivalRate } from '../config/resolved.js';
+import type { ResolvedRampingArrivalRate } from './resolved.js';
 import { ArrivalSchedule, rampingSegments } from './arrival-schedule.js';
 import { runArrivals } from './arrival-rate-runner.js';
 import { COMMON_KEYS, checkKnownKeys, readDuration, readInt, readPositiveNumber, readStages } from './option-readers.js';

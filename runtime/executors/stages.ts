@@ -13,7 +13,7 @@
  * Between two stage ends the value moves linearly from the previous target to the stage's target;
  * a stage of duration 0 jumps.
  */
-import type { ResolvedStage } from '../config/resolved.js';
+import type { ResolvedStage } from './resolved.js';
 
 export function totalDurationMs(stages: readonly ResolvedStage[]): number {
   let t = 0;

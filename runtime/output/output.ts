@@ -3,7 +3,7 @@
  * and the final summary. Time series files, the Prometheus endpoint, report folders, JUnit and
  * handleSummary() are outputs. The coordinator knows nothing about any of them.
  */
-import type { ResolvedScenario } from '../config/resolved.js';
+import type { ResolvedScenario } from '../executors/resolved.js';
 import type { MetricAggregate } from '../metrics/aggregate.js';
 import type { MetricDefinition } from '../metrics/types.js';
 import type { MetricSnapshot } from '../metrics/worker-store.js';

@@ -3,7 +3,7 @@
  * read it, plus mcprun's own keys under `mcprun` (per-scenario breakdown, encoded histograms for
  * merging, iteration errors, warnings). Time values are milliseconds.
  */
-import type { ResolvedScenario } from '../config/resolved.js';
+import type { ResolvedScenario } from '../executors/resolved.js';
 import type { ThresholdVerdict } from '../coordinator/threshold-engine.js';
 import type { MetricAggregate } from '../metrics/aggregate.js';
 import { createHistogram, encodeHistogram } from '../metrics/hdr.js';
