@@ -71,7 +71,7 @@ export function localIpAt(ranges: readonly LocalIpRange[], i: number): string {
     if (i < r.count) return 'v4' in r ? intToV4(r.v4 + i) : r.addr;
     i -= r.count;
   }
-  throw new RangeError(`local IP index ${i} out of range`);
+  throw new McprunError('MCPRUN_INTERNAL', `local IP index ${i} is out of range.`);
 }
 
 /**

@@ -47,7 +47,10 @@ export interface WsConnection {
   readonly isOpen: boolean;
   send(data: string | Uint8Array): void;
   ping(): void;
-  /** Close handshake; throws a TypeError/RangeError for a code or reason that cannot be sent. */
+  /**
+   * Close handshake; throws a TypeError/RangeError for a code or reason that cannot be sent, as
+   * the `ws` package does (the session turns either into an MCPRUN_USAGE error for the script).
+   */
   close(code: number, reason: string): void;
   terminate(): void;
   /** Wire bytes so far (handshake included). */
