@@ -7,7 +7,7 @@ import { currentVu } from '../runtime/worker/vu-context.js';
 export async function group<T>(name: string, fn: () => T | Promise<T>): Promise<T> {
   const ctx = currentVu('group()');
   if (typeof name !== 'string' || name === '' || name.includes('::')) {
-    throw usageError(`group(): the name ${JSON.stringify(name)} is invalid: use a non-empty name without "::".`);
+    throw usageError(`group(): the name ${JSON.stringify(name)} is invalid: use a non-empty name without "::"`);
   }
   const parent = ctx.group;
   const path = `${parent}::${name}`;

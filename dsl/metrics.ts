@@ -14,7 +14,7 @@ abstract class Metric {
   }
   protected record(value: number, tags: Record<string, string> | undefined, what: string): void {
     if (typeof value !== 'number' || Number.isNaN(value)) {
-      throw usageError(`${what} on metric "${this.name}" expected a number, received ${JSON.stringify(value)}.`);
+      throw usageError(`${what} on metric "${this.name}" expected a number, received ${JSON.stringify(value)}`);
     }
     const ctx = currentVu(`${what} (metric "${this.name}")`);
     ctx.store.add(this.name, value, tags ? { ...ctx.tags, ...tags } : ctx.tags);

@@ -20,6 +20,12 @@ interface ErrorRow {
   readonly exit: ExitCode;
   /** The tag value a failure of this kind is recorded with; absent: the failure's own code. */
   readonly tag?: string;
+  /**
+   * Thrown at the script for what it passed: one that the script lets escape setup() or
+   * teardown() is reported as the scenario's own exception, with its location (it crosses from
+   * the worker as a plain error, as protocol errors do).
+   */
+  readonly atScript?: true;
 }
 
 const config = { exit: EXIT_CODES.INVALID_CONFIG } as const;
@@ -43,7 +49,7 @@ export const ERRORS = {
   /** The scenario bundle is too large for where it must go (a Kubernetes ConfigMap). */
   MCPRUN_BUNDLE_TOO_LARGE: config,
   /** A DSL function called with an argument it cannot take (a URL, a header, a group name, sleep(-1)). */
-  MCPRUN_USAGE: script,
+  MCPRUN_USAGE: { exit: EXIT_CODES.SCRIPT_ERROR, atScript: true },
   MCPRUN_INTERNAL: { exit: EXIT_CODES.INTERNAL },
 
   // Failures of requests: reported in metrics (and resolved or rejected to the script), tagged.
@@ -152,7 +158,11 @@ export class ProtocolError extends McprunError<string> {
   }
 }
 
-/** A DSL function called with an argument it cannot take (exit 107): the message names the function and the argument. */
+/**
+ * A DSL function called with an argument it cannot take (exit 107). The message names the
+ * function and the argument and, like JavaScript's own TypeErrors, has no final period: the
+ * reporter follows it with the script's location.
+ */
 export function usageError(message: string, hint?: string): McprunError {
   return new McprunError('MCPRUN_USAGE', message, { hint });
 }
@@ -224,7 +234,7 @@ export interface SerializedError {
 }
 
 export function serializeError(err: unknown): SerializedError {
-  if (McprunError.is(err)) {
+  if (McprunError.is(err) && !(ERRORS[err.code] as ErrorRow).atScript) {
     return { name: err.name, message: err.message, stack: err.stack, code: err.code, hint: err.hint, exitCode: err.exitCode };
   }
   if (err instanceof Error) {
@@ -235,7 +245,7 @@ export function serializeError(err: unknown): SerializedError {
 }
 
 export function deserializeError(s: SerializedError): Error {
-  if (s.code && Object.hasOwn(ERRORS, s.code)) {
+  if (s.code && Object.hasOwn(ERRORS, s.code) && !(ERRORS[s.code as McprunErrorCode] as ErrorRow).atScript) {
     const e = new McprunError(s.code as McprunErrorCode, s.message, { hint: s.hint, exitCode: s.exitCode as ExitCode | undefined });
     if (s.stack) e.stack = s.stack;
     return e;

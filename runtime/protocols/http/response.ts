@@ -49,7 +49,7 @@ export class Response implements HttpResponse {
       return JSON.parse(text) as T;
     } catch (err) {
       const preview = text.length > 80 ? `${text.slice(0, 80)}…` : text;
-      throw usageError(`res.json(): the response of ${this.method} ${this.url} (status ${this.status}) is not JSON: ${(err as Error).message}; the body starts with ${JSON.stringify(preview)}.`);
+      throw usageError(`res.json(): the response of ${this.method} ${this.url} (status ${this.status}) is not JSON: ${(err as Error).message}; the body starts with ${JSON.stringify(preview)}`);
     }
   }
 }

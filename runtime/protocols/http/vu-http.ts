@@ -116,10 +116,10 @@ export class HttpEngine {
       try {
         u = new URL(url);
       } catch {
-        throw usageError(`http: invalid URL ${JSON.stringify(url)}: expected an absolute http:// or https:// URL such as "http://127.0.0.1:8080/health".`);
+        throw usageError(`http: invalid URL ${JSON.stringify(url)}: expected an absolute http:// or https:// URL such as "http://127.0.0.1:8080/health"`);
       }
       if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-        throw usageError(`http: unsupported URL scheme in ${JSON.stringify(url)}: http.* takes http:// or https:// URLs (use ws.connect for ws://).`);
+        throw usageError(`http: unsupported URL scheme in ${JSON.stringify(url)}: http.* takes http:// or https:// URLs (use ws.connect for ws://)`);
       }
       const tls = u.protocol === 'https:';
       // URL keeps IPv6 literals bracketed; the socket wants them bare.
@@ -384,8 +384,8 @@ function buildHead(method: string, u: ParsedUrl, headers: Record<string, string>
   if (headers) {
     for (const name in headers) {
       const value = String(headers[name]);
-      if (!TOKEN.test(name)) throw usageError(`http: invalid HTTP header name ${JSON.stringify(name)}: names are tokens (letters, digits and !#$%&'*+.^_\`|~-).`);
-      if (BAD_VALUE.test(value)) throw usageError(`http: invalid value for HTTP header ${JSON.stringify(name)}: it contains a CR, LF or NUL character.`);
+      if (!TOKEN.test(name)) throw usageError(`http: invalid HTTP header name ${JSON.stringify(name)}: names are tokens (letters, digits and !#$%&'*+.^_\`|~-)`);
+      if (BAD_VALUE.test(value)) throw usageError(`http: invalid value for HTTP header ${JSON.stringify(name)}: it contains a CR, LF or NUL character`);
       const lower = name.toLowerCase();
       // Framing is ours to write: a script's content-length or transfer-encoding could only contradict the body.
       if (lower === 'content-length' || lower === 'transfer-encoding') continue;

@@ -39,11 +39,11 @@ export function upgradeTarget(url: string): UpgradeTarget {
   try {
     u = new URL(url);
   } catch {
-    throw usageError(`ws.connect(${JSON.stringify(url)}): not a valid URL; expected a ws:// or wss:// URL such as "ws://127.0.0.1:8080/socket".`);
+    throw usageError(`ws.connect(${JSON.stringify(url)}): not a valid URL; expected a ws:// or wss:// URL such as "ws://127.0.0.1:8080/socket"`);
   }
   const secure = u.protocol === 'wss:';
   if (!secure && u.protocol !== 'ws:') {
-    throw usageError(`ws.connect(${JSON.stringify(url)}): expected a ws:// or wss:// URL such as "ws://127.0.0.1:8080/socket".`);
+    throw usageError(`ws.connect(${JSON.stringify(url)}): expected a ws:// or wss:// URL such as "ws://127.0.0.1:8080/socket"`);
   }
   const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
   const port = u.port ? Number(u.port) : secure ? 443 : 80;
@@ -111,7 +111,7 @@ export function requestTail(protocols: readonly string[], headers: Record<string
     for (const k in headers) {
       if (RESERVED.has(k.toLowerCase())) continue;
       const v = String(headers[k]);
-      if (/[\r\n]/.test(k) || /[\r\n]/.test(v)) throw usageError(`ws.connect(): header ${JSON.stringify(k)} contains a line break.`);
+      if (/[\r\n]/.test(k) || /[\r\n]/.test(v)) throw usageError(`ws.connect(): header ${JSON.stringify(k)} contains a line break`);
       s += `${k}: ${v}\r\n`;
     }
   }

@@ -71,11 +71,11 @@ const NO_PROTOCOLS: readonly string[] = [];
 function protocolsOf(p: string | string[] | undefined): readonly string[] {
   if (p === undefined) return NO_PROTOCOLS;
   const list = typeof p === 'string' ? [p] : p;
-  if (!Array.isArray(list)) throw usageError('ws.connect(): params.subprotocols must be a string or an array of strings.');
+  if (!Array.isArray(list)) throw usageError('ws.connect(): params.subprotocols must be a string or an array of strings');
   const seen = new Set<string>();
   for (const x of list) {
-    if (typeof x !== 'string' || !TOKEN.test(x)) throw usageError(`ws.connect(): invalid subprotocol ${JSON.stringify(x)}; use a token such as "chat.v2".`);
-    if (seen.has(x)) throw usageError(`ws.connect(): subprotocol ${JSON.stringify(x)} is listed twice.`);
+    if (typeof x !== 'string' || !TOKEN.test(x)) throw usageError(`ws.connect(): invalid subprotocol ${JSON.stringify(x)}; use a token such as "chat.v2"`);
+    if (seen.has(x)) throw usageError(`ws.connect(): subprotocol ${JSON.stringify(x)} is listed twice`);
     seen.add(x);
   }
   return list.length ? list : NO_PROTOCOLS;
@@ -203,9 +203,9 @@ export class WsSession implements WsHandler, VuResource, WebSocketSession {
   /** Registers a handler: 'message' (data, isBinary), 'close' (code, reason), 'error' (err). */
   on(event: WsEvent, fn: Handler): this {
     if (event !== 'message' && event !== 'close' && event !== 'error') {
-      throw usageError(`sock.on(${JSON.stringify(event)}): unknown event; use 'message', 'close' or 'error'.`);
+      throw usageError(`sock.on(${JSON.stringify(event)}): unknown event; use 'message', 'close' or 'error'`);
     }
-    if (typeof fn !== 'function') throw usageError(`sock.on('${event}', fn): fn must be a function.`);
+    if (typeof fn !== 'function') throw usageError(`sock.on('${event}', fn): fn must be a function`);
     const x = this.#extra();
     const h = (x.handlers ??= {});
     (h[event] ??= []).push(fn);
@@ -443,7 +443,7 @@ const waiting = new Deadlines<Waiter>((w) => w.s.timedOut(w, w.kind));
 /** `ws.connect()`: resolves with an open session, rejects with a WsError (code = error_code). */
 export function connectWs(ctx: VuScope, url: string, params?: WsConnectParams): Promise<WebSocketSession> {
   if (typeof url !== 'string' || !/^wss?:\/\//i.test(url)) {
-    throw usageError(`ws.connect(${JSON.stringify(url)}): expected a ws:// or wss:// URL such as "ws://127.0.0.1:8080/socket".`);
+    throw usageError(`ws.connect(${JSON.stringify(url)}): expected a ws:// or wss:// URL such as "ws://127.0.0.1:8080/socket"`);
   }
   const timeoutMs = params?.timeout === undefined ? DEFAULT_WS_TIMEOUT_MS : parseDuration(params.timeout, 'ws.connect() params.timeout', { allowZero: false });
   const s = new WsSession(ctx, url, params, timeoutMs);
