@@ -9,7 +9,7 @@
  * | ETIMEDOUT            | the opening handshake did not finish within `timeout`           | MCPRUN_WS_CONNECT      |
  * | ws_status_<n>        | the server answered the upgrade with HTTP status n, not 101     | MCPRUN_WS_CONNECT      |
  * | ws_subprotocol       | the server picked no subprotocol, or one that was not offered   | MCPRUN_WS_CONNECT      |
- * | ws_handshake         | the upgrade response is not a valid 101                         | MCPRUN_WS_PROTOCOL     |
+ * | ws_handshake         | the upgrade response is not a valid 101                         | MCPRUN_WS_CONNECT      |
  * | ws_abnormal_close    | the connection ended without a close frame (1006)               | MCPRUN_WS_CONNECT      |
  * | ws_not_open          | send()/ping() on a socket that is not open                      | MCPRUN_WS_NOT_OPEN     |
  * | ws_closed            | next()/ping() waited on a socket that closed                    | MCPRUN_WS_CLOSED       |
