@@ -90,7 +90,7 @@ export async function shutdownWorkers(pool: WorkerPool, stderr: NodeJS.WritableS
         .waitFor((m): m is Msg<'shutdown-done'> => m.type === 'shutdown-done' && m.workerIndex === w.index, SHUTDOWN_TIMEOUT_MS, `worker ${w.index} shutdown`, w.index)
         .then(() => (w.state = 'stopped'))
         .catch(() => {
-          stderr.write(`mcprun: [mcprun:pool] worker ${w.index} did not shut down within ${SHUTDOWN_TIMEOUT_MS / 1000}s; its last interval of metrics may be missing.\n`);
+          stderr.write(`mcprun: worker ${w.index} did not shut down within ${SHUTDOWN_TIMEOUT_MS / 1000}s; its last interval of metrics may be missing.\n`);
         }),
     ),
   );

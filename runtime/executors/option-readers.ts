@@ -99,6 +99,14 @@ export function readStages(raw: Record<string, unknown>, path: string, issues: C
   });
 }
 
+/** `preAllocatedVUs` (required) and `maxVUs` (at least as many; default the same) of the arrival-rate executors. */
+export function readVuPool(raw: Record<string, unknown>, path: string, issues: ConfigIssue[]): { preAllocatedVUs: number; maxVUs: number } {
+  const preAllocatedVUs = readInt(raw, 'preAllocatedVUs', path, issues, { min: 1, required: true });
+  const maxVUs = readInt(raw, 'maxVUs', path, issues, { default: preAllocatedVUs, min: 1 });
+  if (maxVUs < preAllocatedVUs) issues.push({ path: `${path}.maxVUs`, message: `(${maxVUs}) is smaller than preAllocatedVUs (${preAllocatedVUs}); raise maxVUs or leave it out` });
+  return { preAllocatedVUs, maxVUs };
+}
+
 /** Options that this executor does not know: a typo (`vu` for `vus`) would silently do nothing. */
 export function checkKnownKeys(raw: Record<string, unknown>, known: readonly string[], path: string, issues: ConfigIssue[], executor: string): void {
   for (const k of Object.keys(raw)) {

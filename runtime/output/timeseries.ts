@@ -187,7 +187,7 @@ export class TimeSeries implements Output {
   untracked = 0;
 
   constructor(opts: TimeSeriesOptions) {
-    if (!(opts.intervalMs > 0)) throw new Error(`[mcprun:timeseries] intervalMs must be > 0, received ${opts.intervalMs}`);
+    if (!(opts.intervalMs > 0)) throw new Error(`timeseries: intervalMs must be > 0, received ${opts.intervalMs}`);
     this.intervalMs = opts.intervalMs;
     this.#opts = { metric: opts.metric ?? (() => undefined), perScenario: opts.perScenario, maxBuckets: Math.max(4, opts.maxBuckets ?? 1200), maxSeries: opts.maxSeries ?? 400 };
     this.#metricGiven = opts.metric !== undefined;

@@ -3,17 +3,16 @@ import { describe, expect, test } from 'vitest';
 import { checkSocketBudget, filesForVus, workersThatFit } from '../../../runtime/coordinator/fd-limit.js';
 import { peakConcurrentVus } from '../../../runtime/coordinator/plan.js';
 import type { ResolvedScenario } from '../../../runtime/executors/resolved.js';
-import { countLocalIps, localIpAt, nextLocalAddress, parseLocalIps, setLocalIps } from '../../../runtime/protocols/local-ips.js';
+import { SourceAddresses, countLocalIps, localIpAt, parseLocalIps } from '../../../runtime/protocols/local-ips.js';
 
 describe('--local-ips', () => {
   test('ranges and single addresses, round-robin from the worker offset', () => {
     const r = parseLocalIps('127.0.0.2-127.0.0.4, 127.0.1.1,::1');
     expect(countLocalIps(r)).toBe(5);
     expect([0, 1, 2, 3, 4].map((i) => localIpAt(r, i))).toEqual(['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.1.1', '::1']);
-    setLocalIps(r, 1);
-    expect(Array.from({ length: 6 }, () => nextLocalAddress())).toEqual(['127.0.0.3', '127.0.0.4', '127.0.1.1', '::1', '127.0.0.2', '127.0.0.3']);
-    setLocalIps(undefined);
-    expect(nextLocalAddress()).toBeUndefined();
+    const sources = new SourceAddresses(r, 1);
+    expect(Array.from({ length: 6 }, () => sources.next())).toEqual(['127.0.0.3', '127.0.0.4', '127.0.1.1', '::1', '127.0.0.2', '127.0.0.3']);
+    expect(new SourceAddresses(undefined).next()).toBeUndefined();
   });
 
   test('a range across octets', () => {
