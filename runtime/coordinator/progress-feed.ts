@@ -8,6 +8,7 @@ import type { ProgressDisplay, ProgressState } from '../output/progress.js';
 import type { MetricFeed } from './metric-feed.js';
 import type { RunPlan } from './plan.js';
 import type { ScenarioSchedule } from './scenario-schedule.js';
+import { METRIC } from '../metrics/builtin.js';
 
 /** Requests per second are measured over at least this long, so that one flush does not make the figure jump. */
 const RATE_WINDOW_MS = 900;
@@ -18,19 +19,19 @@ export function feedProgress(display: ProgressDisplay, feed: MetricFeed, schedul
   let seen = { at: schedule.now(), requests: 0, rate: 0 };
   const timer = setInterval(() => {
     const now = schedule.now();
-    const requests = agg.view('http_reqs').count + agg.view('mcp_reqs').count;
+    const requests = agg.view(METRIC.http_reqs).count + agg.view(METRIC.mcp_reqs).count;
     if (now - seen.at >= RATE_WINDOW_MS) seen = { at: now, requests, rate: ((requests - seen.requests) * 1000) / (now - seen.at) };
     const state: ProgressState = {
       elapsedMs: now - schedule.begunAt,
       vus: feed.vus,
       reqRate: seen.rate,
-      errors: agg.view('http_req_failed').passes + agg.view('mcp_req_failed').passes + agg.view('iteration_errors').count,
+      errors: agg.view(METRIC.http_req_failed).passes + agg.view(METRIC.mcp_req_failed).passes + agg.view(METRIC.iteration_errors).count,
       scenarios: schedule.phases.map((p) => ({
         name: p.scenario.name,
         state: p.state === 'skipped' ? 'done' : p.state,
         elapsedMs: schedule.phaseElapsedMs(p),
         plannedMs: planned.get(p.scenario.name),
-        iterations: agg.view('iterations', { scenario: p.scenario.name }).count,
+        iterations: agg.view(METRIC.iterations, { scenario: p.scenario.name }).count,
       })),
     };
     display.update(state);

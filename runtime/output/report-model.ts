@@ -11,7 +11,7 @@ import type { SummaryData, ThresholdSummary } from './summary-data.js';
 import { describeActual } from './text-summary.js';
 import { findSeries, type StoredSeries, type TimeSeriesColumns } from './timeseries.js';
 import type { Tags } from '../metrics/types.js';
-import { BUILTIN_METRICS } from '../metrics/builtin.js';
+import { BUILTIN_METRICS, METRIC } from '../metrics/builtin.js';
 
 export interface ReportThreshold extends ThresholdSummary {
   /** The scenario the threshold is scoped to (`{scenario:x}` in its key), if any. */
@@ -164,7 +164,7 @@ export function buildReportModel(inp: ReportInputs): ReportModel {
 
 function checksOf(agg: MetricAggregate): ReportCheck[] {
   const rows = new Map<string, ReportCheck>();
-  for (const se of agg.matching('checks')) {
+  for (const se of agg.matching(METRIC.checks)) {
     const scenario = se.tags.scenario;
     const group = se.tags.group ?? '';
     const name = se.tags.check ?? '';
@@ -189,13 +189,13 @@ function checksFromRootGroup(s: SummaryData): ReportCheck[] {
 
 function mcpToolsOf(agg: MetricAggregate): McpToolRow[] {
   const tools = new Set<string>();
-  for (const se of agg.matching('mcp_reqs')) if (se.tags.tool) tools.add(se.tags.tool);
+  for (const se of agg.matching(METRIC.mcp_reqs)) if (se.tags.tool) tools.add(se.tags.tool);
   return [...tools].sort().map((tool) => {
     const f: Tags = { tool };
-    const calls = agg.view('mcp_reqs', f).count;
-    const failed = agg.view('mcp_req_failed', f);
-    const dur = agg.view('mcp_req_duration', f);
-    const has = dur.count > 0 || agg.matching('mcp_req_duration', f).some((x) => x.hist && x.hist.totalCount > 0);
+    const calls = agg.view(METRIC.mcp_reqs, f).count;
+    const failed = agg.view(METRIC.mcp_req_failed, f);
+    const dur = agg.view(METRIC.mcp_req_duration, f);
+    const has = dur.count > 0 || agg.matching(METRIC.mcp_req_duration, f).some((x) => x.hist && x.hist.totalCount > 0);
     return {
       tool,
       calls,
@@ -212,7 +212,7 @@ function topErrorsOf(s: SummaryData, agg: MetricAggregate | undefined, limit = 1
   const rows: ErrorRow[] = s.mcprun.errors.map((e) => ({ source: 'iteration' as const, message: e.message, count: e.count }));
   if (agg) {
     const http = new Map<string, number>();
-    for (const se of agg.matching('http_req_failed')) {
+    for (const se of agg.matching(METRIC.http_req_failed)) {
       if (!se.sum) continue;
       const t = se.tags;
       const what = t.error_code ? `${t.error_code}${t.status && t.status !== '0' ? ` (status ${t.status})` : ''}` : `status ${t.status ?? '?'}`;
@@ -221,7 +221,7 @@ function topErrorsOf(s: SummaryData, agg: MetricAggregate | undefined, limit = 1
     }
     for (const [message, count] of http) rows.push({ source: 'http', message, count });
     const mcp = new Map<string, number>();
-    for (const se of agg.matching('mcp_req_failed')) {
+    for (const se of agg.matching(METRIC.mcp_req_failed)) {
       if (!se.sum) continue;
       const t = se.tags;
       const key = `MCP ${t.method ?? ''}${t.tool ? ` ${t.tool}` : ''}${t.error_code ? ` — error ${t.error_code}` : ''}`;
@@ -261,8 +261,8 @@ function chartsOf(cols: TimeSeriesColumns, origin: number, scenarios: string[], 
 function chartSet(cols: TimeSeriesColumns, origin: number, tags: Tags, idx: number[], prefix: string, overview: boolean, start?: number): ChartSpec[] {
   const b = new ChartSetBuilder(cols, origin, tags, idx, prefix, start);
   if (overview) {
-    b.push('vus', 'Virtual users', 'count', [b.gauge('vus', 'vus'), b.gauge('vus_max', 'vus_max')]);
-    b.push('connections', 'Open connections and sessions', 'count', [b.gauge('connections_active', 'connections'), b.gauge('mcp_sessions_active', 'MCP sessions')]);
+    b.push('vus', 'Virtual users', 'count', [b.gauge(METRIC.vus, 'vus'), b.gauge(METRIC.vus_max, 'vus_max')]);
+    b.push('connections', 'Open connections and sessions', 'count', [b.gauge(METRIC.connections_active, 'connections'), b.gauge(METRIC.mcp_sessions_active, 'MCP sessions')]);
   }
   trafficCharts(b);
   if (overview) overviewCharts(b);
@@ -272,25 +272,25 @@ function chartSet(cols: TimeSeriesColumns, origin: number, tags: Tags, idx: numb
 /** Requests, latencies, errors and checks: the charts of the whole run and of each scenario. */
 function trafficCharts(b: ChartSetBuilder): void {
   b.push('rps', 'Requests per second', '/s', [
-    b.counter('http_reqs', 'HTTP requests/s'),
-    b.counter('mcp_reqs', 'MCP requests/s'),
-    b.counter('ws_msgs_sent', 'WS messages sent/s'),
-    b.counter('ws_msgs_received', 'WS messages received/s'),
-    b.counter('iterations', 'iterations/s'),
+    b.counter(METRIC.http_reqs, 'HTTP requests/s'),
+    b.counter(METRIC.mcp_reqs, 'MCP requests/s'),
+    b.counter(METRIC.ws_msgs_sent, 'WS messages sent/s'),
+    b.counter(METRIC.ws_msgs_received, 'WS messages received/s'),
+    b.counter(METRIC.iterations, 'iterations/s'),
   ]);
-  b.push('lat-http', 'HTTP latency (http_req_duration)', 'ms', b.quantiles(b.get('http_req_duration')));
-  b.push('lat-mcp', 'MCP latency (mcp_req_duration)', 'ms', b.quantiles(b.get('mcp_req_duration')));
-  b.push('lat-ws-connect', 'WebSocket connect time (ws_connecting)', 'ms', b.quantiles(b.get('ws_connecting')));
-  b.push('lat-ws-ping', 'WebSocket ping (ws_ping)', 'ms', b.quantiles(b.get('ws_ping')));
+  b.push('lat-http', 'HTTP latency (http_req_duration)', 'ms', b.quantiles(b.get(METRIC.http_req_duration)));
+  b.push('lat-mcp', 'MCP latency (mcp_req_duration)', 'ms', b.quantiles(b.get(METRIC.mcp_req_duration)));
+  b.push('lat-ws-connect', 'WebSocket connect time (ws_connecting)', 'ms', b.quantiles(b.get(METRIC.ws_connecting)));
+  b.push('lat-ws-ping', 'WebSocket ping (ws_ping)', 'ms', b.quantiles(b.get(METRIC.ws_ping)));
   b.push('errors', 'Errors per second', '/s', [
-    b.counter('http_req_failed', 'failed HTTP requests/s', 'passes'),
-    b.counter('mcp_req_failed', 'failed MCP requests/s', 'passes'),
-    b.counter('ws_errors', 'WebSocket errors/s'),
-    b.counter('connections_failed', 'failed connections/s'),
-    b.counter('iteration_errors', 'iteration errors/s'),
-    b.counter('dropped_iterations', 'dropped iterations/s'),
+    b.counter(METRIC.http_req_failed, 'failed HTTP requests/s', 'passes'),
+    b.counter(METRIC.mcp_req_failed, 'failed MCP requests/s', 'passes'),
+    b.counter(METRIC.ws_errors, 'WebSocket errors/s'),
+    b.counter(METRIC.connections_failed, 'failed connections/s'),
+    b.counter(METRIC.iteration_errors, 'iteration errors/s'),
+    b.counter(METRIC.dropped_iterations, 'dropped iterations/s'),
   ]);
-  const checks = b.get('checks');
+  const checks = b.get(METRIC.checks);
   if (checks) b.push('checks', 'Checks passed', '%', [{ label: 'passed %', values: b.percentOf(checks, 'passes') }]);
 }
 
@@ -301,12 +301,12 @@ function overviewCharts(b: ChartSetBuilder): void {
   const tools = cols.series.filter((s) => s.metric === 'mcp_req_duration' && s.tags.tool !== undefined && Object.keys(s.tags).length === 1);
   tools.sort((x, y) => sumOf(y.fields.count) - sumOf(x.fields.count));
   b.push('mcp-tools', 'MCP p95 latency by tool', 'ms', tools.slice(0, 8).map((s) => ({ label: s.tags.tool, values: b.plain(s, 'p95') })));
-  b.push('data', 'Network traffic', 'bytes/s', [b.counter('data_sent', 'sent'), b.counter('data_received', 'received')]);
-  b.push('memory', 'Load generator memory per VU', 'bytes', [b.gauge('mcprun_heap_per_vu', 'heap per VU'), b.gauge('mcprun_rss_per_vu', 'RSS per VU')]);
+  b.push('data', 'Network traffic', 'bytes/s', [b.counter(METRIC.data_sent, 'sent'), b.counter(METRIC.data_received, 'received')]);
+  b.push('memory', 'Load generator memory per VU', 'bytes', [b.gauge(METRIC.mcprun_heap_per_vu, 'heap per VU'), b.gauge(METRIC.mcprun_rss_per_vu, 'RSS per VU')]);
   // Generator health: when these are high, latencies include the generator's own delay.
-  const delay = b.get('mcprun_event_loop_delay', {});
+  const delay = b.get(METRIC.mcprun_event_loop_delay, {});
   b.push('gen-delay', 'Load generator event-loop delay (p99, worst worker)', 'ms', [delay ? { label: 'delay', values: b.plain(delay, 'max') } : null]);
-  const busy = b.get('mcprun_event_loop_utilization', {});
+  const busy = b.get(METRIC.mcprun_event_loop_utilization, {});
   if (busy) {
     const f = busy.fields;
     b.push('gen-busy', 'Load generator busy', '%', [

@@ -10,6 +10,7 @@ import type { AggregateView, MetricDefinition, Tags } from '../metrics/types.js'
 import type { ThresholdVerdict } from '../thresholds/index.js';
 import { VERSION } from '../version.js';
 import type { IterationErrorReport } from '../worker-protocol.js';
+import { METRIC } from '../metrics/builtin.js';
 
 export const TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'] as const;
 
@@ -175,7 +176,7 @@ export function buildRootGroup(agg: MetricAggregate): SummaryGroup {
     }
     return g;
   };
-  for (const s of agg.matching('checks')) {
+  for (const s of agg.matching(METRIC.checks)) {
     const name = s.tags.check ?? '';
     const g = groupAt(s.tags.group ?? '');
     let c = g.checks.find((x) => x.name === name);
@@ -188,7 +189,7 @@ export function buildRootGroup(agg: MetricAggregate): SummaryGroup {
     c.fails += s.count - s.sum;
   }
   // Groups without checks still show (they have group_duration samples).
-  for (const s of agg.matching('group_duration')) if (s.tags.group) groupAt(s.tags.group);
+  for (const s of agg.matching(METRIC.group_duration)) if (s.tags.group) groupAt(s.tags.group);
   return root;
 }
 
@@ -216,20 +217,20 @@ export function scenarioSummary(
   const secs = durationMs / 1000;
   // Requests of every request/response protocol count: HTTP and MCP calls. Latency percentiles are
   // those of MCP calls when the phase made any (MCP is what mcprun is for), else of HTTP requests.
-  const http = agg.view('http_reqs', f, secs).count;
-  const mcp = agg.view('mcp_reqs', f, secs).count;
-  const dur = agg.view(mcp > 0 ? 'mcp_req_duration' : 'http_req_duration', f, secs);
-  const httpFailed = agg.view('http_req_failed', f, secs);
-  const mcpFailed = agg.view('mcp_req_failed', f, secs);
+  const http = agg.view(METRIC.http_reqs, f, secs).count;
+  const mcp = agg.view(METRIC.mcp_reqs, f, secs).count;
+  const dur = agg.view(mcp > 0 ? METRIC.mcp_req_duration : METRIC.http_req_duration, f, secs);
+  const httpFailed = agg.view(METRIC.http_req_failed, f, secs);
+  const mcpFailed = agg.view(METRIC.mcp_req_failed, f, secs);
   const tried = httpFailed.count + mcpFailed.count;
   return {
     name: s.name,
     executor: s.executor,
     description,
     durationMs,
-    iterations: agg.view('iterations', f).count,
-    interruptedIterations: agg.view('interrupted_iterations', f).count,
-    droppedIterations: agg.view('dropped_iterations', f).count,
+    iterations: agg.view(METRIC.iterations, f).count,
+    interruptedIterations: agg.view(METRIC.interrupted_iterations, f).count,
+    droppedIterations: agg.view(METRIC.dropped_iterations, f).count,
     httpReqs: http,
     mcpReqs: mcp,
     httpReqRate: secs > 0 ? (http + mcp) / secs : 0,

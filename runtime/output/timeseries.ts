@@ -17,7 +17,7 @@
  * 20-minute run. Percentiles of merged intervals are count-weighted means (approximate); counts,
  * sums, min and max stay exact. Streaming outputs (`--out`) receive every interval at full resolution.
  */
-import { ADDITIVE_GAUGES, BUILTIN_METRICS } from '../metrics/builtin.js';
+import { ADDITIVE_GAUGES, BUILTIN_METRICS, METRIC } from '../metrics/builtin.js';
 import { Totals } from '../metrics/aggregate.js';
 import { createHistogram, percentileOf, type Histogram } from '../metrics/hdr.js';
 import type { MetricDefinition, MetricType, Tags, ValueKind } from '../metrics/types.js';
@@ -106,12 +106,12 @@ export interface TimeSeriesOptions {
  * percentiles over the whole run are in the summary as always.
  */
 export const PERCENTILE_TRENDS: ReadonlySet<string> = new Set([
-  'http_req_duration',
-  'iteration_duration',
-  'mcp_req_duration',
-  'mcp_session_init_duration',
-  'ws_connecting',
-  'ws_ping',
+  METRIC.http_req_duration,
+  METRIC.iteration_duration,
+  METRIC.mcp_req_duration,
+  METRIC.mcp_session_init_duration,
+  METRIC.ws_connecting,
+  METRIC.ws_ping,
 ]);
 const BUILTIN_NAMES = new Set(BUILTIN_METRICS.map((m) => m.name));
 

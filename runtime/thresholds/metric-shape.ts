@@ -1,7 +1,6 @@
 /**
  * What thresholds need to know about metrics, declared here so that thresholds/ stays below
- * metrics/ (metrics' own MetricDefinition and AggregateView have these shapes; the compiler checks
- * it wherever one is passed in).
+ * metrics/ (metrics/types.ts builds its MetricType, ValueKind and AggregateView on these).
  */
 
 export type ThresholdMetricType = 'counter' | 'gauge' | 'rate' | 'trend';
