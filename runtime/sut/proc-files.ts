@@ -8,7 +8,7 @@
  * but the string), since the sampler reads a few of them per process every second.
  */
 import { execFileSync } from 'node:child_process';
-import { closeSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, opendirSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
 
 let buffer: Buffer = Buffer.allocUnsafe(8192);
 
@@ -97,6 +97,14 @@ export function countFds(pid: number): number | undefined {
     if (gone(err)) return undefined;
     throw err;
   }
+}
+
+/**
+ * Throws EACCES when the process's fds may not be listed (another user's process, without root):
+ * stat() of the directory may still succeed there, so it is opened.
+ */
+export function assertFdsReadable(pid: number): void {
+  opendirSync(`/proc/${pid}/fd`).closeSync();
 }
 
 /**

@@ -2,17 +2,24 @@
  * The system under test as /proc sees it: one or more PIDs and all their descendants, summed.
  * One `sample()` per second gives sut_rss, sut_cpu, sut_open_fds, sut_threads and sut_connections.
  *
- * Cost, and the decision it forced (figures from bench/sut-sampling.mjs on the 2-core machine):
+ * Cost, and the decision it forced (bench/sut-sampling.mjs, 2-core shared machine, a parent and
+ * a child server process holding the connections, loopback clients in two other processes):
  * - Every second: per process of the tree, /proc/PID/stat, one stat() of /proc/PID/fd (the fd
- *   count, Linux >= 6.2) and the `children` files of its threads: ~0.1-0.2 ms per Node process,
- *   whatever the number of connections.
- * - Connections need the exact census of socket-census.ts, whose cost grows with the sockets
- *   (~7 ms at 1,000 connections, ~125 ms at 21,000, ~0.6 s extrapolated to 100,000): run every
- *   second it would cost the coordinator 0.7 % to 60 % of a core. So a census runs when the last
- *   one's cost fits a budget (default 2 ms per real second: every ~4 s at 1,000, every ~60 s at
- *   21,000, every ~5 min at 100,000), and also once the fd count settles at a new level (a
- *   plateau, where sut_memory_per_connection is measured), at most four times as often.
- *   In between, sut_connections = open fds - (fds that are not established TCP sockets at the
+ *   count, Linux >= 6.2) and the `children` files of its threads: 0.15-0.25 ms of CPU per sample
+ *   for two Node processes (~0.5 ms when taken once a second with cold caches), whatever the
+ *   number of connections.
+ * - Connections need the exact census of socket-census.ts, whose cost grows with the sockets:
+ *   13 ms of CPU at 1,000 connections (5,500 table lines: clients and other TIME_WAIT sockets
+ *   are in the same tables), 156-171 ms at 21,000 (43,000-52,000 lines), ~0.8 s extrapolated
+ *   to 100,000 (~200,000 lines). Run every second that is 13 and 171 ms of CPU per second.
+ *   So a census runs when the last one's cost fits a budget (default 2 ms per real second:
+ *   every ~7-15 s at 1,000, every ~1.5 min at 21,000, every ~7 min at 100,000), and also once
+ *   the fd count settles at a new level (a plateau, where sut_memory_per_connection is
+ *   measured), at most four times as often. The cost is the wall time a census held the event
+ *   loop (Node 20 has no per-thread CPU clock); on a busy machine that exceeds its CPU time, so
+ *   the spacing errs long. Measured as it runs: 2.1-2.2 ms of CPU per second at both 1,000 and
+ *   21,000 connections, against 13.5 and 171 ms for a census every second.
+ *   In between, sut_connections = open fds - (fds that were not established TCP sockets at the
  *   last census): exact as long as the server's other fds (listeners, files, pipes) stay as they
  *   were, which is what they do while connections ramp; the next census corrects any drift.
  *   /proc/net/sockstat, the cheap alternative, counts the whole machine, not the tree.
@@ -59,6 +66,8 @@ export class ProcSampler {
   #fdsDenied = false;
   #pids: number[] = [];
   #census: SocketCensus | undefined;
+  /** Fds that were not established TCP sockets at the last census taken while the fds held still. */
+  #offset: { readonly fds: number; readonly others: number } | undefined;
   #censusEnd = -Infinity;
   #censusRunning: Promise<void> | undefined;
   #lastFds: number[] = [];
@@ -72,6 +81,9 @@ export class ProcSampler {
     for (const pid of this.roots) this.#rootStart.set(pid, readStat(pid)?.startTicks ?? -1);
   }
 
+  /** Censuses taken so far. */
+  censuses = 0;
+
   /** The last census, if any (its cost is the figure the budget is applied to). */
   get lastCensus(): SocketCensus | undefined {
     return this.#census;
@@ -81,9 +93,10 @@ export class ProcSampler {
   sample(now = performance.now(), epoch = Date.now()): ProcReading {
     const warnings = this.#pendingWarnings;
     this.#pendingWarnings = [];
-    this.#checkRoots(epoch, warnings);
     if (this.#gone.size > 0) return { values: {}, warnings, pids: [] };
     const stats = this.#readTree();
+    this.#checkRoots(stats, epoch, warnings);
+    if (this.#gone.size > 0) return { values: {}, warnings, pids: [] };
     const values = this.#sum(stats, epoch, warnings);
     const cpu = this.#cpuSince(stats, now);
     if (cpu !== undefined) values[SUT_METRIC.cpu] = cpu;
@@ -101,13 +114,24 @@ export class ProcSampler {
     return due || settled ? this.census() : undefined;
   }
 
-  /** Runs a census now (the sampler's start takes one before any load). Never rejects. */
+  /**
+   * Runs a census now (the sampler's start takes one before any load). Never rejects. A census
+   * taken while the fd count moved (a ramp: fds are listed before the tables are read) updates
+   * its cost but not the offset, which would carry the skew.
+   */
   census(): Promise<void> {
     // Before the first sample the tree is read here: the census must cover what the samples count.
     if (this.#pids.length === 0) this.#readTree();
-    this.#censusRunning ??= takeSocketCensus(this.#pids)
+    const pids = this.#pids;
+    const before = this.#totalFds(pids);
+    this.#censusRunning ??= takeSocketCensus(pids)
       .then((c) => {
         this.#census = c;
+        this.censuses++;
+        const after = this.#totalFds(pids);
+        if (before !== undefined && after !== undefined && Math.abs(after - before) <= Math.max(2, 0.001 * after)) {
+          this.#offset = { fds: c.fds, others: c.fds - c.established };
+        }
       })
       .catch((err: unknown) => {
         this.#pendingWarnings.push({
@@ -123,10 +147,19 @@ export class ProcSampler {
     return this.#censusRunning;
   }
 
-  #checkRoots(epoch: number, warnings: SutWarning[]): void {
+  #totalFds(pids: readonly number[]): number | undefined {
+    try {
+      return sumFds(pids);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Marks the roots that exited (or whose number was reused) since the last reading as gone. */
+  #checkRoots(stats: Map<number, Seen>, epoch: number, warnings: SutWarning[]): void {
     for (const [pid, start] of this.#rootStart) {
       if (this.#gone.has(pid)) continue;
-      const s = readStat(pid);
+      const s = stats.get(pid)?.stat;
       if (s !== undefined && s.startTicks === start) continue;
       this.#gone.add(pid);
       warnings.push({
@@ -166,15 +199,14 @@ export class ProcSampler {
     if (fds === undefined) return values;
     values[SUT_METRIC.openFds] = fds;
     this.#lastFds = [...this.#lastFds.slice(-1), fds];
-    if (this.#census) values[SUT_METRIC.connections] = Math.max(0, fds - (this.#census.fds - this.#census.established));
+    if (this.#offset) values[SUT_METRIC.connections] = Math.max(0, fds - this.#offset.others);
     return values;
   }
 
   #countFds(epoch: number, warnings: SutWarning[]): number | undefined {
     if (this.#fdsDenied) return undefined;
-    let total = 0;
     try {
-      for (const pid of this.#pids) total += countFds(pid) ?? 0;
+      return sumFds(this.#pids);
     } catch (err) {
       this.#fdsDenied = true;
       warnings.push({
@@ -184,7 +216,6 @@ export class ProcSampler {
       });
       return undefined;
     }
-    return total;
   }
 
   /** CPU-seconds per real second since the previous sample (undefined at the first one). */
@@ -211,11 +242,22 @@ export class ProcSampler {
     return ticks / procConstants().clockTicks / seconds;
   }
 
-  /** The fd count has held still for two samples at a level the last census did not see. */
+  /** The fd count has held still for two samples at a level the last steady census did not see. */
   #settledAtNewLevel(): boolean {
     if (this.#census === undefined || this.#lastFds.length < 2) return false;
     const [a, b] = this.#lastFds;
-    const tolerance = (x: number): number => Math.max(2, 0.01 * x);
-    return Math.abs(a - b) <= tolerance(b) && Math.abs(b - this.#census.fds) > tolerance(b);
+    return Math.abs(a - b) <= tolerance(b) && (this.#offset === undefined || Math.abs(b - this.#offset.fds) > tolerance(b));
   }
+}
+
+/** Open fds of the processes, summed; throws EACCES. */
+function sumFds(pids: readonly number[]): number {
+  let total = 0;
+  for (const pid of pids) total += countFds(pid) ?? 0;
+  return total;
+}
+
+/** How far apart two fd counts may be and still be "the same level". */
+function tolerance(fds: number): number {
+  return Math.max(2, 0.01 * fds);
 }

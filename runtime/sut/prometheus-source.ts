@@ -43,15 +43,18 @@ export class PrometheusSource {
     this.#agent = this.url.protocol === 'https:' ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions);
   }
 
-  /** One scrape (rates use the monotonic time at which its answer arrived). Never rejects. */
+  /** One scrape. Never rejects. */
   async scrape(epoch = Date.now()): Promise<ScrapeReading> {
     let text: string;
+    const sent = performance.now();
     try {
       text = await this.#get();
     } catch (err) {
       return { values: {}, warnings: this.#fail(epoch, (err as Error).message) };
     }
-    const at = performance.now();
+    // The server read its counters somewhere between the request and the end of its answer:
+    // the midpoint halves the error a slow answer puts into the rates.
+    const at = (sent + performance.now()) / 2;
     const { samples, malformed } = parseExposition(text, (n) => this.#mapper.wants(n));
     if (samples.length === 0 && malformed > 0) return { values: {}, warnings: this.#fail(epoch, 'the answer is not a Prometheus text exposition') };
     const warnings: SutWarning[] = [];

@@ -4,18 +4,22 @@
  * /proc/PID/net/tcp and tcp6 (read through the tree's own network namespaces, so a server in a
  * container is counted in its own tables).
  *
- * Why it is not run every second: both halves cost time in proportion to the sockets. Measured
- * on the 2-core development machine (bench/sut-sampling.mjs): at 1,000 server connections on
- * loopback (~3,000 table lines with the clients and TIME_WAIT) ~3 ms of readlink and ~4 ms of
- * table read, at 21,000 ~66 ms + ~59 ms, nearly all of it kernel time formatting the table and
- * resolving links; at 100,000 (~200,000 lines, ~30 MB of text) that extrapolates to ~0.6 s.
- * The sampler (proc-sampler.ts) therefore runs a census as often as a CPU budget allows and
- * derives the count in between from the open-fd count, which costs one stat() at any size.
+ * Why it is not run every second: both halves cost time in proportion to the sockets, nearly
+ * all of it kernel time resolving links and formatting the tables. Measured on the 2-core
+ * development machine (bench/sut-sampling.mjs): 13 ms of CPU at 1,000 server connections on
+ * loopback (5,500 table lines: the clients' ends and TIME_WAIT sockets are listed too), 156-171
+ * ms at 21,000 (43,000-52,000 lines); at 100,000 (~200,000 lines, ~30 MB of text) that
+ * extrapolates to ~0.8 s. The sampler (proc-sampler.ts) therefore runs a census as often as a
+ * CPU budget allows and derives the count in between from the open-fd count, which costs one
+ * stat() at any size.
  *
- * A census runs in slices of about a millisecond with the event loop free in between, so even
- * the 0.6 s one never stalls the coordinator (which merges worker snapshots meanwhile).
+ * A census runs in slices (256 fds, or reads of a table, 4 KiB each, for about a millisecond)
+ * with the event loop free in between, so even the 0.8 s one never stalls the coordinator,
+ * which merges worker snapshots meanwhile. The longest slice measured at 21,000 connections is
+ * ~13 ms: the last read of /proc/net/tcp, where the kernel walks the rest of its (empty) hash
+ * buckets to find the end, ~4.5 ms in one syscall on this 24 GiB machine.
  */
-import { closeSync, openSync, readSync, readdirSync, readlinkSync } from 'node:fs';
+import { closeSync, opendirSync, openSync, readSync, readlinkSync, type Dir, type Dirent } from 'node:fs';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { gone } from './proc-files.js';
 
@@ -28,24 +32,31 @@ export interface SocketCensus {
   readonly established: number;
   /** Time the census held the event loop, ms: its cost (syscall-bound, so CPU time too). */
   readonly costMs: number;
+  /** The longest the loop was held at once, ms. */
+  readonly longestSliceMs: number;
 }
 
-const LINKS_PER_SLICE = 512;
+const LINKS_PER_SLICE = 256;
 const CHUNK = 256 * 1024;
 
 class Slicer {
   costMs = 0;
+  longestMs = 0;
   #since = performance.now();
   async maybeYield(): Promise<void> {
-    const now = performance.now();
-    if (now - this.#since < 1) return;
-    this.costMs += now - this.#since;
+    if (performance.now() - this.#since < 1) return;
+    this.#close();
     await yieldToLoop();
     this.#since = performance.now();
   }
-  end(): number {
-    this.costMs += performance.now() - this.#since;
-    return this.costMs;
+  end(): { costMs: number; longestSliceMs: number } {
+    this.#close();
+    return { costMs: this.costMs, longestSliceMs: this.longestMs };
+  }
+  #close(): void {
+    const held = performance.now() - this.#since;
+    this.costMs += held;
+    this.longestMs = Math.max(this.longestMs, held);
   }
 }
 
@@ -57,28 +68,46 @@ export async function takeSocketCensus(pids: readonly number[]): Promise<SocketC
   for (const pid of pids) fds += await collectSocketInodes(pid, inodes, slicer);
   const sockets = inodes.size;
   let established = 0;
+  const buf = Buffer.allocUnsafe(CHUNK);
   for (const pid of namespaceRepresentatives(pids)) {
-    for (const table of ['tcp', 'tcp6']) established += await countEstablishedIn(`/proc/${pid}/net/${table}`, inodes, slicer);
+    for (const table of ['tcp', 'tcp6']) established += await countEstablishedIn(`/proc/${pid}/net/${table}`, inodes, buf, slicer);
   }
-  return { fds, sockets, established, costMs: slicer.end() };
+  return { fds, sockets, established, ...slicer.end() };
 }
 
 async function collectSocketInodes(pid: number, into: Set<number>, slicer: Slicer): Promise<number> {
-  const dir = `/proc/${pid}/fd/`;
-  let names: string[];
+  const path = `/proc/${pid}/fd`;
+  let dir: Dir;
   try {
-    names = readdirSync(dir);
+    // Entry by entry, not readdirSync: listing 10,000 fds at once holds the loop for ~15 ms.
+    dir = opendirSync(path, { bufferSize: 128 });
   } catch (err) {
     if (gone(err)) return 0;
     throw err;
   }
-  for (let i = 0; i < names.length; i++) {
-    const link = readLink(dir + names[i]);
-    // 'socket:[12345]'
-    if (link !== undefined && link.startsWith('socket:[')) into.add(Number(link.slice(8, -1)));
-    if (i % LINKS_PER_SLICE === LINKS_PER_SLICE - 1) await slicer.maybeYield();
+  let fds = 0;
+  try {
+    for (let entry = readEntry(dir); entry !== null; entry = readEntry(dir)) {
+      fds++;
+      const link = readLink(`${path}/${entry.name}`);
+      // 'socket:[12345]'
+      if (link !== undefined && link.startsWith('socket:[')) into.add(Number(link.slice(8, -1)));
+      if (fds % LINKS_PER_SLICE === 0) await slicer.maybeYield();
+    }
+  } finally {
+    dir.closeSync();
   }
-  return names.length;
+  return fds;
+}
+
+/** The next entry; null at the end, or when the process exits while being listed. */
+function readEntry(dir: Dir): Dirent | null {
+  try {
+    return dir.readSync();
+  } catch (err) {
+    if (gone(err)) return null;
+    throw err;
+  }
 }
 
 function readLink(path: string): string | undefined {
@@ -101,7 +130,7 @@ function namespaceRepresentatives(pids: readonly number[]): number[] {
 }
 
 /** Reads a /proc/net/tcp-format table in chunks; counts (and removes from `inodes`) the ESTABLISHED ones. */
-async function countEstablishedIn(path: string, inodes: Set<number>, slicer: Slicer): Promise<number> {
+async function countEstablishedIn(path: string, inodes: Set<number>, buf: Buffer, slicer: Slicer): Promise<number> {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -109,7 +138,6 @@ async function countEstablishedIn(path: string, inodes: Set<number>, slicer: Sli
     if (gone(err)) return 0;
     throw err;
   }
-  const buf = Buffer.allocUnsafe(CHUNK);
   let count = 0;
   let carry = 0;
   let header = true;

@@ -4,7 +4,7 @@
  * fix, with exit code 104. What fails here would otherwise only show as an empty series at the end.
  */
 import { McprunError } from '../errors.js';
-import { countFds, readStat } from './proc-files.js';
+import { assertFdsReadable, readStat } from './proc-files.js';
 import { selectionMetric } from './catalogue.js';
 import type { SeriesSelection } from './types.js';
 
@@ -37,7 +37,7 @@ function checkOnePid(raw: unknown, place: string): number {
     });
   }
   try {
-    countFds(pid);
+    assertFdsReadable(pid);
   } catch (err) {
     throw new McprunError('MCPRUN_SUT_PID', `${place}: the open files of PID ${pid} cannot be read (${(err as Error).message}).`, {
       hint: 'Run mcprun as the user that runs the server, or as root: its fds are how its connections are counted.',
@@ -75,7 +75,7 @@ export function checkMetricsUrl(raw: unknown, place: string, opts: { allowRemote
 const SERIES_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const METRIC_NAME = /^sut_[a-zA-Z0-9_]+$/;
 
-/** Selected exposition series: valid names, `as` given, and no two feeding the same metric. */
+/** Selected exposition series: valid names and labels, `as` given, and no two feeding the same metric. */
 export function checkSeriesSelections(selections: readonly SeriesSelection[], place: string): void {
   const seen = new Set<string>();
   selections.forEach((s, i) => {
@@ -84,6 +84,10 @@ export function checkSeriesSelections(selections: readonly SeriesSelection[], pl
       throw new McprunError('MCPRUN_SUT_METRICS', `${at}: ${what}.`, { hint: fix });
     };
     if (typeof s.name !== 'string' || !SERIES_NAME.test(s.name)) fail(`${JSON.stringify(s.name)} is not a Prometheus series name`, 'Write the name as the exposition spells it, e.g. "http_requests_total".');
+    const labels: unknown = s.labels ?? {};
+    if (typeof labels !== 'object' || labels === null || Object.values(labels).some((v) => typeof v !== 'string')) {
+      fail(`labels must map label names to strings, got ${JSON.stringify(s.labels)}`, 'Write them as { code: "500" }.');
+    }
     if (s.as !== 'gauge' && s.as !== 'rate') fail(`as: ${JSON.stringify(s.as)} is neither "gauge" nor "rate"`, 'Use as: "gauge" for a value taken as it is, as: "rate" for a counter per second.');
     const metric = selectionMetric(s);
     if (!METRIC_NAME.test(metric)) fail(`metric ${JSON.stringify(metric)} does not start with "sut_"`, `Name it "sut_${s.name}" or another sut_ name.`);

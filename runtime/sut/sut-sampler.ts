@@ -16,6 +16,7 @@ import type { MetricDefinition } from '../metrics/types.js';
 import { SUT_METRIC, sutMetricDefinitions } from './catalogue.js';
 import { MemoryPerConnection, type MemoryPerConnectionOptions, type PlateauMeasurement } from './memory-per-connection.js';
 import { ProcSampler } from './proc-sampler.js';
+import type { SocketCensus } from './socket-census.js';
 import { PrometheusSource, type PrometheusSourceOptions } from './prometheus-source.js';
 import type { SutSample, SutValues, SutWarning } from './types.js';
 
@@ -55,6 +56,11 @@ export class SutSampler extends EventEmitter<SutEvents> {
       : undefined;
     this.#memory = new MemoryPerConnection(opts.memoryPerConnection);
     this.definitions = sutMetricDefinitions(opts.prometheus?.series);
+  }
+
+  /** How the /proc connection count was kept exact: censuses taken, and the last one (its cost, its count). */
+  get census(): { count: number; last: SocketCensus | undefined } | undefined {
+    return this.#proc && { count: this.#proc.censuses, last: this.#proc.lastCensus };
   }
 
   /** Plateaus measured so far (sut_memory_per_connection), for the summary and the per-phase table. */

@@ -2,24 +2,15 @@ import { describe, expect, test } from 'vitest';
 import { BYTE_UNITS, bytes, bytesExact, byteUnitScale, isByteUnit, suggestByteUnit, type ByteUnit } from '../../../runtime/thresholds/byte-units.js';
 
 describe('byte units', () => {
-  test.each<[string, ByteUnit, bigint, bigint]>([
-    ['2', 'B', 2n, 1n],
-    ['2', 'KB', 2000n, 1n],
-    ['2', 'kB', 2000n, 1n],
-    ['1.5', 'KiB', 1536n, 1n],
-    ['3.1', 'KB', 3100n, 1n],
-    ['0.5', 'MiB', 524_288n, 1n],
-    ['512', 'MiB', 536_870_912n, 1n],
-    ['313.7', 'MB', 313_700_000n, 1n],
-    ['1', 'GB', 1_000_000_000n, 1n],
-    ['2', 'GiB', 2_147_483_648n, 1n],
-    // Not a whole number of bytes: kept exact, not rounded.
-    ['1.1', 'GiB', 5_905_580_032n, 5n],
-    ['0.001', 'KiB', 128n, 125n],
-    ['-1', 'KB', -1000n, 1n],
-    ['0', 'GiB', 0n, 1n],
-  ])('%s %s = %d/%d bytes', (literal, unit, num, den) => {
-    expect(bytesExact(literal, unit)).toEqual({ num, den });
+  // literal, unit, bytes (a fraction when not a whole number: kept exact, not rounded)
+  const TABLE = `
+    2 B 2 | 2 KB 2000 | 2 kB 2000 | 1.5 KiB 1536 | 3.1 KB 3100 | 0.5 MiB 524288 | 512 MiB 536870912
+    313.7 MB 313700000 | 1 GB 1000000000 | 2 GiB 2147483648 | 1.1 GiB 5905580032/5 | 0.001 KiB 128/125
+    -1 KB -1000 | 0 GiB 0`;
+  const rows = TABLE.split(/[|\n]/).map((r) => r.trim()).filter(Boolean).map((r) => r.split(' ') as [string, ByteUnit, string]);
+  test.each(rows)('%s %s = %s bytes', (literal, unit, expected) => {
+    const [num, den = '1'] = expected.split('/');
+    expect(bytesExact(literal, unit)).toEqual({ num: BigInt(num), den: BigInt(den) });
     expect(bytes(Number(literal), unit)).toBeCloseTo(Number(num) / Number(den), 6);
   });
 

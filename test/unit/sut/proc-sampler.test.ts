@@ -75,6 +75,21 @@ describe('the /proc sampler', () => {
     expect(proc.sample().values[SUT_METRIC.connections]).toBe(250);
   }, 20_000);
 
+  test('a census taken while the fds move is not used for sut_connections; one taken when they hold still is', async () => {
+    const server = await holdingServer({ FD_RAMP: 1 });
+    cleanups.push(() => server.close());
+    const proc = new ProcSampler([server.pid]);
+    proc.sample();
+    await proc.census();
+    expect(proc.censuses).toBe(1);
+    expect(proc.sample().values[SUT_METRIC.connections]).toBeUndefined();
+    server.child.send('calm');
+    await once(server.child, 'message');
+    proc.sample();
+    await proc.census();
+    expect(proc.sample().values[SUT_METRIC.connections]).toBe(0);
+  });
+
   test('a PID that does not exist is a config error (104) naming the place and the fix', async () => {
     const gone = spawn(process.execPath, ['-e', '0']);
     await once(gone, 'exit');

@@ -42,7 +42,7 @@ export interface HoldingReady {
   pids: number[];
 }
 
-export function holdingServer(env: { HOLD_BYTES?: number; BURN?: number; CHILDREN?: number; HOST?: string }): Promise<ServerProcess<HoldingReady>> {
+export function holdingServer(env: { HOLD_BYTES?: number; BURN?: number; CHILDREN?: number; HOST?: string; FD_RAMP?: number }): Promise<ServerProcess<HoldingReady>> {
   return startFixture('holding-server.mjs', Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])));
 }
 

@@ -63,7 +63,7 @@ describe('the Prometheus source', () => {
     expect(first.values[SUT_METRIC.openFds]).toBeGreaterThan(5);
     expect(first.values.sut_fixture_queue_depth).toBe(7);
 
-    await new Promise((r) => setTimeout(r, 1000));
+    await new Promise((r) => setTimeout(r, 1500));
     const second = (await prom.scrape()).values;
     // The server grows the counters by exactly 50/s and 20/s of its own clock.
     expect(second.sut_fixture_requests_total).toBeGreaterThan(50 * 0.95);
@@ -151,6 +151,9 @@ describe('the Prometheus source', () => {
     expect(message(() => checkMetricsUrl('not a url', 'x'))).toMatch(/is not a URL\. .* e\.g\. http:\/\/127\.0\.0\.1:9464\/metrics/);
     expect(message(() => checkSeriesSelections([{ name: 'a b', as: 'gauge' }], 'options.sut.series'))).toMatch(/^options.sut.series\[0\]: "a b" is not a Prometheus series name/);
     expect(message(() => checkSeriesSelections([{ name: 'x', as: 'sum' as 'rate' }], 's'))).toMatch(/as: "sum" is neither/);
+    expect(message(() => checkSeriesSelections([{ name: 'x', as: 'rate', labels: { code: 500 as unknown as string } }], 's'))).toBe(
+      's[0]: labels must map label names to strings, got {"code":500}. Write them as { code: "500" }.',
+    );
     expect(message(() => checkSeriesSelections([{ name: 'x', as: 'rate', metric: 'x_rate' }], 's'))).toMatch(/does not start with "sut_"/);
     expect(message(() => checkSeriesSelections([{ name: 'x', as: 'rate' }, { name: 'y', as: 'gauge', metric: 'sut_x' }], 's'))).toMatch(/^s\[1\]: a second selection feeds sut_x/);
   });
