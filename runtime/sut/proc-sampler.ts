@@ -9,16 +9,17 @@
  *   for two Node processes (~0.5 ms when taken once a second with cold caches), whatever the
  *   number of connections.
  * - Connections need the exact census of socket-census.ts, whose cost grows with the sockets:
- *   13 ms of CPU at 1,000 connections (5,500 table lines: clients and other TIME_WAIT sockets
- *   are in the same tables), 156-171 ms at 21,000 (43,000-52,000 lines), ~0.8 s extrapolated
- *   to 100,000 (~200,000 lines). Run every second that is 13 and 171 ms of CPU per second.
+ *   13 ms of CPU at 1,000 connections with 5,500 table lines (the clients' ends and every
+ *   TIME_WAIT socket of the machine are in the same tables: 43 ms with 28,000), 148-171 ms at
+ *   21,000 (43,000-52,000 lines), ~0.8 s extrapolated to 100,000 (~200,000 lines). Run every
+ *   second that is 13-43 and 148-171 ms of CPU per second.
  *   So a census runs when the last one's cost fits a budget (default 2 ms per real second:
  *   every ~7-15 s at 1,000, every ~1.5 min at 21,000, every ~7 min at 100,000), and also once
  *   the fd count settles at a new level (a plateau, where sut_memory_per_connection is
  *   measured), at most four times as often. The cost is the wall time a census held the event
  *   loop (Node 20 has no per-thread CPU clock); on a busy machine that exceeds its CPU time, so
- *   the spacing errs long. Measured as it runs: 2.1-2.2 ms of CPU per second at both 1,000 and
- *   21,000 connections, against 13.5 and 171 ms for a census every second.
+ *   the spacing errs long. Measured as it runs (whole process, idle subtracted): 1.7-2.5 ms of
+ *   CPU per second at 1,000 and at 21,000 connections, 1-6 % of a census every second.
  *   In between, sut_connections = open fds - (fds that were not established TCP sockets at the
  *   last census): exact as long as the server's other fds (listeners, files, pipes) stay as they
  *   were, which is what they do while connections ramp; the next census corrects any drift.

@@ -9,7 +9,7 @@ import { ProcSampler } from '../../../runtime/sut/proc-sampler.js';
 import { checkSutPids } from '../../../runtime/sut/sut-config.js';
 import { SutSampler } from '../../../runtime/sut/sut-sampler.js';
 import type { SutSample } from '../../../runtime/sut/types.js';
-import { burntBy, closeConnections, collectWarnings, holdingServer, openConnections, sampleWhere, untilHeld } from './processes.js';
+import { burntBy, closeConnections, collectWarnings, holdingServer, openConnections, runBurners, sampleWhere, untilHeld } from './processes.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -45,6 +45,34 @@ describe('the /proc sampler', () => {
     expect(burnt).toBeLessThan(0.56);
     expect(Math.abs(measured - burnt) / burnt, `sut_cpu ${JSON.stringify(shares)}`).toBeLessThanOrEqual(0.1);
     expect(before.reading.values[SUT_METRIC.threads]).toBeGreaterThanOrEqual(7); // Node: main, V8 and libuv threads
+  }, 20_000);
+
+  test('sut_cpu counts short-lived children, seen alive or never, through their parent’s reaped time', async () => {
+    const server = await holdingServer({});
+    cleanups.push(() => server.close());
+    const proc = new ProcSampler([server.pid]);
+    let last = performance.now();
+    proc.sample(last);
+    const own0 = await burntBy(server);
+    let finished = false;
+    const burnt = runBurners(server, 6).finally(() => (finished = true));
+    let measured = 0; // CPU-seconds: the sum of sut_cpu x interval
+    const step = () => {
+      const now = performance.now();
+      measured += (proc.sample(now).values[SUT_METRIC.cpu] ?? 0) * ((now - last) / 1000);
+      last = now;
+    };
+    while (!finished) {
+      await new Promise((r) => setTimeout(r, 150));
+      step();
+    }
+    const children = await burnt;
+    const own = (await burntBy(server)) - own0;
+    await new Promise((r) => setTimeout(r, 50));
+    step();
+    const truth = own + children;
+    expect(children).toBeGreaterThan(0.6);
+    expect(Math.abs(measured - truth) / truth, `measured ${measured} CPU-s; the server ${own}, its children ${children}`).toBeLessThanOrEqual(0.1);
   }, 20_000);
 
   test('sut_open_fds and sut_connections follow the connections a parent and its child hold (500, then 250)', async () => {

@@ -122,3 +122,10 @@ export async function untilHeld(server: ServerProcess<HoldingReady>, n: number, 
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+/** Has the holding server run `n` short-lived children that burn CPU; resolves with what they said they used. */
+export async function runBurners(server: ServerProcess<HoldingReady>, n: number): Promise<number> {
+  const answer = once(server.child, 'message') as Promise<[{ childCpuSeconds: number }]>;
+  server.child.send({ burners: n });
+  return (await answer)[0].childCpuSeconds;
+}
