@@ -38,6 +38,8 @@ export const ERRORS = {
   MCPRUN_THRESHOLD_AGGREGATION: config,
   MCPRUN_CONFIG: config,
   MCPRUN_CLI: config,
+  MCPRUN_SUT_PID: config,
+  MCPRUN_SUT_METRICS: config,
   MCPRUN_DURATION: config,
   MCPRUN_SCRIPT_COMPILE: script,
   MCPRUN_SCRIPT_EXCEPTION: script,
