@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 import { prebuildScenario } from '../runtime/bundle/scenario-build.js';
-import { sniffScript } from '../runtime/cli/flags.js';
+import { sniffRunsThreads, sniffScript, sniffWorkers } from '../runtime/cli/argv-sniff.js';
 import { prespawnWorkers } from '../runtime/coordinator/prespawn.js';
 
 // Workers boot and esbuild bundles the scenario while the CLI below loads (see prespawn.ts and
 // scenario-build.ts). The CLI is its own bundle (dist/mcprun-cli.mjs) so that this file is all
 // Node parses before they start.
 const argv = process.argv.slice(2);
-prespawnWorkers(argv);
+if (sniffRunsThreads(argv)) prespawnWorkers(sniffWorkers(argv));
 prebuildScenario(sniffScript(argv));
 const cliUrl = import.meta.url.endsWith('/cli.mjs') ? new URL('./mcprun-cli.mjs', import.meta.url).href : new URL('../runtime/cli/main.js', import.meta.url).href;
 const { main } = (await import(cliUrl)) as typeof import('../runtime/cli/main.js');

@@ -1,4 +1,5 @@
 /** `check(value, { name: predicate })`: each predicate feeds the `checks` Rate with tag `check`. */
+import { METRIC } from '../runtime/metrics/builtin.js';
 import { currentVu } from '../runtime/worker/vu-context.js';
 
 export type Checkers<T> = Record<string, (value: T) => unknown>;
@@ -18,8 +19,8 @@ export function check<T>(value: T, checkers: Checkers<T>, tags?: Record<string, 
       ok = false;
     }
     if (!ok) all = false;
-    if (tags) ctx.store.add('checks', ok ? 1 : 0, { ...ctx.tags, ...tags, check: name });
-    else ctx.store.derived('checks', ctx.tags, name, () => ({ check: name })).add(ok ? 1 : 0);
+    if (tags) ctx.store.add(METRIC.checks, ok ? 1 : 0, { ...ctx.tags, ...tags, check: name });
+    else ctx.store.derived(METRIC.checks, ctx.tags, name, () => ({ check: name })).add(ok ? 1 : 0);
   }
   return all;
 }

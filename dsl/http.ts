@@ -1,16 +1,10 @@
-/** `http` for scenario authors: k6's verbs, resolving to a response (never throwing on HTTP or network errors). */
-import { parseDuration } from '../runtime/config/duration.js';
-import type { HttpResponse } from '../runtime/protocols/http/response.js';
-import type { RequestBody, RequestParams } from '../runtime/protocols/http/vu-http.js';
+/**
+ * `http` for scenario authors: k6's verbs, resolving to a response (never throwing on HTTP or
+ * network errors). The types are in runtime/protocols/http/types.ts (exported by dsl/index.ts).
+ */
+import { parseDuration } from '../runtime/duration.js';
+import type { BatchRequest, HttpResponse, RequestBody, RequestParams } from '../runtime/protocols/http/types.js';
 import { currentVu } from '../runtime/worker/vu-context.js';
-
-export type { HttpResponse, Timings, ResponseType } from '../runtime/protocols/http/response.js';
-export type { RequestBody, RequestParams } from '../runtime/protocols/http/vu-http.js';
-
-export type BatchRequest =
-  | string
-  | [method: string, url: string, body?: RequestBody, params?: RequestParams]
-  | { method?: string; url: string; body?: RequestBody; params?: RequestParams };
 
 function send(what: string, method: string, url: string, body: RequestBody, params: RequestParams | undefined): Promise<HttpResponse> {
   const ctx = currentVu(what);

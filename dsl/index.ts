@@ -20,16 +20,17 @@ export type {
 } from './options.js';
 export type { ThresholdExpression, ThresholdDefinition } from './threshold-types.js';
 export { http } from './http.js';
-export type { HttpResponse, Timings, ResponseType, RequestBody, RequestParams, BatchRequest } from './http.js';
+export type { HttpResponse, Timings, ResponseType, RequestBody, RequestParams, BatchRequest } from '../runtime/protocols/http/types.js';
 export { ws, WsError } from './ws.js';
-export type { WebSocketSession, WsConnectParams, WsMessage, WsData, WaitParams, WsEvent } from './ws.js';
+export type { WebSocketSession, WsConnectParams, WsMessage, WsData, WaitParams, WsEvent } from '../runtime/protocols/ws/types.js';
 export { check } from './check.js';
 export type { Checkers } from './check.js';
 export { group } from './group.js';
 export { sleep } from './sleep.js';
 export { Counter, Gauge, Rate, Trend } from './metrics.js';
-export type { VuInfo as VU } from '../runtime/worker/vu-context.js';
+export type { VuInfo as VU } from '../runtime/worker/types.js';
 export { mcp } from './mcp.js';
+export type { McpError, McpErrorKind } from '../runtime/protocols/mcp/errors.js';
 export type {
   McpSession,
   ConnectOptions as McpConnectOptions,
@@ -38,8 +39,6 @@ export type {
   McpTransportName,
   StdioTarget as McpStdioTarget,
   ProgressParams as McpProgress,
-  McpError,
-  McpErrorKind,
   CallToolResult,
   ContentBlock,
   GetPromptResult,
@@ -53,6 +52,6 @@ export type {
   Tool,
   ToolList,
   JsonRpcMessage,
-} from './mcp.js';
+} from '../runtime/protocols/mcp/types.js';
 export { textSummary } from '../runtime/output/text-summary.js';
 export type { SummaryData } from '../runtime/output/summary-data.js';

@@ -2,6 +2,7 @@
  * Custom metrics, as in k6: create them at the top level of the scenario file, add samples inside
  * iterations. `new Trend('name', true)` holds times (ms) and takes time units in thresholds.
  */
+import { usageError } from '../runtime/errors.js';
 import { realmRegistry } from '../runtime/metrics/registry.js';
 import type { MetricType, ValueKind } from '../runtime/metrics/types.js';
 import { currentVu } from '../runtime/worker/vu-context.js';
@@ -13,7 +14,7 @@ abstract class Metric {
   }
   protected record(value: number, tags: Record<string, string> | undefined, what: string): void {
     if (typeof value !== 'number' || Number.isNaN(value)) {
-      throw new TypeError(`${what} on metric "${this.name}" expected a number, received ${JSON.stringify(value)}`);
+      throw usageError(`${what} on metric "${this.name}" expected a number, received ${JSON.stringify(value)}`);
     }
     const ctx = currentVu(`${what} (metric "${this.name}")`);
     ctx.store.add(this.name, value, tags ? { ...ctx.tags, ...tags } : ctx.tags);

@@ -1,10 +1,11 @@
 /** `await sleep(seconds)`: as k6's sleep (seconds, fractions allowed); ends early when the VU is stopped. */
+import { usageError } from '../runtime/errors.js';
 import { currentVu } from '../runtime/worker/vu-context.js';
 
 export function sleep(seconds: number): Promise<void> {
   const ctx = currentVu('sleep()');
   if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) {
-    throw new TypeError(`sleep(${String(seconds)}): expected a non-negative number of seconds, e.g. sleep(0.5)`);
+    throw usageError(`sleep(${String(seconds)}): expected a non-negative number of seconds, e.g. sleep(0.5)`);
   }
   const signal = ctx.signal;
   if (signal.aborted) return Promise.reject(signal.reason);

@@ -10,19 +10,18 @@
  *
  * `ws.connect` rejects with an error whose `code` is the `error_code` tag (ECONNREFUSED,
  * ws_status_404, ETIMEDOUT, ...). A socket may be kept in `vu.state` across iterations; sockets
- * still open when the VU retires are closed for it (1001).
+ * still open when the VU retires are closed for it (1001). The types are in
+ * runtime/protocols/ws/types.ts (exported by dsl/index.ts).
  */
-import { connectWs, type WsConnectParams, type WsSession } from '../runtime/protocols/ws/ws-session.js';
+import type { WebSocketSession, WsConnectParams } from '../runtime/protocols/ws/types.js';
+import { connectWs } from '../runtime/protocols/ws/ws-session.js';
 import { currentVu } from '../runtime/worker/vu-context.js';
 
-export type { WsConnectParams, WsMessage, WsData, WaitParams, WsEvent } from '../runtime/protocols/ws/ws-session.js';
-export { WsError } from '../runtime/protocols/ws/error-codes.js';
-/** An open WebSocket session (what `ws.connect` resolves with). */
-export type WebSocketSession = WsSession;
+export { WsError } from '../runtime/protocols/ws/errors.js';
 
 export const ws = {
   /** Opens a WebSocket; resolves once the handshake is done. */
-  connect(url: string, params?: WsConnectParams): Promise<WsSession> {
+  connect(url: string, params?: WsConnectParams): Promise<WebSocketSession> {
     return connectWs(currentVu('ws.connect()'), url, params);
   },
 };

@@ -1,12 +1,14 @@
 /**
- * The one message protocol between the coordinator (main thread) and its workers. Both sides
- * import this file and handle messages with exhaustive switches. Functions never cross: each worker
- * imports the scenario bundle itself; errors cross serialized.
+ * The one message protocol between the coordinator (main thread) and its workers: both sides
+ * import this file. The worker handles every CoordinatorMessage in one switch that fails to
+ * compile when a type is added and not handled (worker/worker-loop.ts). Functions never cross:
+ * each worker imports the scenario bundle itself; errors cross serialized. Imports only types,
+ * from below: executors/, protocols/, metrics/ and the leaves.
  */
 import type { SerializedError } from './errors.js';
 import type { MetricSnapshot } from './metrics/worker-store.js';
-import type { ResolvedScenario } from './config/resolved.js';
-import type { HttpConfig } from './protocols/http/vu-http.js';
+import type { ResolvedScenario } from './executors/resolved.js';
+import type { HttpConfig } from './protocols/http/types.js';
 import type { LocalIpRange } from './protocols/local-ips.js';
 
 /** Everything a worker needs, structured-clone safe (no functions). */

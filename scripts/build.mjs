@@ -44,10 +44,10 @@ const common = {
   // CommonJS dependencies bundled into ESM still call require() for Node's built-ins.
   banner: { js: "import { createRequire as __mcprunRequire } from 'node:module'; const require = __mcprunRequire(import.meta.url);" },
 };
-buildSync({ ...common, entryPoints: [join(root, 'dist/runtime/worker/runtime-entry.js')], outfile: join(root, 'dist/mcprun-runtime.mjs') });
+buildSync({ ...common, entryPoints: [join(root, 'dist/runtime/runtime-entry.js')], outfile: join(root, 'dist/mcprun-runtime.mjs') });
 // The CLI proper, loaded by dist/cli.mjs once it has started the workers (runtime/coordinator/prespawn.ts).
 // yargs stays outside it: loaded from node_modules only for --help, --version and flag errors
-// (runtime/cli/main.ts), it is ~230 KB the common start need not parse.
+// (runtime/cli/parse.ts), it is ~230 KB the common start need not parse.
 buildSync({ ...common, external: [...common.external, 'yargs'], entryPoints: [join(root, 'dist/runtime/cli/main.js')], outfile: join(root, 'dist/mcprun-cli.mjs') });
 buildSync({
   ...common,

@@ -7,7 +7,7 @@
 import { describeValue, readDuration, readInt } from '../executors/option-readers.js';
 import type { ConfigIssue } from '../executors/types.js';
 import type { FaultDirection, ProxyFaultParams } from '../protocols/fault-proxy/types.js';
-import { parseByteRate, parseByteSize } from './byte-size.js';
+import { parseByteRate, parseByteSize, suggestByteText } from './byte-size.js';
 import type { FaultKind } from './faults-resolved.js';
 
 type Raw = Record<string, unknown>;
@@ -74,7 +74,8 @@ function readBytes(r: Raw, key: string, path: string, issues: ConfigIssue[], wha
     issues.push({ path: `${path}.${key}`, message: `must be a rate of bytes with its unit, received ${v}: a bare number has no unit here; write ${key}: '${v}KB/s' for ${v} kB/s ${units}` });
   } else {
     const problem = v === undefined ? 'is required' : `must be ${what === 'rate' ? 'a rate of bytes with its unit' : 'a whole number of bytes or a size with its unit'}, received ${describeValue(v)}`;
-    issues.push({ path: `${path}.${key}`, message: `${problem}: write e.g. ${key}: ${example} ${units}` });
+    const fix = typeof v === 'string' ? suggestByteText(v) : undefined;
+    issues.push({ path: `${path}.${key}`, message: `${problem}${fix ? `; did you mean '${fix}'?` : `: write e.g. ${key}: ${example}`} ${units}` });
   }
   return 1;
 }

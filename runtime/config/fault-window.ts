@@ -5,10 +5,10 @@
  * certainly misses every scenario is an error: a scenario that may end early (iterations) or run
  * its graceful stop counts with its longest span.
  */
-import { formatDuration } from './duration.js';
+import { formatDuration } from '../duration.js';
 import type { ConfigIssue } from '../executors/types.js';
 import type { FaultPlacement } from './faults-resolved.js';
-import type { ResolvedScenario } from './resolved.js';
+import type { ResolvedScenario } from '../executors/resolved.js';
 import { scenarioBounds, type ScenarioBounds, type Span } from './scenario-bounds.js';
 
 export function checkFaultWindow(name: string, placement: FaultPlacement, durationMs: number | undefined, scenarios: readonly ResolvedScenario[], issues: ConfigIssue[]): void {

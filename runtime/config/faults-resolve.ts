@@ -5,7 +5,8 @@
  * parameter of the wrong type or unit, a process fault on a target mcprun does not run, an HTTP
  * fault on an upstream the proxy cannot read, a fault that can never overlap a scenario, and a
  * managed command that is not on PATH. Whether a managed target becomes ready is checked when it
- * starts, before the load, by the run itself.
+ * starts, before the load, by the run itself. resolveConfig adds these issues to its own list
+ * (this file does not import it back: that would close a cycle).
  */
 import { isAbsolute, resolve } from 'node:path';
 import { statSync } from 'node:fs';
@@ -18,8 +19,7 @@ import { findExecutable } from './command-path.js';
 import { FAULT_KIND_NAMES, FAULT_KINDS } from './fault-kinds.js';
 import { checkFaultWindow } from './fault-window.js';
 import type { FaultKind, RecoveryCriteria, ResolvedFault, ResolvedFaultPlan, ResolvedManaged, ResolvedTarget, ResolvedUpstream } from './faults-resolved.js';
-import { configError } from './resolve.js';
-import type { ResolvedScenario } from './resolved.js';
+import type { ResolvedScenario } from '../executors/resolved.js';
 
 type Raw = Record<string, unknown>;
 
@@ -52,14 +52,6 @@ export function resolveFaultPlan(raw: { targets?: unknown; faults?: unknown }, s
     if (!t.managed || mine.length) t.proxy = { protocol: mine.some((f) => HTTP_FAULT_KINDS.has(f.proxy!.params.kind)) ? 'http' : 'tcp' };
   }
   return { targets, faults };
-}
-
-/** The same, throwing one MCPRUN_CONFIG error listing every problem. */
-export function resolveFaultConfig(raw: { targets?: unknown; faults?: unknown }, scenarios: readonly ResolvedScenario[], file = 'options', opts: FaultResolveOptions = {}): ResolvedFaultPlan {
-  const issues: ConfigIssue[] = [];
-  const plan = resolveFaultPlan(raw, scenarios, issues, opts);
-  if (issues.length) throw configError(file, issues);
-  return plan;
 }
 
 /** The named entries of `options.<option>`, with their names checked. */

@@ -3,15 +3,15 @@
  * the scenario file's `options` > defaults. Every problem is collected and reported as one list
  * (exit 104) before any load is sent.
  */
-import type { Options } from '../../dsl/options.js';
 import { McprunError, type McprunErrorCode } from '../errors.js';
 import { EXECUTORS, EXECUTOR_NAMES } from '../executors/registry.js';
 import type { BaseFields, ConfigIssue } from '../executors/types.js';
-import type { MetricDefinition } from '../metrics/types.js';
-import type { HttpConfig } from '../protocols/http/vu-http.js';
-import { SUPPORTED_AGGREGATIONS, nearestName, parseMetricKey, parseThreshold, validateThreshold } from '../thresholds/index.js';
-import { durationExpectation, parseDuration, suggestDuration } from './duration.js';
-import type { ResolvedScenario, ResolvedStage } from './resolved.js';
+import type { HttpConfig } from '../protocols/http/types.js';
+import { nearestName, type ThresholdEntry } from '../thresholds/index.js';
+import { durationExpectation, parseDuration, suggestDuration } from '../duration.js';
+import type { RunOptions } from './run-options.js';
+import { readThresholdMap, resolveThresholds, type KnownMetrics, type ThresholdCodes } from './thresholds.js';
+import type { ResolvedScenario, ResolvedStage } from '../executors/resolved.js';
 import { describeValue, readDuration } from '../executors/option-readers.js';
 
 /** The CLI's overrides (all optional). */
@@ -22,21 +22,27 @@ export interface CliOverrides {
   stages?: ResolvedStage[];
 }
 
+/** The run options that override the scenario file's shortcuts (precedence: these first). */
+export function cliOverridesOf(opts: Pick<RunOptions, 'vus' | 'duration' | 'iterations' | 'stages'>): CliOverrides {
+  const c: CliOverrides = {};
+  if (opts.vus !== undefined) c.vus = opts.vus;
+  if (opts.duration !== undefined) c.duration = opts.duration;
+  if (opts.iterations !== undefined) c.iterations = opts.iterations;
+  if (opts.stages?.length) c.stages = opts.stages.map(parseStageFlag);
+  return c;
+}
+
 export interface ResolvedConfig {
   /** In start order (phases chained with `after` follow their predecessor). */
   scenarios: ResolvedScenario[];
-  /** Every threshold, scenario-scoped ones rewritten to `metric{scenario:name}`. */
-  thresholds: Record<string, unknown[]>;
+  /** Every threshold, parsed and validated; scenario-scoped ones keyed `metric{scenario:name}`. */
+  thresholds: ThresholdEntry[];
   http: HttpConfig;
   setupTimeoutMs: number;
   teardownTimeoutMs: number;
 }
 
-/** The metrics thresholds may name (built-ins plus the scenario's custom metrics): checked before any load. */
-export interface KnownMetrics {
-  get(name: string): MetricDefinition | undefined;
-  all(): readonly MetricDefinition[];
-}
+export type { KnownMetrics };
 
 const SCENARIO_NAME = /^[A-Za-z0-9_-]+$/;
 const OPTION_KEYS = ['scenarios', 'thresholds', 'vus', 'duration', 'iterations', 'stages', 'http', 'setupTimeout', 'teardownTimeout'];
@@ -50,99 +56,24 @@ export function resolveConfig(options: unknown, cli: CliOverrides = {}, file = '
   if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
     throw configError(file, [{ path: 'options', message: `must be an object (export const options = defineScenario({ ... })), received ${describe(options)}` }]);
   }
-  const o = (options ?? {}) as Options & Record<string, unknown>;
+  const o = (options ?? {}) as Record<string, unknown>;
   for (const k of Object.keys(o)) {
     if (!OPTION_KEYS.includes(k)) {
       const near = nearestName(k, OPTION_KEYS);
       issues.push({ path: `options.${k}`, message: `is not a known option${near ? `; did you mean "${near}"?` : '.'} Known options: ${OPTION_KEYS.join(', ')}.` });
     }
   }
-
-  const { scenarios: rawScenarios, shortcut } = pickScenarios(o, cli, issues);
-  const scenarios: ResolvedScenario[] = [];
-  const byLowerName = new Map<string, string>();
-  let idOffset = 0;
-  for (const [name, raw] of Object.entries(rawScenarios)) {
-    const path = `scenarios.${name}`;
-    if (!SCENARIO_NAME.test(name)) {
-      const fixed = name.trim().replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '');
-      issues.push({ path: `scenarios[${JSON.stringify(name)}]`, message: `has an invalid name: use letters, digits, "_" and "-" only${fixed ? `, e.g. "${fixed}"` : ''}` });
-    }
-    const twin = byLowerName.get(name.toLowerCase());
-    if (twin !== undefined) {
-      issues.push({
-        path,
-        message: `and scenarios.${twin} differ only in case: they would read as one scenario in the summary and reports, and collide as file names on case-insensitive file systems. Rename one.`,
-      });
-    } else byLowerName.set(name.toLowerCase(), name);
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-      issues.push({ path, message: `must be an object with an executor, e.g. { executor: 'constant-vus', vus: 10, duration: '30s' }, received ${describe(raw)}` });
-      continue;
-    }
-    const r = raw as unknown as Record<string, unknown>;
-    const exName = r.executor;
-    if (typeof exName !== 'string' || !Object.hasOwn(EXECUTORS, exName)) {
-      const near = typeof exName === 'string' ? nearestName(exName, EXECUTOR_NAMES) : undefined;
-      issues.push({
-        path: `${path}.executor`,
-        message: `${exName === undefined ? 'is required' : `${describe(exName)} is not an executor`}${near ? `; did you mean "${near}"? Executors: ` : ': write one of '}${EXECUTOR_NAMES.join(', ')}.`,
-      });
-      continue;
-    }
-    const base: BaseFields = {
-      name,
-      executor: exName as BaseFields['executor'],
-      exec: readExec(r, path, issues),
-      env: readStringMap(r, 'env', path, issues),
-      tags: readStringMap(r, 'tags', path, issues),
-      startTimeMs: readDuration(r, 'startTime', path, issues, { default: 0 }),
-      after: readAfter(r, path, issues),
-      gracefulStopMs: readDuration(r, 'gracefulStop', path, issues, { default: 30_000 }),
-      thresholds: readThresholdMap(r.thresholds, `${path}.thresholds`, issues),
-      idOffset,
-    };
-    const def = EXECUTORS[exName as keyof typeof EXECUTORS];
-    const before = issues.length;
-    const resolved = def.resolve(r, base, path, issues) as ResolvedScenario;
-    // A `default` scenario built from the shortcuts: name the option the user wrote.
-    if (shortcut && name === 'default') for (const i of issues.slice(before)) i.path = shortcutPath(i.path, cli);
-    idOffset += (def.maxVUs as (s: ResolvedScenario) => number)(resolved);
-    scenarios.push(resolved);
-  }
-  if (Object.keys(rawScenarios).length === 0 && issues.length === 0) {
+  const picked = pickScenarios(o, cli, issues);
+  const scenarios = resolveScenarios(picked.scenarios, picked.shortcut, cli, issues);
+  if (Object.keys(picked.scenarios).length === 0 && issues.length === 0) {
     issues.push({ path: 'options.scenarios', message: 'is empty: define at least one scenario, or use vus/duration/iterations' });
   }
-
   const ordered = orderByAfter(scenarios, issues);
-
-  const thresholdCodes = new Set<McprunErrorCode>();
-  const thresholds: Record<string, unknown[]> = { ...readThresholdMap(o.thresholds, 'options.thresholds', issues) };
-  for (const [key, list] of Object.entries(thresholds)) checkThresholds(key, list, 'options.thresholds', known, issues, thresholdCodes);
-  for (const s of ordered) {
-    for (const [key, list] of Object.entries(s.thresholds)) checkThresholds(key, list, `scenarios.${s.name}.thresholds`, known, issues, thresholdCodes);
-  }
-  for (const s of ordered) {
-    for (const [key, list] of Object.entries(s.thresholds)) {
-      const scoped = scopeKey(key, s.name);
-      thresholds[scoped] = [...(thresholds[scoped] ?? []), ...list];
-    }
-  }
-
-  let httpRaw = (o.http ?? {}) as Record<string, unknown>;
-  if (typeof httpRaw !== 'object' || httpRaw === null || Array.isArray(httpRaw)) {
-    issues.push({ path: 'options.http', message: `must be an object, e.g. http: { timeout: '30s' }, received ${describe(httpRaw)}` });
-    httpRaw = {};
-  }
-  const http: HttpConfig = {
-    timeoutMs: readDuration(httpRaw, 'timeout', 'options.http', issues, { default: 60_000, allowZero: false }),
-    shareConnections: readBool(httpRaw, 'shareConnections', 'options.http', issues, false),
-    batchPerHost: typeof httpRaw.batchPerHost === 'number' && Number.isInteger(httpRaw.batchPerHost) && httpRaw.batchPerHost > 0 ? httpRaw.batchPerHost : 6,
-    insecureSkipTLSVerify: readBool(httpRaw, 'insecureSkipTLSVerify', 'options.http', issues, false),
-    maxRedirects: readMaxRedirects(httpRaw.maxRedirects, 'options.http.maxRedirects', issues),
-  };
-  const setupTimeoutMs = readDuration(o as Record<string, unknown>, 'setupTimeout', 'options', issues, { default: 60_000, allowZero: false });
-  const teardownTimeoutMs = readDuration(o as Record<string, unknown>, 'teardownTimeout', 'options', issues, { default: 60_000, allowZero: false });
-
+  const thresholdCodes: ThresholdCodes = new Set();
+  const thresholds = resolveThresholds(o.thresholds, ordered, known, issues, thresholdCodes);
+  const http = resolveHttp(o.http, issues);
+  const setupTimeoutMs = readDuration(o, 'setupTimeout', 'options', issues, { default: 60_000, allowZero: false });
+  const teardownTimeoutMs = readDuration(o, 'teardownTimeout', 'options', issues, { default: 60_000, allowZero: false });
   if (issues.length) {
     // Only threshold problems of one kind: keep that kind's code (MCPRUN_THRESHOLD_SYNTAX, ...).
     const onlyThresholds = thresholdCodes.size === 1 && issues.every((i) => /(^|\.)thresholds\b/.test(i.path));
@@ -154,8 +85,87 @@ export function resolveConfig(options: unknown, cli: CliOverrides = {}, file = '
   return { scenarios: ordered, thresholds, http, setupTimeoutMs, teardownTimeoutMs };
 }
 
+/** Each named scenario through its executor's resolver, in declaration order; vu ids follow on across scenarios. */
+function resolveScenarios(raw: Record<string, unknown>, shortcut: boolean, cli: CliOverrides, issues: ConfigIssue[]): ResolvedScenario[] {
+  const scenarios: ResolvedScenario[] = [];
+  const byLowerName = new Map<string, string>();
+  let idOffset = 0;
+  for (const [name, value] of Object.entries(raw)) {
+    checkScenarioName(name, byLowerName, issues);
+    const before = issues.length;
+    const resolved = resolveScenario(name, value, idOffset, issues);
+    if (!resolved) continue;
+    // A `default` scenario built from the shortcuts: name the option the user wrote.
+    if (shortcut && name === 'default') for (const i of issues.slice(before)) i.path = shortcutPath(i.path, cli);
+    idOffset += (EXECUTORS[resolved.executor].maxVUs as (s: ResolvedScenario) => number)(resolved);
+    scenarios.push(resolved);
+  }
+  return scenarios;
+}
+
+function checkScenarioName(name: string, byLowerName: Map<string, string>, issues: ConfigIssue[]): void {
+  if (!SCENARIO_NAME.test(name)) {
+    const fixed = name.trim().replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '');
+    issues.push({ path: `scenarios[${JSON.stringify(name)}]`, message: `has an invalid name: use letters, digits, "_" and "-" only${fixed ? `, e.g. "${fixed}"` : ''}` });
+  }
+  const twin = byLowerName.get(name.toLowerCase());
+  if (twin !== undefined) {
+    issues.push({
+      path: `scenarios.${name}`,
+      message: `and scenarios.${twin} differ only in case: they would read as one scenario in the summary and reports, and collide as file names on case-insensitive file systems. Rename one.`,
+    });
+  } else byLowerName.set(name.toLowerCase(), name);
+}
+
+/** One scenario: the fields every executor shares, then its executor's own; undefined when it has no valid executor. */
+function resolveScenario(name: string, raw: unknown, idOffset: number, issues: ConfigIssue[]): ResolvedScenario | undefined {
+  const path = `scenarios.${name}`;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    issues.push({ path, message: `must be an object with an executor, e.g. { executor: 'constant-vus', vus: 10, duration: '30s' }, received ${describe(raw)}` });
+    return undefined;
+  }
+  const r = raw as Record<string, unknown>;
+  const exName = r.executor;
+  if (typeof exName !== 'string' || !Object.hasOwn(EXECUTORS, exName)) {
+    const near = typeof exName === 'string' ? nearestName(exName, EXECUTOR_NAMES) : undefined;
+    issues.push({
+      path: `${path}.executor`,
+      message: `${exName === undefined ? 'is required' : `${describe(exName)} is not an executor`}${near ? `; did you mean "${near}"? Executors: ` : ': write one of '}${EXECUTOR_NAMES.join(', ')}.`,
+    });
+    return undefined;
+  }
+  const base: BaseFields = {
+    name,
+    executor: exName as BaseFields['executor'],
+    exec: readExec(r, path, issues),
+    env: readStringMap(r, 'env', path, issues),
+    tags: readStringMap(r, 'tags', path, issues),
+    startTimeMs: readDuration(r, 'startTime', path, issues, { default: 0 }),
+    after: readAfter(r, path, issues),
+    gracefulStopMs: readDuration(r, 'gracefulStop', path, issues, { default: 30_000 }),
+    thresholds: readThresholdMap(r.thresholds, `${path}.thresholds`, issues),
+    idOffset,
+  };
+  return EXECUTORS[exName as keyof typeof EXECUTORS].resolve(r, base, path, issues) as ResolvedScenario;
+}
+
+function resolveHttp(raw: unknown, issues: ConfigIssue[]): HttpConfig {
+  let httpRaw = (raw ?? {}) as Record<string, unknown>;
+  if (typeof httpRaw !== 'object' || httpRaw === null || Array.isArray(httpRaw)) {
+    issues.push({ path: 'options.http', message: `must be an object, e.g. http: { timeout: '30s' }, received ${describe(httpRaw)}` });
+    httpRaw = {};
+  }
+  return {
+    timeoutMs: readDuration(httpRaw, 'timeout', 'options.http', issues, { default: 60_000, allowZero: false }),
+    shareConnections: readBool(httpRaw, 'shareConnections', 'options.http', issues, false),
+    batchPerHost: typeof httpRaw.batchPerHost === 'number' && Number.isInteger(httpRaw.batchPerHost) && httpRaw.batchPerHost > 0 ? httpRaw.batchPerHost : 6,
+    insecureSkipTLSVerify: readBool(httpRaw, 'insecureSkipTLSVerify', 'options.http', issues, false),
+    maxRedirects: readMaxRedirects(httpRaw.maxRedirects, 'options.http.maxRedirects', issues),
+  };
+}
+
 /** k6's shortcut rules: vus/duration/iterations/stages build a `default` scenario; CLI shortcuts replace the file's scenarios. */
-function pickScenarios(o: Options & Record<string, unknown>, cli: CliOverrides, issues: ConfigIssue[]): { scenarios: Record<string, unknown>; shortcut: boolean } {
+function pickScenarios(o: Record<string, unknown>, cli: CliOverrides, issues: ConfigIssue[]): { scenarios: Record<string, unknown>; shortcut: boolean } {
   const named = (scenarios: Record<string, unknown>) => ({ scenarios, shortcut: false });
   const built = (scenario: Record<string, unknown>) => ({ scenarios: { default: scenario }, shortcut: true });
   const cliReplaces = cli.duration !== undefined || cli.iterations !== undefined || cli.stages !== undefined;
@@ -258,13 +268,6 @@ function orderByAfter(scenarios: ResolvedScenario[], issues: ConfigIssue[]): Res
     .map((x) => x.s);
 }
 
-function scopeKey(key: string, scenario: string): string {
-  const brace = key.indexOf('{');
-  if (brace < 0) return `${key}{scenario:${scenario}}`;
-  const inner = key.slice(brace + 1, key.lastIndexOf('}')).trim();
-  return `${key.slice(0, brace)}{${inner ? `${inner},` : ''}scenario:${scenario}}`;
-}
-
 function readExec(r: Record<string, unknown>, path: string, issues: ConfigIssue[]): string {
   const v = r.exec ?? 'default';
   if (typeof v !== 'string' || !v) {
@@ -316,104 +319,6 @@ function readBool(r: Record<string, unknown>, key: string, path: string, issues:
     return def;
   }
   return v;
-}
-
-function readThresholdMap(v: unknown, path: string, issues: ConfigIssue[]): Record<string, unknown[]> {
-  if (v === undefined) return {};
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-    issues.push({ path, message: `must be an object of metric → list of thresholds, e.g. { http_req_duration: ['p95<100ms'] }, received ${describe(v)}` });
-    return {};
-  }
-  const out: Record<string, unknown[]> = {};
-  for (const [k, list] of Object.entries(v)) {
-    out[k] = Array.isArray(list) ? list : [list];
-  }
-  return out;
-}
-
-/** `options.thresholds.http_reqs` or `options.thresholds["http_req_duration{status:200}"]`. */
-function keyPath(path: string, key: string): string {
-  return /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
-}
-
-/**
- * Every threshold of one metric key: the key's syntax, each expression's syntax, the object form's
- * fields and, with `known`, the metric and the aggregation. Problems are issues with the option
- * path; the parser's and validator's own words follow it (they name the column).
- */
-function checkThresholds(key: string, list: unknown[], path: string, known: KnownMetrics | undefined, issues: ConfigIssue[], codes: Set<McprunErrorCode>): void {
-  const fail = (p: string, err: unknown) => {
-    if (!McprunError.is(err)) throw err;
-    codes.add(err.code);
-    issues.push({ path: p, message: `: ${err.message}` });
-  };
-  let metric: string;
-  try {
-    metric = parseMetricKey(key).metric;
-  } catch (err) {
-    fail(path, err);
-    return;
-  }
-  list.forEach((item, i) => {
-    const where = `${keyPath(path, key)}[${i}]`;
-    let source: unknown = item;
-    if (typeof item === 'object' && item !== null && !Array.isArray(item)) {
-      const o = item as Record<string, unknown>;
-      source = o.threshold;
-      for (const k of Object.keys(o)) {
-        if (!['threshold', 'abortOnFail', 'delayAbortEval'].includes(k)) {
-          const near = nearestName(k, ['threshold', 'abortOnFail', 'delayAbortEval']);
-          codes.add('MCPRUN_CONFIG');
-          issues.push({ path: `${where}.${k}`, message: `is not a threshold field${near ? `; did you mean "${near}"?` : '.'} Write { threshold: 'p95<100ms', abortOnFail: true, delayAbortEval: '10s' }.` });
-        }
-      }
-      if (o.abortOnFail !== undefined && typeof o.abortOnFail !== 'boolean') {
-        codes.add('MCPRUN_CONFIG');
-        issues.push({ path: `${where}.abortOnFail`, message: `must be true or false, received ${describe(o.abortOnFail)}` });
-      }
-      if (o.delayAbortEval !== undefined) {
-        try {
-          parseDuration(o.delayAbortEval as string, `${where}.delayAbortEval`);
-        } catch {
-          const fix = typeof o.delayAbortEval === 'string' ? suggestDuration(o.delayAbortEval) : undefined;
-          codes.add('MCPRUN_CONFIG');
-          issues.push({ path: `${where}.delayAbortEval`, message: `must be ${durationExpectation(true)}, received ${describe(o.delayAbortEval)}${fix ? `; did you mean "${fix}"?` : ''}` });
-        }
-      }
-    }
-    if (typeof source !== 'string') {
-      codes.add('MCPRUN_THRESHOLD_SYNTAX');
-      const objectForm = typeof item === 'object' && item !== null && !Array.isArray(item);
-      issues.push({
-        path: objectForm ? `${where}.threshold` : where,
-        message: objectForm && source === undefined
-          ? `is required: write { threshold: 'p95<100ms' } (with abortOnFail and delayAbortEval if needed)`
-          : `must be a string such as 'p95<100ms' or an object { threshold: 'p95<100ms', abortOnFail: true }, received ${describe(source)}`,
-      });
-      return;
-    }
-    let parsed;
-    try {
-      parsed = parseThreshold(source);
-    } catch (err) {
-      fail(where, err);
-      return;
-    }
-    const def = known?.get(metric);
-    try {
-      if (known) validateThreshold(key, parsed, def, known.all());
-    } catch (err) {
-      // An aggregation the metric's type lacks: show the expression with one it has.
-      const kinds = def ? SUPPORTED_AGGREGATIONS[def.type] : undefined;
-      if (McprunError.is(err) && kinds && !kinds.includes(parsed.aggregation.kind)) {
-        const agg = kinds[0] === 'percentile' ? 'p(95)' : kinds[0];
-        codes.add(err.code);
-        issues.push({ path: where, message: `: ${err.message}; write e.g. "${agg}${parsed.operator}${parsed.literal}"` });
-        return;
-      }
-      fail(where, err);
-    }
-  });
 }
 
 function describe(v: unknown): string {

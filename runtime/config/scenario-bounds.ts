@@ -5,7 +5,7 @@
  * A scenario with `after` starts `startTime` after its predecessor's end. Bounds are in ms from
  * the start of the load.
  */
-import type { ResolvedScenario } from './resolved.js';
+import type { ResolvedScenario } from '../executors/resolved.js';
 import { EXECUTORS } from '../executors/registry.js';
 
 export interface Span {

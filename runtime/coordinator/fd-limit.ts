@@ -4,9 +4,7 @@
  * The rule (documented in the README):
  * - Every VU may hold 1 connection (an HTTP keep-alive connection, a WebSocket, an MCP session).
  * - Peak VUs = the largest sum of VUs (`maxVUs`, or `vus`, or the highest stage target) over
- *   scenarios that can run at the same time. Two scenarios can overlap unless one is chained
- *   (`after`, directly or through others) behind the other; `startTime` is not used to rule out an
- *   overlap (a scenario may outlast its planned duration by its gracefulStop).
+ *   scenarios that can run at the same time (the run's plan, plan.ts, computes it).
  * - VUs are spread evenly over workers. Threads share one process, so one process holds every
  *   socket; with `--pool processes` each process holds its share.
  * - Per process: sockets x 1.05 + 100 file descriptors (stdio, event loop, IPC, bundle, DNS, the
@@ -16,17 +14,14 @@
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import type { ResolvedScenario } from '../config/resolved.js';
 import { McprunError } from '../errors.js';
-import { executorOf } from '../executors/registry.js';
 import { checkLocalIps, parseLocalIps, type LocalIpRange } from '../protocols/local-ips.js';
+import type { PeakVus, RunPlan } from './plan.js';
 import type { PoolKind } from './worker-pool.js';
 
 export const SOCKETS_PER_VU = 1;
 export const FD_HEADROOM = 0.05;
 export const FD_RESERVED = 100;
-/** Above this many scenarios the overlap search gives up and assumes they all overlap. */
-const MAX_EXACT_SCENARIOS = 20;
 
 let cachedLimit: number | null | undefined;
 
@@ -49,45 +44,6 @@ export function openFileLimit(): number | undefined {
   return cachedLimit ?? undefined;
 }
 
-function maxVusOf(s: ResolvedScenario): number {
-  return (executorOf(s).maxVUs as (x: ResolvedScenario) => number)(s);
-}
-
-/** The largest number of VUs that can exist at once, and the scenarios that make it. */
-export function peakConcurrentVus(scenarios: readonly ResolvedScenario[]): { vus: number; scenarios: string[] } {
-  const byName = new Map(scenarios.map((s) => [s.name, s]));
-  const ancestors = new Map<string, Set<string>>();
-  for (const s of scenarios) {
-    const set = new Set<string>();
-    for (let a = s.after; a && !set.has(a); a = byName.get(a)?.after) set.add(a);
-    ancestors.set(s.name, set);
-  }
-  const weights = scenarios.map(maxVusOf);
-  const n = scenarios.length;
-  if (n > MAX_EXACT_SCENARIOS) return { vus: weights.reduce((a, b) => a + b, 0), scenarios: scenarios.map((s) => s.name) };
-  const ordered = (i: number, j: number) => ancestors.get(scenarios[i].name)!.has(scenarios[j].name) || ancestors.get(scenarios[j].name)!.has(scenarios[i].name);
-  let best = 0;
-  let bestSet: number[] = [];
-  const chosen: number[] = [];
-  const dfs = (i: number, sum: number) => {
-    if (i === n) {
-      if (sum > best) {
-        best = sum;
-        bestSet = [...chosen];
-      }
-      return;
-    }
-    if (chosen.every((c) => !ordered(c, i))) {
-      chosen.push(i);
-      dfs(i + 1, sum + weights[i]);
-      chosen.pop();
-    }
-    dfs(i + 1, sum);
-  };
-  dfs(0, 0);
-  return { vus: best, scenarios: bestSet.map((i) => scenarios[i].name) };
-}
-
 /** Open files one process needs for `vus` VUs' sockets. */
 export function filesForVus(vus: number): number {
   return Math.ceil(vus * SOCKETS_PER_VU * (1 + FD_HEADROOM)) + FD_RESERVED;
@@ -105,9 +61,8 @@ export function workersThatFit(peakVus: number, limit: number): number | undefin
 const fmt = (n: number) => n.toLocaleString('en-US');
 
 /** Throws MCPRUN_CONFIG (exit 104) when the plan's sockets do not fit under the open-file limit. */
-export function checkSocketBudget(scenarios: readonly ResolvedScenario[], workers: number, pool: PoolKind, limit = openFileLimit()): void {
+export function checkSocketBudget(peak: PeakVus, workers: number, pool: PoolKind, limit = openFileLimit()): void {
   if (limit === undefined || limit === Infinity) return;
-  const peak = peakConcurrentVus(scenarios);
   const processes = pool === 'processes' ? workers : 1;
   const vusPerProcess = Math.ceil(peak.vus / processes);
   const need = filesForVus(vusPerProcess);
@@ -126,13 +81,13 @@ export function checkSocketBudget(scenarios: readonly ResolvedScenario[], worker
   );
 }
 
+export interface PoolPlan {
+  pool: PoolKind;
+  localIps: LocalIpRange[] | undefined;
+}
+
 /** Everything `--pool` and `--local-ips` need before the workers start; bad values are exit 104. */
-export async function preparePool(
-  scenarios: readonly ResolvedScenario[],
-  workers: number,
-  pool: string | undefined,
-  localIps: string | undefined,
-): Promise<{ pool: PoolKind; localIps: LocalIpRange[] | undefined }> {
+export async function preparePool(plan: RunPlan, pool: string | undefined, localIps: string | undefined): Promise<PoolPlan> {
   if (pool !== undefined && pool !== 'threads' && pool !== 'processes') {
     throw new McprunError('MCPRUN_CLI', `invalid --pool ${JSON.stringify(pool)}: expected "threads" or "processes".`, { hint: 'Use --pool processes when one process cannot hold all sockets (open-file limit).' });
   }
@@ -142,6 +97,6 @@ export async function preparePool(
     ranges = parseLocalIps(localIps);
     await checkLocalIps(localIps, ranges);
   }
-  checkSocketBudget(scenarios, workers, kind);
+  checkSocketBudget(plan.peak, plan.workers, kind);
   return { pool: kind, localIps: ranges };
 }

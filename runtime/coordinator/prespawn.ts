@@ -11,7 +11,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { RUNTIME_BUNDLE } from '../paths.js';
-import { sniffWorkers } from '../cli/flags.js';
 import { WORKER_THREAD_MARK } from '../worker/entry-marks.js';
 
 const KEY = Symbol.for('mcprun.prespawnedWorkers');
@@ -29,11 +28,10 @@ export function spawnWorkerThread(env: NodeJS.ProcessEnv): Worker {
   return new Worker(RUNTIME_BUNDLE, { env, workerData: { mark: WORKER_THREAD_MARK }, stdout: false, stderr: false });
 }
 
-export function prespawnWorkers(argv: string[]): void {
-  // Nothing to run, or workers that are processes: no threads to start early.
-  if (argv.length === 0 || argv.some((a) => a === '--help' || a === '-h' || a === '--version' || a === '-V' || a === 'processes' || a === '--pool=processes')) return;
+/** Starts `requested` worker threads (the CPU count when undefined, never more than MAX_PRESPAWN). */
+export function prespawnWorkers(requested: number | undefined): void {
   const cpus = availableParallelism();
-  const n = Math.min(sniffWorkers(argv) ?? cpus, cpus, MAX_PRESPAWN);
+  const n = Math.min(requested ?? cpus, cpus, MAX_PRESPAWN);
   const list: Prespawned[] = [];
   for (let i = 0; i < n; i++) {
     let worker: Worker;

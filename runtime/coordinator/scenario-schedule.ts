@@ -1,8 +1,10 @@
 /**
  * When each scenario starts: at its startTime after the test start, or, with `after`, at its
  * startTime after the named scenario has fully finished on every worker (graceful stop included).
+ * It is also the run's one definition of elapsed time (thresholds, summary, rates and progress
+ * read it), and the place a control API would pause, resume or rescale phases.
  */
-import type { ResolvedScenario } from '../config/resolved.js';
+import type { ResolvedScenario } from '../executors/resolved.js';
 
 export type PhaseState = 'waiting' | 'running' | 'done' | 'skipped';
 
@@ -19,20 +21,25 @@ export class ScenarioSchedule {
   #timers = new Set<NodeJS.Timeout>();
   #stopped = false;
   readonly #lost = new Set<number>();
+  #startPhase: (p: Phase) => void = () => {};
   #resolveAll!: () => void;
   readonly allDone: Promise<void>;
+  /** When begin() was called (0 before): the test's start, before any startTime. */
+  begunAt = 0;
 
   constructor(
-    scenarios: ResolvedScenario[],
+    scenarios: readonly ResolvedScenario[],
     readonly workerCount: number,
-    readonly startPhase: (p: Phase) => void,
     readonly now: () => number,
   ) {
     this.phases = scenarios.map((scenario) => ({ scenario, state: 'waiting', startedAt: 0, endedAt: 0, doneWorkers: new Set() }));
     this.allDone = new Promise((r) => (this.#resolveAll = r));
   }
 
-  begin(): void {
+  /** Starts the clock; `startPhase` tells the workers when a phase is due. */
+  begin(startPhase: (p: Phase) => void): void {
+    this.#startPhase = startPhase;
+    this.begunAt = this.now();
     for (const p of this.phases) if (!p.scenario.after) this.#startIn(p, p.scenario.startTimeMs);
     this.#check();
   }
@@ -44,7 +51,7 @@ export class ScenarioSchedule {
       p.state = 'running';
       p.startedAt = this.now();
       for (const w of this.#lost) p.doneWorkers.add(w);
-      this.startPhase(p);
+      this.#startPhase(p);
     }, ms);
     this.#timers.add(t);
   }
@@ -77,8 +84,13 @@ export class ScenarioSchedule {
     this.#check();
   }
 
+  /** Every phase is done or skipped: the load is over. */
+  get settled(): boolean {
+    return this.phases.every((p) => p.state === 'done' || p.state === 'skipped');
+  }
+
   #check(): void {
-    if (this.phases.every((p) => p.state === 'done' || p.state === 'skipped')) this.#resolveAll();
+    if (this.settled) this.#resolveAll();
   }
 
   get firstStart(): number {
@@ -89,5 +101,23 @@ export class ScenarioSchedule {
   get lastEnd(): number {
     const ends = this.phases.filter((p) => p.endedAt).map((p) => p.endedAt);
     return ends.length ? Math.max(...ends) : this.now();
+  }
+
+  /** From the first phase's start to now, or to the last end once the load is over (0 if nothing started). */
+  testElapsedMs(): number {
+    if (this.settled) return Math.max(0, this.lastEnd - this.firstStart);
+    return this.now() - this.firstStart;
+  }
+
+  /** From the phase's start to its end, or to now while it runs; 0 before it starts. */
+  phaseElapsedMs(p: Phase): number {
+    if (!p.startedAt) return 0;
+    return (p.endedAt || (this.settled ? this.lastEnd : this.now())) - p.startedAt;
+  }
+
+  /** What a counter's rate divides by: a `{scenario:x}` filter's own phase, the test otherwise. */
+  elapsedSecondsFor(filter: Readonly<Record<string, string>>): number {
+    const p = filter.scenario ? this.phases.find((x) => x.scenario.name === filter.scenario) : undefined;
+    return (p ? this.phaseElapsedMs(p) : this.testElapsedMs()) / 1000;
   }
 }

@@ -154,7 +154,7 @@ export class WorkerPool {
       };
       const timer = setTimeout(() => {
         cleanup();
-        reject(new McprunError('MCPRUN_WORKER', `[mcprun:pool] ${what} did not happen within ${Math.round(timeoutMs / 1000)}s.`));
+        reject(new McprunError('MCPRUN_WORKER', `${what} did not happen within ${Math.round(timeoutMs / 1000)}s.`));
       }, timeoutMs);
       const offMsg = this.onMessage((m) => {
         if (match(m)) {
@@ -165,7 +165,7 @@ export class WorkerPool {
       const offExit = this.onExit((index, code, error) => {
         if (from === undefined || from === index) {
           cleanup();
-          reject(new McprunError('MCPRUN_WORKER', `[mcprun:pool] worker ${index} exited (code ${code}) while waiting for ${what}${error ? `: ${error.message}` : ''}.`, { cause: error }));
+          reject(new McprunError('MCPRUN_WORKER', `worker ${index} exited (code ${code}) while waiting for ${what}${error ? `: ${error.message}` : ''}.`, { cause: error }));
         }
       });
     });

@@ -4,10 +4,9 @@
  * follow the global schedule exactly. A start that finds every VU busy (and `maxVUs` reached) is
  * a dropped iteration.
  */
-import type { Vu } from '../worker/vu.js';
 import type { ArrivalSchedule } from './arrival-schedule.js';
 import { shareOf } from './stages.js';
-import type { ExecutorRunContext } from './types.js';
+import type { ExecutorRunContext, ExecutorVu } from './types.js';
 
 export async function runArrivals(
   ctx: ExecutorRunContext,
@@ -19,9 +18,9 @@ export async function runArrivals(
   const W = ctx.workerCount;
   const w = ctx.workerIndex;
   const maxLocal = shareOf(maxVUs, w, W);
-  const idle: Vu[] = [];
+  const idle: ExecutorVu[] = [];
   let created = 0;
-  const newVu = (): Vu => ctx.vu(created++ * W + w);
+  const newVu = (): ExecutorVu => ctx.vu(created++ * W + w);
   // Pre-allocate: created up front so the first iterations do not pay for VU creation.
   for (let i = shareOf(preAllocatedVUs, w, W); i > 0; i--) idle.push(newVu());
 
@@ -39,7 +38,7 @@ export async function runArrivals(
       if (!vu) dropped++;
       else {
         ctx.lag(now - due);
-        const p: Promise<unknown> = vu.iterate(ctx.fn, ctx.data).then(() => {
+        const p: Promise<unknown> = vu.iterate().then(() => {
           inflight.delete(p);
           if (!vu.stopped) idle.push(vu);
         });

@@ -1,25 +1,22 @@
 /** `constant-arrival-rate`: `rate` iterations per `timeUnit` for `duration`, whatever the responses do (open model). */
-import type { ResolvedConstantArrivalRate } from '../config/resolved.js';
+import type { ResolvedConstantArrivalRate } from './resolved.js';
 import { ArrivalSchedule, constantSegments } from './arrival-schedule.js';
 import { runArrivals } from './arrival-rate-runner.js';
-import { COMMON_KEYS, checkKnownKeys, readDuration, readInt, readPositiveNumber } from './option-readers.js';
+import { COMMON_KEYS, checkKnownKeys, readDuration, readPositiveNumber, readVuPool } from './option-readers.js';
 import type { ExecutorDefinition } from './types.js';
 
 export const constantArrivalRate = {
   type: 'constant-arrival-rate',
   resolve(raw, base, path, issues) {
     checkKnownKeys(raw, [...COMMON_KEYS, 'rate', 'timeUnit', 'duration', 'preAllocatedVUs', 'maxVUs'], path, issues, 'constant-arrival-rate');
-    const preAllocatedVUs = readInt(raw, 'preAllocatedVUs', path, issues, { min: 1, required: true });
-    const maxVUs = readInt(raw, 'maxVUs', path, issues, { default: preAllocatedVUs, min: 1 });
-    if (maxVUs < preAllocatedVUs) issues.push({ path: `${path}.maxVUs`, message: `(${maxVUs}) is smaller than preAllocatedVUs (${preAllocatedVUs}); raise maxVUs or leave it out` });
+    const pool = readVuPool(raw, path, issues);
     return {
       ...base,
       executor: 'constant-arrival-rate',
       rate: readPositiveNumber(raw, 'rate', path, issues, {}),
       timeUnitMs: readDuration(raw, 'timeUnit', path, issues, { default: 1000, allowZero: false }),
       durationMs: readDuration(raw, 'duration', path, issues, { allowZero: false }),
-      preAllocatedVUs,
-      maxVUs,
+      ...pool,
     };
   },
   maxVUs: (s) => s.maxVUs,

@@ -1,5 +1,5 @@
 /** `constant-vus`: a fixed number of VUs loop for a fixed duration (closed model). */
-import type { ResolvedConstantVus } from '../config/resolved.js';
+import type { ResolvedConstantVus } from './resolved.js';
 import { COMMON_KEYS, checkKnownKeys, readDuration, readInt } from './option-readers.js';
 import { ownedIndices, vuLoop } from './loops.js';
 import type { ExecutorDefinition } from './types.js';

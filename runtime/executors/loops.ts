@@ -1,16 +1,15 @@
 /** The closed-model VU loop shared by the VU-based executors. */
-import type { ExecutorRunContext } from './types.js';
-import type { Vu } from '../worker/vu.js';
+import type { ExecutorRunContext, ExecutorVu } from './types.js';
 
 /**
  * Iterate on `vu` until the scenario ends, `deadline` (local ms) passes, or `more()` says no.
  * A VU starts no iteration after the deadline; the one in flight then gets the graceful stop.
  */
-export async function vuLoop(ctx: ExecutorRunContext, vu: Vu, deadline: number, more: () => boolean = always): Promise<void> {
+export async function vuLoop(ctx: ExecutorRunContext, vu: ExecutorVu, deadline: number, more: () => boolean = always): Promise<void> {
   vu.looping = true;
   try {
     while (!ctx.ending && !vu.stopped && ctx.now() < deadline && more()) {
-      await vu.iterate(ctx.fn, ctx.data);
+      await vu.iterate();
     }
   } finally {
     vu.looping = false;

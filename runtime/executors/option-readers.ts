@@ -1,6 +1,6 @@
 /** Small readers for executor options that record a ConfigIssue instead of throwing. */
-import { durationExpectation, parseDuration, suggestDuration } from '../config/duration.js';
-import type { ResolvedStage } from '../config/resolved.js';
+import { durationExpectation, parseDuration, suggestDuration } from '../duration.js';
+import type { ResolvedStage } from './resolved.js';
 import { nearestName } from '../thresholds/tokenizer.js';
 import type { ConfigIssue } from './types.js';
 
@@ -97,6 +97,14 @@ export function readStages(raw: Record<string, unknown>, path: string, issues: C
     const o = s as Record<string, unknown>;
     return { durationMs: readDuration(o, 'duration', p, issues, {}), target: readPositiveNumber(o, 'target', p, issues, { allowZero: true }) };
   });
+}
+
+/** `preAllocatedVUs` (required) and `maxVUs` (at least as many; default the same) of the arrival-rate executors. */
+export function readVuPool(raw: Record<string, unknown>, path: string, issues: ConfigIssue[]): { preAllocatedVUs: number; maxVUs: number } {
+  const preAllocatedVUs = readInt(raw, 'preAllocatedVUs', path, issues, { min: 1, required: true });
+  const maxVUs = readInt(raw, 'maxVUs', path, issues, { default: preAllocatedVUs, min: 1 });
+  if (maxVUs < preAllocatedVUs) issues.push({ path: `${path}.maxVUs`, message: `(${maxVUs}) is smaller than preAllocatedVUs (${preAllocatedVUs}); raise maxVUs or leave it out` });
+  return { preAllocatedVUs, maxVUs };
 }
 
 /** Options that this executor does not know: a typo (`vu` for `vus`) would silently do nothing. */

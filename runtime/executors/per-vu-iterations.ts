@@ -1,5 +1,5 @@
 /** `per-vu-iterations`: each VU runs exactly `iterations` iterations. */
-import type { ResolvedPerVuIterations } from '../config/resolved.js';
+import type { ResolvedPerVuIterations } from './resolved.js';
 import { COMMON_KEYS, checkKnownKeys, readDuration, readInt } from './option-readers.js';
 import { ownedIndices, vuLoop } from './loops.js';
 import type { ExecutorDefinition } from './types.js';

@@ -1,8 +1,8 @@
 /** `ramping-arrival-rate`: the start rate follows `stages` (iterations per `timeUnit`), open model. */
-import type { ResolvedRampingArrivalRate } from '../config/resolved.js';
+import type { ResolvedRampingArrivalRate } from './resolved.js';
 import { ArrivalSchedule, rampingSegments } from './arrival-schedule.js';
 import { runArrivals } from './arrival-rate-runner.js';
-import { COMMON_KEYS, checkKnownKeys, readDuration, readInt, readPositiveNumber, readStages } from './option-readers.js';
+import { COMMON_KEYS, checkKnownKeys, readDuration, readPositiveNumber, readVuPool, readStages } from './option-readers.js';
 import { maxTarget, totalDurationMs } from './stages.js';
 import type { ExecutorDefinition } from './types.js';
 
@@ -10,17 +10,14 @@ export const rampingArrivalRate = {
   type: 'ramping-arrival-rate',
   resolve(raw, base, path, issues) {
     checkKnownKeys(raw, [...COMMON_KEYS, 'startRate', 'timeUnit', 'stages', 'preAllocatedVUs', 'maxVUs'], path, issues, 'ramping-arrival-rate');
-    const preAllocatedVUs = readInt(raw, 'preAllocatedVUs', path, issues, { min: 1, required: true });
-    const maxVUs = readInt(raw, 'maxVUs', path, issues, { default: preAllocatedVUs, min: 1 });
-    if (maxVUs < preAllocatedVUs) issues.push({ path: `${path}.maxVUs`, message: `(${maxVUs}) is smaller than preAllocatedVUs (${preAllocatedVUs}); raise maxVUs or leave it out` });
+    const pool = readVuPool(raw, path, issues);
     return {
       ...base,
       executor: 'ramping-arrival-rate',
       startRate: readPositiveNumber(raw, 'startRate', path, issues, { default: 0, allowZero: true }),
       timeUnitMs: readDuration(raw, 'timeUnit', path, issues, { default: 1000, allowZero: false }),
       stages: readStages(raw, path, issues),
-      preAllocatedVUs,
-      maxVUs,
+      ...pool,
     };
   },
   maxVUs: (s) => s.maxVUs,

@@ -3,19 +3,18 @@
  * finishes its iteration (up to `gracefulRampDown`) and then stops; when the ramp goes up again the
  * same VU (same id, same `vu.state`) comes back.
  */
-import type { ResolvedRampingVus } from '../config/resolved.js';
-import type { Vu } from '../worker/vu.js';
+import type { ResolvedRampingVus } from './resolved.js';
 import { COMMON_KEYS, checkKnownKeys, readDuration, readInt, readStages } from './option-readers.js';
 import { vuLoop } from './loops.js';
 import { maxTarget, totalDurationMs, vusAt } from './stages.js';
-import type { ExecutorDefinition } from './types.js';
+import type { ExecutorDefinition, ExecutorVu } from './types.js';
 
 /** How often the planned VU count is re-read. Tests allow "within one tick". */
 export const RAMP_TICK_MS = 10;
 const GRACEFUL_RAMP_DOWN_DEFAULT_MS = 30_000;
 
 interface Running {
-  vu: Vu;
+  vu: ExecutorVu;
   wanted: boolean;
   loop: Promise<void>;
 }

@@ -1,6 +1,5 @@
 /** Every executor by name. Explicit imports, no registration side effects. */
-import type { ExecutorName } from '../../dsl/options.js';
-import type { ResolvedScenario } from '../config/resolved.js';
+import type { ExecutorName, ResolvedScenario } from './resolved.js';
 import { constantArrivalRate } from './constant-arrival-rate.js';
 import { constantVus } from './constant-vus.js';
 import { perVuIterations } from './per-vu-iterations.js';
@@ -20,6 +19,7 @@ export const EXECUTORS: { [K in ExecutorName]: ExecutorDefinition<Extract<Resolv
 
 export const EXECUTOR_NAMES = Object.keys(EXECUTORS) as ExecutorName[];
 
+/** The definition that runs `s`, typed for `s`: `executorOf(s).maxVUs(s)` needs no cast. */
 export function executorOf<S extends ResolvedScenario>(s: S): ExecutorDefinition<S> {
   return EXECUTORS[s.executor] as unknown as ExecutorDefinition<S>;
 }

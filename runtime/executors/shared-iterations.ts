@@ -1,5 +1,5 @@
 /** `shared-iterations`: a fixed number of iterations shared by a fixed number of VUs, as fast as they go. */
-import type { ResolvedSharedIterations } from '../config/resolved.js';
+import type { ResolvedSharedIterations } from './resolved.js';
 import { COMMON_KEYS, checkKnownKeys, readDuration, readInt } from './option-readers.js';
 import { ownedIndices, vuLoop } from './loops.js';
 import { splitProportional, shareOf } from './stages.js';

@@ -13,7 +13,7 @@
  * Between two stage ends the value moves linearly from the previous target to the stage's target;
  * a stage of duration 0 jumps.
  */
-import type { ResolvedStage } from '../config/resolved.js';
+import type { ResolvedStage } from './resolved.js';
 
 export function totalDurationMs(stages: readonly ResolvedStage[]): number {
   let t = 0;
@@ -23,32 +23,34 @@ export function totalDurationMs(stages: readonly ResolvedStage[]): number {
 
 /** The exact (unrounded) planned value at `tMs` after the start. */
 export function valueAt(stages: readonly ResolvedStage[], start: number, tMs: number): number {
+  return plannedAt(stages, start, tMs, exact);
+}
+
+/** Planned VUs at `tMs` (ramping-vus): rounded down while rising, up while falling, so a ramp never overshoots its targets. */
+export function vusAt(stages: readonly ResolvedStage[], startVUs: number, tMs: number): number {
+  return plannedAt(stages, startVUs, tMs, towardFrom);
+}
+
+/** The value at `tMs` inside the stage that holds it (`round` sees the stage's ends), or the last target after the end. */
+function plannedAt(stages: readonly ResolvedStage[], start: number, tMs: number, round: (v: number, from: number, to: number) => number): number {
   let from = start;
   let t0 = 0;
   for (const s of stages) {
     const t1 = t0 + s.durationMs;
-    if (tMs < t1) return from + ((s.target - from) * (tMs - t0)) / s.durationMs;
+    if (tMs < t1) return round(from + ((s.target - from) * (tMs - t0)) / s.durationMs, from, s.target);
     from = s.target;
     t0 = t1;
   }
   return from;
 }
 
-/** Planned VUs at `tMs` (ramping-vus): rounded down while rising, up while falling, so a ramp never overshoots its targets. */
-export function vusAt(stages: readonly ResolvedStage[], startVUs: number, tMs: number): number {
-  let from = startVUs;
-  let t0 = 0;
-  for (const s of stages) {
-    const t1 = t0 + s.durationMs;
-    if (tMs < t1) {
-      const v = from + ((s.target - from) * (tMs - t0)) / s.durationMs;
-      // The epsilon keeps 2.9999999996 (float noise at an exact step) from rounding the wrong way.
-      return s.target >= from ? Math.floor(v + 1e-9) : Math.ceil(v - 1e-9);
-    }
-    from = s.target;
-    t0 = t1;
-  }
-  return from;
+function exact(v: number): number {
+  return v;
+}
+
+function towardFrom(v: number, from: number, to: number): number {
+  // The epsilon keeps 2.9999999996 (float noise at an exact step) from rounding the wrong way.
+  return to >= from ? Math.floor(v + 1e-9) : Math.ceil(v - 1e-9);
 }
 
 /** The largest planned value over the whole schedule (VUs to allocate). */

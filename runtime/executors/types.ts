@@ -2,8 +2,7 @@
  * An executor has two halves (k6's lib/executor): a pure half that validates and resolves the
  * user's options and describes the plan, and a running half that drives VUs inside one worker.
  */
-import type { ResolvedScenario } from '../config/resolved.js';
-import type { Vu, IterationFn } from '../worker/vu.js';
+import type { ResolvedScenario } from './resolved.js';
 
 /** One problem found while resolving options; all are collected and shown as one list. */
 export interface ConfigIssue {
@@ -12,15 +11,30 @@ export interface ConfigIssue {
   message: string;
 }
 
+/** Why a VU was stopped; becomes the `interrupted` tag of `interrupted_iterations`. */
+export type StopCause = 'gracefulStop' | 'gracefulRampDown' | 'maxDuration' | 'abort';
+
+/** A VU as an executor drives it (worker/vu.ts implements it). */
+export interface ExecutorVu {
+  /** Runs one iteration of the scenario's function; never rejects. */
+  iterate(): Promise<unknown>;
+  /** Stopped (by stop()) and not revived since: it starts no iteration. */
+  readonly stopped: boolean;
+  /** Inside a closed-model loop (between iterations too): counted in the `vus` gauge. */
+  looping: boolean;
+  /** A VU stopped by a ramp-down comes back, with its state kept. */
+  revive(): void;
+  /** Interrupt now: in-flight work ends, the iteration counts as interrupted. */
+  stop(cause: StopCause): void;
+}
+
 /** What an executor needs from the worker to run its share of a scenario. */
 export interface ExecutorRunContext<S extends ResolvedScenario = ResolvedScenario> {
   readonly scenario: S;
   readonly workerIndex: number;
   readonly workerCount: number;
-  readonly fn: IterationFn;
-  readonly data: unknown;
   /** The VU with this global index (0-based within the scenario); created on first use. */
-  vu(globalIndex: number): Vu;
+  vu(globalIndex: number): ExecutorVu;
   /** Local monotonic clock, ms. */
   now(): number;
   /** Resolves at local time `t` or when the scenario is told to end (whichever is first). */

@@ -11,7 +11,7 @@ import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { McprunError } from '../errors.js';
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../duration.js';
 import type { ResolvedManaged, ResolvedTarget } from '../config/faults-resolved.js';
 import { KEEPER_SOURCE, type KeeperMessage } from './keeper.js';
 import { describeProbe, probeOnce, type Probe } from './readiness.js';

@@ -7,21 +7,39 @@ import { ADDITIVE_GAUGES } from './builtin.js';
 import { addTransfer, createHistogram, percentileOf, type Histogram } from './hdr.js';
 import { seriesKey, tagsMatch } from './series-key.js';
 import type { AggregateView, MetricDefinition, MetricType, Tags, ValueKind } from './types.js';
-import type { MetricSnapshot } from './worker-store.js';
+import type { MetricSnapshot, SeriesDelta } from './worker-store.js';
 
-export class AggregateSeries {
+/**
+ * Running totals that counter, rate and trend deltas add into: the cumulative series here and the
+ * per-interval ones of output/timeseries.ts. (Gauges keep per-worker readings instead.)
+ */
+export class Totals {
   count = 0;
   sum = 0;
   min = Infinity;
   max = -Infinity;
+  /** Trends: the merged histogram (when this holder keeps one). */
+  hist: Histogram | undefined;
+
+  addDelta(d: SeriesDelta): void {
+    this.count += d.count;
+    this.sum += d.sum;
+    if (d.type !== 'trend') return;
+    if (d.min < this.min) this.min = d.min;
+    if (d.max > this.max) this.max = d.max;
+    if (d.hist && this.hist) addTransfer(this.hist, d.hist);
+  }
+}
+
+export class AggregateSeries extends Totals {
   /** Gauges: latest value per worker (summed for additive gauges, newest for the rest). */
   readonly gaugeByWorker = new Map<number, { value: number; at: number; max: number }>();
-  readonly hist: Histogram | undefined;
   constructor(
     readonly metric: string,
     readonly tags: Tags,
     readonly type: MetricType,
   ) {
+    super();
     if (type === 'trend') this.hist = createHistogram();
   }
 
@@ -70,16 +88,8 @@ export class MetricAggregate {
           }
           break;
         }
-        case 'trend':
-          s.count += d.count;
-          s.sum += d.sum;
-          if (d.min < s.min) s.min = d.min;
-          if (d.max > s.max) s.max = d.max;
-          if (d.hist) addTransfer(s.hist!, d.hist);
-          break;
         default:
-          s.count += d.count;
-          s.sum += d.sum;
+          s.addDelta(d);
       }
     }
   }

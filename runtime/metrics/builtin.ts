@@ -1,64 +1,106 @@
 /**
- * Built-in metric names. They follow k6 so dashboards and habits carry over (DESIGN §4).
- * Protocol modules add their own lists here so the threshold validator knows every name before
- * any load is sent.
+ * The one catalogue of built-in metrics. Names follow k6 so dashboards and habits carry over
+ * (DESIGN §4); every protocol's metrics are listed here, so the threshold validator knows every
+ * name before any load is sent. Code records them by typed name (`METRIC.http_reqs`): a typo is a
+ * type error, not a series nobody reads.
  */
-import { MCP_METRICS } from '../protocols/mcp/metrics.js';
-import { GENERATOR_METRICS } from './generator-health.js';
-import type { MetricDefinition } from './types.js';
+import type { MetricDefinition, MetricType, ValueKind } from './types.js';
 
-const c = (name: string, contains: MetricDefinition['contains'] = 'default'): MetricDefinition => ({ name, type: 'counter', contains });
-const g = (name: string, contains: MetricDefinition['contains'] = 'default'): MetricDefinition => ({ name, type: 'gauge', contains });
-const r = (name: string): MetricDefinition => ({ name, type: 'rate', contains: 'default' });
-const t = (name: string, contains: MetricDefinition['contains'] = 'time'): MetricDefinition => ({ name, type: 'trend', contains });
+interface CatalogueEntry {
+  readonly type: MetricType;
+  readonly contains: ValueKind;
+  /** Gauges whose value across workers is the sum of each worker's latest value (VUs, open connections). */
+  readonly additive?: true;
+}
 
-export const STANDARD_METRICS: MetricDefinition[] = [
-  g('vus'),
-  g('vus_max'),
-  c('iterations'),
-  t('iteration_duration'),
-  c('dropped_iterations'),
-  c('interrupted_iterations'),
-  c('iteration_errors'),
-  t('iteration_lag'),
-  c('data_sent', 'data'),
-  c('data_received', 'data'),
-  r('checks'),
-  t('group_duration'),
-];
+const counter = { type: 'counter', contains: 'default' } as const;
+const bytes = { type: 'counter', contains: 'data' } as const;
+const gauge = { type: 'gauge', contains: 'default' } as const;
+const summed = { type: 'gauge', contains: 'default', additive: true } as const;
+const rate = { type: 'rate', contains: 'default' } as const;
+const time = { type: 'trend', contains: 'time' } as const;
 
-export const HTTP_METRICS: MetricDefinition[] = [
-  c('http_reqs'),
-  r('http_req_failed'),
-  t('http_req_duration'),
-  t('http_req_blocked'),
-  t('http_req_connecting'),
-  t('http_req_tls_handshaking'),
-  t('http_req_sending'),
-  t('http_req_waiting'),
-  t('http_req_receiving'),
-];
+export const METRICS = {
+  // Every scenario.
+  vus: summed,
+  vus_max: summed,
+  iterations: counter,
+  iteration_duration: time,
+  dropped_iterations: counter,
+  interrupted_iterations: counter,
+  iteration_errors: counter,
+  iteration_lag: time,
+  data_sent: bytes,
+  data_received: bytes,
+  checks: rate,
+  group_duration: time,
 
-export const WS_METRICS: MetricDefinition[] = [
-  c('ws_sessions'),
-  t('ws_connecting'),
-  t('ws_session_duration'),
-  c('ws_msgs_sent'),
-  c('ws_msgs_received'),
-  t('ws_ping'),
-  c('ws_errors'),
-];
+  // http.* (protocols/http).
+  http_reqs: counter,
+  http_req_failed: rate,
+  http_req_duration: time,
+  http_req_blocked: time,
+  http_req_connecting: time,
+  http_req_tls_handshaking: time,
+  http_req_sending: time,
+  http_req_waiting: time,
+  http_req_receiving: time,
 
-/** Every protocol's connections (runtime/metrics/connections.ts), tagged `proto`. */
-export const CONNECTION_METRICS: MetricDefinition[] = [g('connections_active'), c('connections_opened'), c('connections_failed')];
+  // ws.* (protocols/ws).
+  ws_sessions: counter,
+  ws_connecting: time,
+  ws_session_duration: time,
+  ws_msgs_sent: counter,
+  ws_msgs_received: counter,
+  ws_ping: time,
+  ws_errors: counter,
 
-/** The workers' own memory per allocated VU, measured after a GC once the VU count settles. */
-export const MEMORY_METRICS: MetricDefinition[] = [g('mcprun_heap_per_vu', 'data'), g('mcprun_rss_per_vu', 'data')];
+  // mcp.* (protocols/mcp).
+  /** Sessions opened (handshake done, or a modern session ready). */
+  mcp_sessions: counter,
+  /** Transport open + `initialize` round trip + `notifications/initialized` (legacy era only). */
+  mcp_session_init_duration: time,
+  /** From connect() to close(). */
+  mcp_session_duration: time,
+  /** Requests answered (or failed), initialize included; notifications are not requests. */
+  mcp_reqs: counter,
+  /** From the moment the script asked to the matching response (end to end). */
+  mcp_req_duration: time,
+  /** To the first byte of the response (HTTP headers; first related message on a stream). */
+  mcp_req_ttfb: time,
+  /** HTTP error, JSON-RPC error, isError result, timeout or transport failure (tag error_kind). */
+  mcp_req_failed: rate,
+  /** `notifications/progress` received for a request. */
+  mcp_progress_events: counter,
+  /** Sessions open now (summed over workers). */
+  mcp_sessions_active: summed,
+  /** A server answered 404 to a session (expired): the session was initialized again. */
+  mcp_session_reinit: counter,
 
-export const BUILTIN_METRICS: MetricDefinition[] = [...STANDARD_METRICS, ...HTTP_METRICS, ...WS_METRICS, ...MCP_METRICS, ...CONNECTION_METRICS, ...MEMORY_METRICS, ...GENERATOR_METRICS];
+  // Every protocol's connections (connections.ts), tagged `proto`.
+  connections_active: summed,
+  connections_opened: counter,
+  connections_failed: counter,
+
+  // The workers' own memory per allocated VU, measured after a GC once the VU count settles (memory-per-vu.ts).
+  mcprun_heap_per_vu: { type: 'gauge', contains: 'data' },
+  mcprun_rss_per_vu: { type: 'gauge', contains: 'data' },
+
+  // The load generator's own event loop (generator-health.ts).
+  mcprun_event_loop_delay: time,
+  mcprun_event_loop_utilization: { type: 'trend', contains: 'default' },
+} as const satisfies Record<string, CatalogueEntry>;
+
+export type BuiltinMetric = keyof typeof METRICS;
+
+/** Every built-in name as a typed value: `METRIC.http_reqs` is the string 'http_reqs'. */
+export const METRIC = Object.freeze(Object.fromEntries(Object.keys(METRICS).map((name) => [name, name]))) as { readonly [K in BuiltinMetric]: K };
+
+/** The catalogue as registry definitions, in catalogue order. */
+export const BUILTIN_METRICS: MetricDefinition[] = Object.entries(METRICS).map(([name, e]) => ({ name, type: e.type, contains: e.contains }));
 
 /**
  * Gauges whose value across workers is the sum of each worker's latest value (VUs, open
  * connections). Other gauges (user gauges) take the most recent value from any worker.
  */
-export const ADDITIVE_GAUGES = new Set(['vus', 'vus_max', 'connections_active', 'mcp_sessions_active']);
+export const ADDITIVE_GAUGES: ReadonlySet<string> = new Set(Object.entries(METRICS).flatMap(([name, e]: [string, CatalogueEntry]) => (e.additive ? [name] : [])));

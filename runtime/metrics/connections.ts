@@ -4,10 +4,10 @@
  * `proto` (and `error_code` on failures). They make "held connections" and "establishment rate"
  * thresholds like any other: `connections_opened: ['rate>5000/s']`, `connections_active: ['max>=100000']`.
  *
- * Usage (one meter per worker store and protocol, cached; call exactly one of opened()/failed()
- * per attempt, and closed() exactly once per opened()):
+ * One ConnectionMeters per worker (in its protocol services); one meter per protocol in it. Call
+ * exactly one of opened()/failed() per attempt, and closed() exactly once per opened():
  *
- *   const conns = connectionMeter(ctx.store, 'mcp');
+ *   const conns = services.connections.of('mcp');
  *   conns.opened();            // the connection is up (TCP/TLS, or the WebSocket handshake)
  *   conns.closed();            // it went away, for whatever reason
  *   conns.failed('ECONNREFUSED');
@@ -15,57 +15,74 @@
  * The tags are only `proto` (not scenario or group): a connection can outlive an iteration and is
  * shared by requests of different groups. Use the metrics in top-level thresholds.
  */
+import { METRIC } from './builtin.js';
+import type { Tags } from './types.js';
 import type { SeriesHandle, WorkerMetricStore } from './worker-store.js';
 
-export class ConnectionMeter {
-  /** Connections of this protocol open in this worker now. */
+/** How many of something are open in this worker now, recorded as a gauge at every change. */
+export class ActiveGauge {
   active = 0;
-  readonly #gauge: SeriesHandle;
+
+  constructor(readonly series: SeriesHandle) {}
+
+  inc(): void {
+    this.series.add(++this.active);
+  }
+
+  dec(): void {
+    if (this.active > 0) this.series.add(--this.active);
+  }
+}
+
+export class ConnectionMeter {
+  readonly #gauge: ActiveGauge;
   readonly #opened: SeriesHandle;
+  readonly #tags: Tags;
 
   constructor(
     readonly store: WorkerMetricStore,
     readonly proto: string,
   ) {
-    const tags = { proto };
-    this.#gauge = store.series('connections_active', tags);
-    this.#opened = store.series('connections_opened', tags);
+    this.#tags = { proto };
+    this.#gauge = new ActiveGauge(store.series(METRIC.connections_active, this.#tags));
+    this.#opened = store.series(METRIC.connections_opened, this.#tags);
+  }
+
+  /** Connections of this protocol open in this worker now. */
+  get active(): number {
+    return this.#gauge.active;
   }
 
   opened(): void {
     this.#opened.add(1);
-    this.#gauge.add(++this.active);
+    this.#gauge.inc();
   }
 
   closed(): void {
-    if (this.active > 0) this.#gauge.add(--this.active);
+    this.#gauge.dec();
   }
 
   failed(errorCode?: string): void {
-    this.store.add('connections_failed', 1, errorCode ? { proto: this.proto, error_code: errorCode } : { proto: this.proto });
+    this.store.add(METRIC.connections_failed, 1, errorCode ? { proto: this.proto, error_code: errorCode } : this.#tags);
   }
 }
 
-const meters = new WeakMap<WorkerMetricStore, Map<string, ConnectionMeter>>();
+/** The connection meters of one worker, one per protocol (created on first use). */
+export class ConnectionMeters {
+  readonly #byProto = new Map<string, ConnectionMeter>();
 
-/** The meter of `proto` in this worker's store (created on first use). */
-export function connectionMeter(store: WorkerMetricStore, proto: string): ConnectionMeter {
-  let byProto = meters.get(store);
-  if (!byProto) {
-    byProto = new Map();
-    meters.set(store, byProto);
-  }
-  let m = byProto.get(proto);
-  if (!m) {
-    m = new ConnectionMeter(store, proto);
-    byProto.set(proto, m);
-  }
-  return m;
-}
+  constructor(readonly store: WorkerMetricStore) {}
 
-/** Connections of every protocol open in this worker now. */
-export function activeConnections(store: WorkerMetricStore): number {
-  let n = 0;
-  for (const m of meters.get(store)?.values() ?? []) n += m.active;
-  return n;
+  of(proto: string): ConnectionMeter {
+    let m = this.#byProto.get(proto);
+    if (!m) this.#byProto.set(proto, (m = new ConnectionMeter(this.store, proto)));
+    return m;
+  }
+
+  /** Connections of every protocol open in this worker now. */
+  get active(): number {
+    let n = 0;
+    for (const m of this.#byProto.values()) n += m.active;
+    return n;
+  }
 }

@@ -6,13 +6,8 @@
  * the generator spent getting round to the response, and the summary says so (as Artillery does).
  */
 import { monitorEventLoopDelay, performance, type EventLoopUtilization, type IntervalHistogram } from 'node:perf_hooks';
-import type { MetricDefinition } from './types.js';
+import { METRIC } from './builtin.js';
 import type { WorkerMetricStore } from './worker-store.js';
-
-export const GENERATOR_METRICS: MetricDefinition[] = [
-  { name: 'mcprun_event_loop_delay', type: 'trend', contains: 'time' },
-  { name: 'mcprun_event_loop_utilization', type: 'trend', contains: 'default' },
-];
 
 /** Above these the summary warns that latency figures include generator delay. */
 export const DELAY_WARN_P99_MS = 50;
@@ -29,11 +24,11 @@ export class GeneratorHealth {
   sample(): void {
     if (this.#delay.count > 0) {
       // ns → ms; the monitor's own resolution (10 ms) is subtracted so an idle loop reads ~0.
-      this.store.add('mcprun_event_loop_delay', Math.max(0, this.#delay.percentile(99) / 1e6 - 10), {});
+      this.store.add(METRIC.mcprun_event_loop_delay, Math.max(0, this.#delay.percentile(99) / 1e6 - 10), {});
     }
     this.#delay.reset();
     const now = performance.eventLoopUtilization();
-    this.store.add('mcprun_event_loop_utilization', performance.eventLoopUtilization(now, this.#elu).utilization, {});
+    this.store.add(METRIC.mcprun_event_loop_utilization, performance.eventLoopUtilization(now, this.#elu).utilization, {});
     this.#elu = now;
   }
 

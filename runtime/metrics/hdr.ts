@@ -1,7 +1,9 @@
 /**
  * HDR histograms for every Trend. Values are recorded as integers in thousandths of the metric's
  * unit (microseconds for time trends), so 3 significant digits of HDR precision apply to values
- * down to 1 µs. Histograms cross threads and machines as compressed base64 and merge exactly.
+ * down to 1 µs. Histograms cross from workers to the coordinator as their non-empty buckets
+ * (HistogramTransfer, below) and merge exactly; the summary export writes the standard compressed
+ * base64 form (encodeHistogram).
  */
 // Deep imports: the package index also loads its log reader/writer, whose module init builds
 // Intl.NumberFormat instances (~20 ms of every start, in the CLI and in each worker).

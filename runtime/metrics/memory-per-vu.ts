@@ -15,7 +15,8 @@
  */
 import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { activeConnections } from './connections.js';
+import { METRIC } from './builtin.js';
+import type { ConnectionMeters } from './connections.js';
 import type { WorkerMetricStore } from './worker-store.js';
 
 let gcFn: (() => void) | null | undefined;
@@ -53,6 +54,8 @@ export class MemoryPerVu {
     /** Threads share one process (and its RSS). */
     readonly sharedProcess: boolean,
     readonly workerCount: number,
+    /** The worker's connections: a plateau is the same VU count and the same open connections. */
+    readonly connections: ConnectionMeters,
   ) {}
 
   #hasBaseline = false;
@@ -66,7 +69,7 @@ export class MemoryPerVu {
 
   /** Called at every flush with the VUs allocated in this worker now. */
   sample(allocated: number): void {
-    const key = `${allocated}/${activeConnections(this.store)}`;
+    const key = `${allocated}/${this.connections.active}`;
     const stable = key === this.#last;
     this.#last = key;
     if (!stable || allocated < MIN_VUS || key === this.#measuredAt || !this.#hasBaseline) return;
@@ -75,7 +78,7 @@ export class MemoryPerVu {
     const heap = Math.max(0, getHeapStatistics().used_heap_size - this.#baseHeap) / allocated;
     const rssVus = this.sharedProcess ? allocated * this.workerCount : allocated;
     const rss = Math.max(0, process.memoryUsage.rss() - this.#baseRss) / rssVus;
-    this.store.add('mcprun_heap_per_vu', Math.round(heap), {});
-    this.store.add('mcprun_rss_per_vu', Math.round(rss), {});
+    this.store.add(METRIC.mcprun_heap_per_vu, Math.round(heap), {});
+    this.store.add(METRIC.mcprun_rss_per_vu, Math.round(rss), {});
   }
 }

@@ -1,8 +1,9 @@
 /** Shapes shared by the worker-side store, the coordinator's merge and the threshold evaluator. */
+import type { MeasuredMetric, ThresholdMetric, ThresholdMetricType } from '../thresholds/metric-shape.js';
 
-export type MetricType = 'counter' | 'gauge' | 'rate' | 'trend';
+export type MetricType = ThresholdMetricType;
 /** What a metric's values are: `time` values are milliseconds, `data` values are bytes. */
-export type ValueKind = 'default' | 'time' | 'data';
+export type ValueKind = ThresholdMetric['contains'];
 
 export interface MetricDefinition {
   name: string;
@@ -20,25 +21,10 @@ export interface MetricSink {
 
 /**
  * A metric (or a tag-filtered sub-metric) aggregated over the whole run, as the threshold
- * evaluator and the summary see it. Fields that do not apply to the type are 0.
+ * evaluator and the summary see it: the evaluator's shape plus the sum. Fields that do not apply to
+ * the type are 0.
  */
-export interface AggregateView {
-  readonly type: MetricType;
-  readonly contains: ValueKind;
-  /** counter: sum of all increments; trend: number of values; rate: number of samples; gauge: number of samples. */
-  readonly count: number;
+export interface AggregateView extends MeasuredMetric {
   /** counter: same as count; trend: sum of values. */
   readonly sum: number;
-  /** rate: number of non-zero samples (the exact numerator of the rate). */
-  readonly passes: number;
-  /** trend/gauge: smallest and largest value seen; gauge: `last` is the current value. */
-  readonly min: number;
-  readonly max: number;
-  readonly last: number;
-  /** trend: arithmetic mean (exact: sum / count). */
-  readonly avg: number;
-  /** trend: the value at percentile p (0..100) from the HDR histogram, in the metric's unit (ms for time). */
-  percentile(p: number): number;
-  /** Real elapsed seconds of the test (or of the scenario, for a scenario-scoped view): counter rate = count / elapsedSeconds. */
-  readonly elapsedSeconds: number;
 }

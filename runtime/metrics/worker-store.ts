@@ -7,6 +7,7 @@ import { createHistogram, encodeTransfer, recordScaled, type Histogram, type His
 import { seriesKey, tagKey } from './series-key.js';
 import type { MetricDefinition, MetricSink, MetricType, Tags } from './types.js';
 import type { MetricRegistry } from './registry.js';
+import { McprunError } from '../errors.js';
 
 /** One series' change since the previous snapshot; what crosses the thread boundary. */
 export interface SeriesDelta {
@@ -94,8 +95,8 @@ class SeriesState {
   }
 }
 
-/** Bounds the hot-path cache per base tag set (URLs with ids in them would grow it forever). */
-const DERIVED_MAX = 10_000;
+/** Bounds the hot-path cache per base tag set and namespace (URLs with ids in them would grow it forever). */
+const CACHE_MAX = 10_000;
 
 /** A pre-resolved series: hot paths hold one and call `add` without building any key. */
 export interface SeriesHandle {
@@ -104,8 +105,8 @@ export interface SeriesHandle {
 
 export class WorkerMetricStore implements MetricSink {
   readonly #series = new Map<string, SeriesState>();
-  /** Hot-path cache: base tag object (a VU's context tags) → extra key → series. */
-  readonly #derived = new WeakMap<Tags, Map<string, Map<string, SeriesState>>>();
+  /** The hot-path cache: base tag object (a scenario's or group's tags) → namespace → key → value. */
+  readonly #cache = new WeakMap<Tags, Map<string, Map<string, unknown>>>();
 
   constructor(readonly registry: MetricRegistry) {}
 
@@ -114,7 +115,7 @@ export class WorkerMetricStore implements MetricSink {
     let s = this.#series.get(key);
     if (!s) {
       const def = this.registry.get(metric);
-      if (!def) throw new Error(`[mcprun:metrics] metric ${JSON.stringify(metric)} is not registered`);
+      if (!def) throw new McprunError('MCPRUN_INTERNAL', `metric ${JSON.stringify(metric)} is not registered.`);
       s = new SeriesState(metric, { ...tags }, def.type);
       this.#series.set(key, s);
     }
@@ -139,23 +140,33 @@ export class WorkerMetricStore implements MetricSink {
   }
 
   /**
-   * The series of `metric` for `base` plus a few more tags, found by object identity and a short
-   * key instead of building and sorting a tag set per sample. `extraKey` must identify `extra()`.
+   * The one cache between hot paths and their series: what was cached for `base` (by identity: a
+   * scenario's or group's tag object, shared by its VUs), a namespace (a metric name, or a
+   * protocol's 'http.request', 'ws.meters', 'mcp.call') and a key that identifies what the caller
+   * adds to `base`. Undefined until `cache()` stored it. No tag set is built or sorted on a hit,
+   * and no closure is made: `cached(...) ?? cache(..., build())`.
+   */
+  cached<T>(base: Tags, namespace: string, key: string): T | undefined {
+    return this.#cache.get(base)?.get(namespace)?.get(key) as T | undefined;
+  }
+
+  /** Stores `value` for cached() (bounded per base and namespace) and returns it. */
+  cache<T>(base: Tags, namespace: string, key: string, value: T): T {
+    let byNamespace = this.#cache.get(base);
+    if (!byNamespace) this.#cache.set(base, (byNamespace = new Map()));
+    let m = byNamespace.get(namespace);
+    if (!m) byNamespace.set(namespace, (m = new Map()));
+    if (m.size >= CACHE_MAX) m.clear();
+    m.set(key, value);
+    return value;
+  }
+
+  /**
+   * The series of `metric` for `base` plus a few more tags (`extra()`, identified by `extraKey`),
+   * through the cache above: check() and every HTTP request's byte counts come through here.
    */
   derived(metric: string, base: Tags, extraKey: string, extra: () => Tags): SeriesHandle {
-    // base (identity) → metric → extraKey: no key string is built per call (check() and every
-    // HTTP request come through here).
-    let byMetric = this.#derived.get(base);
-    if (!byMetric) this.#derived.set(base, (byMetric = new Map()));
-    let m = byMetric.get(metric);
-    if (!m) byMetric.set(metric, (m = new Map()));
-    let s = m.get(extraKey);
-    if (!s) {
-      if (m.size >= DERIVED_MAX) m.clear();
-      s = this.series(metric, { ...base, ...extra() }) as SeriesState;
-      m.set(extraKey, s);
-    }
-    return s;
+    return this.cached<SeriesHandle>(base, metric, extraKey) ?? this.cache(base, metric, extraKey, this.series(metric, { ...base, ...extra() }));
   }
 
   define(def: MetricDefinition): void {

@@ -13,7 +13,6 @@ export type HandleSummary = (data: SummaryData) => unknown;
 
 export class HandleSummaryOutput implements Output {
   readonly name = 'handleSummary()';
-  readonly replacesStdoutSummary = true;
   #ctx: OutputContext | undefined;
 
   constructor(

@@ -53,85 +53,20 @@ export function renderHtmlReport(model: ReportModel, assets: UplotAssets | null 
   for (const c of model.charts.overview) charts[c.id] = c;
   for (const list of Object.values(model.charts.byScenario)) for (const c of list) charts[c.id] = c;
   const data = { charts, phases: model.phases };
-  const verdictClass = meta.verdict === 'PASSED' || meta.verdict === 'COMPLETED' ? 'ok' : meta.verdict === 'FAILED' ? 'bad' : 'warn';
-  const started = new Date(meta.startedAt);
-  const scenarios = summary.mcprun.scenarios;
 
-  const body: string[] = [];
-  body.push(`<header>
-<div class="title"><h1>mcprun report <span class="file">${esc(meta.scriptName)}</span></h1>
-<span class="verdict ${verdictClass}" id="verdict">${esc(meta.verdict)}</span></div>
-<p class="verdict-text">${esc(meta.verdictText)}</p>
-<dl class="meta">
-${dl('Scenario file', meta.script)}
-${dl('Started', `${started.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}`)}
-${dl('Duration', formatMs(meta.durationMs))}
-${dl('mcprun', meta.version)}
-${dl('Node.js', meta.node)}
-${dl('Host CPUs', String(meta.cpus))}
-${dl('Workers', String(meta.workers))}
-${dl('Exit code', String(meta.exitCode))}
-${dl('Interval', formatMs(meta.intervalMs))}
-${Object.keys(meta.env).length ? dl('-e', Object.entries(meta.env).map(([k, v]) => `${k}=${v}`).join(' ')) : ''}
-</dl>
-<nav>${['thresholds', 'overview', scenarios.length ? 'scenarios' : '', model.mcpTools.length ? 'mcp-tools' : '', 'checks', 'errors', 'metrics']
-    .filter(Boolean)
-    .map((id) => `<a href="#${id}">${esc(id.replace('-', ' '))}</a>`)
-    .join(' · ')}</nav>
-</header>`);
-
-  body.push(`<section id="thresholds"><h2>Thresholds</h2>${thresholdTable(model.thresholds, true)}</section>`);
-
-  body.push(`<section id="overview"><h2>Over time</h2>${
-    model.charts.overview.length ? `<div class="charts">${model.charts.overview.map(chartDiv).join('\n')}</div>` : '<p class="muted">No time series was recorded (the run ended before the first interval).</p>'
-  }</section>`);
-
-  if (scenarios.length) {
-    body.push(`<section id="scenarios"><h2>Scenarios</h2>${scenarioTable(scenarios)}`);
-    for (const s of scenarios) {
-      const own = model.thresholds.filter((t) => t.scenario === s.name);
-      const list = model.charts.byScenario[s.name] ?? [];
-      body.push(`<article class="scenario" id="scenario-${esc(slug(s.name))}">
-<h3>${esc(s.name)} <span class="muted">${esc(s.executor)}</span></h3>
-<p class="muted">${esc(s.description)}</p>
-${scenarioFacts(s)}
-${own.length ? `<h4>Thresholds of ${esc(s.name)}</h4>${thresholdTable(own, false)}` : ''}
-${list.length ? `<div class="charts">${list.map(chartDiv).join('\n')}</div>` : scenarios.length === 1 ? '<p class="muted">The charts above are this scenario\'s.</p>' : ''}
-</article>`);
-    }
-    body.push('</section>');
-  }
-
-  if (model.mcpTools.length) {
-    body.push(`<section id="mcp-tools"><h2>MCP tools</h2><table class="data"><thead><tr><th>tool</th><th class="n">calls</th><th class="n">failed</th><th class="n">failure rate</th><th class="n">p50</th><th class="n">p95</th><th class="n">p99</th></tr></thead><tbody>${model.mcpTools
-      .map(
-        (t) =>
-          `<tr><td>${esc(t.tool)}</td><td class="n">${t.calls}</td><td class="n">${t.failures}</td><td class="n${t.failures ? ' bad' : ''}">${t.failureRate === null ? '-' : esc(formatPercent(t.failureRate))}</td><td class="n">${ms(t.p50)}</td><td class="n">${ms(t.p95)}</td><td class="n">${ms(t.p99)}</td></tr>`,
-      )
-      .join('')}</tbody></table></section>`);
-  }
-
-  const multi = scenarios.length > 1;
-  body.push(`<section id="checks"><h2>Checks</h2>${
-    model.checks.length
-      ? `<table class="data"><thead><tr><th></th>${multi ? '<th>scenario</th>' : ''}<th>check</th><th class="n">passed</th><th class="n">failed</th><th class="n">pass rate</th></tr></thead><tbody>${model.checks
-          .map((c) => {
-            const total = c.passes + c.fails;
-            const path = c.group.split('::').filter(Boolean).join(' › ');
-            return `<tr class="${c.fails ? 'bad' : ''}"><td>${c.fails ? '✗' : '✓'}</td>${multi ? `<td>${esc(c.scenario ?? '-')}</td>` : ''}<td>${path ? `<span class="muted">${esc(path)} › </span>` : ''}${esc(c.name)}</td><td class="n">${c.passes}</td><td class="n">${c.fails}</td><td class="n">${total ? esc(formatPercent(c.passes / total)) : '-'}</td></tr>`;
-          })
-          .join('')}</tbody></table>`
-      : '<p class="muted">No checks.</p>'
-  }</section>`);
-
-  body.push(`<section id="errors"><h2>Top errors</h2>${
-    model.topErrors.length
-      ? `<table class="data"><thead><tr><th>source</th><th>error</th><th class="n">count</th></tr></thead><tbody>${model.topErrors.map((e) => `<tr><td>${esc(e.source)}</td><td class="wrap">${esc(e.message)}</td><td class="n">${e.count}</td></tr>`).join('')}</tbody></table>`
-      : '<p class="muted">No errors.</p>'
-  }${summary.mcprun.warnings.length ? `<h3>Warnings</h3><ul class="warnings">${summary.mcprun.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>` : ''}</section>`);
-
-  body.push(`<section id="metrics"><h2>All metrics</h2>${metricsTable(summary.metrics)}</section>`);
-  body.push(`<footer>Generated by mcprun ${esc(meta.version)}. The same figures, k6 handleSummary-compatible, are in summary.json.</footer>`);
+  const body = [
+    headerSection(model),
+    `<section id="thresholds"><h2>Thresholds</h2>${thresholdTable(model.thresholds, true)}</section>`,
+    `<section id="overview"><h2>Over time</h2>${
+      model.charts.overview.length ? `<div class="charts">${model.charts.overview.map(chartDiv).join('\n')}</div>` : '<p class="muted">No time series was recorded (the run ended before the first interval).</p>'
+    }</section>`,
+    scenariosSection(model),
+    mcpToolsSection(model),
+    checksSection(model),
+    errorsSection(model),
+    `<section id="metrics"><h2>All metrics</h2>${metricsTable(summary.metrics)}</section>`,
+    `<footer>Generated by mcprun ${esc(meta.version)}. The same figures, k6 handleSummary-compatible, are in summary.json.</footer>`,
+  ].filter(Boolean);
 
   return `<!doctype html>
 <html lang="en">
@@ -156,6 +91,88 @@ ${assets ? `<script>${scriptText(assets.js)}</script>` : ''}
 </body>
 </html>
 `;
+}
+
+function headerSection(model: ReportModel): string {
+  const { meta, summary } = model;
+  const verdictClass = meta.verdict === 'PASSED' || meta.verdict === 'COMPLETED' ? 'ok' : meta.verdict === 'FAILED' ? 'bad' : 'warn';
+  const started = new Date(meta.startedAt);
+  const scenarios = summary.mcprun.scenarios;
+  return `<header>
+<div class="title"><h1>mcprun report <span class="file">${esc(meta.scriptName)}</span></h1>
+<span class="verdict ${verdictClass}" id="verdict">${esc(meta.verdict)}</span></div>
+<p class="verdict-text">${esc(meta.verdictText)}</p>
+<dl class="meta">
+${dl('Scenario file', meta.script)}
+${dl('Started', `${started.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}`)}
+${dl('Duration', formatMs(meta.durationMs))}
+${dl('mcprun', meta.version)}
+${dl('Node.js', meta.node)}
+${dl('Host CPUs', String(meta.cpus))}
+${dl('Workers', String(meta.workers))}
+${dl('Exit code', String(meta.exitCode))}
+${dl('Interval', formatMs(meta.intervalMs))}
+${Object.keys(meta.env).length ? dl('-e', Object.entries(meta.env).map(([k, v]) => `${k}=${v}`).join(' ')) : ''}
+</dl>
+<nav>${['thresholds', 'overview', scenarios.length ? 'scenarios' : '', model.mcpTools.length ? 'mcp-tools' : '', 'checks', 'errors', 'metrics']
+    .filter(Boolean)
+    .map((id) => `<a href="#${id}">${esc(id.replace('-', ' '))}</a>`)
+    .join(' · ')}</nav>
+</header>`;
+}
+
+function scenariosSection(model: ReportModel): string {
+  const scenarios = model.summary.mcprun.scenarios;
+  if (!scenarios.length) return '';
+  const body: string[] = [];
+  body.push(`<section id="scenarios"><h2>Scenarios</h2>${scenarioTable(scenarios)}`);
+  for (const s of scenarios) {
+    const own = model.thresholds.filter((t) => t.scenario === s.name);
+    const list = model.charts.byScenario[s.name] ?? [];
+    body.push(`<article class="scenario" id="scenario-${esc(slug(s.name))}">
+<h3>${esc(s.name)} <span class="muted">${esc(s.executor)}</span></h3>
+<p class="muted">${esc(s.description)}</p>
+${scenarioFacts(s)}
+${own.length ? `<h4>Thresholds of ${esc(s.name)}</h4>${thresholdTable(own, false)}` : ''}
+${list.length ? `<div class="charts">${list.map(chartDiv).join('\n')}</div>` : scenarios.length === 1 ? '<p class="muted">The charts above are this scenario\'s.</p>' : ''}
+</article>`);
+  }
+  body.push('</section>');
+  return body.join('\n');
+}
+
+function mcpToolsSection(model: ReportModel): string {
+  if (!model.mcpTools.length) return '';
+  return `<section id="mcp-tools"><h2>MCP tools</h2><table class="data"><thead><tr><th>tool</th><th class="n">calls</th><th class="n">failed</th><th class="n">failure rate</th><th class="n">p50</th><th class="n">p95</th><th class="n">p99</th></tr></thead><tbody>${model.mcpTools
+    .map(
+      (t) =>
+        `<tr><td>${esc(t.tool)}</td><td class="n">${t.calls}</td><td class="n">${t.failures}</td><td class="n${t.failures ? ' bad' : ''}">${t.failureRate === null ? '-' : esc(formatPercent(t.failureRate))}</td><td class="n">${ms(t.p50)}</td><td class="n">${ms(t.p95)}</td><td class="n">${ms(t.p99)}</td></tr>`,
+    )
+    .join('')}</tbody></table></section>`;
+}
+
+function checksSection(model: ReportModel): string {
+  const multi = model.summary.mcprun.scenarios.length > 1;
+  return `<section id="checks"><h2>Checks</h2>${
+    model.checks.length
+      ? `<table class="data"><thead><tr><th></th>${multi ? '<th>scenario</th>' : ''}<th>check</th><th class="n">passed</th><th class="n">failed</th><th class="n">pass rate</th></tr></thead><tbody>${model.checks
+          .map((c) => {
+            const total = c.passes + c.fails;
+            const path = c.group.split('::').filter(Boolean).join(' › ');
+            return `<tr class="${c.fails ? 'bad' : ''}"><td>${c.fails ? '✗' : '✓'}</td>${multi ? `<td>${esc(c.scenario ?? '-')}</td>` : ''}<td>${path ? `<span class="muted">${esc(path)} › </span>` : ''}${esc(c.name)}</td><td class="n">${c.passes}</td><td class="n">${c.fails}</td><td class="n">${total ? esc(formatPercent(c.passes / total)) : '-'}</td></tr>`;
+          })
+          .join('')}</tbody></table>`
+      : '<p class="muted">No checks.</p>'
+  }</section>`;
+}
+
+function errorsSection(model: ReportModel): string {
+  const { summary } = model;
+  return `<section id="errors"><h2>Top errors</h2>${
+    model.topErrors.length
+      ? `<table class="data"><thead><tr><th>source</th><th>error</th><th class="n">count</th></tr></thead><tbody>${model.topErrors.map((e) => `<tr><td>${esc(e.source)}</td><td class="wrap">${esc(e.message)}</td><td class="n">${e.count}</td></tr>`).join('')}</tbody></table>`
+      : '<p class="muted">No errors.</p>'
+  }${summary.mcprun.warnings.length ? `<h3>Warnings</h3><ul class="warnings">${summary.mcprun.warnings.map((w) => `<li>${esc(w)}</li>`).join('')}</ul>` : ''}</section>`;
 }
 
 function dl(k: string, v: string): string {

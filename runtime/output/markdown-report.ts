@@ -42,71 +42,7 @@ export function renderMarkdownReport(model: ReportModel): string {
     out.push('No thresholds were defined: nothing was judged.', '');
   }
 
-  const scenarios = summary.mcprun.scenarios;
-  if (scenarios.length) {
-    out.push('## Phases', '');
-    out.push(
-      ...table(
-        ['Phase', 'Executor', 'Duration', 'Iterations', 'Requests', 'req/s', 'p50', 'p95', 'p99', 'Errors', 'SLAs'],
-        scenarios.map((s) => {
-          const bad = s.thresholds.filter((t) => !t.ok).length;
-          return [
-            s.name,
-            s.executor,
-            formatMs(s.durationMs),
-            `${s.iterations}${s.droppedIterations ? ` (${s.droppedIterations} dropped)` : ''}`,
-            String(s.httpReqs),
-            formatCount(Number(s.httpReqRate.toFixed(1))),
-            s.p50 === null ? '-' : formatMs(s.p50),
-            s.p95 === null ? '-' : formatMs(s.p95),
-            s.p99 === null ? '-' : formatMs(s.p99),
-            s.errorRate === null ? '-' : formatPercent(s.errorRate),
-            s.thresholds.length ? (bad ? `FAIL ${bad}/${s.thresholds.length}` : `PASS ${s.thresholds.length}`) : '-',
-          ];
-        }),
-        ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
-      ),
-      '',
-    );
-  }
-
-  if (model.mcpTools.length) {
-    out.push('## MCP tools', '');
-    out.push(
-      ...table(
-        ['Tool', 'Calls', 'Failed', 'Failure rate', 'p50', 'p95', 'p99'],
-        model.mcpTools.map((t) => [
-          t.tool,
-          String(t.calls),
-          String(t.failures),
-          t.failureRate === null ? '-' : formatPercent(t.failureRate),
-          t.p50 === null ? '-' : formatMs(t.p50),
-          t.p95 === null ? '-' : formatMs(t.p95),
-          t.p99 === null ? '-' : formatMs(t.p99),
-        ]),
-        ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
-      ),
-      '',
-    );
-  }
-
-  out.push('## Checks', '');
-  if (model.checks.length) {
-    const multi = scenarios.length > 1;
-    out.push(
-      ...table(
-        [...(multi ? ['Scenario'] : []), 'Check', 'Passed', 'Failed', 'Pass rate', 'Status'],
-        model.checks.map((c) => {
-          const total = c.passes + c.fails;
-          const path = c.group.split('::').filter(Boolean).join(' › ');
-          return [...(multi ? [c.scenario ?? '-'] : []), `${path ? `${path} › ` : ''}${c.name}`, String(c.passes), String(c.fails), total ? formatPercent(c.passes / total) : '-', c.fails ? 'FAIL' : 'PASS'];
-        }),
-      ),
-      '',
-    );
-  } else {
-    out.push('No checks.', '');
-  }
+  out.push(...phaseLines(summary.mcprun.scenarios), ...mcpToolLines(model), ...checkLines(model));
 
   out.push('## Top errors', '');
   if (model.topErrors.length) {
@@ -119,4 +55,74 @@ export function renderMarkdownReport(model: ReportModel): string {
     out.push('## Warnings', '', ...summary.mcprun.warnings.map((w) => `- ${w}`), '');
   }
   return `${out.join('\n').trimEnd()}\n`;
+}
+
+/** Each phase on one row: what ran, for how long, and its figures. */
+function phaseLines(scenarios: ReportModel['summary']['mcprun']['scenarios']): string[] {
+  if (!scenarios.length) return [];
+  return [
+    '## Phases',
+    '',
+    ...table(
+      ['Phase', 'Executor', 'Duration', 'Iterations', 'Requests', 'req/s', 'p50', 'p95', 'p99', 'Errors', 'SLAs'],
+      scenarios.map((s) => {
+        const bad = s.thresholds.filter((t) => !t.ok).length;
+        return [
+          s.name,
+          s.executor,
+          formatMs(s.durationMs),
+          `${s.iterations}${s.droppedIterations ? ` (${s.droppedIterations} dropped)` : ''}`,
+          String(s.httpReqs),
+          formatCount(Number(s.httpReqRate.toFixed(1))),
+          s.p50 === null ? '-' : formatMs(s.p50),
+          s.p95 === null ? '-' : formatMs(s.p95),
+          s.p99 === null ? '-' : formatMs(s.p99),
+          s.errorRate === null ? '-' : formatPercent(s.errorRate),
+          s.thresholds.length ? (bad ? `FAIL ${bad}/${s.thresholds.length}` : `PASS ${s.thresholds.length}`) : '-',
+        ];
+      }),
+      ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
+    ),
+    '',
+  ];
+}
+
+function mcpToolLines(model: ReportModel): string[] {
+  if (!model.mcpTools.length) return [];
+  return [
+    '## MCP tools',
+    '',
+    ...table(
+      ['Tool', 'Calls', 'Failed', 'Failure rate', 'p50', 'p95', 'p99'],
+      model.mcpTools.map((t) => [
+        t.tool,
+        String(t.calls),
+        String(t.failures),
+        t.failureRate === null ? '-' : formatPercent(t.failureRate),
+        t.p50 === null ? '-' : formatMs(t.p50),
+        t.p95 === null ? '-' : formatMs(t.p95),
+        t.p99 === null ? '-' : formatMs(t.p99),
+      ]),
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
+    ),
+    '',
+  ];
+}
+
+function checkLines(model: ReportModel): string[] {
+  if (!model.checks.length) return ['## Checks', '', 'No checks.', ''];
+  const multi = model.summary.mcprun.scenarios.length > 1;
+  return [
+    '## Checks',
+    '',
+    ...table(
+      [...(multi ? ['Scenario'] : []), 'Check', 'Passed', 'Failed', 'Pass rate', 'Status'],
+      model.checks.map((c) => {
+        const total = c.passes + c.fails;
+        const path = c.group.split('::').filter(Boolean).join(' › ');
+        return [...(multi ? [c.scenario ?? '-'] : []), `${path ? `${path} › ` : ''}${c.name}`, String(c.passes), String(c.fails), total ? formatPercent(c.passes / total) : '-', c.fails ? 'FAIL' : 'PASS'];
+      }),
+    ),
+    '',
+  ];
 }

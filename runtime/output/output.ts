@@ -1,9 +1,10 @@
 /**
  * Outputs watch a run (k6's output.Output): they see every merged worker snapshot as it arrives
- * and the final summary. Time series files, the Prometheus endpoint, report folders, JUnit and
- * handleSummary() are outputs. The coordinator knows nothing about any of them.
+ * and the final summary. The summary text, --summary-export, time series files, the Prometheus
+ * endpoint, report folders, JUnit and handleSummary() are outputs. The coordinator knows nothing
+ * about any of them: it runs them as participants (coordinator/participants.ts).
  */
-import type { ResolvedScenario } from '../config/resolved.js';
+import type { ResolvedScenario } from '../executors/resolved.js';
 import type { MetricAggregate } from '../metrics/aggregate.js';
 import type { MetricDefinition } from '../metrics/types.js';
 import type { MetricSnapshot } from '../metrics/worker-store.js';
@@ -30,14 +31,12 @@ export interface OutputContext {
   phases(): PhaseTiming[];
   /** -e values with secrets masked, for reports. */
   env: Record<string, string>;
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
 export interface Output {
   readonly name: string;
-  /** The output prints its own end-of-test text on stdout (handleSummary()): the default summary is not printed. */
-  readonly replacesStdoutSummary?: boolean;
   /** Before load starts (open files, listen). An error here is a configuration error (exit 104). */
   start?(ctx: OutputContext): void | Promise<void>;
   /** Each worker snapshot, after it was merged into the aggregate. Must be cheap. */

@@ -11,7 +11,7 @@ import type { SummaryData, ThresholdSummary } from './summary-data.js';
 import { describeActual } from './text-summary.js';
 import { findSeries, type StoredSeries, type TimeSeriesColumns } from './timeseries.js';
 import type { Tags } from '../metrics/types.js';
-import { BUILTIN_METRICS } from '../metrics/builtin.js';
+import { BUILTIN_METRICS, METRIC } from '../metrics/builtin.js';
 
 export interface ReportThreshold extends ThresholdSummary {
   /** The scenario the threshold is scoped to (`{scenario:x}` in its key), if any. */
@@ -164,7 +164,7 @@ export function buildReportModel(inp: ReportInputs): ReportModel {
 
 function checksOf(agg: MetricAggregate): ReportCheck[] {
   const rows = new Map<string, ReportCheck>();
-  for (const se of agg.matching('checks')) {
+  for (const se of agg.matching(METRIC.checks)) {
     const scenario = se.tags.scenario;
     const group = se.tags.group ?? '';
     const name = se.tags.check ?? '';
@@ -189,13 +189,13 @@ function checksFromRootGroup(s: SummaryData): ReportCheck[] {
 
 function mcpToolsOf(agg: MetricAggregate): McpToolRow[] {
   const tools = new Set<string>();
-  for (const se of agg.matching('mcp_reqs')) if (se.tags.tool) tools.add(se.tags.tool);
+  for (const se of agg.matching(METRIC.mcp_reqs)) if (se.tags.tool) tools.add(se.tags.tool);
   return [...tools].sort().map((tool) => {
     const f: Tags = { tool };
-    const calls = agg.view('mcp_reqs', f).count;
-    const failed = agg.view('mcp_req_failed', f);
-    const dur = agg.view('mcp_req_duration', f);
-    const has = dur.count > 0 || agg.matching('mcp_req_duration', f).some((x) => x.hist && x.hist.totalCount > 0);
+    const calls = agg.view(METRIC.mcp_reqs, f).count;
+    const failed = agg.view(METRIC.mcp_req_failed, f);
+    const dur = agg.view(METRIC.mcp_req_duration, f);
+    const has = dur.count > 0 || agg.matching(METRIC.mcp_req_duration, f).some((x) => x.hist && x.hist.totalCount > 0);
     return {
       tool,
       calls,
@@ -212,7 +212,7 @@ function topErrorsOf(s: SummaryData, agg: MetricAggregate | undefined, limit = 1
   const rows: ErrorRow[] = s.mcprun.errors.map((e) => ({ source: 'iteration' as const, message: e.message, count: e.count }));
   if (agg) {
     const http = new Map<string, number>();
-    for (const se of agg.matching('http_req_failed')) {
+    for (const se of agg.matching(METRIC.http_req_failed)) {
       if (!se.sum) continue;
       const t = se.tags;
       const what = t.error_code ? `${t.error_code}${t.status && t.status !== '0' ? ` (status ${t.status})` : ''}` : `status ${t.status ?? '?'}`;
@@ -221,7 +221,7 @@ function topErrorsOf(s: SummaryData, agg: MetricAggregate | undefined, limit = 1
     }
     for (const [message, count] of http) rows.push({ source: 'http', message, count });
     const mcp = new Map<string, number>();
-    for (const se of agg.matching('mcp_req_failed')) {
+    for (const se of agg.matching(METRIC.mcp_req_failed)) {
       if (!se.sum) continue;
       const t = se.tags;
       const key = `MCP ${t.method ?? ''}${t.tool ? ` ${t.tool}` : ''}${t.error_code ? ` — error ${t.error_code}` : ''}`;
@@ -259,100 +259,137 @@ function chartsOf(cols: TimeSeriesColumns, origin: number, scenarios: string[], 
 }
 
 function chartSet(cols: TimeSeriesColumns, origin: number, tags: Tags, idx: number[], prefix: string, overview: boolean, start?: number): ChartSpec[] {
-  const x = idx.map((i) => round3((cols.times[i] - origin) / 1000));
-  const xMin = start !== undefined && x.length && start < x[0] ? Math.max(0, round3(start)) : undefined;
-  const get = (metric: string, t: Tags = tags) => findSeries(cols, metric, t);
-  const pick = (arr: number[] | undefined, fn: (v: number, i: number) => number | null): Array<number | null> => idx.map((i) => (arr ? fn(arr[i], i) : null));
-  const perSec = (s: StoredSeries | undefined, field = 'count') => pick(s?.fields[field], (v, i) => (Number.isNaN(v) ? 0 : round3(v / (cols.widths[i] / 1000))));
-  const plain = (s: StoredSeries | undefined, field: string) => pick(s?.fields[field], (v) => (Number.isNaN(v) ? null : round3(v)));
-  // A gauge keeps its value until it changes (workers report it only then).
-  const held = (s: StoredSeries | undefined, field = 'value') => {
-    let last: number | null = null;
-    return plain(s, field).map((v) => (v === null ? last : (last = v)));
-  };
-  const charts: ChartSpec[] = [];
-  const push = (id: string, title: string, unit: ChartSpec['unit'], series: Array<ChartSeries | null>) => {
+  const b = new ChartSetBuilder(cols, origin, tags, idx, prefix, start);
+  if (overview) {
+    b.push('vus', 'Virtual users', 'count', [b.gauge(METRIC.vus, 'vus'), b.gauge(METRIC.vus_max, 'vus_max')]);
+    b.push('connections', 'Open connections and sessions', 'count', [b.gauge(METRIC.connections_active, 'connections'), b.gauge(METRIC.mcp_sessions_active, 'MCP sessions')]);
+  }
+  trafficCharts(b);
+  if (overview) overviewCharts(b);
+  return b.charts;
+}
+
+/** Requests, latencies, errors and checks: the charts of the whole run and of each scenario. */
+function trafficCharts(b: ChartSetBuilder): void {
+  b.push('rps', 'Requests per second', '/s', [
+    b.counter(METRIC.http_reqs, 'HTTP requests/s'),
+    b.counter(METRIC.mcp_reqs, 'MCP requests/s'),
+    b.counter(METRIC.ws_msgs_sent, 'WS messages sent/s'),
+    b.counter(METRIC.ws_msgs_received, 'WS messages received/s'),
+    b.counter(METRIC.iterations, 'iterations/s'),
+  ]);
+  b.push('lat-http', 'HTTP latency (http_req_duration)', 'ms', b.quantiles(b.get(METRIC.http_req_duration)));
+  b.push('lat-mcp', 'MCP latency (mcp_req_duration)', 'ms', b.quantiles(b.get(METRIC.mcp_req_duration)));
+  b.push('lat-ws-connect', 'WebSocket connect time (ws_connecting)', 'ms', b.quantiles(b.get(METRIC.ws_connecting)));
+  b.push('lat-ws-ping', 'WebSocket ping (ws_ping)', 'ms', b.quantiles(b.get(METRIC.ws_ping)));
+  b.push('errors', 'Errors per second', '/s', [
+    b.counter(METRIC.http_req_failed, 'failed HTTP requests/s', 'passes'),
+    b.counter(METRIC.mcp_req_failed, 'failed MCP requests/s', 'passes'),
+    b.counter(METRIC.ws_errors, 'WebSocket errors/s'),
+    b.counter(METRIC.connections_failed, 'failed connections/s'),
+    b.counter(METRIC.iteration_errors, 'iteration errors/s'),
+    b.counter(METRIC.dropped_iterations, 'dropped iterations/s'),
+  ]);
+  const checks = b.get(METRIC.checks);
+  if (checks) b.push('checks', 'Checks passed', '%', [{ label: 'passed %', values: b.percentOf(checks, 'passes') }]);
+}
+
+/** Only in the overview: MCP tools, traffic, the generator's own health, custom metrics. */
+function overviewCharts(b: ChartSetBuilder): void {
+  const cols = b.cols;
+  // MCP p95 per tool (at most 8 tools, the busiest).
+  const tools = cols.series.filter((s) => s.metric === 'mcp_req_duration' && s.tags.tool !== undefined && Object.keys(s.tags).length === 1);
+  tools.sort((x, y) => sumOf(y.fields.count) - sumOf(x.fields.count));
+  b.push('mcp-tools', 'MCP p95 latency by tool', 'ms', tools.slice(0, 8).map((s) => ({ label: s.tags.tool, values: b.plain(s, 'p95') })));
+  b.push('data', 'Network traffic', 'bytes/s', [b.counter(METRIC.data_sent, 'sent'), b.counter(METRIC.data_received, 'received')]);
+  b.push('memory', 'Load generator memory per VU', 'bytes', [b.gauge(METRIC.mcprun_heap_per_vu, 'heap per VU'), b.gauge(METRIC.mcprun_rss_per_vu, 'RSS per VU')]);
+  // Generator health: when these are high, latencies include the generator's own delay.
+  const delay = b.get(METRIC.mcprun_event_loop_delay, {});
+  b.push('gen-delay', 'Load generator event-loop delay (p99, worst worker)', 'ms', [delay ? { label: 'delay', values: b.plain(delay, 'max') } : null]);
+  const busy = b.get(METRIC.mcprun_event_loop_utilization, {});
+  if (busy) {
+    const f = busy.fields;
+    b.push('gen-busy', 'Load generator busy', '%', [
+      { label: 'mean of workers', values: b.idx.map((i) => (f.count[i] > 0 ? round3((100 * f.sum[i]) / f.count[i]) : null)) },
+      { label: 'busiest worker', values: b.idx.map((i) => (f.count[i] > 0 ? round3(100 * f.max[i]) : null)) },
+    ]);
+  }
+  // Custom metrics (at most 12).
+  const custom = cols.series.filter((s) => Object.keys(s.tags).length === 0 && !KNOWN.has(s.metric)).slice(0, 12);
+  for (const s of custom) {
+    const id = `custom-${slug(s.metric)}`;
+    if (s.type === 'trend') b.push(id, `${s.metric} (custom trend)`, s.contains === 'time' ? 'ms' : 'count', b.quantiles(s));
+    else if (s.type === 'counter') b.push(id, `${s.metric} per second (custom counter)`, '/s', [{ label: s.metric, values: b.perSec(s) }]);
+    else if (s.type === 'gauge') b.push(id, `${s.metric} (custom gauge)`, 'count', [{ label: s.metric, values: b.held(s) }]);
+    else b.push(id, `${s.metric} (custom rate)`, '%', [{ label: `${s.metric} %`, values: b.percentOf(s, 'passes') }]);
+  }
+}
+
+/** The charts of one window (the run, or one scenario's) over the retained intervals `idx`. */
+class ChartSetBuilder {
+  readonly charts: ChartSpec[] = [];
+  readonly x: number[];
+  readonly xMin: number | undefined;
+
+  constructor(
+    readonly cols: TimeSeriesColumns,
+    origin: number,
+    readonly tags: Tags,
+    readonly idx: number[],
+    readonly prefix: string,
+    start: number | undefined,
+  ) {
+    this.x = idx.map((i) => round3((cols.times[i] - origin) / 1000));
+    this.xMin = start !== undefined && this.x.length && start < this.x[0] ? Math.max(0, round3(start)) : undefined;
+  }
+
+  get(metric: string, t: Tags = this.tags): StoredSeries | undefined {
+    return findSeries(this.cols, metric, t);
+  }
+
+  push(id: string, title: string, unit: ChartSpec['unit'], series: Array<ChartSeries | null>): void {
     const withData = series.filter((s): s is ChartSeries => !!s && s.values.some((v) => v !== null));
-    if (withData.length) charts.push({ id: `${prefix}-${id}`, title, unit, x, ...(xMin !== undefined ? { xMin } : {}), series: withData });
-  };
-  const counter = (metric: string, label: string): ChartSeries | null => {
-    const s = get(metric);
-    return s ? { label, values: perSec(s) } : null;
-  };
-  const failures = (metric: string, label: string): ChartSeries | null => {
-    const s = get(metric);
-    return s ? { label, values: perSec(s, 'passes') } : null;
-  };
-  const quantiles = (metric: string): Array<ChartSeries | null> => {
-    const s = get(metric);
-    if (!s) return [];
-    return (['p50', 'p95', 'p99'] as const).map((q) => ({ label: q, values: plain(s, q) }));
-  };
+    if (withData.length) this.charts.push({ id: `${this.prefix}-${id}`, title, unit, x: this.x, ...(this.xMin !== undefined ? { xMin: this.xMin } : {}), series: withData });
+  }
 
-  const gauge = (metric: string, label: string): ChartSeries | null => {
-    const g = get(metric, {});
-    return g ? { label, values: held(g) } : null;
-  };
+  #pick(arr: number[] | undefined, fn: (v: number, i: number) => number | null): Array<number | null> {
+    return this.idx.map((i) => (arr ? fn(arr[i], i) : null));
+  }
 
-  if (overview) {
-    const vus = get('vus', {});
-    const vusMax = get('vus_max', {});
-    push('vus', 'Virtual users', 'count', [vus ? { label: 'vus', values: held(vus) } : null, vusMax ? { label: 'vus_max', values: held(vusMax) } : null]);
-    push('connections', 'Open connections and sessions', 'count', [gauge('connections_active', 'connections'), gauge('mcp_sessions_active', 'MCP sessions')]);
+  perSec(s: StoredSeries | undefined, field = 'count'): Array<number | null> {
+    return this.#pick(s?.fields[field], (v, i) => (Number.isNaN(v) ? 0 : round3(v / (this.cols.widths[i] / 1000))));
   }
-  push('rps', 'Requests per second', '/s', [
-    counter('http_reqs', 'HTTP requests/s'),
-    counter('mcp_reqs', 'MCP requests/s'),
-    counter('ws_msgs_sent', 'WS messages sent/s'),
-    counter('ws_msgs_received', 'WS messages received/s'),
-    counter('iterations', 'iterations/s'),
-  ]);
-  push('lat-http', 'HTTP latency (http_req_duration)', 'ms', quantiles('http_req_duration'));
-  push('lat-mcp', 'MCP latency (mcp_req_duration)', 'ms', quantiles('mcp_req_duration'));
-  push('lat-ws-connect', 'WebSocket connect time (ws_connecting)', 'ms', quantiles('ws_connecting'));
-  push('lat-ws-ping', 'WebSocket ping (ws_ping)', 'ms', quantiles('ws_ping'));
-  push('errors', 'Errors per second', '/s', [
-    failures('http_req_failed', 'failed HTTP requests/s'),
-    failures('mcp_req_failed', 'failed MCP requests/s'),
-    counter('ws_errors', 'WebSocket errors/s'),
-    counter('connections_failed', 'failed connections/s'),
-    counter('iteration_errors', 'iteration errors/s'),
-    counter('dropped_iterations', 'dropped iterations/s'),
-  ]);
-  const checks = get('checks');
-  if (checks) {
-    const c = checks.fields;
-    push('checks', 'Checks passed', '%', [{ label: 'passed %', values: idx.map((i) => (c.count[i] > 0 ? round3((100 * c.passes[i]) / c.count[i]) : null)) }]);
+
+  plain(s: StoredSeries | undefined, field: string): Array<number | null> {
+    return this.#pick(s?.fields[field], (v) => (Number.isNaN(v) ? null : round3(v)));
   }
-  if (overview) {
-    // MCP p95 per tool (at most 8 tools, the busiest).
-    const tools = cols.series.filter((s) => s.metric === 'mcp_req_duration' && s.tags.tool !== undefined && Object.keys(s.tags).length === 1);
-    tools.sort((a, b) => sumOf(b.fields.count) - sumOf(a.fields.count));
-    push('mcp-tools', 'MCP p95 latency by tool', 'ms', tools.slice(0, 8).map((s) => ({ label: s.tags.tool, values: plain(s, 'p95') })));
-    push('data', 'Network traffic', 'bytes/s', [counter('data_sent', 'sent'), counter('data_received', 'received')]);
-    push('memory', 'Load generator memory per VU', 'bytes', [gauge('mcprun_heap_per_vu', 'heap per VU'), gauge('mcprun_rss_per_vu', 'RSS per VU')]);
-    // Generator health: when these are high, latencies include the generator's own delay.
-    const delay = get('mcprun_event_loop_delay', {});
-    push('gen-delay', 'Load generator event-loop delay (p99, worst worker)', 'ms', [delay ? { label: 'delay', values: plain(delay, 'max') } : null]);
-    const busy = get('mcprun_event_loop_utilization', {});
-    if (busy) {
-      const b = busy.fields;
-      push('gen-busy', 'Load generator busy', '%', [
-        { label: 'mean of workers', values: idx.map((i) => (b.count[i] > 0 ? round3((100 * b.sum[i]) / b.count[i]) : null)) },
-        { label: 'busiest worker', values: idx.map((i) => (b.count[i] > 0 ? round3(100 * b.max[i]) : null)) },
-      ]);
-    }
-    // Custom metrics (at most 12).
-    const custom = cols.series.filter((s) => Object.keys(s.tags).length === 0 && !KNOWN.has(s.metric)).slice(0, 12);
-    for (const s of custom) {
-      const id = `custom-${slug(s.metric)}`;
-      if (s.type === 'trend') push(id, `${s.metric} (custom trend)`, s.contains === 'time' ? 'ms' : 'count', (['p50', 'p95', 'p99'] as const).map((q) => ({ label: q, values: plain(s, q) })));
-      else if (s.type === 'counter') push(id, `${s.metric} per second (custom counter)`, '/s', [{ label: s.metric, values: perSec(s) }]);
-      else if (s.type === 'gauge') push(id, `${s.metric} (custom gauge)`, 'count', [{ label: s.metric, values: held(s) }]);
-      else push(id, `${s.metric} (custom rate)`, '%', [{ label: `${s.metric} %`, values: idx.map((i) => (s.fields.count[i] > 0 ? round3((100 * s.fields.passes[i]) / s.fields.count[i]) : null)) }]);
-    }
+
+  /** A gauge keeps its value until it changes (workers report it only then). */
+  held(s: StoredSeries | undefined, field = 'value'): Array<number | null> {
+    let last: number | null = null;
+    return this.plain(s, field).map((v) => (v === null ? last : (last = v)));
   }
-  return charts;
+
+  /** 100 × field / count per interval (a rate's passes). */
+  percentOf(s: StoredSeries, field: string): Array<number | null> {
+    return this.idx.map((i) => (s.fields.count[i] > 0 ? round3((100 * s.fields[field][i]) / s.fields.count[i]) : null));
+  }
+
+  /** Per second: a counter's count, or (field 'passes') a rate's non-zero samples such as failures. */
+  counter(metric: string, label: string, field = 'count'): ChartSeries | null {
+    const s = this.get(metric);
+    return s ? { label, values: this.perSec(s, field) } : null;
+  }
+
+  quantiles(s: StoredSeries | undefined): ChartSeries[] {
+    return s ? (['p50', 'p95', 'p99'] as const).map((q) => ({ label: q, values: this.plain(s, q) })) : [];
+  }
+
+  /** A gauge over the whole run, whatever the window's tags. */
+  gauge(metric: string, label: string): ChartSeries | null {
+    const g = this.get(metric, {});
+    return g ? { label, values: this.held(g) } : null;
+  }
 }
 
 function sumOf(a: number[] | undefined): number {

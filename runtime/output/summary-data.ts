@@ -3,12 +3,14 @@
  * read it, plus mcprun's own keys under `mcprun` (per-scenario breakdown, encoded histograms for
  * merging, iteration errors, warnings). Time values are milliseconds.
  */
-import type { ResolvedScenario } from '../config/resolved.js';
-import type { ThresholdVerdict } from '../coordinator/threshold-engine.js';
+import type { ResolvedScenario } from '../executors/resolved.js';
 import type { MetricAggregate } from '../metrics/aggregate.js';
 import { createHistogram, encodeHistogram } from '../metrics/hdr.js';
-import type { AggregateView, MetricDefinition } from '../metrics/types.js';
+import type { AggregateView, MetricDefinition, Tags } from '../metrics/types.js';
+import type { ThresholdVerdict } from '../thresholds/index.js';
+import { VERSION } from '../version.js';
 import type { IterationErrorReport } from '../worker-protocol.js';
+import { METRIC } from '../metrics/builtin.js';
 
 export const TREND_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'] as const;
 
@@ -114,7 +116,7 @@ export function valuesOf(view: AggregateView): MetricValues {
   }
 }
 
-export function thresholdSummaries(verdicts: ThresholdVerdict[]): ThresholdSummary[] {
+export function thresholdSummaries(verdicts: readonly ThresholdVerdict[]): ThresholdSummary[] {
   return verdicts.map((v) => ({
     metric: v.entry.key,
     expression: v.entry.source,
@@ -125,12 +127,21 @@ export function thresholdSummaries(verdicts: ThresholdVerdict[]): ThresholdSumma
   }));
 }
 
-export function buildMetrics(agg: MetricAggregate, defs: (name: string) => MetricDefinition | undefined, verdicts: ThresholdVerdict[]): Record<string, SummaryMetric> {
+/**
+ * Every metric over the whole test, and each threshold's sub-metric; a counter's rate divides by
+ * `elapsedSecondsFor(filter)` (a scenario's own time for `{scenario:x}`, as its threshold does).
+ */
+export function buildMetrics(
+  agg: MetricAggregate,
+  defs: (name: string) => MetricDefinition | undefined,
+  verdicts: readonly ThresholdVerdict[],
+  elapsedSecondsFor: (filter: Tags) => number = () => agg.elapsedSeconds,
+): Record<string, SummaryMetric> {
   const metrics: Record<string, SummaryMetric> = {};
   for (const name of agg.metricNames().sort()) {
     const def = defs(name);
     if (!def) continue;
-    metrics[name] = { type: def.type, contains: def.contains, values: valuesOf(agg.view(name)) };
+    metrics[name] = { type: def.type, contains: def.contains, values: valuesOf(agg.view(name, {}, elapsedSecondsFor({}))) };
   }
   // As k6 does: a threshold's sub-metric appears as its own entry, `name{tag:value}`.
   for (const v of verdicts) {
@@ -140,7 +151,7 @@ export function buildMetrics(agg: MetricAggregate, defs: (name: string) => Metri
     const m = (metrics[key] ??= {
       type: def.type,
       contains: def.contains,
-      values: valuesOf(agg.view(v.entry.metric, v.entry.filter)),
+      values: valuesOf(agg.view(v.entry.metric, v.entry.filter, elapsedSecondsFor(v.entry.filter))),
     });
     (m.thresholds ??= {})[v.entry.source] = { ok: v.ok };
   }
@@ -165,7 +176,7 @@ export function buildRootGroup(agg: MetricAggregate): SummaryGroup {
     }
     return g;
   };
-  for (const s of agg.matching('checks')) {
+  for (const s of agg.matching(METRIC.checks)) {
     const name = s.tags.check ?? '';
     const g = groupAt(s.tags.group ?? '');
     let c = g.checks.find((x) => x.name === name);
@@ -178,7 +189,7 @@ export function buildRootGroup(agg: MetricAggregate): SummaryGroup {
     c.fails += s.count - s.sum;
   }
   // Groups without checks still show (they have group_duration samples).
-  for (const s of agg.matching('group_duration')) if (s.tags.group) groupAt(s.tags.group);
+  for (const s of agg.matching(METRIC.group_duration)) if (s.tags.group) groupAt(s.tags.group);
   return root;
 }
 
@@ -200,26 +211,26 @@ export function scenarioSummary(
   description: string,
   durationMs: number,
   agg: MetricAggregate,
-  verdicts: ThresholdVerdict[],
+  verdicts: readonly ThresholdVerdict[],
 ): ScenarioSummary {
   const f = { scenario: s.name };
   const secs = durationMs / 1000;
   // Requests of every request/response protocol count: HTTP and MCP calls. Latency percentiles are
   // those of MCP calls when the phase made any (MCP is what mcprun is for), else of HTTP requests.
-  const http = agg.view('http_reqs', f, secs).count;
-  const mcp = agg.view('mcp_reqs', f, secs).count;
-  const dur = agg.view(mcp > 0 ? 'mcp_req_duration' : 'http_req_duration', f, secs);
-  const httpFailed = agg.view('http_req_failed', f, secs);
-  const mcpFailed = agg.view('mcp_req_failed', f, secs);
+  const http = agg.view(METRIC.http_reqs, f, secs).count;
+  const mcp = agg.view(METRIC.mcp_reqs, f, secs).count;
+  const dur = agg.view(mcp > 0 ? METRIC.mcp_req_duration : METRIC.http_req_duration, f, secs);
+  const httpFailed = agg.view(METRIC.http_req_failed, f, secs);
+  const mcpFailed = agg.view(METRIC.mcp_req_failed, f, secs);
   const tried = httpFailed.count + mcpFailed.count;
   return {
     name: s.name,
     executor: s.executor,
     description,
     durationMs,
-    iterations: agg.view('iterations', f).count,
-    interruptedIterations: agg.view('interrupted_iterations', f).count,
-    droppedIterations: agg.view('dropped_iterations', f).count,
+    iterations: agg.view(METRIC.iterations, f).count,
+    interruptedIterations: agg.view(METRIC.interrupted_iterations, f).count,
+    droppedIterations: agg.view(METRIC.dropped_iterations, f).count,
     httpReqs: http,
     mcpReqs: mcp,
     httpReqRate: secs > 0 ? (http + mcp) / secs : 0,
@@ -228,6 +239,48 @@ export function scenarioSummary(
     p99: dur.count ? dur.percentile(99) : null,
     errorRate: tried ? (httpFailed.passes + mcpFailed.passes) / tried : null,
     thresholds: thresholdSummaries(verdicts.filter((v) => v.entry.filter.scenario === s.name)),
+  };
+}
+
+export interface SummaryInputs {
+  readonly aggregate: MetricAggregate;
+  readonly metric: (name: string) => MetricDefinition | undefined;
+  readonly verdicts: readonly ThresholdVerdict[];
+  /** The run's one definition of elapsed time (coordinator/scenario-schedule.ts). */
+  readonly elapsedSecondsFor: (filter: Tags) => number;
+  readonly testRunDurationMs: number;
+  /** In start order; `durationMs` is the phase's real time, 0 when it did not start. */
+  readonly phases: ReadonlyArray<{ scenario: ResolvedScenario; description: string; durationMs: number }>;
+  readonly script: string;
+  readonly startedAt: Date;
+  readonly exitCode: number;
+  readonly aborted: string | null;
+  readonly workers: number;
+  readonly errors: IterationErrorReport[];
+  readonly warnings: string[];
+  readonly tty: { stdout: boolean; stderr: boolean };
+}
+
+export function buildSummary(r: SummaryInputs): SummaryData {
+  const agg = r.aggregate;
+  return {
+    state: { isStdOutTTY: r.tty.stdout, isStdErrTTY: r.tty.stderr, testRunDurationMs: r.testRunDurationMs },
+    options: { summaryTrendStats: [...TREND_STATS] },
+    metrics: buildMetrics(agg, r.metric, r.verdicts, r.elapsedSecondsFor),
+    root_group: buildRootGroup(agg),
+    mcprun: {
+      version: VERSION,
+      script: r.script,
+      startedAt: r.startedAt.toISOString(),
+      exitCode: r.exitCode,
+      aborted: r.aborted,
+      thresholds: thresholdSummaries(r.verdicts),
+      scenarios: r.phases.map((p) => scenarioSummary(p.scenario, p.description, p.durationMs, agg, r.verdicts)),
+      histograms: encodeTrendHistograms(agg),
+      errors: r.errors,
+      warnings: r.warnings,
+      workers: r.workers,
+    },
   };
 }
 

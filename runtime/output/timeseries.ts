@@ -17,10 +17,11 @@
  * 20-minute run. Percentiles of merged intervals are count-weighted means (approximate); counts,
  * sums, min and max stay exact. Streaming outputs (`--out`) receive every interval at full resolution.
  */
-import { ADDITIVE_GAUGES, BUILTIN_METRICS } from '../metrics/builtin.js';
-import { addTransfer, createHistogram, percentileOf, type Histogram } from '../metrics/hdr.js';
+import { ADDITIVE_GAUGES, BUILTIN_METRICS, METRIC } from '../metrics/builtin.js';
+import { Totals } from '../metrics/aggregate.js';
+import { createHistogram, percentileOf, type Histogram } from '../metrics/hdr.js';
 import type { MetricDefinition, MetricType, Tags, ValueKind } from '../metrics/types.js';
-import type { MetricSnapshot } from '../metrics/worker-store.js';
+import type { MetricSnapshot, SeriesDelta } from '../metrics/worker-store.js';
 import type { Output, OutputContext } from './output.js';
 
 /** One closed interval of one tracked series. Fields that do not apply to the type are absent. */
@@ -105,12 +106,12 @@ export interface TimeSeriesOptions {
  * percentiles over the whole run are in the summary as always.
  */
 export const PERCENTILE_TRENDS: ReadonlySet<string> = new Set([
-  'http_req_duration',
-  'iteration_duration',
-  'mcp_req_duration',
-  'mcp_session_init_duration',
-  'ws_connecting',
-  'ws_ping',
+  METRIC.http_req_duration,
+  METRIC.iteration_duration,
+  METRIC.mcp_req_duration,
+  METRIC.mcp_session_init_duration,
+  METRIC.ws_connecting,
+  METRIC.ws_ping,
 ]);
 const BUILTIN_NAMES = new Set(BUILTIN_METRICS.map((m) => m.name));
 
@@ -130,16 +131,22 @@ interface GaugeReading {
   at: number;
 }
 
-/** A tracked series inside one open interval. */
-class OpenAcc {
-  count = 0;
-  sum = 0;
-  min = Infinity;
-  max = -Infinity;
-  hist: Histogram | undefined;
+/** A tracked series inside one open interval (its histogram only for trends that keep percentiles). */
+class OpenAcc extends Totals {
   /** Gauges: source series key → worker → latest reading in this interval. */
   gauges: Map<string, Map<number, GaugeReading>> | undefined;
-  constructor(readonly tracked: Tracked) {}
+  constructor(readonly tracked: Tracked) {
+    super();
+  }
+
+  addGauge(sourceKey: string, worker: number, d: SeriesDelta, at: number): void {
+    this.count += d.count;
+    this.gauges ??= new Map();
+    let byWorker = this.gauges.get(sourceKey);
+    if (!byWorker) this.gauges.set(sourceKey, (byWorker = new Map()));
+    const prev = byWorker.get(worker);
+    byWorker.set(worker, { last: d.sum, min: prev ? Math.min(prev.min, d.min) : d.min, max: prev ? Math.max(prev.max, d.max) : d.max, at });
+  }
 }
 
 interface Tracked {
@@ -180,7 +187,7 @@ export class TimeSeries implements Output {
   untracked = 0;
 
   constructor(opts: TimeSeriesOptions) {
-    if (!(opts.intervalMs > 0)) throw new Error(`[mcprun:timeseries] intervalMs must be > 0, received ${opts.intervalMs}`);
+    if (!(opts.intervalMs > 0)) throw new Error(`timeseries: intervalMs must be > 0, received ${opts.intervalMs}`);
     this.intervalMs = opts.intervalMs;
     this.#opts = { metric: opts.metric ?? (() => undefined), perScenario: opts.perScenario, maxBuckets: Math.max(4, opts.maxBuckets ?? 1200), maxSeries: opts.maxSeries ?? 400 };
     this.#metricGiven = opts.metric !== undefined;
@@ -232,32 +239,8 @@ export class TimeSeries implements Output {
           if (t.type === 'trend' && t.percentiles) acc.hist = this.#histPool.pop() ?? createHistogram();
           bucket.accs.set(t.key, acc);
         }
-        switch (d.type) {
-          case 'gauge': {
-            acc.count += d.count;
-            acc.gauges ??= new Map();
-            let byWorker = acc.gauges.get(sourceKey);
-            if (!byWorker) acc.gauges.set(sourceKey, (byWorker = new Map()));
-            const prev = byWorker.get(worker);
-            byWorker.set(worker, {
-              last: d.sum,
-              min: prev ? Math.min(prev.min, d.min) : d.min,
-              max: prev ? Math.max(prev.max, d.max) : d.max,
-              at: snap.at,
-            });
-            break;
-          }
-          case 'trend':
-            acc.count += d.count;
-            acc.sum += d.sum;
-            if (d.min < acc.min) acc.min = d.min;
-            if (d.max > acc.max) acc.max = d.max;
-            if (d.hist && acc.hist) addTransfer(acc.hist, d.hist);
-            break;
-          default:
-            acc.count += d.count;
-            acc.sum += d.sum;
-        }
+        if (d.type === 'gauge') acc.addGauge(sourceKey, worker, d, snap.at);
+        else acc.addDelta(d);
       }
     }
   }
@@ -311,89 +294,48 @@ export class TimeSeries implements Output {
     for (const s of cols.series) for (const f in s.fields) s.fields[f].push(NaN);
     const col = cols.times.length - 1;
     const points: TimeSeriesPoint[] = [];
-    const secs = this.intervalMs / 1000;
     for (const acc of bucket.accs.values()) {
-      const t = acc.tracked;
-      const f = t.stored.fields;
-      let p: TimeSeriesPoint;
-      switch (t.type) {
-        case 'counter':
-          p = { metric: t.metric, type: t.type, contains: t.contains, tags: t.tags, value: acc.count, count: acc.count, perSecond: acc.count / secs };
-          f.count[col] = acc.count;
-          break;
-        case 'rate':
-          p = { metric: t.metric, type: t.type, contains: t.contains, tags: t.tags, value: acc.count ? acc.sum / acc.count : 0, count: acc.count, passes: acc.sum };
-          f.count[col] = acc.count;
-          f.passes[col] = acc.sum;
-          break;
-        case 'gauge': {
-          const additive = ADDITIVE_GAUGES.has(t.metric);
-          let value = 0;
-          let min = 0;
-          let max = 0;
-          for (const byWorker of acc.gauges?.values() ?? []) {
-            if (additive) {
-              for (const r of byWorker.values()) {
-                value += r.last;
-                min += r.min;
-                max += r.max;
-              }
-            } else {
-              let newest: GaugeReading | undefined;
-              let mn = Infinity;
-              let mx = -Infinity;
-              for (const r of byWorker.values()) {
-                if (!newest || r.at >= newest.at) newest = r;
-                mn = Math.min(mn, r.min);
-                mx = Math.max(mx, r.max);
-              }
-              value += newest?.last ?? 0;
-              min += Number.isFinite(mn) ? mn : 0;
-              max += Number.isFinite(mx) ? mx : 0;
-            }
-          }
-          p = { metric: t.metric, type: t.type, contains: t.contains, tags: t.tags, value, count: acc.count, min, max };
-          f.value[col] = value;
-          f.min[col] = min;
-          f.max[col] = max;
-          f.count[col] = acc.count;
-          break;
-        }
-        case 'trend': {
-          const h = acc.hist;
-          const q = (x: number) => (h && acc.count ? percentileOf(h, x) : 0);
-          p = {
-            metric: t.metric,
-            type: t.type,
-            contains: t.contains,
-            tags: t.tags,
-            value: acc.count ? acc.sum / acc.count : 0,
-            count: acc.count,
-            sum: acc.sum,
-            min: acc.count ? acc.min : 0,
-            max: acc.count ? acc.max : 0,
-          };
-          f.count[col] = p.count;
-          f.sum[col] = p.sum!;
-          f.min[col] = p.min!;
-          f.max[col] = p.max!;
-          if (h) {
-            p.p50 = f.p50[col] = q(50);
-            p.p90 = f.p90[col] = q(90);
-            p.p95 = f.p95[col] = q(95);
-            p.p99 = f.p99[col] = q(99);
-            h.reset();
-            if (this.#histPool.length < 64) this.#histPool.push(h);
-            acc.hist = undefined;
-          }
-          break;
-        }
+      const p = this.#pointOf(acc);
+      const fields = acc.tracked.stored.fields;
+      for (const name in fields) {
+        const v = (p as unknown as Record<string, number | undefined>)[name];
+        if (v !== undefined) fields[name][col] = v;
       }
       points.push(p);
     }
     const closed: ClosedInterval = { index: bucket.index, time, intervalMs: this.intervalMs, points };
     for (const l of this.#listeners) l(closed);
     if (cols.times.length > this.#opts.maxBuckets) this.#coarsen();
+  }
+
+  /** What one tracked series did in the interval that closes; a trend's histogram goes back to the pool. */
+  #pointOf(acc: OpenAcc): TimeSeriesPoint {
+    const t = acc.tracked;
+    const base = { metric: t.metric, type: t.type, contains: t.contains, tags: t.tags };
+    switch (t.type) {
+      case 'counter':
+        return { ...base, value: acc.count, count: acc.count, perSecond: acc.count / (this.intervalMs / 1000) };
+      case 'rate':
+        return { ...base, value: acc.count ? acc.sum / acc.count : 0, count: acc.count, passes: acc.sum };
+      case 'gauge': {
+        const g = gaugeReading(acc, ADDITIVE_GAUGES.has(t.metric));
+        return { ...base, value: g.value, count: acc.count, min: g.min, max: g.max };
+      }
+      case 'trend': {
+        const p: TimeSeriesPoint = { ...base, value: acc.count ? acc.sum / acc.count : 0, count: acc.count, sum: acc.sum, min: acc.count ? acc.min : 0, max: acc.count ? acc.max : 0 };
+        const h = acc.hist;
+        if (!h) return p;
+        const q = (x: number) => (acc.count ? percentileOf(h, x) : 0);
+        p.p50 = q(50);
+        p.p90 = q(90);
+        p.p95 = q(95);
+        p.p99 = q(99);
+        h.reset();
+        if (this.#histPool.length < 64) this.#histPool.push(h);
+        acc.hist = undefined;
+        return p;
+      }
+    }
   }
 
   /** Merge the older half of the retained intervals pairwise (resolution halves there). */
@@ -466,6 +408,38 @@ export class TimeSeries implements Output {
     }
     return out;
   }
+}
+
+/**
+ * A gauge over the interval: the sum over its source series of each one's value, where a series'
+ * value is the sum over workers (additive gauges: VUs, connections) or the newest worker's reading.
+ */
+function gaugeReading(acc: OpenAcc, additive: boolean): { value: number; min: number; max: number } {
+  let value = 0;
+  let min = 0;
+  let max = 0;
+  for (const byWorker of acc.gauges?.values() ?? []) {
+    if (additive) {
+      for (const r of byWorker.values()) {
+        value += r.last;
+        min += r.min;
+        max += r.max;
+      }
+      continue;
+    }
+    let newest: GaugeReading | undefined;
+    let mn = Infinity;
+    let mx = -Infinity;
+    for (const r of byWorker.values()) {
+      if (!newest || r.at >= newest.at) newest = r;
+      mn = Math.min(mn, r.min);
+      mx = Math.max(mx, r.max);
+    }
+    value += newest?.last ?? 0;
+    min += Number.isFinite(mn) ? mn : 0;
+    max += Number.isFinite(mx) ? mx : 0;
+  }
+  return { value, min, max };
 }
 
 function seriesKeyOf(metric: string, tags: Tags): string {

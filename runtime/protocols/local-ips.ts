@@ -1,6 +1,6 @@
 /**
  * `--local-ips` (k6's flag): source addresses for new connections, spread round-robin over every
- * connection a worker opens (HTTP connector `localAddress`, WebSocket `localAddress`).
+ * connection a worker opens (HTTP, WebSocket and MCP connections' `localAddress`).
  *
  * Syntax: a comma-separated list of addresses and IPv4 ranges, `127.0.0.2-127.0.0.9,127.0.1.1,::1`.
  * Ranges stay compact (start + count) in the plan that crosses to workers, so a /16 costs nothing.
@@ -71,7 +71,7 @@ export function localIpAt(ranges: readonly LocalIpRange[], i: number): string {
     if (i < r.count) return 'v4' in r ? intToV4(r.v4 + i) : r.addr;
     i -= r.count;
   }
-  throw new RangeError(`local IP index ${i} out of range`);
+  throw new McprunError('MCPRUN_INTERNAL', `local IP index ${i} is out of range.`);
 }
 
 /**
@@ -96,23 +96,26 @@ export async function checkLocalIps(spec: string, ranges: readonly LocalIpRange[
   }
 }
 
-/* ---- per worker: the round-robin ---- */
+/**
+ * One worker's round-robin over the source addresses (in its protocol services). `offset`
+ * staggers workers so they do not start on the same address.
+ */
+export class SourceAddresses {
+  readonly #ranges: readonly LocalIpRange[];
+  readonly #count: number;
+  #next: number;
 
-let ranges: readonly LocalIpRange[] = [];
-let count = 0;
-let next = 0;
+  constructor(list: readonly LocalIpRange[] | undefined, offset = 0) {
+    this.#ranges = list ?? [];
+    this.#count = countLocalIps(this.#ranges);
+    this.#next = this.#count ? offset % this.#count : 0;
+  }
 
-/** Called once per worker with the plan's list; `offset` staggers workers so they do not start on the same address. */
-export function setLocalIps(list: readonly LocalIpRange[] | undefined, offset = 0): void {
-  ranges = list ?? [];
-  count = countLocalIps(ranges);
-  next = count ? offset % count : 0;
-}
-
-/** The source address for the next new connection, or undefined (the kernel chooses). */
-export function nextLocalAddress(): string | undefined {
-  if (!count) return undefined;
-  const i = next;
-  next = next + 1 === count ? 0 : next + 1;
-  return localIpAt(ranges, i);
+  /** The source address for the next new connection, or undefined (the kernel chooses). */
+  next(): string | undefined {
+    if (!this.#count) return undefined;
+    const i = this.#next;
+    this.#next = i + 1 === this.#count ? 0 : i + 1;
+    return localIpAt(this.#ranges, i);
+  }
 }

@@ -5,7 +5,7 @@
  * 10000, which floating-point division cannot promise. Other values (avg, percentiles, ...) are
  * doubles already and are compared with `parsed.value`, the double nearest to what the user wrote.
  */
-import type { AggregateView } from '../metrics/types.js';
+import type { MeasuredMetric } from './metric-shape.js';
 import type { ParsedThreshold, Rational, ThresholdOperator } from './parser.js';
 import { checkAggregation } from './validator.js';
 
@@ -30,7 +30,7 @@ const NO_DATA: ThresholdResult = { ok: false, actual: null, noData: true };
  * A counter whose increments sum to 0 counts as having no data: the view cannot tell it apart from
  * a counter that was never incremented. A NaN measurement fails every operator, `!=` included.
  */
-export function evaluateThreshold(parsed: ParsedThreshold, view: AggregateView): ThresholdResult {
+export function evaluateThreshold(parsed: ParsedThreshold, view: MeasuredMetric): ThresholdResult {
   checkAggregation(parsed, view, `cannot evaluate threshold ${JSON.stringify(parsed.source)}`);
   if (view.count === 0) return NO_DATA;
   const measured = measure(parsed, view);
@@ -38,7 +38,7 @@ export function evaluateThreshold(parsed: ParsedThreshold, view: AggregateView):
   return { ok: order !== undefined && holds(parsed.operator, order), actual: measured.actual, noData: false };
 }
 
-function measure({ aggregation }: ParsedThreshold, view: AggregateView): Measurement {
+function measure({ aggregation }: ParsedThreshold, view: MeasuredMetric): Measurement {
   switch (aggregation.kind) {
     case 'count':
       return ratio(view.count, 1);

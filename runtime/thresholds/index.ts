@@ -1,4 +1,4 @@
-/** Threshold expressions: parse (tokenizer, parser), check against the metric (validator), decide (evaluator). */
+/** Threshold expressions: parse (tokenizer, parser), check against the metric (validator), decide (evaluator, entries). */
 export {
   formatAggregation,
   formatThreshold,
@@ -15,3 +15,5 @@ export {
 } from './parser.js';
 export { SUPPORTED_AGGREGATIONS, nearestName, validateThreshold } from './validator.js';
 export { evaluateThreshold, type ThresholdResult } from './evaluator.js';
+export { evaluateThresholds, type TagFilter, type ThresholdEntry, type ThresholdVerdict } from './entries.js';
+export type { MeasuredMetric, ThresholdMetric, ThresholdMetricType } from './metric-shape.js';

@@ -4,7 +4,7 @@
  * aggregation measures. Each error says what to write instead.
  */
 import { McprunError } from '../errors.js';
-import type { MetricDefinition, MetricType } from '../metrics/types.js';
+import type { ThresholdMetric, ThresholdMetricType } from './metric-shape.js';
 import {
   formatAggregation,
   formatThreshold,
@@ -17,7 +17,7 @@ import { nearestName } from './tokenizer.js';
 
 export { nearestName };
 
-export const SUPPORTED_AGGREGATIONS: Readonly<Record<MetricType, readonly AggregationKind[]>> = {
+export const SUPPORTED_AGGREGATIONS: Readonly<Record<ThresholdMetricType, readonly AggregationKind[]>> = {
   counter: ['count', 'rate'],
   gauge: ['value', 'min', 'max'],
   rate: ['rate'],
@@ -34,9 +34,9 @@ const TIME_UNITS: readonly ThresholdUnit[] = ['us', 'ms', 's', 'm'];
 export function validateThreshold(
   metricKey: string,
   parsed: ParsedThreshold,
-  def: MetricDefinition | undefined,
-  known: readonly MetricDefinition[],
-): asserts def is MetricDefinition {
+  def: ThresholdMetric | undefined,
+  known: readonly ThresholdMetric[],
+): asserts def is ThresholdMetric {
   const subject = `threshold ${JSON.stringify(parsed.source)} on ${JSON.stringify(metricKey)}`;
   if (def === undefined) {
     const { metric } = parseMetricKey(metricKey);
@@ -53,7 +53,7 @@ export function validateThreshold(
 }
 
 /** Throws MCPRUN_THRESHOLD_AGGREGATION when a metric of this type has no such aggregation. */
-export function checkAggregation(parsed: ParsedThreshold, metric: Pick<MetricDefinition, 'type' | 'contains'>, subject: string): void {
+export function checkAggregation(parsed: ParsedThreshold, metric: Pick<ThresholdMetric, 'type' | 'contains'>, subject: string): void {
   const supported = SUPPORTED_AGGREGATIONS[metric.type];
   if (supported.includes(parsed.aggregation.kind)) return;
   const names = supported.map((kind) => (kind === 'percentile' ? 'p(N)' : kind));
@@ -64,7 +64,7 @@ export function checkAggregation(parsed: ParsedThreshold, metric: Pick<MetricDef
   );
 }
 
-function checkUnit(parsed: ParsedThreshold, def: MetricDefinition, subject: string): void {
+function checkUnit(parsed: ParsedThreshold, def: ThresholdMetric, subject: string): void {
   const { unit, aggregation } = parsed;
   if (unit === undefined) return;
   const accepted = acceptedUnits(def, aggregation.kind);
@@ -79,7 +79,7 @@ function checkUnit(parsed: ParsedThreshold, def: MetricDefinition, subject: stri
 
 /** The units an aggregation of this metric accepts, how to say so, and the one to suggest instead. */
 function acceptedUnits(
-  def: MetricDefinition,
+  def: ThresholdMetric,
   kind: AggregationKind,
 ): { units: readonly ThresholdUnit[]; description: string; suggest: ThresholdUnit | undefined } {
   if (def.type === 'trend' && def.contains === 'time' && kind !== 'count') {
@@ -94,7 +94,7 @@ function acceptedUnits(
   return { units: [], description: 'a bare number', suggest: undefined };
 }
 
-function describe(metric: Pick<MetricDefinition, 'type' | 'contains'>): string {
+function describe(metric: Pick<ThresholdMetric, 'type' | 'contains'>): string {
   switch (metric.type) {
     case 'counter':
       return 'a Counter';

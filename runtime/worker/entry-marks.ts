@@ -1,5 +1,5 @@
 /**
- * How the runtime bundle knows it was started as a worker (runtime-entry.ts) rather than imported
+ * How the runtime bundle knows it was started as a worker (runtime/runtime-entry.ts) rather than imported
  * by a scenario: the coordinator starts threads with this workerData mark and processes with this
  * environment flag (prespawn.ts, worker-pool.ts).
  */

@@ -1,17 +1,17 @@
 /** Runs this worker's share of one scenario: builds the executor's context and tracks its VUs. */
 import { performance } from 'node:perf_hooks';
-import type { ResolvedScenario } from '../config/resolved.js';
+import type { ResolvedScenario } from '../executors/resolved.js';
 import { executorOf } from '../executors/registry.js';
-import type { ExecutorRunContext } from '../executors/types.js';
-import type { Tags } from '../metrics/types.js';
+import type { ExecutorRunContext, StopCause } from '../executors/types.js';
+import { METRIC } from '../metrics/builtin.js';
 import type { SeriesHandle } from '../metrics/worker-store.js';
-import { Vu, type IterationFn, type StopCause, type VuDeps } from './vu.js';
+import { ScenarioVus, Vu, type IterationFn, type VuDeps } from './vu.js';
 
 export class ScenarioRunner {
   readonly vus = new Map<number, Vu>();
+  readonly #shared: ScenarioVus;
   #ending = false;
   #endWaiters = new Set<() => void>();
-  #tags: Tags;
   #lagSeries: SeriesHandle | undefined;
   /** Set by a stop from outside: graceful (gracefulStop applies) or hard (interrupt now). */
   #hardStop = false;
@@ -21,11 +21,11 @@ export class ScenarioRunner {
     readonly deps: VuDeps,
     readonly workerIndex: number,
     readonly workerCount: number,
-    readonly fn: IterationFn,
-    readonly data: unknown,
+    fn: IterationFn,
+    data: unknown,
     readonly onVuCountChange: (delta: number) => void,
   ) {
-    this.#tags = { ...scenario.tags, scenario: scenario.name };
+    this.#shared = new ScenarioVus(deps, scenario, fn, data);
   }
 
   /** VUs in an iteration or looping now (the `vus` gauge). */
@@ -68,12 +68,10 @@ export class ScenarioRunner {
       scenario: s,
       workerIndex: this.workerIndex,
       workerCount: this.workerCount,
-      fn: this.fn,
-      data: this.data,
       vu(i: number): Vu {
         let v = self.vus.get(i);
         if (!v) {
-          v = new Vu(self.deps, s, i);
+          v = new Vu(self.#shared, i);
           self.vus.set(i, v);
           self.onVuCountChange(1);
           if (self.#hardStop) v.stop('abort');
@@ -121,11 +119,11 @@ export class ScenarioRunner {
         }
       },
       dropped(n: number) {
-        self.deps.store.add('dropped_iterations', n, self.#tags);
+        self.deps.store.add(METRIC.dropped_iterations, n, self.#shared.baseTags);
       },
       lag(ms: number) {
         // Once per arrival: a pre-resolved series, no key built per sample.
-        (self.#lagSeries ??= self.deps.store.series('iteration_lag', self.#tags)).add(ms);
+        (self.#lagSeries ??= self.deps.store.series(METRIC.iteration_lag, self.#shared.baseTags)).add(ms);
       },
     };
   }

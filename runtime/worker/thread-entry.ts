@@ -1,4 +1,4 @@
-/** Worker-thread side: adapts `parentPort` to the transport-agnostic loop (started by runtime-entry.ts). */
+/** Worker-thread side: adapts `parentPort` to the transport-agnostic loop (started by runtime/runtime-entry.ts). */
 import { parentPort } from 'node:worker_threads';
 import type { CoordinatorMessage } from '../worker-protocol.js';
 import { WorkerLoop } from './worker-loop.js';

@@ -3,19 +3,20 @@
  * objects, so 10^5 of them fit in one process.
  */
 import { performance } from 'node:perf_hooks';
-import type { ResolvedScenario } from '../config/resolved.js';
+import type { ExecutorVu, StopCause } from '../executors/types.js';
+import type { ResolvedScenario } from '../executors/resolved.js';
+import { METRIC } from '../metrics/builtin.js';
 import type { Tags } from '../metrics/types.js';
 import type { SeriesHandle, WorkerMetricStore } from '../metrics/worker-store.js';
-import type { HttpEngine, VuHttp } from '../protocols/http/vu-http.js';
-import { setWsInsecureSkipTLSVerify } from '../protocols/ws/ws-session.js';
-import { vuStorage, type VuContext, type VuInfo } from './vu-context.js';
+import type { VuHttp } from '../protocols/http/vu-http.js';
+import type { ProtocolServices } from '../protocols/services.js';
+import type { VuResource } from '../protocols/vu-contract.js';
 import type { ErrorLog } from './error-log.js';
+import type { VuInfo } from './types.js';
+import { vuStorage, type VuContext } from './vu-context.js';
 
 export type IterationFn = (vu: VuInfo, data: unknown) => unknown;
 export type IterationOutcome = 'ok' | 'error' | 'interrupted';
-
-/** Why a VU was stopped; becomes the `interrupted` tag of `interrupted_iterations`. */
-export type StopCause = 'gracefulStop' | 'gracefulRampDown' | 'maxDuration' | 'abort';
 
 class StopSignal extends Error {
   constructor(override readonly cause: StopCause) {
@@ -24,54 +25,76 @@ class StopSignal extends Error {
   }
 }
 
+/** What every VU of a worker gets from it. */
 export interface VuDeps {
   store: WorkerMetricStore;
-  http: HttpEngine;
+  services: ProtocolServices;
   errors: ErrorLog;
   env: Record<string, string>;
 }
 
+/** Distinct group paths whose tag objects a scenario keeps (dynamic group names would grow it forever). */
+const GROUP_TAGS_MAX = 1000;
+
 /**
- * What every VU of one scenario shares in a worker: its environment, base tags and the series of
- * its iteration metrics (one copy, not one per VU).
+ * What every VU of one scenario shares in a worker (one copy, not one per VU): the function it
+ * runs and setup()'s data, its environment, its tag objects (one per group path, so the store's
+ * caches, keyed on them, hit across VUs and iterations), and the series of its iteration metrics.
  */
-interface ScenarioShared {
-  env: Record<string, string>;
-  baseTags: Tags;
-  series: { store: WorkerMetricStore; iterations: SeriesHandle; duration: SeriesHandle } | undefined;
-}
-const sharedByScenario = new WeakMap<ResolvedScenario, ScenarioShared>();
-function sharedOf(scenario: ResolvedScenario, deps: VuDeps): ScenarioShared {
-  let s = sharedByScenario.get(scenario);
-  if (!s) {
-    // wss:// verifies certificates as https:// does (one setting per worker).
-    setWsInsecureSkipTLSVerify(deps.http.config.insecureSkipTLSVerify);
-    s = {
-      env: Object.keys(scenario.env).length ? { ...deps.env, ...scenario.env } : deps.env,
-      baseTags: { ...scenario.tags, scenario: scenario.name },
-      series: undefined,
-    };
-    sharedByScenario.set(scenario, s);
+export class ScenarioVus {
+  readonly env: Record<string, string>;
+  readonly baseTags: Tags;
+  readonly iterations: SeriesHandle;
+  readonly duration: SeriesHandle;
+  readonly #groupTags = new Map<string, Tags>();
+
+  constructor(
+    readonly deps: VuDeps,
+    readonly scenario: ResolvedScenario,
+    readonly fn: IterationFn,
+    readonly data: unknown,
+  ) {
+    this.env = Object.keys(scenario.env).length ? { ...deps.env, ...scenario.env } : deps.env;
+    this.baseTags = { ...scenario.tags, scenario: scenario.name };
+    this.iterations = deps.store.series(METRIC.iterations, this.baseTags);
+    this.duration = deps.store.series(METRIC.iteration_duration, this.baseTags);
   }
-  return s;
+
+  /** The tags inside group `path`: the same object every time. */
+  tagsOf(path: string): Tags {
+    let t = this.#groupTags.get(path);
+    if (!t) {
+      if (this.#groupTags.size >= GROUP_TAGS_MAX) this.#groupTags.clear();
+      this.#groupTags.set(path, (t = { ...this.baseTags, group: path }));
+    }
+    return t;
+  }
 }
 
 /**
- * The context the DSL finds through AsyncLocalStorage: one plain object per VU with its lazy parts
- * as prototype getters (no closures per VU), and no cleanup list until something registers one.
+ * The context the DSL and the protocols find through AsyncLocalStorage: one plain object per VU
+ * with its lazy parts as prototype getters (no closures per VU), and what the VU owns in one field
+ * (one resource, the common case, or a set).
  */
 class Context implements VuContext {
   group = '';
   tags: Tags;
-  #cleanups: Array<() => unknown> | undefined;
+  #owned: VuResource | Set<VuResource> | undefined;
 
   constructor(
     readonly owner: Vu,
     readonly vu: VuInfo,
     readonly baseTags: Tags,
-    readonly store: WorkerMetricStore,
   ) {
     this.tags = baseTags;
+  }
+
+  get store(): WorkerMetricStore {
+    return this.owner.shared.deps.store;
+  }
+
+  get services(): ProtocolServices {
+    return this.owner.shared.deps.services;
   }
 
   /** Created on first use: a VU that only holds a WebSocket or an MCP session has no HTTP client. */
@@ -79,31 +102,56 @@ class Context implements VuContext {
     return this.owner.httpClient();
   }
 
+  get stopped(): boolean {
+    return this.owner.stopped;
+  }
+
   get signal(): AbortSignal {
     return this.owner.abortSignal();
   }
 
-  get cleanups(): Array<() => unknown> {
-    return (this.#cleanups ??= []);
+  setGroup(group: string): void {
+    this.group = group;
+    this.tags = group ? this.owner.shared.tagsOf(group) : this.baseTags;
   }
 
-  /** The cleanups registered so far, emptied. */
-  takeCleanups(): Array<() => unknown> {
-    const c = this.#cleanups;
-    this.#cleanups = undefined;
-    return c ?? [];
+  own(r: VuResource): void {
+    const o = this.#owned;
+    if (o === undefined) this.#owned = r;
+    else if (o instanceof Set) o.add(r);
+    else if (o !== r) this.#owned = new Set([o, r]);
+  }
+
+  disown(r: VuResource): void {
+    const o = this.#owned;
+    if (o === r) this.#owned = undefined;
+    else if (o instanceof Set) o.delete(r);
+  }
+
+  /** What the VU owns now, as a list (a copy: releasing a resource disowns it). */
+  owned(): VuResource[] {
+    const o = this.#owned;
+    return o === undefined ? NONE : o instanceof Set ? [...o] : [o];
+  }
+
+  /** Empties what the VU owns and returns it. */
+  takeOwned(): VuResource[] {
+    const list = this.owned();
+    this.#owned = undefined;
+    return list;
   }
 }
 
+const NONE: VuResource[] = [];
 const INTERRUPTED: Promise<IterationOutcome> = Promise.resolve('interrupted');
 const RETIRED: Promise<void> = Promise.resolve();
 
-export class Vu {
+export class Vu implements ExecutorVu {
   readonly info: VuInfo;
-  readonly ctx: VuContext;
+  readonly ctx: Context;
   /**
-   * Created when `ctx.signal` is first read (sleep, HTTP, MCP): a VU that only holds a WebSocket
-   * has none. 10^5 idle VUs are the case this is built for.
+   * Created when `ctx.signal` is first read (sleep): a VU that only holds a WebSocket has none.
+   * 10^5 idle VUs are the case this is built for.
    */
   #controller: AbortController | undefined;
   /** Why the VU was stopped; undefined while it runs. */
@@ -114,29 +162,27 @@ export class Vu {
   #t0 = 0;
   /** The reactions to an iteration's promise: made once per VU, not per iteration. */
   #onSettled: [(v: unknown) => void, (e: unknown) => void] | undefined;
-  readonly #shared: ScenarioShared;
   #http: VuHttp | undefined;
   busy = false;
   /** Inside a closed-model loop (between iterations too). */
   looping = false;
 
   constructor(
-    readonly deps: VuDeps,
-    readonly scenario: ResolvedScenario,
+    readonly shared: ScenarioVus,
     readonly globalIndex: number,
   ) {
-    const shared = sharedOf(scenario, deps);
-    this.#shared = shared;
+    const scenario = shared.scenario;
     this.info = { id: scenario.idOffset + globalIndex + 1, iteration: 0, scenario: scenario.name, state: {}, env: shared.env };
-    this.ctx = new Context(this, this.info, shared.baseTags, deps.store);
+    this.ctx = new Context(this, this.info, shared.baseTags);
   }
 
-  /** @internal ctx.http */
+  /** @internal ctx.http: the VU owns its client like any other resource (interrupted, resumed, released with it). */
   httpClient(): VuHttp {
     let h = this.#http;
     if (!h) {
-      h = this.#http = this.deps.http.client();
-      if (this.stopped) h.interruptAll();
+      h = this.#http = this.shared.deps.services.http.client();
+      this.ctx.own(h);
+      if (this.stopped) h.interrupt();
     }
     return h;
   }
@@ -156,7 +202,7 @@ export class Vu {
     if (!this.stopped) return;
     this.#stop = undefined;
     this.#controller = undefined;
-    this.#http?.resume();
+    for (const r of this.ctx.owned()) r.resume?.();
   }
 
   get stopped(): boolean {
@@ -168,14 +214,14 @@ export class Vu {
    * (an idle VU holding its socket) parks as its own promise plus one reaction to it and the
    * promise returned here, not as an extra suspended frame and wrapper promise.
    */
-  iterate(fn: IterationFn, data: unknown): Promise<IterationOutcome> {
+  iterate(): Promise<IterationOutcome> {
     if (this.stopped) return INTERRUPTED;
     this.busy = true;
     this.#t0 = performance.now();
     let run: unknown;
     let p: Promise<IterationOutcome> | undefined;
     try {
-      run = vuStorage.run(this.ctx, fn, this.info, data);
+      run = vuStorage.run(this.ctx, this.shared.fn, this.info, this.shared.data);
       // Only what is a promise is waited for: a synchronous iteration costs no extra microtask.
       if (run && typeof (run as Promise<unknown>).then === 'function') {
         // Not Promise.race with a long-lived "stopped" promise: every race would leave a reaction
@@ -205,7 +251,7 @@ export class Vu {
 
   #failed(err: unknown): IterationOutcome {
     if (this.stopped) return 'interrupted';
-    this.deps.errors.add(err, this.scenario.name);
+    this.shared.deps.errors.add(err, this.shared.scenario.name);
     return 'error';
   }
 
@@ -214,60 +260,49 @@ export class Vu {
     this.info.iteration++;
     this.busy = false;
     const ctx = this.ctx;
-    if (ctx.group) {
-      ctx.group = '';
-      ctx.tags = ctx.baseTags;
-    }
-    const store = this.deps.store;
+    if (ctx.group) ctx.setGroup('');
+    const shared = this.shared;
+    const store = shared.deps.store;
     if (outcome === 'interrupted') {
-      store.add('interrupted_iterations', 1, { ...ctx.baseTags, interrupted: this.#stop!.cause });
+      store.add(METRIC.interrupted_iterations, 1, { ...ctx.baseTags, interrupted: this.#stop!.cause });
     } else {
-      const shared = this.#shared;
-      let s = shared.series;
-      if (s?.store !== store) {
-        s = shared.series = {
-          store,
-          iterations: store.series('iterations', ctx.baseTags),
-          duration: store.series('iteration_duration', ctx.baseTags),
-        };
-      }
-      s.iterations.add(1);
-      s.duration.add(performance.now() - this.#t0);
-      if (outcome === 'error') store.add('iteration_errors', 1, ctx.baseTags);
+      shared.iterations.add(1);
+      shared.duration.add(performance.now() - this.#t0);
+      if (outcome === 'error') store.add(METRIC.iteration_errors, 1, ctx.baseTags);
     }
     return outcome;
   }
 
-  /** Interrupt now: in-flight requests end, sleeps reject, the iteration counts as interrupted. */
+  /** Interrupt now: what the VU owns ends its in-flight work, sleeps reject, the iteration counts as interrupted. */
   stop(cause: StopCause): void {
     if (this.stopped) return;
     const signal = new StopSignal(cause);
     this.#stop = signal;
     this.#controller?.abort(signal);
+    for (const r of this.ctx.owned()) r.interrupt?.();
     const done = this.#done;
     if (done) {
       this.#done = undefined;
       done(this.#end('interrupted'));
     }
-    this.#http?.interruptAll();
   }
 
-  /** Close what this VU opened (connections, sessions). */
+  /** Release what this VU still owns (connections, sessions). */
   retire(): Promise<void> {
-    const cleanups = (this.ctx as Context).takeCleanups();
+    const owned = this.ctx.takeOwned();
+    this.#http = undefined;
     // The common case at the end of a 10^5-VU run: nothing left open, no async frame needed.
-    if (!cleanups.length && !this.#http) return RETIRED;
-    return this.#retire(cleanups);
+    if (!owned.length) return RETIRED;
+    return release(owned);
   }
+}
 
-  async #retire(cleanups: Array<() => unknown>): Promise<void> {
-    for (const c of cleanups) {
-      try {
-        await c.call(this.ctx); // `this` is the VU context (ws registers one shared function, not a closure per VU)
-      } catch {
-        // Closing a session of a server that is already gone is not the user's problem.
-      }
+async function release(owned: VuResource[]): Promise<void> {
+  for (const r of owned) {
+    try {
+      await r.release();
+    } catch {
+      // Closing a session of a server that is already gone is not the user's problem.
     }
-    await this.#http?.close();
   }
 }

@@ -7,17 +7,17 @@ import { pathToFileURL } from 'node:url';
 import { McprunError, serializeError } from '../errors.js';
 import { realmRegistry } from '../metrics/registry.js';
 import { WorkerMetricStore } from '../metrics/worker-store.js';
-import { HttpEngine } from '../protocols/http/vu-http.js';
-import { setLocalIps } from '../protocols/local-ips.js';
+import { METRIC } from '../metrics/builtin.js';
 import { MemoryPerVu, MIN_VUS } from '../metrics/memory-per-vu.js';
 import { executorOf } from '../executors/registry.js';
 import { GeneratorHealth } from '../metrics/generator-health.js';
+import { ProtocolServices } from '../protocols/services.js';
 import type { CoordinatorMessage, WorkerMessage, WorkerPlan } from '../worker-protocol.js';
 import { ErrorLog } from './error-log.js';
 import { ScenarioRunner } from './scenario-runner.js';
-import { Vu, type IterationFn, type VuDeps } from './vu.js';
+import { ScenarioVus, Vu, type IterationFn, type VuDeps } from './vu.js';
 import { vuStorage } from './vu-context.js';
-import type { ResolvedScenario } from '../config/resolved.js';
+import type { ResolvedScenario } from '../executors/resolved.js';
 
 export interface WorkerTransport {
   post(msg: WorkerMessage): void;
@@ -30,7 +30,7 @@ export class WorkerLoop {
   #plan!: WorkerPlan;
   #module!: Record<string, unknown>;
   #store = new WorkerMetricStore(realmRegistry);
-  #http!: HttpEngine;
+  #services!: ProtocolServices;
   #errors!: ErrorLog;
   #runners = new Map<string, ScenarioRunner>();
   #flushTimer: NodeJS.Timeout | undefined;
@@ -69,7 +69,7 @@ export class WorkerLoop {
         return this.#shutdown();
       default: {
         const never: never = msg;
-        throw new Error(`[mcprun:worker] unknown message ${JSON.stringify(never)}`);
+        throw new McprunError('MCPRUN_INTERNAL', `the worker received an unknown message ${JSON.stringify(never)}.`);
       }
     }
   }
@@ -78,8 +78,7 @@ export class WorkerLoop {
     this.#plan = plan;
     for (const [k, v] of Object.entries(plan.env)) process.env[k] = v;
     (globalThis as Record<string, unknown>).__ENV = plan.env;
-    this.#http = new HttpEngine(plan.http, this.#store);
-    setLocalIps(plan.localIps, plan.workerIndex);
+    this.#services = new ProtocolServices(this.#store, { http: plan.http, localIps: plan.localIps, workerIndex: plan.workerIndex });
     this.#errors = new ErrorLog((line) => {
       process.stderr.write(`mcprun: iteration error: ${line}\n`);
     });
@@ -89,10 +88,10 @@ export class WorkerLoop {
       this.#fatal('init', err);
       return;
     }
-    this.#memory = new MemoryPerVu(this.#store, plan.pool !== 'processes', plan.workerCount);
+    this.#memory = new MemoryPerVu(this.#store, plan.pool !== 'processes', plan.workerCount, this.#services.connections);
     // The baseline costs a full GC (and a vm context for gc()): only worth it when this worker
     // can reach the VU count from which memory per VU is measured at all.
-    const mine = plan.scenarios.reduce((n, sc) => n + Math.ceil((executorOf(sc).maxVUs as (x: typeof sc) => number)(sc) / plan.workerCount), 0);
+    const mine = plan.scenarios.reduce((n, sc) => n + Math.ceil(executorOf(sc).maxVUs(sc) / plan.workerCount), 0);
     if (mine >= MIN_VUS) this.#memory.baseline();
     this.#health = new GeneratorHealth(this.#store);
     this.#flushTimer = setInterval(() => this.#flush(), plan.flushIntervalMs);
@@ -100,7 +99,7 @@ export class WorkerLoop {
   }
 
   #deps(): VuDeps {
-    return { store: this.#store, http: this.#http, errors: this.#errors, env: this.#plan.env };
+    return { store: this.#store, services: this.#services, errors: this.#errors, env: this.#plan.env };
   }
 
   /** setup() and teardown() run as a VU of their own (so http.* and check work), on worker 0. */
@@ -108,7 +107,7 @@ export class WorkerLoop {
     const fn = this.#module[name];
     if (typeof fn !== 'function') return undefined;
     const scenario = { name, tags: {}, env: {}, idOffset: -1 } as unknown as ResolvedScenario;
-    const vu = new Vu(this.#deps(), scenario, 0);
+    const vu = new Vu(new ScenarioVus(this.#deps(), scenario, fn as IterationFn, data), 0);
     let timer: NodeJS.Timeout | undefined;
     try {
       const result = await Promise.race([
@@ -147,7 +146,7 @@ export class WorkerLoop {
 
   async #startScenario(name: string, data: unknown): Promise<void> {
     const s = this.#plan.scenarios.find((x) => x.name === name);
-    if (!s) throw new Error(`[mcprun:worker] unknown scenario ${name}`);
+    if (!s) throw new McprunError('MCPRUN_INTERNAL', `the worker was asked to start scenario ${JSON.stringify(name)}, which is not in its plan.`);
     const fn = this.#module[s.exec] as IterationFn;
     const runner = new ScenarioRunner(s, this.#deps(), this.#plan.workerIndex, this.#plan.workerCount, fn, data, (d) => {
       this.#allocated += d;
@@ -174,13 +173,13 @@ export class WorkerLoop {
   #flush(): void {
     const vus = this.#sampleActive();
     // Gauges carry the last value and min/max: record the interval's peak, then the value now.
-    if (this.#activePeak > vus) this.#store.add('vus', this.#activePeak, {});
-    this.#store.add('vus', vus, {});
-    if (this.#allocatedPeak > this.#allocated) this.#store.add('vus_max', this.#allocatedPeak, {});
-    this.#store.add('vus_max', this.#allocated, {});
+    if (this.#activePeak > vus) this.#store.add(METRIC.vus, this.#activePeak, {});
+    this.#store.add(METRIC.vus, vus, {});
+    if (this.#allocatedPeak > this.#allocated) this.#store.add(METRIC.vus_max, this.#allocatedPeak, {});
+    this.#store.add(METRIC.vus_max, this.#allocated, {});
     this.#activePeak = vus;
     this.#allocatedPeak = this.#allocated;
-    if (this.#plan.http.shareConnections) this.#http.accountShared({});
+    if (this.#plan.http.shareConnections) this.#services.http.accountShared({});
     this.#memory?.sample(this.#allocated);
     this.#health?.sample();
     this.transport.post({
@@ -195,7 +194,7 @@ export class WorkerLoop {
   async #shutdown(): Promise<void> {
     clearInterval(this.#flushTimer);
     this.#health?.stop();
-    await this.#http?.close().catch(() => {});
+    await this.#services?.close().catch(() => {});
     if (this.#plan) this.#flush();
     this.transport.post({ type: 'shutdown-done', workerIndex: this.#index });
     this.transport.close();

@@ -1,11 +1,17 @@
 /**
- * A VU context for in-process tests of protocol clients: a real per-worker metric store (whose
- * snapshots are merged as the coordinator does) and real sockets; only the executor is missing.
+ * A VU for in-process tests of protocol clients: a real worker VU (its context, what it owns, its
+ * stop and retire) over a real per-worker metric store (whose snapshots are merged as the
+ * coordinator does), real protocol services and real sockets; only the executor is missing.
  */
+import type { ResolvedScenario } from '../../runtime/executors/resolved.js';
 import { MetricAggregate } from '../../runtime/metrics/aggregate.js';
 import { MetricRegistry } from '../../runtime/metrics/registry.js';
 import { WorkerMetricStore } from '../../runtime/metrics/worker-store.js';
 import type { Tags } from '../../runtime/metrics/types.js';
+import { ProtocolServices } from '../../runtime/protocols/services.js';
+import type { VuResource } from '../../runtime/protocols/vu-contract.js';
+import { ErrorLog } from '../../runtime/worker/error-log.js';
+import { ScenarioVus, Vu } from '../../runtime/worker/vu.js';
 import { vuStorage, type VuContext } from '../../runtime/worker/vu-context.js';
 
 export interface TestVu {
@@ -14,9 +20,11 @@ export interface TestVu {
   run<T>(fn: () => Promise<T> | T): Promise<T>;
   /** Merges what the store recorded so far and returns the metric's aggregate view. */
   metric(name: string, filter?: Tags): ReturnType<MetricAggregate['view']>;
-  /** Runs the VU's cleanups, as Vu.retire() does. */
+  /** What the VU owns now (sockets, sessions): what retire() would close. */
+  owned(): VuResource[];
+  /** Releases what the VU owns, as at the end of a scenario. */
   retire(): Promise<void>;
-  /** Aborts the VU's signal, as a graceful stop running out does. */
+  /** Stops the VU, as a graceful stop running out does. */
   stop(): void;
 }
 
@@ -24,28 +32,18 @@ export function testVu(scenario = 'test'): TestVu {
   const registry = new MetricRegistry();
   const store = new WorkerMetricStore(registry);
   const agg = new MetricAggregate((n) => registry.get(n));
-  const tags = { scenario };
-  const controller = new AbortController();
-  const ctx: VuContext = {
-    vu: { id: 1, iteration: 0, scenario, state: {}, env: {} },
-    baseTags: tags,
-    group: '',
-    tags,
-    store,
-    http: undefined as unknown as VuContext['http'],
-    signal: controller.signal,
-    cleanups: [],
-  };
+  const services = new ProtocolServices(store, { http: { timeoutMs: 60_000, shareConnections: false, batchPerHost: 6, insecureSkipTLSVerify: false } });
+  const plan = { name: scenario, tags: {}, env: {}, idOffset: 0 } as unknown as ResolvedScenario;
+  const vu = new Vu(new ScenarioVus({ store, services, errors: new ErrorLog(() => {}), env: {} }, plan, () => {}, undefined), 0);
   return {
-    ctx,
-    run: (fn) => vuStorage.run(ctx, async () => fn()),
+    ctx: vu.ctx,
+    run: (fn) => vuStorage.run(vu.ctx, async () => fn()),
     metric(name, filter = {}) {
       agg.merge(0, store.snapshot());
       return agg.view(name, filter);
     },
-    async retire() {
-      for (const c of ctx.cleanups.splice(0)) await c.call(ctx);
-    },
-    stop: () => controller.abort(new Error('VU stopped')),
+    owned: () => vu.ctx.owned(),
+    retire: () => vu.retire(),
+    stop: () => vu.stop('abort'),
   };
 }

@@ -1,6 +1,7 @@
 /** The DSL's types are the product: an editor must accept good options and flag bad ones. */
 import { expectTypeOf, test } from 'vitest';
 import { defineScenario, http, check, type HttpResponse, type Options, type Scenario, type ThresholdExpression, type VU } from '../../dsl/index.js';
+import type { ExecutorName as RuntimeExecutorName } from '../../runtime/executors/resolved.js';
 
 test('defineScenario returns Options and flags unknown keys', () => {
   const o = defineScenario({ scenarios: { a: { executor: 'constant-vus', vus: 5, duration: '10s' } } });
@@ -51,4 +52,9 @@ test('http and check', () => {
   expectTypeOf<VU['id']>().toEqualTypeOf<number>();
   // @ts-expect-error responseType is a closed set
   void http.get('http://x', { responseType: 'json' });
+});
+
+test('the public executor names are the ones the runtime resolves and runs', () => {
+  // dsl/options.ts (the API) and runtime/executors/resolved.ts (below dsl/, which nothing imports) each spell the union.
+  expectTypeOf<Scenario['executor']>().toEqualTypeOf<RuntimeExecutorName>();
 });

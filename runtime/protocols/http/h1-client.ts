@@ -13,6 +13,7 @@
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { performance } from 'node:perf_hooks';
+import { ProtocolError } from '../../errors.js';
 import { sharedReadBuffer } from '../read-buffer.js';
 import { H1Parser, type ResponseSink } from './h1-parser.js';
 
@@ -57,13 +58,14 @@ export interface SlotHooks {
 
 export interface SlotOptions {
   rejectUnauthorized: boolean;
-  localAddress: () => string | undefined;
+  /** --local-ips: where each new connection comes from (undefined: the kernel picks). */
+  sources: { next(): string | undefined };
 }
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 
 function connectionError(message: string, code: string): Error {
-  return Object.assign(new Error(message), { code });
+  return new ProtocolError('MCPRUN_NETWORK', message, code, { noStack: true });
 }
 
 export class H1Slot implements ResponseSink {
@@ -172,7 +174,7 @@ export class H1Slot implements ResponseSink {
 
   #open(): void {
     const { tls, hostname, port } = this.endpoint;
-    const localAddress = this.options.localAddress();
+    const localAddress = this.options.sources.next();
     const rec: ConnectRecord = { start: performance.now(), tcpEnd: 0, end: 0 };
     this.#rec = rec;
     this.#error = null;

@@ -8,6 +8,7 @@
  * Why our own: undici's wasm llhttp plus its request machinery was a quarter of a worker's CPU at
  * full speed; a load generator only needs the response side, and only the framing rules.
  */
+import { ProtocolError } from '../../errors.js';
 
 export interface ResponseSink {
   /**
@@ -22,10 +23,10 @@ export interface ResponseSink {
   onEnd(keepAlive: boolean): void;
 }
 
-export class HttpParseError extends Error {
-  readonly code = 'EPROTO';
+/** The server's answer is not HTTP/1.x: `code` is EPROTO (the error_code tag). */
+export class HttpParseError extends ProtocolError {
   constructor(message: string) {
-    super(message);
+    super('MCPRUN_HTTP_PROTOCOL', message, undefined, { noStack: true });
     this.name = 'HttpParseError';
   }
 }

@@ -1,37 +1,6 @@
-/** What `http.get()` and friends resolve to. A failed request resolves too (status 0, `error`). */
-
-export interface Timings {
-  /** Waiting for a free connection (or for the connection to be set up), ms. */
-  blocked: number;
-  /** TCP connect, when this request opened the connection, ms. */
-  connecting: number;
-  tls_handshaking: number;
-  sending: number;
-  /** Time to first byte after the request was sent, ms. */
-  waiting: number;
-  receiving: number;
-  /** From the moment the script asked for the request to the last byte, ms. */
-  duration: number;
-}
-
-export type ResponseType = 'text' | 'binary' | 'none';
-
-export interface HttpResponse {
-  readonly url: string;
-  readonly status: number;
-  readonly statusText: string;
-  /** Header names in lower case; repeated headers are joined with ", ". */
-  readonly headers: Record<string, string>;
-  /** string for responseType 'text' (default), Uint8Array for 'binary', null for 'none' or on error. */
-  readonly body: string | Uint8Array | null;
-  readonly timings: Timings;
-  /** Set when the request failed below HTTP (refused, reset, timeout, DNS, TLS). */
-  readonly error: string | undefined;
-  readonly error_code: string | undefined;
-  readonly request: { method: string; url: string };
-  /** Parse the body as JSON (throws a clear error if it is not). */
-  json<T = any>(): T;
-}
+/** The response object of one request (its public type is HttpResponse, types.ts). A failed request resolves too (status 0, `error`). */
+import { usageError } from '../../errors.js';
+import type { HttpResponse, Timings } from './types.js';
 
 export class Response implements HttpResponse {
   #rawHeaders: Buffer[] | string[] | string | null;
@@ -80,7 +49,7 @@ export class Response implements HttpResponse {
       return JSON.parse(text) as T;
     } catch (err) {
       const preview = text.length > 80 ? `${text.slice(0, 80)}…` : text;
-      throw new SyntaxError(`response of ${this.method} ${this.url} (status ${this.status}) is not JSON: ${(err as Error).message}; body starts with ${JSON.stringify(preview)}`);
+      throw usageError(`res.json(): the response of ${this.method} ${this.url} (status ${this.status}) is not JSON: ${(err as Error).message}; the body starts with ${JSON.stringify(preview)}`);
     }
   }
 }

@@ -9,37 +9,17 @@
  */
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { connectionMeter, type ConnectionMeter } from '../../metrics/connections.js';
+import { ProtocolError, UNKNOWN_CODE, errorCodeOf, usageError } from '../../errors.js';
+import { METRIC } from '../../metrics/builtin.js';
+import { ConnectionMeter } from '../../metrics/connections.js';
 import type { Tags } from '../../metrics/types.js';
 import type { SeriesHandle, WorkerMetricStore } from '../../metrics/worker-store.js';
 import { tagKey } from '../../metrics/series-key.js';
-import { nextLocalAddress } from '../local-ips.js';
-import { errorCodeOf } from './error-codes.js';
+import { SourceAddresses } from '../local-ips.js';
 import { SocketBytes } from '../socket-bytes.js';
-import { H1Slot, type ConnectRecord, type Endpoint, type H1Exchange, type SlotHooks } from './h1-client.js';
-import { Response, type ResponseType, type Timings } from './response.js';
-
-export interface HttpConfig {
-  timeoutMs: number;
-  shareConnections: boolean;
-  batchPerHost: number;
-  insecureSkipTLSVerify: boolean;
-  /** @default 10 */
-  maxRedirects?: number;
-}
-
-export type RequestBody = string | Uint8Array | ArrayBuffer | Record<string, unknown> | null | undefined;
-
-export interface RequestParams {
-  headers?: Record<string, string>;
-  tags?: Record<string, string>;
-  /** Overrides the default request timeout: "5s", or ms. */
-  timeout?: string | number;
-  /** 'text' (default), 'binary', or 'none' to drain and discard the body without keeping it. */
-  responseType?: ResponseType;
-  /** Redirects to follow for this request (k6's name); default `options.http.maxRedirects` (10). */
-  redirects?: number;
-}
+import { H1Slot, type ConnectRecord, type Endpoint, type H1Exchange, type SlotHooks, type SlotOptions } from './h1-client.js';
+import { Response } from './response.js';
+import type { HttpConfig, RequestBody, RequestParams, ResponseType, Timings } from './types.js';
 
 interface ParsedUrl {
   origin: string;
@@ -65,20 +45,12 @@ const BAD_VALUE = /[\r\n\0]/;
 class OriginPool implements SlotHooks {
   readonly slots: H1Slot[] = [];
   readonly bytes = new SocketBytes();
-  /** connections_active/opened/failed{proto:http} */
-  readonly conns: ConnectionMeter;
-  readonly #options;
 
   constructor(
     readonly endpoint: Endpoint,
     readonly maxConnections: number,
-    config: HttpConfig,
-    store: WorkerMetricStore,
-  ) {
-    this.conns = connectionMeter(store, 'http');
-    // --local-ips: spread new connections over the source addresses (undefined: the kernel picks).
-    this.#options = { rejectUnauthorized: !config.insecureSkipTLSVerify, localAddress: nextLocalAddress };
-  }
+    readonly engine: HttpEngine,
+  ) {}
 
   /** An idle connection, else a new one while under the limit, else the least busy (the request queues: blocked time). */
   acquire(): H1Slot {
@@ -92,19 +64,20 @@ class OriginPool implements SlotHooks {
       if (!best || n < best.inflight) best = slot;
     }
     if (!best || (best.inflight > 0 && this.slots.length < this.maxConnections)) {
-      best = new H1Slot(this.endpoint, this.#options, this);
+      best = new H1Slot(this.endpoint, this.engine.slotOptions, this);
       this.slots.push(best);
     }
     return best;
   }
 
   opened(socket: Socket): void {
-    this.conns.opened();
-    this.bytes.track(socket, () => this.conns.closed());
+    const conns = this.engine.conns;
+    conns.opened();
+    this.bytes.track(socket, () => conns.closed());
   }
 
   failed(err: Error): void {
-    this.conns.failed(errorCodeOf(err));
+    this.engine.conns.failed(errorCodeOf(err) ?? UNKNOWN_CODE);
   }
 
   async close(): Promise<void> {
@@ -118,16 +91,23 @@ class OriginPool implements SlotHooks {
   }
 }
 
-/** Per-worker: URL parsing cache and, in shared mode, the shared pools. */
+/** Per-worker (in its protocol services): URL parsing cache and, in shared mode, the shared pools. */
 export class HttpEngine {
   readonly #urls = new Map<string, ParsedUrl>();
   readonly #shared = new Map<string, OriginPool>();
   readonly #clients = new Set<VuHttp>();
+  /** One for every connection of the worker: TLS verification and --local-ips source addresses. */
+  readonly slotOptions: SlotOptions;
 
   constructor(
     readonly config: HttpConfig,
     readonly store: WorkerMetricStore,
-  ) {}
+    /** connections_active/opened/failed{proto:http} */
+    readonly conns: ConnectionMeter = new ConnectionMeter(store, 'http'),
+    sources: SourceAddresses = new SourceAddresses(undefined),
+  ) {
+    this.slotOptions = { rejectUnauthorized: !config.insecureSkipTLSVerify, sources };
+  }
 
   parseUrl(url: string): ParsedUrl {
     let p = this.#urls.get(url);
@@ -136,10 +116,10 @@ export class HttpEngine {
       try {
         u = new URL(url);
       } catch {
-        throw new TypeError(`invalid URL ${JSON.stringify(url)}: expected an absolute http:// or https:// URL such as "http://127.0.0.1:8080/health"`);
+        throw usageError(`http: invalid URL ${JSON.stringify(url)}: expected an absolute http:// or https:// URL such as "http://127.0.0.1:8080/health"`);
       }
       if (u.protocol !== 'http:' && u.protocol !== 'https:') {
-        throw new TypeError(`unsupported URL scheme in ${JSON.stringify(url)}: http.* takes http:// or https:// URLs (use ws.connect for ws://)`);
+        throw usageError(`http: unsupported URL scheme in ${JSON.stringify(url)}: http.* takes http:// or https:// URLs (use ws.connect for ws://)`);
       }
       const tls = u.protocol === 'https:';
       // URL keeps IPv6 literals bracketed; the socket wants them bare.
@@ -152,51 +132,46 @@ export class HttpEngine {
     return p;
   }
 
-  readonly #requestSeries = new WeakMap<Tags, Map<string, RequestSeries>>();
-
   /**
-   * Series for a request's tags, cached by the VU context's tag object and a short key, so the hot
-   * path builds no tag object and sorts no keys (k6 tags: method, url, name, status, expected_response, error_code).
+   * Series for a request's tags, cached on the VU context's tag object and a short key (the
+   * store's one hot-path cache), so the hot path builds no tag object and sorts no keys (k6 tags:
+   * method, url, name, status, expected_response, error_code).
    */
   requestSeries(h: RequestHandler, status: number, errorCode: string | undefined, failed: boolean): RequestSeries {
-    let byKey = this.#requestSeries.get(h.ctxTags);
-    if (!byKey) this.#requestSeries.set(h.ctxTags, (byKey = new Map()));
     const user = h.userTags === EMPTY_TAGS ? '' : tagKey(h.userTags);
     const key = `${h.method}\u0000${h.url}\u0000${status}\u0000${errorCode ?? ''}\u0000${user}`;
-    let rs = byKey.get(key);
-    if (!rs) {
-      if (byKey.size >= REQUEST_SERIES_MAX) byKey.clear();
-      const tags: Record<string, string> = {
-        ...h.ctxTags,
-        method: h.method,
-        url: h.url,
-        name: h.userTags.name ?? h.url,
-        status: String(status),
-        expected_response: failed ? 'false' : 'true',
-        ...h.userTags,
-      };
-      if (errorCode) tags.error_code = errorCode;
-      const st = this.store;
-      rs = {
-        reqs: st.series('http_reqs', tags),
-        failed: st.series('http_req_failed', tags),
-        duration: st.series('http_req_duration', tags),
-        blocked: st.series('http_req_blocked', tags),
-        connecting: st.series('http_req_connecting', tags),
-        tls: st.series('http_req_tls_handshaking', tags),
-        sending: st.series('http_req_sending', tags),
-        waiting: st.series('http_req_waiting', tags),
-        receiving: st.series('http_req_receiving', tags),
-      };
-      byKey.set(key, rs);
-    }
-    return rs;
+    return this.store.cached<RequestSeries>(h.ctxTags, 'http.request', key) ?? this.store.cache(h.ctxTags, 'http.request', key, this.#newSeries(h, status, errorCode, failed));
+  }
+
+  #newSeries(h: RequestHandler, status: number, errorCode: string | undefined, failed: boolean): RequestSeries {
+    const tags: Record<string, string> = {
+      ...h.ctxTags,
+      method: h.method,
+      url: h.url,
+      name: h.userTags.name ?? h.url,
+      status: String(status),
+      expected_response: failed ? 'false' : 'true',
+      ...h.userTags,
+    };
+    if (errorCode) tags.error_code = errorCode;
+    const st = this.store;
+    return {
+      reqs: st.series(METRIC.http_reqs, tags),
+      failed: st.series(METRIC.http_req_failed, tags),
+      duration: st.series(METRIC.http_req_duration, tags),
+      blocked: st.series(METRIC.http_req_blocked, tags),
+      connecting: st.series(METRIC.http_req_connecting, tags),
+      tls: st.series(METRIC.http_req_tls_handshaking, tags),
+      sending: st.series(METRIC.http_req_sending, tags),
+      waiting: st.series(METRIC.http_req_waiting, tags),
+      receiving: st.series(METRIC.http_req_receiving, tags),
+    };
   }
 
   sharedPool(u: ParsedUrl): OriginPool {
     let p = this.#shared.get(u.origin);
     if (!p) {
-      p = new OriginPool(u.endpoint, Number.MAX_SAFE_INTEGER, this.config, this.store);
+      p = new OriginPool(u.endpoint, Number.MAX_SAFE_INTEGER, this);
       this.#shared.set(u.origin, p);
     }
     return p;
@@ -221,8 +196,8 @@ export class HttpEngine {
       read += b.read;
       written += b.written;
     }
-    if (read) this.store.add('data_received', read, tags);
-    if (written) this.store.add('data_sent', written, tags);
+    if (read) this.store.add(METRIC.data_received, read, tags);
+    if (written) this.store.add(METRIC.data_sent, written, tags);
   }
 
   async close(): Promise<void> {
@@ -238,6 +213,8 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 /** Headers a redirect to another origin must not carry (as Go's client, which k6 uses). */
 const CREDENTIALS = new Set(['authorization', 'cookie', 'proxy-authorization']);
 const noTags = (): Tags => EMPTY_TAGS;
+/** Request failures are reported, not thrown: their stack would show only this file. */
+const NO_STACK = { noStack: true } as const;
 
 /** The nine series one request writes to, resolved once per tag combination. */
 interface RequestSeries {
@@ -251,7 +228,6 @@ interface RequestSeries {
   waiting: SeriesHandle;
   receiving: SeriesHandle;
 }
-const REQUEST_SERIES_MAX = 10_000;
 
 /** One request: what the slot writes and the callbacks it calls; a class, so no closures are allocated per request. */
 class RequestHandler implements H1Exchange {
@@ -329,7 +305,7 @@ class RequestHandler implements H1Exchange {
 
   timeout(): void {
     if (this.done) return;
-    const err = Object.assign(new Error(`request timeout: no complete response within the timeout`), { code: 'ETIMEDOUT' });
+    const err = new ProtocolError('MCPRUN_HTTP_TIMEOUT', 'request timeout: no complete response within the timeout', undefined, NO_STACK);
     this.slot.abort(this);
     this.finish(err);
   }
@@ -341,7 +317,7 @@ class RequestHandler implements H1Exchange {
     if (this.timer) clearTimeout(this.timer);
     this.slot.abort(this);
     this.owner.inflight.delete(this);
-    this.resolve(this.build(Object.assign(new Error('request interrupted: the VU was stopped'), { code: 'EABORTED' }), performance.now()));
+    this.resolve(this.build(new ProtocolError('MCPRUN_HTTP_INTERRUPTED', 'request interrupted: the VU was stopped', undefined, NO_STACK), performance.now()));
   }
 
   finish(err: Error | undefined): void {
@@ -394,12 +370,12 @@ class RequestHandler implements H1Exchange {
     }
     this.chunks = null;
     return err
-      ? new Response(this.url, this.method, 0, '', null, null, timings, err.message, errorCodeOf(err))
+      ? new Response(this.url, this.method, 0, '', null, null, timings, err.message, errorCodeOf(err) ?? UNKNOWN_CODE)
       : new Response(this.url, this.method, this.status, this.statusText, this.rawHeaders, body, timings, undefined, undefined);
   }
 }
 
-/** The request's status line and headers; throws a TypeError naming a header that cannot be sent. */
+/** The request's status line and headers; throws an MCPRUN_USAGE error naming a header that cannot be sent. */
 function buildHead(method: string, u: ParsedUrl, headers: Record<string, string> | undefined, payload: Uint8Array | undefined, form: boolean): string {
   let host = u.host;
   let agent = USER_AGENT;
@@ -408,8 +384,8 @@ function buildHead(method: string, u: ParsedUrl, headers: Record<string, string>
   if (headers) {
     for (const name in headers) {
       const value = String(headers[name]);
-      if (!TOKEN.test(name)) throw new TypeError(`invalid HTTP header name ${JSON.stringify(name)}: names are tokens (letters, digits and !#$%&'*+.^_\`|~-)`);
-      if (BAD_VALUE.test(value)) throw new TypeError(`invalid value for HTTP header ${JSON.stringify(name)}: it contains a CR, LF or NUL character`);
+      if (!TOKEN.test(name)) throw usageError(`http: invalid HTTP header name ${JSON.stringify(name)}: names are tokens (letters, digits and !#$%&'*+.^_\`|~-)`);
+      if (BAD_VALUE.test(value)) throw usageError(`http: invalid value for HTTP header ${JSON.stringify(name)}: it contains a CR, LF or NUL character`);
       const lower = name.toLowerCase();
       // Framing is ours to write: a script's content-length or transfer-encoding could only contradict the body.
       if (lower === 'content-length' || lower === 'transfer-encoding') continue;
@@ -444,7 +420,7 @@ export class VuHttp {
     if (this.engine.config.shareConnections) return this.engine.sharedPool(u);
     let p = this.#pools.get(u.origin);
     if (!p) {
-      p = new OriginPool(u.endpoint, this.engine.config.batchPerHost, this.engine.config, this.engine.store);
+      p = new OriginPool(u.endpoint, this.engine.config.batchPerHost, this.engine);
       this.#pools.set(u.origin, p);
     }
     return p;
@@ -564,13 +540,15 @@ export class VuHttp {
     if (!this.engine.config.shareConnections) {
       const b = h.op.takeBytes();
       const store = this.engine.store;
-      if (b.read) store.derived('data_received', h.ctxTags, '', noTags).add(b.read);
-      if (b.written) store.derived('data_sent', h.ctxTags, '', noTags).add(b.written);
+      if (b.read) store.derived(METRIC.data_received, h.ctxTags, '', noTags).add(b.read);
+      if (b.written) store.derived(METRIC.data_sent, h.ctxTags, '', noTags).add(b.written);
     }
   }
 
-  /** Stop every in-flight request now (the VU is being stopped). */
-  interruptAll(): void {
+  /* ---- the VU owns this client (protocols/vu-contract.ts) ---- */
+
+  /** Stop every in-flight request now (the VU is being stopped); later ones end at once until resume(). */
+  interrupt(): void {
     this.#aborted = true;
     for (const h of [...this.inflight]) h.interrupt();
   }
@@ -578,6 +556,11 @@ export class VuHttp {
   /** The VU runs again after a ramp-down interrupted it. */
   resume(): void {
     this.#aborted = false;
+  }
+
+  /** The VU retires: close its connections. */
+  release(): Promise<void> {
+    return this.close();
   }
 
   async close(): Promise<void> {

@@ -3,15 +3,8 @@
  * out and cancel it. A class, so the per-call hot path allocates one object and no closures
  * (timers get the call as their argument).
  */
-export type ProgressHandler = (progress: ProgressParams) => void;
+import type { ProgressHandler } from './types.js';
 
-export interface ProgressParams {
-  progressToken: number | string;
-  progress: number;
-  total?: number;
-  message?: string;
-  [key: string]: unknown;
-}
 
 export class PendingCall {
   /** performance.now() of the first byte that belongs to this call (HTTP headers, first related message). */

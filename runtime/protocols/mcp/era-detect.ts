@@ -10,7 +10,21 @@
  */
 import type { McpError } from './errors.js';
 import { JSONRPC_ERRORS, MODERN_ERROR_CODES } from './jsonrpc.js';
-import { LATEST_LEGACY_VERSION, LATEST_MODERN_VERSION, LEGACY_VERSIONS, eraOf, pickModern, type Era, type ProtocolVersionOption } from './versions.js';
+import { LATEST_LEGACY_VERSION, LATEST_MODERN_VERSION, LEGACY_VERSIONS, MODERN_VERSIONS, type Era, type ProtocolVersionOption } from './versions.js';
+
+const MODERN = new Set<string>(MODERN_VERSIONS);
+
+/** Revisions are dates; anything on or after the first modern one is modern. */
+export function eraOf(version: string): Era {
+  return MODERN.has(version) || version >= MODERN_VERSIONS[MODERN_VERSIONS.length - 1] ? 'modern' : 'legacy';
+}
+
+/** The newest modern revision both sides speak, from a server's `supportedVersions` / `data.supported`. */
+export function pickModern(supported: unknown): string | undefined {
+  if (!Array.isArray(supported)) return undefined;
+  for (const v of MODERN_VERSIONS) if (supported.includes(v)) return v;
+  return undefined;
+}
 
 export interface EraDecision {
   era: Era;
@@ -60,20 +74,26 @@ export function explicitEra(option: ProtocolVersionOption | undefined): EraDecis
   return { era: eraOf(option), version: option };
 }
 
-const cache = new Map<string, Promise<EraDecision>>();
+/**
+ * What each target speaks, as detected by this worker (one per worker, in its protocol services):
+ * concurrent first connects share one probe; a probe that fails is forgotten.
+ */
+export class EraCache {
+  readonly #byTarget = new Map<string, Promise<EraDecision>>();
 
-export function cachedEra(key: string, detect: () => Promise<EraDecision>): { decision: Promise<EraDecision>; probing: boolean } {
-  const hit = cache.get(key);
-  if (hit) return { decision: hit, probing: false };
-  const p = detect();
-  cache.set(key, p);
-  p.catch(() => {
-    if (cache.get(key) === p) cache.delete(key);
-  });
-  return { decision: p, probing: true };
-}
+  get(key: string, detect: () => Promise<EraDecision>): { decision: Promise<EraDecision>; probing: boolean } {
+    const hit = this.#byTarget.get(key);
+    if (hit) return { decision: hit, probing: false };
+    const p = detect();
+    this.#byTarget.set(key, p);
+    p.catch(() => {
+      if (this.#byTarget.get(key) === p) this.#byTarget.delete(key);
+    });
+    return { decision: p, probing: true };
+  }
 
-/** Tests and long soaks: forget what was detected (e.g. the server was upgraded mid-run). */
-export function clearEraCache(): void {
-  cache.clear();
+  /** Tests and long soaks: forget what was detected (e.g. the server was upgraded mid-run). */
+  clear(): void {
+    this.#byTarget.clear();
+  }
 }

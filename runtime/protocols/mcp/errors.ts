@@ -3,8 +3,10 @@
  * resolve with `{ error }` (and `isError: true` for tool calls), as http.* resolves with status 0,
  * so a load test keeps measuring. `mcp.connect()` throws it when no session could be opened.
  */
+import { McprunError, errorCodeOf, type McprunErrorCode } from '../../errors.js';
 
 /**
+ * The `error_kind` tag (one row of the error table, runtime/errors.ts, each):
  * - `http_error`: an HTTP status >= 400 without a JSON-RPC error body.
  * - `jsonrpc_error`: a JSON-RPC `error` response (whatever the HTTP status).
  * - `tool_error`: a tool result with `isError: true`.
@@ -14,19 +16,28 @@
  */
 export type McpErrorKind = 'http_error' | 'jsonrpc_error' | 'tool_error' | 'timeout' | 'transport_error' | 'interrupted';
 
-export class McpError extends Error {
-  override readonly name = 'McpError';
+const ROW: Record<McpErrorKind, McprunErrorCode> = {
+  http_error: 'MCPRUN_MCP_HTTP',
+  jsonrpc_error: 'MCPRUN_MCP_JSONRPC',
+  tool_error: 'MCPRUN_MCP_TOOL',
+  timeout: 'MCPRUN_MCP_TIMEOUT',
+  transport_error: 'MCPRUN_MCP_TRANSPORT',
+  interrupted: 'MCPRUN_MCP_INTERRUPTED',
+};
+
+export class McpError extends McprunError<number | string | undefined> {
   constructor(
     readonly kind: McpErrorKind,
     message: string,
     /** JSON-RPC error code (jsonrpc_error), or the system/undici code of a transport failure (e.g. 'ECONNREFUSED'). */
-    readonly code?: number | string,
+    code?: number | string,
     /** HTTP status of the response, when there was one. */
     readonly status?: number,
     /** JSON-RPC `error.data`. */
     readonly data?: unknown,
   ) {
-    super(message);
+    super(ROW[kind], message, {}, code);
+    this.name = 'McpError';
   }
 
   /** The `error_code` tag value. */
@@ -35,12 +46,13 @@ export class McpError extends Error {
     if (this.kind === 'http_error' && this.status) return String(this.status);
     return undefined;
   }
+
+  override get tag(): string | undefined {
+    return this.tagCode;
+  }
 }
 
 export function transportError(err: unknown, what: string): McpError {
-  const e = err as { code?: unknown; message?: unknown; cause?: { code?: unknown } } | undefined;
-  let code = typeof e?.code === 'string' ? e.code : undefined;
-  if ((code === undefined || code === 'UND_ERR_SOCKET') && typeof e?.cause?.code === 'string') code = e.cause.code;
-  const msg = typeof e?.message === 'string' ? e.message : String(err);
-  return new McpError('transport_error', `${what}: ${msg}`, code);
+  const msg = typeof (err as { message?: unknown })?.message === 'string' ? (err as Error).message : String(err);
+  return new McpError('transport_error', `${what}: ${msg}`, errorCodeOf(err));
 }

@@ -2,6 +2,7 @@
  * Message framing for the socket and process transports: newline-delimited JSON (stdio, TCP,
  * `\n`-joined WebSocket frames) and 4-byte big-endian length-prefixed frames (TCP, optional).
  */
+import { ProtocolError } from '../../errors.js';
 
 export interface FrameSink {
   onFrame(text: string): void;
@@ -37,7 +38,7 @@ export class LineDecoder {
     if (start < chunk.length) {
       this.#parts.push(chunk.subarray(start));
       this.#pending += chunk.length - start;
-      if (this.#pending > this.maxBytes) throw new RangeError(`a message exceeded ${this.maxBytes} bytes without a newline`);
+      if (this.#pending > this.maxBytes) throw new ProtocolError('MCPRUN_MCP_TRANSPORT', `a message exceeded ${this.maxBytes} bytes without a newline`, 'EMSGSIZE');
     }
   }
 }
@@ -55,7 +56,7 @@ export class LengthPrefixDecoder {
     for (;;) {
       if (buf.length < 4) break;
       const n = buf.readUInt32BE(0);
-      if (n > this.maxBytes) throw new RangeError(`a frame announced ${n} bytes (more than ${this.maxBytes})`);
+      if (n > this.maxBytes) throw new ProtocolError('MCPRUN_MCP_TRANSPORT', `a frame announced ${n} bytes (more than ${this.maxBytes})`, 'EMSGSIZE');
       if (buf.length < 4 + n) break;
       this.sink.onFrame(buf.toString('utf8', 4, 4 + n));
       buf = buf.subarray(4 + n);

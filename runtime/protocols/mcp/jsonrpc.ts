@@ -2,24 +2,7 @@
  * JSON-RPC 2.0 framing for MCP: request/notification encoding (strings built directly, the hot
  * path stringifies only the params), message classification, and the error codes MCP uses.
  */
-
-export type JsonRpcId = number | string;
-
-export interface JsonRpcErrorObject {
-  code: number;
-  message: string;
-  data?: unknown;
-}
-
-/** A parsed incoming message: a response (id + result|error), a notification (method, no id) or a server request. */
-export interface JsonRpcMessage {
-  jsonrpc?: string;
-  id?: JsonRpcId | null;
-  method?: string;
-  params?: Record<string, unknown>;
-  result?: Record<string, unknown>;
-  error?: JsonRpcErrorObject;
-}
+import type { JsonRpcErrorObject, JsonRpcId, JsonRpcMessage } from './types.js';
 
 export const JSONRPC_ERRORS = {
   PARSE_ERROR: -32700,

@@ -5,9 +5,10 @@
  * Calls never throw: they resolve with the result, or with `{ error }` shaped like the result.
  */
 import { performance } from 'node:perf_hooks';
-import { parseDuration } from '../../config/duration.js';
-import type { VuContext } from '../../worker/vu-context.js';
-import { PendingCall, type ProgressHandler, type ProgressParams } from './call.js';
+import { parseDuration } from '../../duration.js';
+import { METRIC } from '../../metrics/builtin.js';
+import type { VuResource, VuScope } from '../vu-contract.js';
+import { PendingCall } from './call.js';
 import { McpError } from './errors.js';
 import { classifyProbe, type EraDecision } from './era-detect.js';
 import {
@@ -21,40 +22,29 @@ import {
   encodeResult,
   idKey,
   paramsJson,
-  type JsonRpcMessage,
 } from './jsonrpc.js';
-import { recordData, recordFailure, recordSuccess, sessionClosed, sessionOpened, sessionTags, type SessionTagBase } from './metrics.js';
-import {
-  failureValue,
-  toolErrorCode,
-  toolErrorText,
-  type CallToolResult,
-  type GetPromptResult,
-  type ListPromptsResult,
-  type ListResourcesResult,
-  type ListToolsResult,
-  type McpResult,
-  type ReadResourceResult,
-  type ToolList,
-} from './results.js';
-import type { ByteCount, McpTransport, TransportHost, TransportKind } from './transports/types.js';
-import { LATEST_MODERN_VERSION, type Era } from './versions.js';
-import { untrackSession, watchVu } from './vu-sessions.js';
+import { recordData, recordFailure, recordSuccess, sessionTags, type SessionTagBase } from './metrics.js';
+import { failureValue, toolErrorCode, toolErrorText } from './results.js';
+import type { ByteCount, McpTransport, TransportHost } from './transports/types.js';
+import type {
+  CallOptions,
+  CallToolResult,
+  Era,
+  GetPromptResult,
+  JsonRpcMessage,
+  ListPromptsResult,
+  ListResourcesResult,
+  ListToolsResult,
+  McpResult,
+  McpSession,
+  ProgressHandler,
+  ProgressParams,
+  ReadResourceResult,
+  ToolList,
+  TransportKind,
+} from './types.js';
+import { LATEST_MODERN_VERSION } from './versions.js';
 
-export interface CallOptions {
-  /** This call's timeout ("5s", or ms); on expiry the request is cancelled. @default the session's `timeout` */
-  timeout?: string | number;
-  /** Receives `notifications/progress` for this call (sends a progress token). */
-  onProgress?: (progress: ProgressParams) => void;
-  /** Ask for progress notifications (counted in mcp_progress_events) without a callback. */
-  progress?: boolean;
-  /** Progress restarts the timeout clock (the spec's MAY); the timeout is then per silence. */
-  resetTimeoutOnProgress?: boolean;
-  /** Extra tags for this call's samples. */
-  tags?: Record<string, string>;
-  /** Entries for the request's `params._meta` (e.g. traceparent). */
-  meta?: Record<string, unknown>;
-}
 
 export interface ResolvedSessionOptions {
   clientInfo: Record<string, unknown>;
@@ -69,7 +59,8 @@ export interface ResolvedSessionOptions {
 const EMPTY: Record<string, unknown> = {};
 const MAX_PAGES = 1000;
 
-export class McpSessionImpl implements TransportHost {
+/** One session; the VU owns it from connect() until close() (interrupts it when stopped, closes it when it retires). */
+export class McpSessionImpl implements TransportHost, VuResource, McpSession {
   readonly pending = new Map<number, PendingCall>();
   transport!: McpTransport;
   era: Era = 'legacy';
@@ -88,8 +79,6 @@ export class McpSessionImpl implements TransportHost {
   #closed = false;
   #closing: Promise<void> | undefined;
   #opened = false;
-  /** The VU signal this session last made sure is watched (a revived VU gets a new one). */
-  #watched: AbortSignal | null = null;
   readonly #bytes: ByteCount = { sent: 0, received: 0 };
   #reinit: Promise<McpError | undefined> | null = null;
   #requestedVersion = '';
@@ -99,7 +88,7 @@ export class McpSessionImpl implements TransportHost {
   #recorded: WeakSet<McpError> | undefined;
 
   constructor(
-    readonly ctx: VuContext,
+    readonly ctx: VuScope,
     readonly opts: ResolvedSessionOptions,
     /** performance.now() when the script called connect(). */
     readonly t0: number,
@@ -182,7 +171,7 @@ export class McpSessionImpl implements TransportHost {
     this.transport.configure(this.sessionId, this.protocolVersion, 'legacy');
     const e = await this.transport.notify(encodeNotification('notifications/initialized'), 'notifications/initialized');
     if (e) return e;
-    this.ctx.store.add('mcp_session_init_duration', performance.now() - t0, sessionTags(this.ctx, this.#tagBase, this.opts.tags));
+    this.ctx.store.add(METRIC.mcp_session_init_duration, performance.now() - t0, sessionTags(this.ctx, this.#tagBase, this.opts.tags));
     return undefined;
   }
 
@@ -190,8 +179,8 @@ export class McpSessionImpl implements TransportHost {
   opened(): void {
     this.#opened = true;
     const ctx = this.ctx;
-    ctx.store.add('mcp_sessions', 1, sessionTags(ctx, this.#tagBase, this.opts.tags));
-    sessionOpened(ctx);
+    ctx.store.add(METRIC.mcp_sessions, 1, sessionTags(ctx, this.#tagBase, this.opts.tags));
+    ctx.services.mcp.sessions.inc();
     this.#account();
   }
 
@@ -229,12 +218,7 @@ export class McpSessionImpl implements TransportHost {
   /** Sends one request; resolves with the result (or `{ error }`), never rejects. */
   #send(method: string, params: Record<string, unknown> | undefined, name: string | undefined, o: CallOptions | undefined, recorded: boolean, timeoutMs?: number): Promise<McpResult> {
     const t0 = performance.now();
-    const ctx = this.ctx;
-    if (ctx.signal !== this.#watched) {
-      this.#watched = ctx.signal;
-      watchVu(ctx);
-    }
-    if (ctx.signal.aborted) return Promise.resolve(failureValue(method, new McpError('interrupted', 'the VU was stopped')));
+    if (this.ctx.stopped) return Promise.resolve(failureValue(method, new McpError('interrupted', 'the VU was stopped')));
     const id = this.#nextId++;
     let onProgress: ProgressHandler | undefined;
     let token: number | undefined;
@@ -289,7 +273,7 @@ export class McpSessionImpl implements TransportHost {
         if (call.recorded) {
           const tags = sessionTags(this.ctx, this.#tagBase, call.userTags ? { ...call.userTags, method: call.method } : { method: call.method });
           if (call.name !== undefined && call.method === 'tools/call') (tags as Record<string, string>).tool = call.name;
-          this.ctx.store.add('mcp_progress_events', 1, tags);
+          this.ctx.store.add(METRIC.mcp_progress_events, 1, tags);
         }
         if (call.resetTimeoutOnProgress && call.timer) call.timer.refresh();
         if (call.onProgress) {
@@ -392,7 +376,7 @@ export class McpSessionImpl implements TransportHost {
       return;
     }
     if (!this.#reinit) {
-      this.ctx.store.add('mcp_session_reinit', 1, sessionTags(this.ctx, this.#tagBase, this.opts.tags));
+      this.ctx.store.add(METRIC.mcp_session_reinit, 1, sessionTags(this.ctx, this.#tagBase, this.opts.tags));
       this.#reinit = this.#handshake(performance.now()).finally(() => {
         this.#reinit = null;
       });
@@ -418,7 +402,7 @@ export class McpSessionImpl implements TransportHost {
     for (const call of [...this.pending.values()]) this.fail(call, err);
   }
 
-  /** The VU was stopped: end every call now, record nothing. */
+  /** @internal the VU was stopped: end every call now, record nothing. */
   interrupt(): void {
     const err = new McpError('interrupted', 'the VU was stopped');
     for (const call of [...this.pending.values()]) {
@@ -439,9 +423,9 @@ export class McpSessionImpl implements TransportHost {
 
   // ---------------------------------------------------------------- public API
 
-  request(method: string, params?: Record<string, unknown>, options?: CallOptions): Promise<McpResult> {
+  request<T extends McpResult = McpResult>(method: string, params?: Record<string, unknown>, options?: CallOptions): Promise<T> {
     const name = method === 'tools/call' || method === 'prompts/get' ? (params?.name as string | undefined) : method === 'resources/read' ? (params?.uri as string | undefined) : undefined;
-    return this.#send(method, params, name, options, true);
+    return this.#send(method, params, name, options, true) as Promise<T>;
   }
 
   async notify(method: string, params?: Record<string, unknown>): Promise<void> {
@@ -506,6 +490,11 @@ export class McpSessionImpl implements TransportHost {
     return this.#send('ping', undefined, undefined, options, true);
   }
 
+  /** @internal the VU retires: the session is closed for it. */
+  release(): Promise<void> {
+    return this.close();
+  }
+
   /** Ends the session: pending calls fail, DELETE is sent (legacy HTTP with a session id) unless `deleteSession: false`. */
   close(options?: { deleteSession?: boolean }): Promise<void> {
     if (this.#closing) return this.#closing;
@@ -525,12 +514,12 @@ export class McpSessionImpl implements TransportHost {
     } catch {
       // A server that is gone cannot be told goodbye.
     }
-    untrackSession(this.ctx, this);
+    this.ctx.disown(this);
     if (this.#opened) {
       const ctx = this.ctx;
       this.#account();
-      ctx.store.add('mcp_session_duration', performance.now() - this.t0, sessionTags(ctx, this.#tagBase, this.opts.tags));
-      sessionClosed(ctx);
+      ctx.store.add(METRIC.mcp_session_duration, performance.now() - this.t0, sessionTags(ctx, this.#tagBase, this.opts.tags));
+      ctx.services.mcp.sessions.dec();
     }
   }
 }

@@ -6,20 +6,11 @@
  *   'tcp://host:port'                   TCP, newline-delimited JSON (or framing: 'length-prefix')
  *   { command, args, env, cwd }         stdio: spawn the server
  */
-import type { TcpFraming } from './transports/tcp.js';
-import type { StdioTarget } from './transports/stdio.js';
-import type { TransportKind } from './transports/types.js';
+import { usageError } from '../../errors.js';
+import type { McpTarget, McpTransportName, StdioTarget, TcpFraming, TransportKind } from './types.js';
 
-export type McpTransportName = 'streamable-http' | 'http' | 'sse' | 'stdio' | 'ws' | 'websocket' | 'tcp';
 
-export interface UrlTarget {
-  url: string;
-  transport?: McpTransportName;
-  /** TCP only. @default 'ndjson' */
-  framing?: TcpFraming;
-}
 
-export type McpTarget = string | UrlTarget | StdioTarget;
 
 export interface ResolvedTarget {
   kind: TransportKind;
@@ -44,36 +35,36 @@ const ALIASES: Record<McpTransportName, TransportKind> = {
 
 export function resolveTarget(target: McpTarget, transport?: McpTransportName, framing?: TcpFraming): ResolvedTarget {
   if (target && typeof target === 'object' && 'command' in target) {
-    if (typeof target.command !== 'string' || !target.command) throw new TypeError('mcp.connect({ command }): command must be a non-empty string, e.g. { command: "node", args: ["server.js"] }');
+    if (typeof target.command !== 'string' || !target.command) throw usageError('mcp.connect({ command }): command must be a non-empty string, e.g. { command: "node", args: ["server.js"] }');
     if (target.args !== undefined && (!Array.isArray(target.args) || target.args.some((a) => typeof a !== 'string'))) {
-      throw new TypeError('mcp.connect({ args }): args must be an array of strings');
+      throw usageError('mcp.connect({ args }): args must be an array of strings');
     }
     return { kind: 'stdio', stdio: target, framing: 'ndjson', key: JSON.stringify(['stdio', target.command, target.args ?? []]), sseFallback: false };
   }
   const url = typeof target === 'string' ? target : target?.url;
   if (typeof url !== 'string') {
-    throw new TypeError(`mcp.connect(): expected a URL ('http://127.0.0.1:3001/mcp', 'ws://…', 'tcp://host:port'), { url, transport } or { command, args } for stdio; got ${JSON.stringify(target)}`);
+    throw usageError(`mcp.connect(): expected a URL ('http://127.0.0.1:3001/mcp', 'ws://…', 'tcp://host:port'), { url, transport } or { command, args } for stdio; got ${JSON.stringify(target)}`);
   }
   const name = (typeof target === 'object' ? target.transport : undefined) ?? transport;
   const fr = (typeof target === 'object' ? target.framing : undefined) ?? framing ?? 'ndjson';
-  if (fr !== 'ndjson' && fr !== 'length-prefix') throw new TypeError(`mcp.connect(): framing must be 'ndjson' or 'length-prefix', got ${JSON.stringify(fr)}`);
+  if (fr !== 'ndjson' && fr !== 'length-prefix') throw usageError(`mcp.connect(): framing must be 'ndjson' or 'length-prefix', got ${JSON.stringify(fr)}`);
   let u: URL;
   try {
     u = new URL(url);
   } catch {
-    throw new TypeError(`mcp.connect(): invalid URL ${JSON.stringify(url)}; expected e.g. 'http://127.0.0.1:3001/mcp'`);
+    throw usageError(`mcp.connect(): invalid URL ${JSON.stringify(url)}; expected e.g. 'http://127.0.0.1:3001/mcp'`);
   }
   let kind: TransportKind;
   if (name !== undefined) {
     kind = ALIASES[name];
-    if (!kind) throw new TypeError(`mcp.connect(): unknown transport ${JSON.stringify(name)}; use one of ${Object.keys(ALIASES).join(', ')}`);
+    if (!kind) throw usageError(`mcp.connect(): unknown transport ${JSON.stringify(name)}; use one of ${Object.keys(ALIASES).join(', ')}`);
   } else if (u.protocol === 'http:' || u.protocol === 'https:') kind = 'streamable-http';
   else if (u.protocol === 'ws:' || u.protocol === 'wss:') kind = 'ws';
   else if (u.protocol === 'tcp:') kind = 'tcp';
-  else throw new TypeError(`mcp.connect(): unsupported URL scheme ${JSON.stringify(u.protocol)} in ${JSON.stringify(url)}; use http(s)://, ws(s)://, tcp:// or { command } for stdio`);
+  else throw usageError(`mcp.connect(): unsupported URL scheme ${JSON.stringify(u.protocol)} in ${JSON.stringify(url)}; use http(s)://, ws(s)://, tcp:// or { command } for stdio`);
   const expect: Record<string, string[]> = { 'streamable-http': ['http:', 'https:'], sse: ['http:', 'https:'], ws: ['ws:', 'wss:'], tcp: ['tcp:'] };
-  if (kind === 'stdio') throw new TypeError('mcp.connect(): the stdio transport takes { command, args }, not a URL');
-  if (!expect[kind].includes(u.protocol)) throw new TypeError(`mcp.connect(): transport '${kind}' needs a ${expect[kind].join(' or ')} URL, got ${JSON.stringify(url)}`);
-  if (kind === 'tcp' && !u.port) throw new TypeError(`mcp.connect(): ${JSON.stringify(url)} has no port; write tcp://host:port`);
+  if (kind === 'stdio') throw usageError('mcp.connect(): the stdio transport takes { command, args }, not a URL');
+  if (!expect[kind].includes(u.protocol)) throw usageError(`mcp.connect(): transport '${kind}' needs a ${expect[kind].join(' or ')} URL, got ${JSON.stringify(url)}`);
+  if (kind === 'tcp' && !u.port) throw usageError(`mcp.connect(): ${JSON.stringify(url)} has no port; write tcp://host:port`);
   return { kind, url: u.href, framing: fr, key: `${kind}:${u.href}`, sseFallback: kind === 'streamable-http' && name === undefined };
 }

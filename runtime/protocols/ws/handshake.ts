@@ -7,6 +7,7 @@
 import * as crypto from 'node:crypto';
 import { randomFillSync } from 'node:crypto';
 import { isIP } from 'node:net';
+import { ProtocolError, usageError } from '../../errors.js';
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 const URL_CACHE_MAX = 10_000;
@@ -30,7 +31,7 @@ export interface UpgradeTarget {
 
 const targets = new Map<string, UpgradeTarget>();
 
-/** Parses (and caches) a ws:// or wss:// URL; throws a TypeError for anything else. */
+/** Parses (and caches) a ws:// or wss:// URL; throws an MCPRUN_USAGE error for anything else. */
 export function upgradeTarget(url: string): UpgradeTarget {
   let t = targets.get(url);
   if (t) return t;
@@ -38,11 +39,11 @@ export function upgradeTarget(url: string): UpgradeTarget {
   try {
     u = new URL(url);
   } catch {
-    throw new TypeError(`ws.connect(${JSON.stringify(url)}): not a valid URL; expected a ws:// or wss:// URL such as "ws://127.0.0.1:8080/socket"`);
+    throw usageError(`ws.connect(${JSON.stringify(url)}): not a valid URL; expected a ws:// or wss:// URL such as "ws://127.0.0.1:8080/socket"`);
   }
   const secure = u.protocol === 'wss:';
   if (!secure && u.protocol !== 'ws:') {
-    throw new TypeError(`ws.connect(${JSON.stringify(url)}): expected a ws:// or wss:// URL such as "ws://127.0.0.1:8080/socket"`);
+    throw usageError(`ws.connect(${JSON.stringify(url)}): expected a ws:// or wss:// URL such as "ws://127.0.0.1:8080/socket"`);
   }
   const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
   const port = u.port ? Number(u.port) : secure ? 443 : 80;
@@ -110,7 +111,7 @@ export function requestTail(protocols: readonly string[], headers: Record<string
     for (const k in headers) {
       if (RESERVED.has(k.toLowerCase())) continue;
       const v = String(headers[k]);
-      if (/[\r\n]/.test(k) || /[\r\n]/.test(v)) throw new TypeError(`ws.connect(): header ${JSON.stringify(k)} contains a line break`);
+      if (/[\r\n]/.test(k) || /[\r\n]/.test(v)) throw usageError(`ws.connect(): header ${JSON.stringify(k)} contains a line break`);
       s += `${k}: ${v}\r\n`;
     }
   }
@@ -134,12 +135,10 @@ export function upgradeRequest(t: UpgradeTarget, key: string, tail: string, head
 }
 
 /** A failed handshake: `code` is the error_code tag (ws_status_<n>, ws_subprotocol, ws_handshake). */
-export class HandshakeError extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-  ) {
-    super(message);
+export class HandshakeError extends ProtocolError {
+  constructor(message: string, code: string) {
+    super('MCPRUN_WS_CONNECT', message, code, { noStack: true });
+    this.name = 'HandshakeError';
   }
 }
 

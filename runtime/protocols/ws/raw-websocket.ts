@@ -24,7 +24,9 @@ import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { sharedReadBuffer } from '../read-buffer.js';
 import { Deadlines } from './deadlines.js';
 import { encodeClose, encodeFrame, isValidCloseCode, Op } from './frames.js';
-import { checkUpgradeResponse, newKey, requestTail, upgradeRequest, type UpgradeTarget } from './handshake.js';
+import { HandshakeError, checkUpgradeResponse, newKey, requestTail, upgradeRequest, type UpgradeTarget } from './handshake.js';
+import { WsProtocolError } from './errors.js';
+import { ProtocolError, UNKNOWN_CODE } from '../../errors.js';
 
 /** What a connection reports to (the session). */
 export interface WsHandler {
@@ -45,7 +47,10 @@ export interface WsConnection {
   readonly isOpen: boolean;
   send(data: string | Uint8Array): void;
   ping(): void;
-  /** Close handshake; throws a TypeError/RangeError for a code or reason that cannot be sent. */
+  /**
+   * Close handshake; throws a TypeError/RangeError for a code or reason that cannot be sent, as
+   * the `ws` package does (the session turns either into an MCPRUN_USAGE error for the script).
+   */
   close(code: number, reason: string): void;
   terminate(): void;
   /** Wire bytes so far (handshake included). */
@@ -76,17 +81,6 @@ const enum S {
   Open = 1,
   Closing = 2,
   Closed = 3,
-}
-
-/** A protocol violation by the server, with the `ws` package's code and the close status to send. */
-export class WsProtocolError extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-    readonly status: number,
-  ) {
-    super(message);
-  }
 }
 
 /** Bytes a frame header needs before the payload, from its second byte. */
@@ -199,7 +193,7 @@ export class RawWebSocket implements WsConnection {
     if (this.#state === S.Closed) return;
     if (this.#state === S.Connecting && !this.#errored) {
       this.#errored = true;
-      this.#h.handleError(new Error('WebSocket was closed before the connection was established'));
+      this.#h.handleError(new ProtocolError('MCPRUN_WS_CONNECT', 'WebSocket was closed before the connection was established', UNKNOWN_CODE, { noStack: true }));
     }
     this.#state = S.Closing;
     this.#sock.destroy();
@@ -256,7 +250,7 @@ export class RawWebSocket implements WsConnection {
     this.#frags = null;
     if (wasConnecting && !this.#errored) {
       this.#errored = true;
-      this.#h.handleError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+      this.#h.handleError(new ProtocolError('MCPRUN_NETWORK', 'socket hang up', 'ECONNRESET', { noStack: true }));
     }
     this.#h.handleClose(this.#rxCode, this.#rxReason);
   }
@@ -277,7 +271,7 @@ export class RawWebSocket implements WsConnection {
     }
     const i = buf.indexOf('\r\n\r\n', 0, 'latin1');
     if (i < 0 || i + 4 > end) {
-      if (end > MAX_HANDSHAKE_RESPONSE) this.#failHandshake(new WsProtocolError('the upgrade response headers are too large', 'ws_handshake', 1002));
+      if (end > MAX_HANDSHAKE_RESPONSE) this.#failHandshake(new HandshakeError('the upgrade response headers are too large', 'ws_handshake'));
       else hs.head = Buffer.from(buf.subarray(0, end));
       return;
     }

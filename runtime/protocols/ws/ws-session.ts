@@ -11,44 +11,19 @@
  * dropped) for the next `next()`.
  */
 import { performance } from 'node:perf_hooks';
-import { parseDuration } from '../../config/duration.js';
-import type { VuContext } from '../../worker/vu-context.js';
-import { nextLocalAddress } from '../local-ips.js';
-import { WsError, wsErrorCode } from './error-codes.js';
+import { UNKNOWN_CODE, errorCodeOf, usageError } from '../../errors.js';
+import { parseDuration } from '../../duration.js';
+import type { VuResource, VuScope } from '../vu-contract.js';
+import { WsError } from './errors.js';
 import { Deadlines } from './deadlines.js';
 import { upgradeTarget } from './handshake.js';
 import { RawWebSocket, type RawWsOptions, type WsConnection, type WsHandler } from './raw-websocket.js';
+import type { WaitParams, WebSocketSession, WsConnectParams, WsData, WsEvent, WsMessage } from './types.js';
 import { WsPackageConnection } from './ws-package-connection.js';
 import { wsMeters, type WsMeters } from './ws-meters.js';
 
-export type WsMessage = string | Uint8Array;
-export type WsData = string | Uint8Array | ArrayBuffer;
-
-export interface WsConnectParams {
-  /** Extra headers of the upgrade request. */
-  headers?: Record<string, string>;
-  /** Offered subprotocols (`Sec-WebSocket-Protocol`); the server's choice is `sock.protocol`. */
-  subprotocols?: string | string[];
-  /** Added to every ws_* sample of this session. */
-  tags?: Record<string, string>;
-  /** Opening handshake timeout (and the default of `next()`/`ping()`): "10s" or ms. @default 60s */
-  timeout?: string | number;
-  /**
-   * permessage-deflate costs ~300 KB of zlib state per busy socket; off unless asked for. When on,
-   * the session runs on the `ws` package instead of mcprun's own client. @default false
-   */
-  perMessageDeflate?: boolean;
-}
-
-export interface WaitParams {
-  /** "5s" or ms; @default the session's timeout */
-  timeout?: string | number;
-}
-
-export type WsEvent = 'message' | 'close' | 'error';
 type Handler = (...args: any[]) => unknown;
 
-const kSockets = Symbol('mcprun.ws.sockets');
 const MAX_QUEUED = 1000;
 const CLOSE_TIMEOUT_MS = 10_000;
 export const DEFAULT_WS_TIMEOUT_MS = 60_000;
@@ -90,38 +65,26 @@ interface Extra {
   closeReason?: string;
 }
 
-/**
- * The VU's open sockets: one (the common case, no array) or several; undefined when none (then
- * closeAllOf is not in its cleanups either, so a VU that closed its sockets retires for free).
- */
-type CtxWithSockets = VuContext & { [kSockets]?: WsSession | WsSession[] };
-
-/** wss://: verify certificates unless `options.http.insecureSkipTLSVerify` (set per worker by the VUs). */
-let rejectUnauthorized = true;
-/** @internal called with the worker's HTTP options, so wss:// honours insecureSkipTLSVerify as https:// does. */
-export function setWsInsecureSkipTLSVerify(skip: boolean): void {
-  rejectUnauthorized = !skip;
-}
-
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const NO_PROTOCOLS: readonly string[] = [];
 
 function protocolsOf(p: string | string[] | undefined): readonly string[] {
   if (p === undefined) return NO_PROTOCOLS;
   const list = typeof p === 'string' ? [p] : p;
-  if (!Array.isArray(list)) throw new TypeError('ws.connect(): params.subprotocols must be a string or an array of strings');
+  if (!Array.isArray(list)) throw usageError('ws.connect(): params.subprotocols must be a string or an array of strings');
   const seen = new Set<string>();
   for (const x of list) {
-    if (typeof x !== 'string' || !TOKEN.test(x)) throw new TypeError(`ws.connect(): invalid subprotocol ${JSON.stringify(x)}; use a token such as "chat.v2"`);
-    if (seen.has(x)) throw new TypeError(`ws.connect(): subprotocol ${JSON.stringify(x)} is listed twice`);
+    if (typeof x !== 'string' || !TOKEN.test(x)) throw usageError(`ws.connect(): invalid subprotocol ${JSON.stringify(x)}; use a token such as "chat.v2"`);
+    if (seen.has(x)) throw usageError(`ws.connect(): subprotocol ${JSON.stringify(x)} is listed twice`);
     seen.add(x);
   }
   return list.length ? list : NO_PROTOCOLS;
 }
 
-export class WsSession implements WsHandler {
+/** One session; the VU owns it from open to close (and closes it, 1001, when it retires). */
+export class WsSession implements WsHandler, VuResource, WebSocketSession {
   #ws: WsConnection;
-  #ctx: CtxWithSockets;
+  #ctx: VuScope;
   #m: WsMeters;
   #state = State.Connecting;
   /** Connect start (performance.now()); ws_session_duration runs from here. */
@@ -130,17 +93,19 @@ export class WsSession implements WsHandler {
   #x: Extra | null;
 
   /** @internal use ws.connect() */
-  constructor(ctx: VuContext, url: string, params: WsConnectParams | undefined, timeoutMs: number) {
-    this.#ctx = ctx as CtxWithSockets;
-    this.#m = wsMeters(ctx.store, ctx.tags, url, params?.tags);
+  constructor(ctx: VuScope, url: string, params: WsConnectParams | undefined, timeoutMs: number) {
+    this.#ctx = ctx;
+    const services = ctx.services;
+    this.#m = wsMeters(ctx.store, ctx.tags, url, params?.tags, services.connections.of('ws'));
     this.#timeoutMs = timeoutMs;
     this.#t0 = performance.now();
     const target = upgradeTarget(url);
     const opts: RawWsOptions = {
       protocols: protocolsOf(params?.subprotocols),
       headers: params?.headers,
-      localAddress: nextLocalAddress(),
-      rejectUnauthorized,
+      localAddress: services.sources.next(),
+      // wss:// verifies certificates as https:// does (options.http.insecureSkipTLSVerify).
+      rejectUnauthorized: services.rejectUnauthorized,
       closeTimeoutMs: CLOSE_TIMEOUT_MS,
     };
     // The handshake timer is ours (below), dropped once the socket is open.
@@ -238,9 +203,9 @@ export class WsSession implements WsHandler {
   /** Registers a handler: 'message' (data, isBinary), 'close' (code, reason), 'error' (err). */
   on(event: WsEvent, fn: Handler): this {
     if (event !== 'message' && event !== 'close' && event !== 'error') {
-      throw new TypeError(`sock.on(${JSON.stringify(event)}): unknown event; use 'message', 'close' or 'error'`);
+      throw usageError(`sock.on(${JSON.stringify(event)}): unknown event; use 'message', 'close' or 'error'`);
     }
-    if (typeof fn !== 'function') throw new TypeError(`sock.on('${event}', fn): fn must be a function`);
+    if (typeof fn !== 'function') throw usageError(`sock.on('${event}', fn): fn must be a function`);
     const x = this.#extra();
     const h = (x.handlers ??= {});
     (h[event] ??= []).push(fn);
@@ -263,13 +228,22 @@ export class WsSession implements WsHandler {
   /** Closes with `code` (1000, or 3000-4999) and `reason`; resolves once the socket is closed. */
   close(code = 1000, reason = ''): Promise<void> {
     if (this.#state === State.Closed) return Promise.resolve();
-    const x = this.#extra();
-    const closed = (x.closed ??= deferred());
     if (this.#state === State.Open) {
-      this.#ws.close(code, reason);
+      try {
+        this.#ws.close(code, reason);
+      } catch (err) {
+        // Both connections check the code and the reason as the `ws` package does (TypeError, RangeError).
+        if (err instanceof TypeError || err instanceof RangeError) throw usageError(err.message);
+        throw err;
+      }
       this.#state = State.Closing;
     }
-    return closed.promise;
+    return (this.#extra().closed ??= deferred()).promise;
+  }
+
+  /** @internal the VU retires: close what it still holds ("going away"), CLOSE_TIMEOUT_MS at most. */
+  release(): Promise<void> {
+    return this.close(1001, 'VU finished');
   }
 
   /** Drops the connection without a close handshake (as a crashed client would). */
@@ -297,15 +271,7 @@ export class WsSession implements WsHandler {
     m.connecting.add(now - this.#t0);
     m.sessions.add(1);
     m.conns.opened();
-    const ctx = this.#ctx;
-    const held = ctx[kSockets];
-    if (!held) {
-      // One shared function, no closure per VU: cleanups are called with the VU context as `this`.
-      ctx.cleanups.push(closeAllOf);
-      ctx[kSockets] = this;
-    }
-    else if (Array.isArray(held)) held.push(this);
-    else ctx[kSockets] = [held, this];
+    this.#ctx.own(this);
     const x = this.#x!;
     this.#stopConnectTimer(x);
     const s = x.settle!;
@@ -317,7 +283,7 @@ export class WsSession implements WsHandler {
   /** @internal */
   handleError(err: Error): void {
     const x = this.#extra();
-    const code = x.timedOut ? 'ETIMEDOUT' : wsErrorCode(err);
+    const code = x.timedOut ? 'ETIMEDOUT' : (errorCodeOf(err) ?? UNKNOWN_CODE);
     x.errorCode = code;
     this.#m.error(code);
     if (this.#state === State.Connecting) {
@@ -327,10 +293,10 @@ export class WsSession implements WsHandler {
       const s = x.settle;
       x.settle = null;
       const why = x.timedOut ? `the opening handshake did not finish within ${this.#timeoutMs / 1000}s` : err.message;
-      s?.reject(new WsError(`ws.connect(${JSON.stringify(this.url)}) failed: ${why} (${code})`, code));
+      s?.reject(new WsError('MCPRUN_WS_CONNECT', `ws.connect(${JSON.stringify(this.url)}) failed: ${why} (${code})`, code));
       return;
     }
-    this.#emit('error', new WsError(err.message, code));
+    this.#emit('error', new WsError('MCPRUN_WS_PROTOCOL', err.message, code));
   }
 
   /** @internal */
@@ -355,7 +321,7 @@ export class WsSession implements WsHandler {
         const c = x.errorCode ?? 'ws_abnormal_close';
         this.#m.conns.failed(c);
         this.#m.error(c);
-        s.reject(new WsError(`ws.connect(${JSON.stringify(this.url)}) failed: the connection closed during the handshake (${code})`, c, code));
+        s.reject(new WsError('MCPRUN_WS_CONNECT', `ws.connect(${JSON.stringify(this.url)}) failed: the connection closed during the handshake (${code})`, c, code));
       }
       return;
     }
@@ -369,14 +335,7 @@ export class WsSession implements WsHandler {
     m.dataReceived.add(conn.bytesRead);
     m.dataSent.add(conn.bytesWritten);
     if (code === 1006 && x.errorCode === undefined) m.error('ws_abnormal_close');
-    const ctx = this.#ctx;
-    const held = ctx[kSockets];
-    if (held === this) noneHeld(ctx);
-    else if (Array.isArray(held)) {
-      const i = held.indexOf(this);
-      if (i >= 0) held.splice(i, 1);
-      if (!held.length) noneHeld(ctx);
-    }
+    this.#ctx.disown(this);
     if (x.waiters?.length || x.pings?.length) {
       const err = this.#closedError('the socket');
       for (const w of [...(x.waiters ?? []), ...(x.pings ?? [])]) {
@@ -434,9 +393,12 @@ export class WsSession implements WsHandler {
       else x!.pings = null;
     }
     this.#trim();
-    const code = kind === 'next' ? 'ws_next_timeout' : 'ws_ping_timeout';
-    this.#m.error(code);
-    w.reject(new WsError(kind === 'next' ? `sock.next(): no message within the timeout (${this.url})` : `sock.ping(): no pong within the timeout (${this.url})`, code));
+    const err =
+      kind === 'next'
+        ? new WsError('MCPRUN_WS_NEXT_TIMEOUT', `sock.next(): no message within the timeout (${this.url})`)
+        : new WsError('MCPRUN_WS_PING_TIMEOUT', `sock.ping(): no pong within the timeout (${this.url})`);
+    this.#m.error(err.code);
+    w.reject(err);
   }
 
   #emit(event: WsEvent, ...args: unknown[]): void {
@@ -454,26 +416,20 @@ export class WsSession implements WsHandler {
 
   #handlerFailed(event: string, e: unknown): void {
     this.#m.error('ws_handler_exception');
-    const msg = `sock.on('${event}') handler threw: ${(e as Error)?.message ?? String(e)}`;
-    if (reported.size < 100 && !reported.has(msg)) {
-      reported.add(msg);
-      process.stderr.write(`mcprun: ${msg}\n`);
-    }
+    this.#ctx.services.warnOnce(`sock.on('${event}') handler threw: ${(e as Error)?.message ?? String(e)}`);
   }
 
   #notOpen(what: string): WsError {
     const code = this.closeCode;
-    return new WsError(`sock.${what} on a WebSocket that is ${this.readyState}${code !== undefined ? ` (close code ${code})` : ''} (${this.url})`, 'ws_not_open', code);
+    return new WsError('MCPRUN_WS_NOT_OPEN', `sock.${what} on a WebSocket that is ${this.readyState}${code !== undefined ? ` (close code ${code})` : ''} (${this.url})`, undefined, code);
   }
 
   #closedError(what: string): WsError {
     const code = this.closeCode;
     const reason = this.closeReason;
-    return new WsError(`${what}: the WebSocket closed${code !== undefined ? ` (code ${code}${reason ? ` "${reason}"` : ''})` : ''} (${this.url})`, 'ws_closed', code);
+    return new WsError('MCPRUN_WS_CLOSED', `${what}: the WebSocket closed${code !== undefined ? ` (code ${code}${reason ? ` "${reason}"` : ''})` : ''} (${this.url})`, undefined, code);
   }
 }
-
-const reported = new Set<string>();
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {
   let resolve!: () => void;
@@ -484,26 +440,10 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
 const connecting = new Deadlines<WsSession>((s) => s.connectTimedOut());
 const waiting = new Deadlines<Waiter>((w) => w.s.timedOut(w, w.kind));
 
-/** The VU holds no socket any more: nothing to close when it retires. */
-function noneHeld(ctx: CtxWithSockets): void {
-  ctx[kSockets] = undefined;
-  const list = ctx.cleanups;
-  const i = list.indexOf(closeAllOf);
-  if (i >= 0) list.splice(i, 1);
-}
-
-/** The VU retires: close what it still holds ("going away"); each gets CLOSE_TIMEOUT_MS at most. `this` is the VU context. */
-function closeAllOf(this: CtxWithSockets): Promise<unknown> {
-  const held = this[kSockets];
-  if (!held) return Promise.resolve();
-  if (!Array.isArray(held)) return held.close(1001, 'VU finished');
-  return Promise.all(held.slice().map((s) => s.close(1001, 'VU finished')));
-}
-
 /** `ws.connect()`: resolves with an open session, rejects with a WsError (code = error_code). */
-export function connectWs(ctx: VuContext, url: string, params?: WsConnectParams): Promise<WsSession> {
+export function connectWs(ctx: VuScope, url: string, params?: WsConnectParams): Promise<WebSocketSession> {
   if (typeof url !== 'string' || !/^wss?:\/\//i.test(url)) {
-    throw new TypeError(`ws.connect(${JSON.stringify(url)}): expected a ws:// or wss:// URL such as "ws://127.0.0.1:8080/socket"`);
+    throw usageError(`ws.connect(${JSON.stringify(url)}): expected a ws:// or wss:// URL such as "ws://127.0.0.1:8080/socket"`);
   }
   const timeoutMs = params?.timeout === undefined ? DEFAULT_WS_TIMEOUT_MS : parseDuration(params.timeout, 'ws.connect() params.timeout', { allowZero: false });
   const s = new WsSession(ctx, url, params, timeoutMs);

@@ -4,8 +4,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { sniffScript, sniffWorkers } from '../../../runtime/cli/flags.js';
-import { fastParse, toRunOptions, yargsParse } from '../../../runtime/cli/main.js';
+import { sniffScript, sniffWorkers } from '../../../runtime/cli/argv-sniff.js';
+import { fastParse, yargsParse } from '../../../runtime/cli/parse.js';
+import { toRunOptions } from '../../../runtime/cli/run-options.js';
 
 const ACCEPTED: string[][] = [
   ['s.ts'],

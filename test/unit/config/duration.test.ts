@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { formatDuration, parseDuration } from '../../../runtime/config/duration.js';
+import { formatDuration, parseDuration } from '../../../runtime/duration.js';
 import { McprunError } from '../../../runtime/errors.js';
 
 describe('durations', () => {

@@ -4,13 +4,13 @@
  */
 import { performance } from 'node:perf_hooks';
 import { expect, test } from 'vitest';
-import type { ResolvedRampingVus } from '../../../runtime/config/resolved.js';
+import type { ResolvedRampingVus } from '../../../runtime/executors/resolved.js';
 import { RAMP_TICK_MS } from '../../../runtime/executors/ramping-vus.js';
 import { vusAt } from '../../../runtime/executors/stages.js';
 import { MetricAggregate } from '../../../runtime/metrics/aggregate.js';
 import { MetricRegistry } from '../../../runtime/metrics/registry.js';
 import { WorkerMetricStore } from '../../../runtime/metrics/worker-store.js';
-import { HttpEngine } from '../../../runtime/protocols/http/vu-http.js';
+import { ProtocolServices } from '../../../runtime/protocols/services.js';
 import { ErrorLog } from '../../../runtime/worker/error-log.js';
 import { ScenarioRunner } from '../../../runtime/worker/scenario-runner.js';
 
@@ -39,8 +39,8 @@ const scenario: ResolvedRampingVus = {
 test('sampled active VUs match the planned stages within one tick', async () => {
   const registry = new MetricRegistry();
   const store = new WorkerMetricStore(registry);
-  const http = new HttpEngine({ timeoutMs: 1000, shareConnections: false, batchPerHost: 6, insecureSkipTLSVerify: false }, store);
-  const deps = { store, http, errors: new ErrorLog(() => {}), env: {} };
+  const services = new ProtocolServices(store, { http: { timeoutMs: 1000, shareConnections: false, batchPerHost: 6, insecureSkipTLSVerify: false } });
+  const deps = { store, services, errors: new ErrorLog(() => {}), env: {} };
   const iteration = () => new Promise((r) => setTimeout(r, 2));
   const runners = [0, 1].map((w) => new ScenarioRunner(scenario, deps, w, 2, iteration, undefined, () => {}));
   const start = performance.now();
@@ -85,5 +85,5 @@ test('sampled active VUs match the planned stages within one tick', async () => 
   agg.merge(0, store.snapshot());
   expect(agg.view('iterations', { scenario: 'ramp' }).count).toBeGreaterThan(500);
   expect(agg.view('interrupted_iterations').count).toBe(0);
-  await http.close();
+  await services.close();
 });

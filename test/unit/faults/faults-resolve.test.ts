@@ -7,9 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { findExecutable } from '../../../runtime/config/command-path.js';
-import { parseByteRate, parseByteSize } from '../../../runtime/config/byte-size.js';
-import { resolveFaultConfig, resolveFaultPlan } from '../../../runtime/config/faults-resolve.js';
-import { resolveConfig } from '../../../runtime/config/resolve.js';
+import { parseByteRate, parseByteSize, suggestByteText } from '../../../runtime/config/byte-size.js';
+import { resolveFaultPlan } from '../../../runtime/config/faults-resolve.js';
+import type { ResolvedFaultPlan } from '../../../runtime/config/faults-resolved.js';
+import { configError, resolveConfig } from '../../../runtime/config/resolve.js';
 import type { ConfigIssue } from '../../../runtime/executors/types.js';
 
 const NODE = findExecutable('node', process.cwd(), process.env.PATH)!;
@@ -21,6 +22,14 @@ const { scenarios } = resolveConfig({
     burst: { executor: 'constant-arrival-rate', rate: 10, duration: '20s', after: 'warm', preAllocatedVUs: 2 },
   },
 });
+
+/** As resolveConfig will: the issues become one MCPRUN_CONFIG error. */
+function resolveFaultConfig(raw: { targets?: unknown; faults?: unknown }, scen = scenarios, file = 'options'): ResolvedFaultPlan {
+  const issues: ConfigIssue[] = [];
+  const plan = resolveFaultPlan(raw, scen, issues);
+  if (issues.length) throw configError(file, issues);
+  return plan;
+}
 
 function issuesOf(raw: { targets?: unknown; faults?: unknown }): string[] {
   const issues: ConfigIssue[] = [];
@@ -248,7 +257,7 @@ describe('mistakes, each with the place and the fix', () => {
     ]);
   });
 
-  test('resolveFaultConfig throws one MCPRUN_CONFIG error (exit 104) listing every problem', () => {
+  test('the issues make one MCPRUN_CONFIG error (exit 104) listing every problem', () => {
     let err: unknown;
     try {
       resolveFaultConfig({ targets: { api }, faults: { a: { target: 'ap', kind: 'reset' }, b: { target: 'api', kind: 'boom' } } }, scenarios, 'scenario.ts');
@@ -285,6 +294,10 @@ describe('helpers', () => {
     expect(parseByteSize('64KB')).toBe(64_000);
     expect(parseByteSize('1.5 MiB')).toBe(1_572_864);
     expect(parseByteSize('10')).toBeUndefined();
+    // The threshold grammar's case rules: "mb" could be millibits.
+    expect(parseByteSize('64mb')).toBeUndefined();
+    expect(suggestByteText('64mb')).toBe('64MB');
+    expect(suggestByteText('1kib/s')).toBe('1KiB/s');
     expect(parseByteRate('100KB/s')).toBe(100_000);
     expect(parseByteRate('2 GiB / s')).toBe(2 * 1024 ** 3);
     expect(parseByteRate('100KB')).toBeUndefined();

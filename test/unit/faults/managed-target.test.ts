@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
 import { afterAll, describe, expect, onTestFinished, test } from 'vitest';
-import { resolveFaultConfig } from '../../../runtime/config/faults-resolve.js';
+import { resolveFaultPlan } from '../../../runtime/config/faults-resolve.js';
 import { resolveConfig } from '../../../runtime/config/resolve.js';
 import { ManagedTarget, type ManagedTargetSpec, type TargetEvent } from '../../../runtime/faults/managed-target.js';
 
@@ -176,10 +176,13 @@ describe('lifecycle', () => {
 describe('from the resolved config', () => {
   test('targets.<name> with a command, its env, cwd and ready.url', async () => {
     const port = await freePort();
-    const plan = resolveFaultConfig(
+    const issues: unknown[] = [];
+    const plan = resolveFaultPlan(
       { targets: { app: { command: ['node', 'target-server.mjs'], env: { PORT: String(port), UNHEALTHY_MS: '300' }, cwd: dirname(SERVER), upstream: `http://127.0.0.1:${port}`, ready: { timeout: '5s', url: '/health' } } } },
       resolveConfig({ vus: 1, duration: '1s' }).scenarios,
+      issues as never[],
     );
+    expect(issues).toEqual([]);
     const t = ManagedTarget.fromResolved(plan.targets[0] as Parameters<typeof ManagedTarget.fromResolved>[0], dir);
     onTestFinished(() => t.stop());
     expect(t.spec.probe).toEqual({ type: 'http', url: `http://127.0.0.1:${port}/health` });

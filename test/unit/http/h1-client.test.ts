@@ -8,7 +8,8 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { resolveConfig } from '../../../runtime/config/resolve.js';
 import { MetricRegistry } from '../../../runtime/metrics/registry.js';
 import { WorkerMetricStore } from '../../../runtime/metrics/worker-store.js';
-import { HttpEngine, type HttpConfig, type VuHttp } from '../../../runtime/protocols/http/vu-http.js';
+import type { HttpConfig } from '../../../runtime/protocols/http/types.js';
+import { HttpEngine, type VuHttp } from '../../../runtime/protocols/http/vu-http.js';
 import { startCountingServer, type CountingServer, type Handler } from '../../support/http-server.js';
 
 const TAGS = { scenario: 't' };

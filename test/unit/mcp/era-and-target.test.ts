@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { McpError } from '../../../runtime/protocols/mcp/errors.js';
-import { cachedEra, classifyProbe, explicitEra } from '../../../runtime/protocols/mcp/era-detect.js';
+import { EraCache, classifyProbe, explicitEra } from '../../../runtime/protocols/mcp/era-detect.js';
 import { resolveTarget } from '../../../runtime/protocols/mcp/target.js';
 
 const rpc = (code: number, data?: unknown, status = 400) => new McpError('jsonrpc_error', 'x', code, status, data);
@@ -45,6 +45,8 @@ describe('era detection from the server/discover probe', () => {
       probes++;
       return { era: 'legacy' as const, version: '2025-11-25' };
     };
+    const eras = new EraCache();
+    const cachedEra: EraCache['get'] = (key, d) => eras.get(key, d);
     const a = cachedEra('unit:a', detect);
     const b = cachedEra('unit:a', detect);
     expect(a.probing).toBe(true);

@@ -125,8 +125,7 @@ describe('MCP session in-process', () => {
       const tools = await s.listAllTools();
       expect(tools.map((t) => t.name)).toEqual(['echo', 'sleep', 'progress', 'add', 'noop']);
       expect(tools.pages).toBe(3);
-      vu.ctx.group = '::g';
-      vu.ctx.tags = { ...vu.ctx.baseTags, group: '::g' };
+      vu.ctx.setGroup('::g');
       await s.callTool('add', { a: 1, b: 2 }, { tags: { step: 'sum' } });
       await s.close();
     });

@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import type { ResolvedConstantVus } from '../../../runtime/config/resolved.js';
+import type { ResolvedConstantVus } from '../../../runtime/executors/resolved.js';
 import { MetricAggregate } from '../../../runtime/metrics/aggregate.js';
 import { realmRegistry } from '../../../runtime/metrics/registry.js';
 import { WorkerMetricStore } from '../../../runtime/metrics/worker-store.js';

@@ -1,18 +1,18 @@
 /** --local-ips parsing and the open-file budget rule: pure functions, pinned with their messages. */
 import { describe, expect, test } from 'vitest';
-import { checkSocketBudget, filesForVus, peakConcurrentVus, workersThatFit } from '../../../runtime/coordinator/fd-limit.js';
-import type { ResolvedScenario } from '../../../runtime/config/resolved.js';
-import { countLocalIps, localIpAt, nextLocalAddress, parseLocalIps, setLocalIps } from '../../../runtime/protocols/local-ips.js';
+import { checkSocketBudget, filesForVus, workersThatFit } from '../../../runtime/coordinator/fd-limit.js';
+import { peakConcurrentVus } from '../../../runtime/coordinator/plan.js';
+import type { ResolvedScenario } from '../../../runtime/executors/resolved.js';
+import { SourceAddresses, countLocalIps, localIpAt, parseLocalIps } from '../../../runtime/protocols/local-ips.js';
 
 describe('--local-ips', () => {
   test('ranges and single addresses, round-robin from the worker offset', () => {
     const r = parseLocalIps('127.0.0.2-127.0.0.4, 127.0.1.1,::1');
     expect(countLocalIps(r)).toBe(5);
     expect([0, 1, 2, 3, 4].map((i) => localIpAt(r, i))).toEqual(['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.1.1', '::1']);
-    setLocalIps(r, 1);
-    expect(Array.from({ length: 6 }, () => nextLocalAddress())).toEqual(['127.0.0.3', '127.0.0.4', '127.0.1.1', '::1', '127.0.0.2', '127.0.0.3']);
-    setLocalIps(undefined);
-    expect(nextLocalAddress()).toBeUndefined();
+    const sources = new SourceAddresses(r, 1);
+    expect(Array.from({ length: 6 }, () => sources.next())).toEqual(['127.0.0.3', '127.0.0.4', '127.0.1.1', '::1', '127.0.0.2', '127.0.0.3']);
+    expect(new SourceAddresses(undefined).next()).toBeUndefined();
   });
 
   test('a range across octets', () => {
@@ -57,7 +57,7 @@ describe('open-file budget', () => {
   });
 
   test('100K VUs on threads is refused with the --workers/--pool advice; on 6 processes it fits', () => {
-    const plan = [cvus('hold', 100_000)];
+    const plan = peakConcurrentVus([cvus('hold', 100_000)]);
     expect(() => checkSocketBudget(plan, 2, 'threads', 20_000)).toThrowErrorMatchingInlineSnapshot(
       `[McprunError: the plan needs more sockets than the open-file limit allows: up to 100,000 VUs at once (scenario "hold") × 1 connection each, plus headroom, is 105,100 open files in the one process that --pool threads uses for all 2 workers, but the open-file limit (ulimit -n) is 20,000.]`,
     );

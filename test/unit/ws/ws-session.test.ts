@@ -4,7 +4,7 @@
  */
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ws, WsError, type WebSocketSession } from '../../../dsl/ws.js';
+import { ws, WsError, type WebSocketSession } from '../../../dsl/index.js';
 import { startWsTestServer, type WsTestServer } from '../../fixtures/ws/ws-test-server.js';
 import { testVu } from '../../support/test-vu.js';
 
@@ -58,8 +58,8 @@ describe('echo', () => {
     // Exact wire bytes: handshake plus frames, both ways.
     expect(vu.metric('data_sent').count).toBeGreaterThan(100);
     expect(vu.metric('data_received').count).toBeGreaterThan(100);
-    // No leftovers: the closed socket removed itself from the VU's cleanups' list.
-    expect(vu.ctx.cleanups).toEqual([]);
+    // No leftovers: the closed socket removed itself from what the VU owns.
+    expect(vu.owned()).toEqual([]);
     await vu.retire();
   });
 
@@ -143,7 +143,7 @@ describe('closing', () => {
     expect(vu.metric('connections_active', { proto: 'ws' }).last).toBe(0);
   });
 
-  test('sockets still open when the VU retires are closed (1001) through ctx.cleanups', async () => {
+  test('sockets still open when the VU retires are closed (1001) through what the VU owns', async () => {
     const vu = testVu();
     const closesBefore = srv.closes.length;
     await vu.run(async () => {
@@ -152,7 +152,7 @@ describe('closing', () => {
       const c = await ws.connect(`${srv.url}/echo`);
       await c.close(); // closed by the script: not closed again
     });
-    expect(vu.ctx.cleanups.length).toBe(1); // one per VU, not one per socket
+    expect(vu.owned().length).toBe(2); // the two still open, not the one the script closed
     await vu.retire();
     expect(vu.ctx.vu.state.a.readyState).toBe('closed');
     expect(vu.ctx.vu.state.b.readyState).toBe('closed');

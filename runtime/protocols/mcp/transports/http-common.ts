@@ -1,6 +1,7 @@
 /** Pieces the two HTTP transports share: header encoding and reading, error bodies. */
 import { McpError } from '../errors.js';
-import { asJsonRpcError, type JsonRpcMessage } from '../jsonrpc.js';
+import { asJsonRpcError } from '../jsonrpc.js';
+import type { JsonRpcMessage } from '../types.js';
 import { VERSION } from '../../../version.js';
 
 export const USER_AGENT = `mcprun/${VERSION}`;

@@ -11,8 +11,8 @@ import type { Socket } from 'node:net';
 import { undici, type Client, type Connector, type Dispatcher } from '../../undici-core.js';
 import { SocketBytes } from '../../socket-bytes.js';
 import type { ConnectionMeter } from '../../../metrics/connections.js';
-import { nextLocalAddress } from '../../local-ips.js';
-import { errorCodeOf } from '../../http/error-codes.js';
+import { UNKNOWN_CODE, errorCodeOf } from '../../../errors.js';
+import type { SourceAddresses } from '../../local-ips.js';
 import type { ByteCount } from './types.js';
 
 /** A dispatch handler that remembers which connection carries it. */
@@ -35,14 +35,15 @@ export class TrackedPool {
     readonly max: number,
     connectTimeoutMs: number,
     readonly conns: ConnectionMeter,
+    sources: SourceAddresses,
   ) {
     const base = undici().buildConnector({ timeout: connectTimeoutMs });
     this.#connect = (opts, cb) => {
       // --local-ips: spread new connections over the source addresses (undefined: the kernel picks).
-      const localAddress = opts.localAddress ?? nextLocalAddress();
+      const localAddress = opts.localAddress ?? sources.next();
       return base(localAddress ? { ...opts, localAddress } : opts, (err, socket) => {
         if (err || !socket) {
-          this.conns.failed(errorCodeOf(err));
+          this.conns.failed(errorCodeOf(err) ?? UNKNOWN_CODE);
           return cb(err, null);
         }
         this.#track(socket as Socket);
@@ -102,14 +103,24 @@ export class TrackedPool {
   }
 }
 
-/** Pools shared by every session of this worker, per origin (`shareConnections: true`). */
-const shared = new Map<string, TrackedPool>();
+/** Pools shared by every session of one worker, per origin (`shareConnections: true`); in its protocol services. */
+export class SharedPools {
+  readonly #byOrigin = new Map<string, TrackedPool>();
 
-export function sharedPool(origin: string, connectTimeoutMs: number, conns: ConnectionMeter): TrackedPool {
-  let p = shared.get(origin);
-  if (!p) {
-    p = new TrackedPool(origin, Number.MAX_SAFE_INTEGER, connectTimeoutMs, conns);
-    shared.set(origin, p);
+  constructor(
+    readonly conns: ConnectionMeter,
+    readonly sources: SourceAddresses,
+  ) {}
+
+  of(origin: string, connectTimeoutMs: number): TrackedPool {
+    let p = this.#byOrigin.get(origin);
+    if (!p) this.#byOrigin.set(origin, (p = new TrackedPool(origin, Number.MAX_SAFE_INTEGER, connectTimeoutMs, this.conns, this.sources)));
+    return p;
   }
-  return p;
+
+  /** The worker shuts down: its VUs have retired, nothing is waited for. */
+  async destroy(): Promise<void> {
+    await Promise.all([...this.#byOrigin.values()].map((p) => p.destroy()));
+    this.#byOrigin.clear();
+  }
 }

@@ -5,7 +5,7 @@
  */
 import type { PendingCall } from '../call.js';
 import { McpError, transportError } from '../errors.js';
-import type { JsonRpcMessage } from '../jsonrpc.js';
+import type { JsonRpcMessage } from '../types.js';
 import { SseParser, type SseEvent } from '../sse-parser.js';
 import { USER_AGENT, concat, errorOfStatus, readHeads, tryParse, userHeaderList } from './http-common.js';
 import type { HttpTransportOptions } from './streamable-http.js';
@@ -36,7 +36,7 @@ export class LegacySseTransport implements McpTransport {
     let p = this.#pools.get(origin);
     if (!p) {
       // The GET stream holds one connection for the whole session; POSTs need others.
-      p = new TrackedPool(origin, Math.max(2, this.opts.maxConnections + 1), this.opts.connectTimeoutMs, this.opts.conns);
+      p = new TrackedPool(origin, Math.max(2, this.opts.maxConnections + 1), this.opts.connectTimeoutMs, this.opts.conns, this.opts.sources);
       this.#pools.set(origin, p);
     }
     return p;

@@ -3,13 +3,15 @@
  * connection, matched to requests by id in the session. Lines that are not JSON (a server that
  * logs to stdout) are skipped, not fatal. Once the connection is gone every later call fails fast.
  */
+import type { ConnectionMeter } from '../../../metrics/connections.js';
 import { SocketBytes } from '../../socket-bytes.js';
 import type { PendingCall } from '../call.js';
 import { McpError } from '../errors.js';
-import type { JsonRpcMessage } from '../jsonrpc.js';
 import type { FrameSink } from '../framing.js';
-import type { Era } from '../versions.js';
-import type { ByteCount, McpTransport, TransportHost, TransportKind } from './types.js';
+import type { Era, JsonRpcMessage, TransportKind } from '../types.js';
+import type { ByteCount, McpTransport, TransportHost } from './types.js';
+
+const CLOSE_WAIT_MS = 1000;
 
 export abstract class MessageStreamTransport implements McpTransport, FrameSink {
   abstract readonly kind: TransportKind;
@@ -49,6 +51,34 @@ export abstract class MessageStreamTransport implements McpTransport, FrameSink 
     if (this.gone) return;
     this.gone = err;
     this.host.lost(err);
+  }
+
+  /** A connection error: before it opened, the attempt failed (counted, `reject`); after, the session lost it. */
+  protected connectionError(e: McpError, opened: boolean, conns: ConnectionMeter, reject: (e: McpError) => void): void {
+    if (!opened) {
+      conns.failed(typeof e.code === 'string' ? e.code : undefined);
+      reject(e);
+    } else this.lost(e);
+  }
+
+  /**
+   * close(): later calls fail as closed; `end()` starts a polite close and the connection gets
+   * CLOSE_WAIT_MS to emit 'close' before `kill()` drops it.
+   */
+  protected async closeConnection(conn: { once(event: 'close', fn: () => void): unknown } | undefined, end: () => void, kill: () => void): Promise<void> {
+    this.gone ??= new McpError('transport_error', 'the session is closed');
+    if (!conn) return;
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(() => {
+        kill();
+        resolve();
+      }, CLOSE_WAIT_MS);
+      conn.once('close', () => {
+        clearTimeout(t);
+        resolve();
+      });
+      end();
+    });
   }
 
   request(call: PendingCall): void {

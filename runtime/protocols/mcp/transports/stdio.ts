@@ -7,14 +7,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { McpError } from '../errors.js';
 import { LineDecoder } from '../framing.js';
 import { MessageStreamTransport } from './message-stream.js';
+import type { StdioTarget } from '../types.js';
 import type { TransportHost } from './types.js';
 
-export interface StdioTarget {
-  command: string;
-  args?: string[];
-  env?: Record<string, string>;
-  cwd?: string;
-}
 
 const STDERR_KEEP = 64 * 1024;
 const CLOSE_STEP_MS = 2000;

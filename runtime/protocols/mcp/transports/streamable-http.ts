@@ -6,25 +6,21 @@
  * modern era, which needs `Mcp-Method` / `Mcp-Name`).
  */
 import type { Dispatcher } from 'undici';
-import type { ConnectionMeter } from '../../../metrics/connections.js';
 import type { PendingCall } from '../call.js';
 import { McpError, transportError } from '../errors.js';
-import type { JsonRpcMessage } from '../jsonrpc.js';
 import { SseParser, type SseEvent } from '../sse-parser.js';
-import type { Era } from '../versions.js';
+import type { Era, JsonRpcMessage } from '../types.js';
 import { USER_AGENT, concat, encodeHeaderValue, errorOfStatus, readHeads, tryParse, userHeaderList } from './http-common.js';
-import { TrackedPool, sharedPool, type PooledHandler } from './http-pool.js';
-import type { ByteCount, McpTransport, TransportHost } from './types.js';
+import { TrackedPool, type PooledHandler, type SharedPools } from './http-pool.js';
+import type { ByteCount, McpTransport, NetOptions, TransportHost } from './types.js';
 
-export interface HttpTransportOptions {
+export interface HttpTransportOptions extends NetOptions {
   headers?: Record<string, string>;
   /** Connections this session may open in parallel (calls beyond wait, and the wait is measured). */
   maxConnections: number;
-  /** One pool per origin for all sessions of a worker instead of one per session. */
-  shareConnections: boolean;
+  /** `shareConnections`: the worker's pools, one per origin for all its sessions, instead of one per session. */
+  shared: SharedPools | undefined;
   connectTimeoutMs: number;
-  /** connections_active/opened/failed{proto:mcp}. */
-  conns: ConnectionMeter;
 }
 
 const HEADER_CACHE_MAX = 512;
@@ -59,8 +55,8 @@ export class StreamableHttpTransport implements McpTransport {
     this.path = `${u.pathname}${u.search}`;
     this.#user = userHeaderList(opts.headers);
     this.#headers = this.#base();
-    this.#ownsPool = !opts.shareConnections;
-    this.#pool = opts.shareConnections ? sharedPool(this.origin, opts.connectTimeoutMs, opts.conns) : new TrackedPool(this.origin, opts.maxConnections, opts.connectTimeoutMs, opts.conns);
+    this.#ownsPool = !opts.shared;
+    this.#pool = opts.shared ? opts.shared.of(this.origin, opts.connectTimeoutMs) : new TrackedPool(this.origin, opts.maxConnections, opts.connectTimeoutMs, opts.conns, opts.sources);
   }
 
   #base(): string[] {

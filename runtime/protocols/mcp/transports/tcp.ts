@@ -3,14 +3,12 @@
  * big-endian length-prefixed frames with `framing: 'length-prefix'`.
  */
 import net from 'node:net';
-import type { ConnectionMeter } from '../../../metrics/connections.js';
-import { nextLocalAddress } from '../../local-ips.js';
+import { ProtocolError } from '../../../errors.js';
 import { McpError, transportError } from '../errors.js';
 import { LengthPrefixDecoder, LineDecoder, encodeLengthPrefixed } from '../framing.js';
+import type { TcpFraming } from '../types.js';
 import { MessageStreamTransport } from './message-stream.js';
-import type { TransportHost } from './types.js';
-
-export type TcpFraming = 'ndjson' | 'length-prefix';
+import type { NetOptions, TransportHost } from './types.js';
 
 export class TcpTransport extends MessageStreamTransport {
   readonly kind = 'tcp' as const;
@@ -22,7 +20,7 @@ export class TcpTransport extends MessageStreamTransport {
     host: TransportHost,
     readonly framing: TcpFraming,
     readonly connectTimeoutMs: number,
-    readonly conns: ConnectionMeter,
+    readonly net: NetOptions,
   ) {
     super(target, host);
     this.#decoder = framing === 'length-prefix' ? new LengthPrefixDecoder(this) : new LineDecoder(this);
@@ -30,19 +28,20 @@ export class TcpTransport extends MessageStreamTransport {
 
   open(): Promise<void> {
     const u = new URL(this.target);
+    const conns = this.net.conns;
     return new Promise((resolve, reject) => {
-      const localAddress = nextLocalAddress();
+      const localAddress = this.net.sources.next();
       const sock = net.connect({ host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port), ...(localAddress ? { localAddress } : {}) });
       this.#socket = sock;
       this.socketBytes.track(sock);
       let opened = false;
       sock.setNoDelay(true);
       sock.setTimeout(this.connectTimeoutMs, () => {
-        if (!opened) sock.destroy(Object.assign(new Error(`connect timeout after ${this.connectTimeoutMs} ms`), { code: 'ECONNTIMEOUT' }));
+        if (!opened) sock.destroy(new ProtocolError('MCPRUN_NETWORK', `connect timeout after ${this.connectTimeoutMs} ms`, 'ECONNTIMEOUT'));
       });
       sock.once('connect', () => {
         opened = true;
-        this.conns.opened();
+        conns.opened();
         sock.setTimeout(0);
         resolve();
       });
@@ -54,17 +53,11 @@ export class TcpTransport extends MessageStreamTransport {
           sock.destroy();
         }
       });
-      sock.on('error', (err) => {
-        const e = transportError(err, `TCP ${this.target}`);
-        if (!opened) {
-          this.conns.failed(typeof e.code === 'string' ? e.code : undefined);
-          reject(e);
-        }
-        else this.lost(e);
-      });
+      sock.on('error', (err) => this.connectionError(transportError(err, `TCP ${this.target}`), opened, conns, reject));
       sock.once('close', () => {
-        if (opened) this.conns.closed();
-        if (opened) this.lost(new McpError('transport_error', `TCP connection to ${this.target} closed`, 'ECONNRESET'));
+        if (!opened) return;
+        conns.closed();
+        this.lost(new McpError('transport_error', `TCP connection to ${this.target} closed`, 'ECONNRESET'));
       });
     });
   }
@@ -77,20 +70,8 @@ export class TcpTransport extends MessageStreamTransport {
     return true;
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     const s = this.#socket;
-    if (!this.gone) this.gone = new McpError('transport_error', 'the session is closed');
-    if (!s || s.destroyed) return;
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(() => {
-        s.destroy();
-        resolve();
-      }, 1000);
-      s.once('close', () => {
-        clearTimeout(t);
-        resolve();
-      });
-      s.end();
-    });
+    return this.closeConnection(s && !s.destroyed ? s : undefined, () => s!.end(), () => s!.destroy());
   }
 }

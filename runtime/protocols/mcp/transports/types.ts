@@ -1,10 +1,18 @@
 /** The contract between a session and the transport that carries its messages. */
+import type { ConnectionMeter } from '../../../metrics/connections.js';
+import type { SourceAddresses } from '../../local-ips.js';
 import type { PendingCall } from '../call.js';
 import type { McpError } from '../errors.js';
-import type { JsonRpcMessage } from '../jsonrpc.js';
-import type { Era } from '../versions.js';
+import type { Era, JsonRpcMessage, TransportKind } from '../types.js';
 
-export type TransportKind = 'streamable-http' | 'sse' | 'stdio' | 'ws' | 'tcp';
+/** What every transport that opens connections gets from the worker's protocol services. */
+export interface NetOptions {
+  /** connections_active/opened/failed{proto:mcp} */
+  conns: ConnectionMeter;
+  /** --local-ips */
+  sources: SourceAddresses;
+}
+
 
 /** What a transport calls back into (the session implements it). */
 export interface TransportHost {

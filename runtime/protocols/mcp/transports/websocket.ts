@@ -4,12 +4,10 @@
  */
 import type { Socket } from 'node:net';
 import WebSocket from 'ws';
-import type { ConnectionMeter } from '../../../metrics/connections.js';
-import { nextLocalAddress } from '../../local-ips.js';
 import { McpError, transportError } from '../errors.js';
 import { USER_AGENT, userHeaderList } from './http-common.js';
 import { MessageStreamTransport } from './message-stream.js';
-import type { TransportHost } from './types.js';
+import type { NetOptions, TransportHost } from './types.js';
 
 export class WebSocketTransport extends MessageStreamTransport {
   readonly kind = 'ws' as const;
@@ -21,19 +19,20 @@ export class WebSocketTransport extends MessageStreamTransport {
     host: TransportHost,
     readonly headers: Record<string, string> | undefined,
     readonly connectTimeoutMs: number,
-    readonly conns: ConnectionMeter,
+    readonly net: NetOptions,
   ) {
     super(target, host);
   }
 
   open(): Promise<void> {
+    const conns = this.net.conns;
     return new Promise((resolve, reject) => {
       const list = userHeaderList(this.headers);
       const headers: Record<string, string> = { 'user-agent': USER_AGENT };
       for (let i = 0; i < list.length; i += 2) headers[list[i]] = list[i + 1];
       let ws: WebSocket;
       try {
-        const localAddress = nextLocalAddress();
+        const localAddress = this.net.sources.next();
         ws = new WebSocket(this.target, ['mcp'], { perMessageDeflate: false, headers, handshakeTimeout: this.connectTimeoutMs, ...(localAddress ? { localAddress } : {}) });
       } catch (err) {
         reject(transportError(err, `WebSocket ${this.target}`));
@@ -43,25 +42,19 @@ export class WebSocketTransport extends MessageStreamTransport {
       let opened = false;
       ws.once('open', () => {
         opened = true;
-        this.conns.opened();
+        conns.opened();
         this.#socket = (ws as unknown as { _socket?: Socket })._socket;
         if (this.#socket) this.socketBytes.track(this.#socket);
         resolve();
       });
       ws.once('unexpected-response', (_req, res) => {
         const e = new McpError('http_error', `WebSocket upgrade to ${this.target} was answered HTTP ${res.statusCode}`, undefined, res.statusCode);
-        this.conns.failed(String(res.statusCode));
+        conns.failed(String(res.statusCode));
         opened = true; // the 'error' that follows terminate() is not a second failure
         reject(e);
         ws.terminate();
       });
-      ws.on('error', (err) => {
-        const e = transportError(err, `WebSocket ${this.target}`);
-        if (!opened) {
-          this.conns.failed(typeof e.code === 'string' ? e.code : undefined);
-          reject(e);
-        } else this.lost(e);
-      });
+      ws.on('error', (err) => this.connectionError(transportError(err, `WebSocket ${this.target}`), opened, conns, reject));
       ws.on('message', (data: WebSocket.RawData, isBinary: boolean) => {
         if (isBinary) return;
         const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString();
@@ -69,7 +62,7 @@ export class WebSocketTransport extends MessageStreamTransport {
         else for (const line of text.split('\n')) if (line.trim()) this.onFrame(line);
       });
       ws.once('close', (code, reason) => {
-        if (this.#socket) this.conns.closed();
+        if (this.#socket) conns.closed();
         if (opened) this.lost(new McpError('transport_error', `WebSocket ${this.target} closed (${code}${reason.length ? ` ${reason.toString()}` : ''})`, code === 1000 ? 'ECLOSED' : `WS_${code}`));
       });
     });
@@ -82,21 +75,12 @@ export class WebSocketTransport extends MessageStreamTransport {
     return true;
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
     const ws = this.#ws;
-    if (!this.gone) this.gone = new McpError('transport_error', 'the session is closed');
-    if (!ws || ws.readyState === WebSocket.CLOSED) return;
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(() => {
-        ws.terminate();
-        resolve();
-      }, 1000);
-      ws.once('close', () => {
-        clearTimeout(t);
-        resolve();
-      });
-      if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
-      else ws.close(1000);
-    });
+    return this.closeConnection(
+      ws && ws.readyState !== WebSocket.CLOSED ? ws : undefined,
+      () => (ws!.readyState === WebSocket.CONNECTING ? ws!.terminate() : ws!.close(1000)),
+      () => ws!.terminate(),
+    );
   }
 }

@@ -1,14 +1,15 @@
 /**
  * Entry of dist/mcprun-runtime.mjs (see runtime/paths.ts). Exports the DSL; when this file is the
  * entry of a worker thread or of a worker process, it also starts the worker loop there. Imported
- * by a scenario in the coordinator (to read its options), it only exports.
+ * by a scenario in the coordinator (to read its options), it only exports. A top-level module of
+ * its own (beside runtime/index.ts), so no folder under runtime/ imports dsl/.
  */
 import { isMainThread, workerData } from 'node:worker_threads';
-import { startProcessWorker } from './process-entry.js';
-import { startThreadWorker } from './thread-entry.js';
-import { WORKER_PROCESS_ENV, WORKER_THREAD_MARK } from './entry-marks.js';
+import { startProcessWorker } from './worker/process-entry.js';
+import { startThreadWorker } from './worker/thread-entry.js';
+import { WORKER_PROCESS_ENV, WORKER_THREAD_MARK } from './worker/entry-marks.js';
 
-export * from '../../dsl/index.js';
+export * from '../dsl/index.js';
 
 if (!isMainThread && (workerData as { mark?: string } | undefined)?.mark === WORKER_THREAD_MARK) startThreadWorker();
 else if (isMainThread && process.env[WORKER_PROCESS_ENV] === '1' && typeof process.send === 'function') startProcessWorker();

@@ -2,7 +2,7 @@
  * Durations as k6 writes them: "500ms", "30s", "1m30s", "1h", "2.5s", "100us". A bare number is
  * milliseconds (as in k6's JS options). Returns milliseconds.
  */
-import { McprunError } from '../errors.js';
+import { McprunError } from './errors.js';
 
 const UNIT_MS: Record<string, number> = { us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const PART = /(\d+(?:\.\d+)?)(us|µs|ms|s|m|h|d)/y;

@@ -1,8 +1,8 @@
 /**
  * The resolved shapes (vitest's ResolvedConfig): every default applied, every duration in ms,
- * structured-clone safe so it can be handed to workers as is.
+ * structured-clone safe so it can be handed to workers as is. Each executor resolves its own
+ * (resolve() in its file); config/ assembles them, the workers run them.
  */
-import type { ExecutorName } from '../../dsl/options.js';
 
 export interface ResolvedStage {
   durationMs: number;
@@ -11,7 +11,8 @@ export interface ResolvedStage {
 
 interface ResolvedBase {
   name: string;
-  executor: ExecutorName;
+  /** Narrowed to its name by each executor's shape below. */
+  executor: string;
   exec: string;
   env: Record<string, string>;
   tags: Record<string, string>;
@@ -71,3 +72,6 @@ export type ResolvedScenario =
   | ResolvedRampingVus
   | ResolvedConstantArrivalRate
   | ResolvedRampingArrivalRate;
+
+/** Every executor's name (the public `Scenario['executor']` union, dsl/options.ts, is the same set). */
+export type ExecutorName = ResolvedScenario['executor'];

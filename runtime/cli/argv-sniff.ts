@@ -1,11 +1,9 @@
 /**
- * The CLI's flag table, and the two things dist/cli.mjs reads from argv before the CLI proper has
- * loaded (the scenario path, to start bundling; the worker count, to start workers). Both readers
- * only guess: the real parse (main.ts) decides, and a wrong guess costs a little time, nothing else.
+ * What dist/cli.mjs reads from argv before the CLI proper has loaded: the scenario path (to start
+ * bundling) and how many worker threads to start. Both only guess: the real parse (parse.ts)
+ * decides, and a wrong guess costs a little time, nothing else. The flags come from the table.
  */
-export const STRING_FLAGS = ['vus', 'duration', 'iterations', 'stage', 'env', 'workers', 'summary-export', 'out', 'report-dir', 'junit', 'metrics-addr', 'interval', 'pool', 'local-ips'] as const;
-export const BOOLEAN_FLAGS = ['quiet', 'color', 'progress', 'verbose', 'continue-on-worker-error'] as const;
-export const ALIASES: Record<string, string> = { duration: 'd', iterations: 'i', stage: 's', env: 'e', workers: 'w', quiet: 'q', verbose: 'v', out: 'o' };
+import { ALIASES, STRING_FLAGS } from './flag-table.js';
 
 const TAKES_VALUE = new Set<string>([...STRING_FLAGS.map((f) => `--${f}`), ...STRING_FLAGS.filter((f) => ALIASES[f]).map((f) => `-${ALIASES[f]}`)]);
 const SHORT_WITH_VALUE = new Set(STRING_FLAGS.filter((f) => ALIASES[f]).map((f) => ALIASES[f]));
@@ -32,12 +30,18 @@ export function sniffScript(argv: string[]): string | undefined {
 
 /** `--workers N` / `-w N` / `--workers=N`, when given as a plain number. */
 export function sniffWorkers(argv: string[]): number | undefined {
+  const short = `-${ALIASES.workers}`;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     let v: string | undefined;
-    if (a === '--workers' || a === '-w') v = argv[i + 1];
-    else if (a.startsWith('--workers=')) v = a.slice(10);
+    if (a === '--workers' || a === short) v = argv[i + 1];
+    else if (a.startsWith('--workers=')) v = a.slice('--workers='.length);
     if (v !== undefined) return /^\d+$/.test(v) && Number(v) >= 1 ? Number(v) : undefined;
   }
   return undefined;
+}
+
+/** False when the command line runs no worker threads: nothing to run, --help, --version, or --pool processes. */
+export function sniffRunsThreads(argv: string[]): boolean {
+  return argv.length > 0 && !argv.some((a) => a === '--help' || a === '-h' || a === '--version' || a === '-V' || a === 'processes' || a === '--pool=processes');
 }

@@ -1,0 +1,59 @@
+/**
+ * The end of a run: thresholds evaluated once more on everything measured, the exit code, the
+ * warnings, and the summary that every output receives. Elapsed times come from the schedule, the
+ * run's one definition of them.
+ */
+import type { ResolvedConfig } from '../config/resolve.js';
+import { realmRegistry } from '../metrics/registry.js';
+import type { Tags } from '../metrics/types.js';
+import { runWarnings } from '../output/run-warnings.js';
+import { buildSummary, type SummaryData } from '../output/summary-data.js';
+import { evaluateThresholds, type ThresholdEntry, type ThresholdVerdict } from '../thresholds/index.js';
+import type { MetricFeed } from './metric-feed.js';
+import type { RunPlan } from './plan.js';
+import { exitCodeOf, type RunState } from './run-state.js';
+import type { ScenarioSchedule } from './scenario-schedule.js';
+
+/** Thresholds against the aggregate so far; `only` picks the entries (abortOnFail ones during the run). */
+export function evaluateNow(feed: MetricFeed, schedule: ScenarioSchedule, entries: readonly ThresholdEntry[], only?: (e: ThresholdEntry) => boolean): ThresholdVerdict[] {
+  return evaluateThresholds(entries, (metric, filter) => feed.aggregate.view(metric, filter, schedule.elapsedSecondsFor(filter)), only);
+}
+
+export interface RunRecord {
+  readonly script: string;
+  readonly startedAt: Date;
+  readonly config: ResolvedConfig;
+  readonly plan: RunPlan;
+  readonly feed: MetricFeed;
+  readonly schedule: ScenarioSchedule;
+  readonly state: RunState;
+  readonly tty: { stdout: boolean; stderr: boolean };
+}
+
+export function judge(r: RunRecord): SummaryData {
+  const { feed, schedule, state } = r;
+  const testRunDurationMs = schedule.testElapsedMs();
+  feed.aggregate.elapsedSeconds = testRunDurationMs / 1000;
+  const verdicts = evaluateNow(feed, schedule, r.config.thresholds);
+  return buildSummary({
+    aggregate: feed.aggregate,
+    metric: (n) => realmRegistry.get(n),
+    verdicts,
+    elapsedSecondsFor: (f: Tags) => schedule.elapsedSecondsFor(f),
+    testRunDurationMs,
+    phases: schedule.phases.map((p) => ({ scenario: p.scenario, description: r.plan.scenarios.find((s) => s.scenario === p.scenario)!.description, durationMs: schedule.phaseElapsedMs(p) })),
+    script: r.script,
+    startedAt: r.startedAt,
+    exitCode: exitCodeOf(state.outcome(verdicts.some((v) => !v.ok))),
+    aborted: state.aborted,
+    workers: r.plan.workers,
+    errors: feed.errors(),
+    warnings: runWarnings({
+      aggregate: feed.aggregate,
+      phases: schedule.phases.map((p) => ({ name: p.scenario.name, state: p.state, maxVUs: (p.scenario as { maxVUs?: number }).maxVUs })),
+      duringRun: state.warnings,
+      workerFailure: state.workerFailure,
+    }),
+    tty: r.tty,
+  });
+}

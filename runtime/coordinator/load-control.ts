@@ -1,0 +1,19 @@
+/**
+ * Stopping the load, the one way every part of the coordinator does it: no phase starts any more,
+ * and every worker ends its iterations (graceful: each gets its gracefulStop) or aborts them.
+ * Pause, resume and rescale (a control API) would be further verbs here.
+ */
+import type { ScenarioSchedule } from './scenario-schedule.js';
+import type { WorkerPool } from './worker-pool.js';
+
+export class LoadControl {
+  constructor(
+    readonly pool: WorkerPool,
+    readonly schedule: ScenarioSchedule,
+  ) {}
+
+  stop(graceful: boolean): void {
+    this.schedule.stop();
+    this.pool.broadcast({ type: 'stop', graceful });
+  }
+}

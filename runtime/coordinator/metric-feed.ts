@@ -1,0 +1,46 @@
+/**
+ * Every metric snapshot of the run as it arrives, merged into the cumulative aggregate and then
+ * handed to each participant. The workers' snapshots come in over the pool; a source on the
+ * coordinator's side (a system-under-test sampler), or another instance's merged snapshots, would
+ * call ingest() with a source index of its own.
+ */
+import { MetricAggregate } from '../metrics/aggregate.js';
+import { realmRegistry } from '../metrics/registry.js';
+import type { MetricSnapshot } from '../metrics/worker-store.js';
+import type { IterationErrorReport } from '../worker-protocol.js';
+import type { RunParticipant } from './participants.js';
+import type { WorkerPool } from './worker-pool.js';
+
+export class MetricFeed {
+  readonly aggregate = new MetricAggregate((n) => realmRegistry.get(n));
+  readonly #errors = new Map<string, number>();
+  readonly #vusBySource = new Map<number, number>();
+  #vus = 0;
+
+  constructor(readonly participants: readonly RunParticipant[]) {}
+
+  /** Listens to the pool's `metrics` messages until the returned function is called. */
+  attach(pool: WorkerPool): () => void {
+    return pool.onMessage((m) => {
+      if (m.type === 'metrics') this.ingest(m.workerIndex, m.snapshot, m.vus, m.errors);
+    });
+  }
+
+  ingest(source: number, snapshot: MetricSnapshot, vus = 0, errors: readonly IterationErrorReport[] = []): void {
+    this.aggregate.merge(source, snapshot);
+    for (const p of this.participants) p.snapshot?.(source, snapshot);
+    this.#vusBySource.set(source, vus);
+    this.#vus = [...this.#vusBySource.values()].reduce((a, b) => a + b, 0);
+    for (const e of errors) this.#errors.set(e.message, (this.#errors.get(e.message) ?? 0) + e.count);
+  }
+
+  /** Active VUs over all workers, as of their latest snapshots. */
+  get vus(): number {
+    return this.#vus;
+  }
+
+  /** Iteration errors by message, most frequent first. */
+  errors(): IterationErrorReport[] {
+    return [...this.#errors].map(([message, count]) => ({ message, count })).sort((a, b) => b.count - a.count);
+  }
+}

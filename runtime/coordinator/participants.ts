@@ -1,0 +1,54 @@
+/**
+ * Everything that takes part in a run besides the workers. Each is started before any worker
+ * exists (a failure there is a configuration error: nothing was sent), sees every merged metric
+ * snapshot, and is stopped once whatever ends the load has ended it: the end of the last phase,
+ * Ctrl-C, a lost worker or an error.
+ *
+ * Outputs are participants today. The parts planned next plug in here the same way: a fault
+ * scheduler and managed target processes (started before load, stopped at the end or on a crash),
+ * a system-under-test sampler (its samples go into MetricFeed.ingest), a live dashboard with its
+ * control API (LoadControl and ScenarioSchedule are its hooks).
+ */
+import { McprunError } from '../errors.js';
+import type { MetricSnapshot } from '../metrics/worker-store.js';
+import type { Output, OutputContext } from '../output/output.js';
+
+export interface RunParticipant {
+  /** How messages name it: "output --junit". */
+  readonly label: string;
+  start?(ctx: OutputContext): void | Promise<void>;
+  /** A snapshot after it was merged into the aggregate. Must be cheap: it runs on every flush. */
+  snapshot?(source: number, snap: MetricSnapshot): void;
+  /** The load is over, however it ended; called once, before the summary. */
+  stop?(): void | Promise<void>;
+}
+
+export function outputParticipant(o: Output): RunParticipant {
+  return {
+    label: `output ${o.name}`,
+    start: o.start && ((ctx) => o.start!(ctx)),
+    snapshot: o.snapshot && ((i, s) => o.snapshot!(i, s)),
+  };
+}
+
+/** In order; the first failure stops the run as a configuration error (exit 104). */
+export async function startParticipants(list: readonly RunParticipant[], ctx: OutputContext): Promise<void> {
+  for (const p of list) {
+    try {
+      await p.start?.(ctx);
+    } catch (err) {
+      throw McprunError.is(err) ? err : new McprunError('MCPRUN_CONFIG', `${p.label} could not start: ${(err as Error).message}.`);
+    }
+  }
+}
+
+/** Every participant, whatever the others do; a failure is said on stderr and the run goes on to its summary. */
+export async function stopParticipants(list: readonly RunParticipant[], stderr: NodeJS.WritableStream): Promise<void> {
+  for (const p of list) {
+    try {
+      await p.stop?.();
+    } catch (err) {
+      stderr.write(`mcprun: ${p.label} did not stop cleanly: ${(err as Error).message}\n`);
+    }
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * How the run is going, apart from its metrics: whether and why it was stopped early, which
+ * failure decides its exit code, and the warnings the watchers gathered. The first word on each
+ * counts (a later stop or failure does not replace it). The exit code itself is a pure function of
+ * the outcome, `exitCodeOf`, table-tested in test/unit/coordinator.
+ */
+import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
+
+export interface RunOutcome {
+  /** At least one threshold failed at the end. */
+  thresholdsFailed: boolean;
+  /** A worker died or failed (106), unless --continue-on-worker-error kept the run going. */
+  workerFailure: Error | undefined;
+  /** The code a stop or failure asked for: a threshold with abortOnFail (108), teardown() threw (107). */
+  requestedExit: ExitCode | undefined;
+  /** Why the run was stopped early; null when it ran to its end. */
+  aborted: string | null;
+}
+
+/** Precedence: a lost worker, then the code a stop asked for, then an outside stop, then the thresholds. */
+export function exitCodeOf(o: RunOutcome): ExitCode {
+  if (o.workerFailure) return EXIT_CODES.WORKER_FAILED;
+  if (o.requestedExit !== undefined) return o.requestedExit;
+  if (o.aborted) return EXIT_CODES.EXTERNAL_ABORT;
+  return o.thresholdsFailed ? EXIT_CODES.THRESHOLDS_FAILED : EXIT_CODES.OK;
+}
+
+export class RunState {
+  #aborted: string | null = null;
+  #requestedExit: ExitCode | undefined;
+  #workerFailure: Error | undefined;
+  /** Said in the summary: workers lost under --continue-on-worker-error. */
+  readonly warnings: string[] = [];
+
+  get aborted(): string | null {
+    return this.#aborted;
+  }
+
+  get workerFailure(): Error | undefined {
+    return this.#workerFailure;
+  }
+
+  /** The run stops early for `reason`; `exitCode` when the stop has a code of its own. False if it was already stopped. */
+  abort(reason: string, exitCode?: ExitCode): boolean {
+    if (this.#aborted !== null) return false;
+    this.#aborted = reason;
+    if (exitCode !== undefined) this.#requestedExit ??= exitCode;
+    return true;
+  }
+
+  /** A part of the run failed without stopping it (teardown() threw): its code, unless one was asked for first. */
+  fail(exitCode: ExitCode): void {
+    this.#requestedExit ??= exitCode;
+  }
+
+  workerFailed(err: Error): void {
+    this.#workerFailure ??= err;
+  }
+
+  outcome(thresholdsFailed: boolean): RunOutcome {
+    return { thresholdsFailed, workerFailure: this.#workerFailure, requestedExit: this.#requestedExit, aborted: this.#aborted };
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * The warnings of the summary: what makes its figures less than they look (a lost worker, a
+ * saturated load generator, dropped iterations, a generator that fell behind its schedule, phases
+ * that never started). Each says what to do about it.
+ */
+import type { MetricAggregate } from '../metrics/aggregate.js';
+import { DELAY_WARN_P99_MS, UTILIZATION_WARN } from '../metrics/generator-health.js';
+import { McprunError } from '../errors.js';
+import { formatMs } from './format.js';
+import { METRIC } from '../metrics/builtin.js';
+
+/** Arrival-rate iterations that start this much later than planned at p(99) make latency figures suspect. */
+const LAG_WARN_P99_MS = 10;
+
+export interface PhaseOutcome {
+  readonly name: string;
+  readonly state: 'waiting' | 'running' | 'done' | 'skipped';
+  /** Arrival-rate executors' maxVUs. */
+  readonly maxVUs: number | undefined;
+}
+
+export interface WarningInputs {
+  readonly aggregate: MetricAggregate;
+  readonly phases: readonly PhaseOutcome[];
+  /** Gathered during the run (workers lost under --continue-on-worker-error). */
+  readonly duringRun: readonly string[];
+  readonly workerFailure: Error | undefined;
+}
+
+export function runWarnings({ aggregate: agg, phases, duringRun, workerFailure }: WarningInputs): string[] {
+  const warnings = [...duringRun];
+  if (workerFailure) warnings.push(`${McprunError.is(workerFailure) ? workerFailure.userMessage : workerFailure.message}; the results below are partial.`);
+  const delay = agg.view(METRIC.mcprun_event_loop_delay);
+  const busy = agg.view(METRIC.mcprun_event_loop_utilization);
+  if ((delay.count && delay.percentile(99) > DELAY_WARN_P99_MS) || (busy.count && busy.max > UTILIZATION_WARN)) {
+    warnings.push(
+      `the load generator was saturated (event-loop delay p(99)=${formatMs(delay.percentile(99))}, busiest interval ${Math.round(busy.max * 100)}% of a worker's time): latency figures include generator delay. Add workers (--workers), use --pool processes, or lower the load.`,
+    );
+  }
+  for (const p of phases) {
+    const f = { scenario: p.name };
+    const dropped = agg.view(METRIC.dropped_iterations, f).count;
+    if (dropped) {
+      warnings.push(`${dropped} iterations of scenario "${p.name}" were dropped: all ${p.maxVUs ?? '?'} maxVUs were busy when they were due. Raise maxVUs (VUs are cheap async loops) or lower the rate.`);
+    }
+    const lag = agg.view(METRIC.iteration_lag, f);
+    if (lag.count && lag.percentile(99) > LAG_WARN_P99_MS) {
+      warnings.push(`the load generator fell behind in scenario "${p.name}": iteration_lag p(99)=${formatMs(lag.percentile(99))} (> ${LAG_WARN_P99_MS}ms). Latency figures include generator delay; add workers or lower the rate.`);
+    }
+    if (p.state === 'skipped') warnings.push(`scenario "${p.name}" did not start (the run was stopped first).`);
+  }
+  return warnings;
+}

@@ -1,0 +1,67 @@
+/**
+ * The types of `http.*` as scenario authors see them (re-exported by dsl/), and the worker's
+ * resolved HTTP options. Implementation classes stay in their own files, out of the API.
+ */
+
+/** `options.http`, resolved: what every VU's HTTP client of a worker runs with. */
+export interface HttpConfig {
+  timeoutMs: number;
+  shareConnections: boolean;
+  batchPerHost: number;
+  insecureSkipTLSVerify: boolean;
+  /** @default 10 */
+  maxRedirects?: number;
+}
+
+export type RequestBody = string | Uint8Array | ArrayBuffer | Record<string, unknown> | null | undefined;
+
+export interface RequestParams {
+  headers?: Record<string, string>;
+  tags?: Record<string, string>;
+  /** Overrides the default request timeout: "5s", or ms. */
+  timeout?: string | number;
+  /** 'text' (default), 'binary', or 'none' to drain and discard the body without keeping it. */
+  responseType?: ResponseType;
+  /** Redirects to follow for this request (k6's name); default `options.http.maxRedirects` (10). */
+  redirects?: number;
+}
+
+/** One request of `http.batch()`: a URL (GET), `[method, url, body?, params?]`, or an object. */
+export type BatchRequest =
+  | string
+  | [method: string, url: string, body?: RequestBody, params?: RequestParams]
+  | { method?: string; url: string; body?: RequestBody; params?: RequestParams };
+
+export interface Timings {
+  /** Waiting for a free connection (or for the connection to be set up), ms. */
+  blocked: number;
+  /** TCP connect, when this request opened the connection, ms. */
+  connecting: number;
+  tls_handshaking: number;
+  sending: number;
+  /** Time to first byte after the request was sent, ms. */
+  waiting: number;
+  receiving: number;
+  /** From the moment the script asked for the request to the last byte, ms. */
+  duration: number;
+}
+
+export type ResponseType = 'text' | 'binary' | 'none';
+
+/** What `http.get()` and friends resolve to. A failed request resolves too (status 0, `error`). */
+export interface HttpResponse {
+  readonly url: string;
+  readonly status: number;
+  readonly statusText: string;
+  /** Header names in lower case; repeated headers are joined with ", ". */
+  readonly headers: Record<string, string>;
+  /** string for responseType 'text' (default), Uint8Array for 'binary', null for 'none' or on error. */
+  readonly body: string | Uint8Array | null;
+  readonly timings: Timings;
+  /** Set when the request failed below HTTP (refused, reset, timeout, DNS, TLS). */
+  readonly error: string | undefined;
+  readonly error_code: string | undefined;
+  readonly request: { method: string; url: string };
+  /** Parse the body as JSON (throws a clear error if it is not). */
+  json<T = any>(): T;
+}

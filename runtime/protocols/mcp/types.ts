@@ -1,0 +1,219 @@
+/**
+ * The types of `mcp.*` as scenario authors see them (re-exported once, by dsl/index.ts through
+ * dsl/mcp.ts): options, targets, results, the session. Implementation classes (McpSessionImpl,
+ * the transports) stay in their own files, out of the API.
+ */
+import type { McpError } from './errors.js';
+import type { Era, ProtocolVersionOption } from './versions.js';
+
+export type { Era, ProtocolVersionOption } from './versions.js';
+
+/** An open MCP session (what `mcp.connect()` resolves to). Keep it in `vu.state` to reuse it across iterations. */
+export interface McpSession {
+  /** 'streamable-http' | 'sse' | 'stdio' | 'ws' | 'tcp' (the `transport` tag). */
+  readonly transportKind: TransportKind;
+  /** 'legacy' (initialize handshake) or 'modern' (2026-07-28, no handshake): the `era` tag. */
+  readonly era: Era;
+  /** The negotiated (legacy) or used (modern) protocol revision. */
+  readonly protocolVersion: string;
+  /** The `Mcp-Session-Id` the server issued (legacy streamable HTTP), if any. */
+  readonly sessionId: string | undefined;
+  readonly serverInfo: Record<string, unknown> | undefined;
+  readonly serverCapabilities: Record<string, unknown> | undefined;
+  readonly instructions: string | undefined;
+  readonly closed: boolean;
+  /** stdio: the server's process id. */
+  readonly pid: number | undefined;
+  /** Notifications received that were not progress for a pending call. */
+  readonly notifications: number;
+  /** stdio: the server's stderr (last 64 KiB). */
+  stderr(): string;
+  listTools(params?: { cursor?: string }, options?: CallOptions): Promise<ListToolsResult>;
+  /** Every page of tools/list (follows nextCursor); each page is one request. */
+  listAllTools(options?: CallOptions): Promise<ToolList>;
+  callTool(name: string, args?: Record<string, unknown>, options?: CallOptions): Promise<CallToolResult>;
+  listResources(params?: { cursor?: string }, options?: CallOptions): Promise<ListResourcesResult>;
+  readResource(uri: string, options?: CallOptions): Promise<ReadResourceResult>;
+  listPrompts(params?: { cursor?: string }, options?: CallOptions): Promise<ListPromptsResult>;
+  getPrompt(name: string, args?: Record<string, string>, options?: CallOptions): Promise<GetPromptResult>;
+  /** Legacy era only (modern servers answer -32601). */
+  ping(options?: CallOptions): Promise<McpResult>;
+  /** Any request; resolves with its result, or `{ error }`. */
+  request<T extends McpResult = McpResult>(method: string, params?: Record<string, unknown>, options?: CallOptions): Promise<T>;
+  /** A notification (no response); rejects only if it could not be delivered. */
+  notify(method: string, params?: Record<string, unknown>): Promise<void>;
+  /** End the session. Legacy HTTP sessions are DELETEd unless `deleteSession: false`. Sessions still open when the VU ends are closed for you. */
+  close(options?: { deleteSession?: boolean }): Promise<void>;
+}
+
+export interface ConnectOptions {
+  /** 'auto' (default) detects the era once per target; or a revision ('2025-11-25', '2026-07-28'), 'legacy', 'modern'. */
+  protocolVersion?: ProtocolVersionOption;
+  /** Extra HTTP headers (HTTP transports and the WebSocket upgrade), e.g. Authorization. */
+  headers?: Record<string, string>;
+  /** @default { name: 'mcprun', version: <mcprun's version> } */
+  clientInfo?: { name: string; version: string; [key: string]: unknown };
+  /** Client capabilities to declare. @default {} */
+  capabilities?: Record<string, unknown>;
+  /** Default timeout of every call ("5s", or ms). @default '60s' */
+  timeout?: string | number;
+  /** Timeout of opening the session (connect, spawn, handshake, era probe). @default '10s' */
+  connectTimeout?: string | number;
+  /** Force a transport for a URL target ('sse' for HTTP+SSE, 'streamable-http' to disable the SSE fallback). */
+  transport?: McpTransportName;
+  /** TCP framing. @default 'ndjson' */
+  framing?: TcpFraming;
+  /** HTTP connections one session may use in parallel. @default 4 */
+  maxConnections?: number;
+  /** Share one connection pool per origin among all sessions of a worker (throughput tests). @default false */
+  shareConnections?: boolean;
+  /** close() sends DELETE (legacy HTTP sessions). @default true */
+  deleteSessionOnClose?: boolean;
+  /** Tags added to every sample of this session. */
+  tags?: Record<string, string>;
+  /** Notifications that are not progress for a pending call (list_changed, logging, ...). */
+  onNotification?: (message: JsonRpcMessage) => void;
+}
+
+export interface CallOptions {
+  /** This call's timeout ("5s", or ms); on expiry the request is cancelled. @default the session's `timeout` */
+  timeout?: string | number;
+  /** Receives `notifications/progress` for this call (sends a progress token). */
+  onProgress?: (progress: ProgressParams) => void;
+  /** Ask for progress notifications (counted in mcp_progress_events) without a callback. */
+  progress?: boolean;
+  /** Progress restarts the timeout clock (the spec's MAY); the timeout is then per silence. */
+  resetTimeoutOnProgress?: boolean;
+  /** Extra tags for this call's samples. */
+  tags?: Record<string, string>;
+  /** Entries for the request's `params._meta` (e.g. traceparent). */
+  meta?: Record<string, unknown>;
+}
+
+export type ProgressHandler = (progress: ProgressParams) => void;
+
+export interface ProgressParams {
+  progressToken: number | string;
+  progress: number;
+  total?: number;
+  message?: string;
+  [key: string]: unknown;
+}
+
+export type McpTransportName = 'streamable-http' | 'http' | 'sse' | 'stdio' | 'ws' | 'websocket' | 'tcp';
+
+export interface UrlTarget {
+  url: string;
+  transport?: McpTransportName;
+  /** TCP only. @default 'ndjson' */
+  framing?: TcpFraming;
+}
+
+export type McpTarget = string | UrlTarget | StdioTarget;
+
+export interface StdioTarget {
+  command: string;
+  args?: string[];
+  env?: Record<string, string>;
+  cwd?: string;
+}
+
+export type TcpFraming = 'ndjson' | 'length-prefix';
+
+export type TransportKind = 'streamable-http' | 'sse' | 'stdio' | 'ws' | 'tcp';
+
+export type JsonRpcId = number | string;
+
+export interface JsonRpcErrorObject {
+  code: number;
+  message: string;
+  data?: unknown;
+}
+
+/** A parsed incoming message: a response (id + result|error), a notification (method, no id) or a server request. */
+export interface JsonRpcMessage {
+  jsonrpc?: string;
+  id?: JsonRpcId | null;
+  method?: string;
+  params?: Record<string, unknown>;
+  result?: Record<string, unknown>;
+  error?: JsonRpcErrorObject;
+}
+
+export interface ContentBlock {
+  type: 'text' | 'image' | 'audio' | 'resource_link' | 'resource' | (string & {});
+  text?: string;
+  data?: string;
+  mimeType?: string;
+  uri?: string;
+  [key: string]: unknown;
+}
+
+/** Present on every result when the request failed (HTTP, JSON-RPC, isError, timeout, transport). */
+export interface Failure {
+  error?: McpError;
+}
+
+export interface McpResult extends Failure {
+  _meta?: Record<string, unknown>;
+  /** Modern era: 'complete' | 'input_required'. */
+  resultType?: string;
+  [key: string]: unknown;
+}
+
+export interface Tool {
+  name: string;
+  title?: string;
+  description?: string;
+  inputSchema?: Record<string, unknown>;
+  outputSchema?: Record<string, unknown>;
+  annotations?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+export interface ListToolsResult extends McpResult {
+  tools: Tool[];
+  nextCursor?: string;
+}
+
+/** All pages of tools/list; `error` when a page failed (the tools of earlier pages are kept). */
+export type ToolList = Tool[] & Failure & { pages: number };
+
+export interface CallToolResult extends McpResult {
+  content: ContentBlock[];
+  structuredContent?: Record<string, unknown>;
+  isError?: boolean;
+}
+
+export interface Resource {
+  uri: string;
+  name?: string;
+  mimeType?: string;
+  [key: string]: unknown;
+}
+
+export interface ListResourcesResult extends McpResult {
+  resources: Resource[];
+  nextCursor?: string;
+}
+
+export interface ReadResourceResult extends McpResult {
+  contents: Array<{ uri: string; mimeType?: string; text?: string; blob?: string; [key: string]: unknown }>;
+}
+
+export interface Prompt {
+  name: string;
+  description?: string;
+  arguments?: Array<{ name: string; description?: string; required?: boolean }>;
+  [key: string]: unknown;
+}
+
+export interface ListPromptsResult extends McpResult {
+  prompts: Prompt[];
+  nextCursor?: string;
+}
+
+export interface GetPromptResult extends McpResult {
+  description?: string;
+  messages: Array<{ role: string; content: ContentBlock }>;
+}
