@@ -9,7 +9,7 @@ import { describe, expect, onTestFinished, test } from 'vitest';
 import type { FaultProxy } from '../../../runtime/protocols/fault-proxy/proxy.js';
 import { MemorySocket } from '../../../runtime/protocols/fault-proxy/memory-socket.js';
 import { serverForTest } from '../../support/http-server.js';
-import { echoServer, fault, proxyFor, until } from '../../fixtures/faults/proxy-harness.js';
+import { echoServer, fault, hashServer, proxyFor, until } from '../../fixtures/faults/proxy-harness.js';
 
 /** A keep-alive node:http agent whose connections are the proxy's in-memory ones. */
 function agentFor(proxy: FaultProxy, maxSockets = 10): Agent {
@@ -42,11 +42,7 @@ function call(agent: Agent, port: number, path = '/', body?: Buffer): Promise<Re
 
 describe('in memory, no fault on', () => {
   test('requests and a 4 MiB body pass through; connections are kept alive; nothing touches the listening socket', async () => {
-    const server = await serverForTest((req, res) => {
-      const hash = createHash('sha256');
-      req.on('data', (c: Buffer) => hash.update(c));
-      req.on('end', () => res.end(hash.digest('hex')));
-    });
+    const server = await hashServer();
     const { proxy, port } = await proxyFor(server.port);
     const agent = agentFor(proxy, 5);
     const all = await Promise.all(Array.from({ length: 200 }, () => call(agent, port)));

@@ -5,15 +5,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, onTestFinished, test } from 'vitest';
 import { serverForTest } from '../../support/http-server.js';
-import { echoServer, engine, fault, get, load, proxyFor, raw, sleep, TAGS, until } from '../../fixtures/faults/proxy-harness.js';
+import { echoBehind, echoServer, engine, fault, hashServer, get, load, proxyFor, raw, sleep, TAGS, until } from '../../fixtures/faults/proxy-harness.js';
 
 describe('no fault on', () => {
   test('requests, bodies and keep-alive connections pass through unchanged', async () => {
-    const server = await serverForTest((req, res) => {
-      const hash = createHash('sha256');
-      req.on('data', (c: Buffer) => hash.update(c));
-      req.on('end', () => res.end(hash.digest('hex')));
-    });
+    const server = await hashServer();
     const { proxy, url } = await proxyFor(server.port);
     const responses = await load(url, 10, 30);
     expect(responses.every((r) => r.status === 200)).toBe(true);
@@ -60,9 +56,7 @@ describe('reset', () => {
   });
 
   test('at rate 0.5 about half of 400 new connections are reset, the others answered', async () => {
-    const echo = await echoServer();
-    const { proxy, port } = await proxyFor(echo.port);
-    await proxy.setFault(fault('half', { kind: 'reset', timeoutMs: 0 }, 0.5, 'upstream'));
+    const { echo, proxy, port } = await echoBehind(fault('half', { kind: 'reset', timeoutMs: 0 }, 0.5, 'upstream'));
     let reset = 0;
     let answered = 0;
     for (let batch = 0; batch < 8; batch++) {
@@ -136,9 +130,7 @@ describe('latency', () => {
 
 describe('bandwidth', () => {
   test('downstream 200 kB/s: the bytes arrive at 200,000 bytes/s within 10 %', async () => {
-    const echo = await echoServer();
-    const { proxy, port } = await proxyFor(echo.port);
-    await proxy.setFault(fault('thin', { kind: 'bandwidth', bytesPerSecond: 200_000 }, 1, 'downstream'));
+    const { echo, proxy, port } = await echoBehind(fault('thin', { kind: 'bandwidth', bytesPerSecond: 200_000 }, 1, 'downstream'));
     const c = await raw(port);
     let first = 0;
     let last = 0;
@@ -157,9 +149,7 @@ describe('bandwidth', () => {
   });
 
   test('upstream 100 kB/s: the server receives 200,000 bytes in 2 s within 10 %', async () => {
-    const echo = await echoServer();
-    const { proxy, port } = await proxyFor(echo.port);
-    await proxy.setFault(fault('thin', { kind: 'bandwidth', bytesPerSecond: 100_000 }, 1, 'upstream'));
+    const { echo, proxy, port } = await echoBehind(fault('thin', { kind: 'bandwidth', bytesPerSecond: 100_000 }, 1, 'upstream'));
     const c = await raw(port);
     const t0 = performance.now();
     c.socket.write(Buffer.alloc(200_000, 97));
@@ -229,9 +219,7 @@ describe('timeout', () => {
   });
 
   test('with timeout 0 the connection hangs until the fault ends, then closes', async () => {
-    const echo = await echoServer();
-    const { proxy, port } = await proxyFor(echo.port);
-    await proxy.setFault(fault('hang', { kind: 'timeout', timeoutMs: 0 }));
+    const { echo, proxy, port } = await echoBehind(fault('hang', { kind: 'timeout', timeoutMs: 0 }));
     const a = await raw(port);
     a.socket.write('x');
     await sleep(300);
@@ -245,9 +233,7 @@ describe('timeout', () => {
 
 describe('slow-close and limit-data', () => {
   test('slow-close passes the server FIN on 300 ms late', async () => {
-    const echo = await echoServer();
-    const { proxy, port } = await proxyFor(echo.port);
-    await proxy.setFault(fault('linger', { kind: 'slow-close', delayMs: 300 }, 1, 'downstream'));
+    const { echo, proxy, port } = await echoBehind(fault('linger', { kind: 'slow-close', delayMs: 300 }, 1, 'downstream'));
     const a = await raw(port);
     let okAt = 0;
     a.socket.on('data', () => (okAt ||= Date.now()));
@@ -260,9 +246,7 @@ describe('slow-close and limit-data', () => {
   });
 
   test('limit-data closes the connection after exactly 1,000 bytes', async () => {
-    const echo = await echoServer();
-    const { proxy, port } = await proxyFor(echo.port);
-    await proxy.setFault(fault('cap', { kind: 'limit-data', bytes: 1000 }, 1, 'downstream'));
+    const { echo, proxy, port } = await echoBehind(fault('cap', { kind: 'limit-data', bytes: 1000 }, 1, 'downstream'));
     const a = await raw(port);
     a.socket.write('big:5000');
     await a.closed;
