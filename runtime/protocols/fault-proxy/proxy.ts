@@ -1,9 +1,14 @@
 /**
  * The fault proxy: one per proxied target in each worker, in the worker's own event loop, on
  * 127.0.0.1 by default. It forwards every connection to the upstream and applies the faults that
- * are switched on (`setFault` / `clearFault`, called when the coordinator says so). With no fault
- * on, a chunk costs one `write` (in 'http' mode also a look at the message heads): see
- * bench/fault-proxy.mjs for what that costs against a direct connection.
+ * are switched on (`setFault` / `clearFault`, called when the coordinator says so).
+ *
+ * Layout, from bench/fault-proxy.mjs: in the worker's loop rather than a thread beside it (a
+ * thread on the same core cost more: cross-thread wakeups), and reached by mcprun's own clients
+ * in memory (`openConnection`) rather than over loopback TCP, which doubled the kernel's work per
+ * request. The TCP listener serves every other client (npm packages in the script, other
+ * processes). With no fault on, a chunk costs one write each way (in 'http' mode also a look at
+ * each message head).
  */
 import { connect, createServer, type AddressInfo, type Server } from 'node:net';
 import { McprunError } from '../../errors.js';
