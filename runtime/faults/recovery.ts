@@ -18,6 +18,8 @@
  *   is not applied (there is nothing to be 2× of).
  * - The baseline p95 comes from the merged histograms when every window has one, else from the
  *   request-weighted mean of the windows' p95 (as the time series merges old intervals).
+ * - The latency limit is never below 1 ms (as the failure criterion has its 0.1 % floor): against
+ *   a target that answers in 50 µs, "2×" would be scheduler noise.
  * - No healthy stretch before the windows run out: not recovered once the run has ended, pending
  *   before.
  */
@@ -71,6 +73,7 @@ export interface RecoveryResult {
 export const BASELINE_MS = 10_000;
 export const FAILURE_FLOOR = 0.001;
 export const LATENCY_FACTOR = 2;
+export const LATENCY_FLOOR_MS = 1;
 export const DEFAULT_FOR_MS = 3000;
 
 interface Check {
@@ -143,7 +146,7 @@ function defaultFailureCheck(base: readonly RecoveryWindow[]): Check {
 
 function defaultLatencyCheck(baseP95: number | undefined): Check | undefined {
   if (baseP95 === undefined || !Number.isFinite(baseP95)) return undefined;
-  const limit = LATENCY_FACTOR * baseP95;
+  const limit = Math.max(LATENCY_FACTOR * baseP95, LATENCY_FLOOR_MS);
   return { source: `p95<=${Math.round(limit * 1000) / 1000}ms`, holds: (w) => windowP95(w) <= limit };
 }
 

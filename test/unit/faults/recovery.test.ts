@@ -71,6 +71,13 @@ describe('default criteria', () => {
     expect(r.recoveryTimeMs).toBe(0);
   });
 
+  test('the latency limit is never below 1 ms', () => {
+    const fast: [number, number, number] = [100, 0, 0.05];
+    const r = recoveryOf({ fault: 'f', on: 10_000, off: 11_000 }, run(...repeat(10, fast), DOWN, [100, 0, 0.9], [100, 0, 0.4], [100, 0, 0.7]));
+    expect(r.criteria.latency).toBe('p95<=1ms');
+    expect(r.recoveryTimeMs).toBe(0);
+  });
+
   test('pending while the run goes on', () => {
     const r = recoveryOf({ fault: 'f', on: 10_000, off: 11_000 }, run(...repeat(10, OK), DOWN, OK), {}, false);
     expect(r.state).toBe('pending');
