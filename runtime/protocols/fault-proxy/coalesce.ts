@@ -1,29 +1,33 @@
 /**
- * Adjacent views of one read buffer joined back into one, so that a read holding a whole request
- * (head and body framed apart) still leaves in one `write`: one syscall, as without framing.
+ * Adjacent ranges of one read buffer passed on as one: a read that holds a whole request (head
+ * and body framed apart) still leaves in one `write`, as the read itself when nothing was cut out
+ * of it (the buffer itself then, no view allocated).
  */
 export class Coalescer {
-  #bytes: Buffer | null = null;
+  #buf: Buffer | null = null;
+  #start = 0;
+  #end = 0;
   #notBefore = 0;
 
   constructor(readonly emit: (bytes: Buffer, notBefore: number) => void) {}
 
-  add(bytes: Buffer, notBefore = 0): void {
-    if (bytes.length === 0) return;
-    const cur = this.#bytes;
-    if (cur !== null && notBefore === this.#notBefore && cur.buffer === bytes.buffer && cur.byteOffset + cur.length === bytes.byteOffset) {
-      this.#bytes = Buffer.from(cur.buffer, cur.byteOffset, cur.length + bytes.length);
+  add(buf: Buffer, start: number, end: number, notBefore = 0): void {
+    if (end <= start) return;
+    if (buf === this.#buf && start === this.#end && notBefore === this.#notBefore) {
+      this.#end = end;
       return;
     }
     this.flush();
-    this.#bytes = bytes;
+    this.#buf = buf;
+    this.#start = start;
+    this.#end = end;
     this.#notBefore = notBefore;
   }
 
   flush(): void {
-    const cur = this.#bytes;
-    if (cur === null) return;
-    this.#bytes = null;
-    this.emit(cur, this.#notBefore);
+    const buf = this.#buf;
+    if (buf === null) return;
+    this.#buf = null;
+    this.emit(this.#start === 0 && this.#end === buf.length ? buf : buf.subarray(this.#start, this.#end), this.#notBefore);
   }
 }

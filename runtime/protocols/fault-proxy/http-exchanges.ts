@@ -79,21 +79,21 @@ export class HttpExchanges {
 
   #requestSink(): FramerSink {
     return {
-      head: (bytes, info) => {
+      head: (buf, start, end, info) => {
         const e = this.#draw(info);
         this.#queue.push(e);
-        if (this.#discarding) this.#discarding.counters.bytesDropped += bytes.length;
-        else this.#toUpstream.add(bytes);
+        if (this.#discarding) this.#discarding.counters.bytesDropped += end - start;
+        else this.#toUpstream.add(buf, start, end);
         if (e.synthetic) this.#answerReady();
       },
-      body: (bytes) => {
-        if (this.#discarding) this.#discarding.counters.bytesDropped += bytes.length;
-        else this.#toUpstream.add(bytes);
+      body: (buf, start, end) => {
+        if (this.#discarding) this.#discarding.counters.bytesDropped += end - start;
+        else this.#toUpstream.add(buf, start, end);
       },
       end: () => {
         this.#discarding = null;
       },
-      raw: (bytes) => this.#toUpstream.add(bytes),
+      raw: (buf, start, end) => this.#toUpstream.add(buf, start, end),
     };
   }
 
@@ -119,14 +119,14 @@ export class HttpExchanges {
 
   #responseSink(): FramerSink {
     return {
-      head: (bytes, info) => {
+      head: (buf, start, end, info) => {
         this.#interim = info.status < 200;
         this.#lastStatus = info.status;
         const e = this.#awaited();
         if (e && e.delayMs > 0 && e.holdUntil === 0) e.holdUntil = performance.now() + e.delayMs;
-        this.#toClient.add(bytes, e?.holdUntil ?? 0);
+        this.#toClient.add(buf, start, end, e?.holdUntil ?? 0);
       },
-      body: (bytes) => this.#toClient.add(bytes, this.#awaited()?.holdUntil ?? 0),
+      body: (buf, start, end) => this.#toClient.add(buf, start, end, this.#awaited()?.holdUntil ?? 0),
       end: () => {
         if (this.#interim && this.#lastStatus !== 101) return;
         const i = this.#queue.findIndex((e) => e.synthetic === null);
@@ -135,7 +135,7 @@ export class HttpExchanges {
         if (this.#responses.raw) this.#requests.switchToRaw();
         this.#answerReady();
       },
-      raw: (bytes) => this.#toClient.add(bytes),
+      raw: (buf, start, end) => this.#toClient.add(buf, start, end),
     };
   }
 

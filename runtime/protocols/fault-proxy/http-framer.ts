@@ -24,15 +24,19 @@ export interface MessageInfo {
   hasBody: boolean;
 }
 
+/**
+ * What the framer found, as ranges [start, end) of the buffer it was fed (or of a copy holding a
+ * head that arrived in pieces): no view is allocated unless the receiver makes one.
+ */
 export interface FramerSink {
-  /** A complete head (a view valid during the call only). */
-  head(bytes: Buffer, info: MessageInfo): void;
-  /** Bytes of the current message's body, chunk framing included (a view valid during the call). */
-  body(bytes: Buffer): void;
+  /** A complete head. */
+  head(buf: Buffer, start: number, end: number, info: MessageInfo): void;
+  /** Bytes of the current message's body, chunk framing included. */
+  body(buf: Buffer, start: number, end: number): void;
   /** The current message is complete. */
   end(): void;
   /** Bytes outside HTTP framing: after an upgrade, or once the stream turned out not to be HTTP. */
-  raw(bytes: Buffer): void;
+  raw(buf: Buffer, start: number, end: number): void;
 }
 
 const enum State {
@@ -101,14 +105,14 @@ export class HttpFramer {
       case State.Length: {
         const n = Math.min(this.#remaining, c.length - at);
         this.#remaining -= n;
-        this.sink.body(c.subarray(at, at + n));
+        this.sink.body(c, at, at + n);
         if (this.#remaining === 0) this.#done();
         return at + n;
       }
       case State.UntilClose:
       case State.Raw:
-        if (this.#state === State.Raw) this.sink.raw(at === 0 ? c : c.subarray(at));
-        else this.sink.body(at === 0 ? c : c.subarray(at));
+        if (this.#state === State.Raw) this.sink.raw(c, at, c.length);
+        else this.sink.body(c, at, c.length);
         return c.length;
       default:
         return this.#readChunked(c, at);
@@ -121,7 +125,7 @@ export class HttpFramer {
       let skip = at;
       while (skip < c.length && (c[skip] === CR || c[skip] === LF)) skip++;
       if (skip > at) {
-        this.sink.raw(c.subarray(at, skip));
+        this.sink.raw(c, at, skip);
         return skip;
       }
     }
@@ -135,32 +139,34 @@ export class HttpFramer {
     }
     const end = buf.indexOf(CRLFCRLF, searchFrom);
     if (end < 0) {
-      if (buf.length - from > MAX_HEAD) return this.#giveUp(buf.subarray(from), c.length);
+      if (buf.length - from > MAX_HEAD) return this.#giveUp(buf, from, c.length);
       this.#pending = Buffer.from(buf.subarray(from));
       return c.length;
     }
     const headEnd = end + 4;
     const consumed = this.#pending === null ? headEnd : headEnd - this.#pending.length + at;
     this.#pending = null;
-    this.#startMessage(buf.subarray(from, headEnd));
+    this.#startMessage(buf, from, headEnd);
     return consumed;
   }
 
   /** Not HTTP (no head end in 64 KiB, or a start line that is not one): pass the rest through. */
-  #giveUp(bytes: Buffer, consumed: number): number {
+  #giveUp(buf: Buffer, from: number, consumed: number): number {
     this.#pending = null;
     this.#state = State.Raw;
-    this.sink.raw(bytes);
+    this.sink.raw(buf, from, buf.length);
     return consumed;
   }
 
-  #startMessage(head: Buffer): void {
-    const h = analyzeHead(this.side, head.toString('latin1'));
+  #startMessage(buf: Buffer, start: number, end: number): void {
+    const h = analyzeHead(this.side, buf.toString('latin1', start, end));
     if (h === undefined) {
-      this.#giveUp(head, 0);
+      this.#pending = null;
+      this.#state = State.Raw;
+      this.sink.raw(buf, start, end);
       return;
     }
-    this.sink.head(head, h.info);
+    this.sink.head(buf, start, end, h.info);
     if (this.side === 'request') return this.#startBody(h.chunked, h.length, false);
     const method = this.methodOfNext();
     const status = h.info.status;
@@ -214,16 +220,16 @@ export class HttpFramer {
         this.#line = 0;
         if (this.#state === State.Trailers) {
           if (!emptyLine) continue;
-          this.sink.body(c.subarray(at, i));
+          this.sink.body(c, at, i);
           this.#done();
           return i;
         }
-        if (!this.#digits) return this.#giveUp(c.subarray(at), c.length);
+        if (!this.#digits) return this.#giveUp(c, at, c.length);
         this.#state = this.#remaining > 0 ? State.ChunkData : State.Trailers;
         continue;
       }
       if (b === CR) continue;
-      if (++this.#line > MAX_LINE) return this.#giveUp(c.subarray(at), c.length);
+      if (++this.#line > MAX_LINE) return this.#giveUp(c, at, c.length);
       if (this.#state !== State.ChunkSize || this.#inExtension) continue;
       const d = hexValue(b);
       if (d < 0) this.#inExtension = true;
@@ -232,7 +238,7 @@ export class HttpFramer {
         this.#digits++;
       }
     }
-    this.sink.body(c.subarray(at, i));
+    this.sink.body(c, at, i);
     return i;
   }
 

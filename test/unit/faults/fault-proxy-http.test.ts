@@ -30,8 +30,8 @@ function responses(bytes: Buffer, methods: string[]): Array<{ status: number; bo
   const framer = new HttpFramer(
     'response',
     {
-      head: (b: Buffer, info: MessageInfo) => out.push({ status: info.status, body: '', fault: /x-mcprun-fault: (\S+)/.exec(b.toString())?.[1] }),
-      body: (b: Buffer) => (out[out.length - 1].body += b.toString()),
+      head: (b: Buffer, start: number, end: number, info: MessageInfo) => out.push({ status: info.status, body: '', fault: /x-mcprun-fault: (\S+)/.exec(b.toString('latin1', start, end))?.[1] }),
+      body: (b: Buffer, start: number, end: number) => (out[out.length - 1].body += b.toString('utf8', start, end)),
       end: () => void i++,
       raw: () => {
         throw new Error('unexpected raw bytes');

@@ -25,10 +25,10 @@ function frame(side: 'request' | 'response', stream: string, cuts: number[], met
   const framer = new HttpFramer(
     side,
     {
-      head: (b, info) => ((status = info.status), push('head', b, info)),
-      body: (b) => push('body', b),
+      head: (b, start, end, info) => ((status = info.status), push('head', b.subarray(start, end), info)),
+      body: (b, start, end) => push('body', b.subarray(start, end)),
       end: () => (status >= 200 && next++, events.push({ type: 'end', text: '' })),
-      raw: (b) => push('raw', b),
+      raw: (b, start, end) => push('raw', b.subarray(start, end)),
     },
     () => methods[next] ?? 'GET',
   );
