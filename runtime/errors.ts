@@ -41,6 +41,8 @@ export const ERRORS = {
   MCPRUN_SUT_PID: config,
   MCPRUN_SUT_METRICS: config,
   MCPRUN_DURATION: config,
+  /** A managed target (targets.<name>.command) could not start, or was not ready in time. */
+  MCPRUN_TARGET: config,
   MCPRUN_SCRIPT_COMPILE: script,
   MCPRUN_SCRIPT_EXCEPTION: script,
   MCPRUN_SCRIPT_EXPORT: script,
