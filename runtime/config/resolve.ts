@@ -74,6 +74,7 @@ export function resolveConfig(options: unknown, cli: CliOverrides = {}, file = '
     issues.push({ path: 'options.scenarios', message: 'is empty: define at least one scenario, or use vus/duration/iterations' });
   }
   const ordered = orderByAfter(scenarios, issues);
+  // A { target } names a managed target: once options.targets is resolved here, pass the names of those with a command.
   const sut = resolveSut(o.sut, cli, issues);
   const thresholdCodes: ThresholdCodes = new Set();
   const thresholds = resolveThresholds(o.thresholds, ordered, known && withSutMetrics(known, sut), issues, thresholdCodes);

@@ -95,7 +95,7 @@ class RunParts {
   sutWarning(w: SutWarning): void {
     const begun = this.schedule.begunAt;
     const when = begun ? `${formatMs(Math.max(0, w.time - (performance.timeOrigin + begun)))} into the load` : 'before the load started';
-    const text = `system under test: ${w.message} (${when}).`;
+    const text = `${w.message} (${when}).`;
     this.state.warnings.push(text);
     this.stderr.write(`mcprun: warning: ${text}\n`);
   }

@@ -107,7 +107,7 @@ describe('a system under test that is not there, or goes away', () => {
     await server.close('SIGKILL');
     const r = await run;
     expect(r.code, r.stderr).toBe(0);
-    const warning = `system under test: the system under test, PID ${server.pid}, exited; its sut_* series stop here (a gap until the end of the run)`;
+    const warning = `the system under test, PID ${server.pid}, exited; its sut_* series stop here (a gap until the end of the run)`;
     expect(readSummary(join(dir, 's.json')).mcprun.warnings).toEqual([expect.stringContaining(warning)]);
     expect(r.stderr).toContain(`mcprun: warning: ${warning}`);
     expect(r.stdout).toContain(`WARN ${warning}`);
@@ -137,8 +137,8 @@ describe('a system under test that is not there, or goes away', () => {
     expect(r.code, r.stderr).toBe(0);
     const warnings = readSummary(join(dir, 's.json')).mcprun.warnings;
     expect(warnings).toEqual([
-      expect.stringMatching(new RegExp(`^system under test: scraping http://127.0.0.1:${port}/metrics failed \\(.+\\); its sut_\\* series have a gap until it answers again`)),
-      expect.stringContaining(`system under test: the metrics URL http://127.0.0.1:${port}/metrics answers again; the gap in its sut_* series ends here`),
+      expect.stringMatching(new RegExp(`^scraping http://127.0.0.1:${port}/metrics failed \\(.+\\); its sut_\\* series have a gap until it answers again`)),
+      expect.stringContaining(`the metrics URL http://127.0.0.1:${port}/metrics answers again; the gap in its sut_* series ends here`),
     ]);
     const times = pointsOf(readFileSync(join(dir, 'ts.json'), 'utf8'), 'sut_rss').map((p) => p.time);
     const before = times.filter((t) => t <= stoppedAt + 1000);
@@ -150,7 +150,7 @@ describe('a system under test that is not there, or goes away', () => {
 
     expect(n.code, n.stderr).toBe(0);
     const nothing = readSummary(join(dir, 'nowhere.json'));
-    expect(nothing.mcprun.warnings).toEqual([expect.stringMatching(/^system under test: scraping http:\/\/127\.0\.0\.1:\d+\/metrics failed \(connect ECONNREFUSED .+\); its sut_\* series have a gap until it answers again \(before the load started\)\.$/)]);
+    expect(nothing.mcprun.warnings).toEqual([expect.stringMatching(/^scraping http:\/\/127\.0\.0\.1:\d+\/metrics failed \(connect ECONNREFUSED .+\); its sut_\* series have a gap until it answers again \(before the load started\)\.$/)]);
     expect(nothing.metrics.sut_rss).toBeUndefined();
   }, 60_000);
 });
