@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from './lib.mjs';
 
-const benches = (process.env.BENCHES ?? 'http-throughput,http-scaling,latency-accuracy,startup,mcp-throughput,soak-memory').split(',');
+const benches = (process.env.BENCHES ?? 'http-throughput,http-scaling,latency-accuracy,startup,mcp-throughput,soak-memory,sut-sampling').split(',');
 for (const b of benches) {
   const file = join(ROOT, 'bench', `${b}.mjs`);
   if (!existsSync(file)) {

@@ -11,6 +11,8 @@ export type {
   Duration,
   Thresholds,
   HttpOptions,
+  SutOptions,
+  SutSeries,
   SharedIterationsScenario,
   PerVuIterationsScenario,
   ConstantVusScenario,

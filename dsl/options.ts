@@ -129,6 +129,39 @@ export interface HttpOptions {
   maxRedirects?: number;
 }
 
+/** A series of the system under test's exposition, beyond the standard process and runtime ones. */
+export interface SutSeries {
+  /** The series' name as the exposition spells it, e.g. 'http_requests_total'. */
+  name: string;
+  /** Only samples with these label values (the matching samples are summed), e.g. { code: '500' }. */
+  labels?: Record<string, string>;
+  /** 'gauge': the value as it is; 'rate': a counter's increase per real second. */
+  as: 'gauge' | 'rate';
+  /** The metric it becomes. @default `sut_${name}` */
+  metric?: `sut_${string}`;
+}
+
+interface SutMetricsSource {
+  /** A Prometheus text endpoint of the server, e.g. 'http://127.0.0.1:9464/metrics' (loopback unless allowRemote). */
+  prometheus?: string;
+  /** Further series to sample from `prometheus`. */
+  series?: SutSeries[];
+  /** Scrape a host other than this machine. @default false */
+  allowRemote?: boolean;
+}
+
+/**
+ * The system under test, sampled beside the load once a second (sut_rss, sut_cpu, sut_open_fds,
+ * sut_threads, sut_connections, sut_memory_per_connection, GC series): a local process and its
+ * children (`pid`, `pids`), a managed target of the run (`target`), a Prometheus endpoint
+ * (`prometheus`), or a process and its endpoint together. `--sut-pid` / `--sut-metrics` override.
+ */
+export type SutOptions =
+  | (SutMetricsSource & { pid: number; pids?: never; target?: never })
+  | (SutMetricsSource & { pids: number[]; pid?: never; target?: never })
+  | (SutMetricsSource & { target: string; pid?: never; pids?: never })
+  | (SutMetricsSource & { prometheus: string; pid?: never; pids?: never; target?: never });
+
 export interface Options {
   scenarios?: Record<string, Scenario>;
   thresholds?: Thresholds;
@@ -142,6 +175,8 @@ export interface Options {
   setupTimeout?: Duration;
   /** @default '60s' */
   teardownTimeout?: Duration;
+  /** The server whose resources are measured and judged beside the load: see SutOptions. */
+  sut?: SutOptions;
 }
 
 /**

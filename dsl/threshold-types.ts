@@ -9,10 +9,13 @@ type Aggregation = 'avg' | 'min' | 'max' | 'med' | 'count' | 'rate' | 'value' | 
 type Operator = '<' | '<=' | '>' | '>=' | '==' | '===' | '!=';
 /** At most one space on each side of the operator; `${number}` itself tolerates more. */
 type Ws = '' | ' ';
-/** Times (a bare number on a time trend is ms), `%` for Rate metrics, `/s` `/m` for counter rates. */
-type Unit = '' | 'us' | 'µs' | 'ms' | 's' | 'm' | '%' | '/s' | '/m';
+/**
+ * Times (a bare number on a time trend is ms), `%` for Rate metrics, `/s` `/m` for counter rates,
+ * bytes for metrics of bytes (`kB`/`KB` are 1000, `KiB` 1024: `value<2KB`, `max<512MiB`).
+ */
+type Unit = '' | 'us' | 'µs' | 'ms' | 's' | 'm' | '%' | '/s' | '/m' | 'B' | 'kB' | 'KB' | 'KiB' | 'MB' | 'MiB' | 'GB' | 'GiB';
 
-/** `'p95<100ms'`, `'p(99.9)<=2s'`, `'rate<0.05%'`, `'rate>10000/s'`, `'avg<200'`, `'med < 10ms'`. */
+/** `'p95<100ms'`, `'p(99.9)<=2s'`, `'rate<0.05%'`, `'rate>10000/s'`, `'avg<200'`, `'med < 10ms'`, `'value<2KB'`. */
 export type ThresholdExpression = `${Aggregation}${Ws}${Operator}${Ws}${number}${Unit}`;
 
 export type ThresholdDefinition =

@@ -26,6 +26,8 @@ export type FlagValue =
   | 'list'
   /** KEY=VALUE, repeatable. */
   | 'env'
+  /** A process ID, repeatable: the numbers. */
+  | 'pids'
   | 'switch';
 
 export type FlagOption = Exclude<keyof RunOptions, ProgrammaticOptions>;
@@ -66,6 +68,8 @@ export const FLAGS = {
   pool: { option: 'pool', value: 'text', choices: ['threads', 'processes'], describe: 'workers as threads (default) or child processes (own heap and file-descriptor table)' },
   'local-ips': { option: 'localIps', value: 'text', describe: 'source addresses spread over connections: 127.0.0.2-127.0.0.9,127.0.1.1' },
   'continue-on-worker-error': { option: 'continueOnWorkerError', value: 'switch', describe: 'go on with the remaining workers when one dies' },
+  'sut-pid': { option: 'sutPids', value: 'pids', describe: 'sample the system under test: this process and its children (RSS, CPU, fds, connections), repeatable' },
+  'sut-metrics': { option: 'sutMetrics', value: 'text', describe: "sample the system under test's Prometheus endpoint, e.g. http://127.0.0.1:9464/metrics" },
 } as const satisfies Record<string, FlagSpec>;
 
 export type FlagName = keyof typeof FLAGS;

@@ -36,6 +36,8 @@ function valueOf(flag: FlagName, spec: FlagSpec, given: Given): unknown {
     }
     case 'env':
       return envOf(list(given));
+    case 'pids':
+      return list(given).map((v) => pid(flag, v));
     case 'count':
       return int(flag, only(given, flag), 1);
     case 'duration': {
@@ -65,6 +67,11 @@ function int(flag: string, v: string, min: number): number {
     throw new McprunError('MCPRUN_CLI', `invalid --${flag} ${JSON.stringify(v)}: expected a whole number >= ${min}, e.g. --${flag} ${Math.max(min, 10)}.`);
   }
   return Number(v);
+}
+
+function pid(flag: string, v: string): number {
+  if (/^\d+$/.test(v.trim()) && Number(v) >= 1) return Number(v);
+  throw new McprunError('MCPRUN_CLI', `invalid --${flag} ${JSON.stringify(v)}: expected a process ID (a whole number), e.g. --${flag} "$(pgrep -n my-server)".`);
 }
 
 function envOf(pairs: string[]): Record<string, string> {

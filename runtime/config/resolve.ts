@@ -10,25 +10,28 @@ import type { HttpConfig } from '../protocols/http/types.js';
 import { nearestName, type ThresholdEntry } from '../thresholds/index.js';
 import { durationExpectation, parseDuration, suggestDuration } from '../duration.js';
 import type { RunOptions } from './run-options.js';
+import { checkSutThresholds, resolveSut, withSutMetrics, type ResolvedSut, type SutFlags } from './sut-options.js';
 import { readThresholdMap, resolveThresholds, type KnownMetrics, type ThresholdCodes } from './thresholds.js';
 import type { ResolvedScenario, ResolvedStage } from '../executors/resolved.js';
 import { describeValue, readDuration } from '../executors/option-readers.js';
 
 /** The CLI's overrides (all optional). */
-export interface CliOverrides {
+export interface CliOverrides extends SutFlags {
   vus?: number;
   duration?: string;
   iterations?: number;
   stages?: ResolvedStage[];
 }
 
-/** The run options that override the scenario file's shortcuts (precedence: these first). */
-export function cliOverridesOf(opts: Pick<RunOptions, 'vus' | 'duration' | 'iterations' | 'stages'>): CliOverrides {
+/** The run options that override the scenario file's options (precedence: these first). */
+export function cliOverridesOf(opts: Pick<RunOptions, 'vus' | 'duration' | 'iterations' | 'stages' | 'sutPids' | 'sutMetrics'>): CliOverrides {
   const c: CliOverrides = {};
   if (opts.vus !== undefined) c.vus = opts.vus;
   if (opts.duration !== undefined) c.duration = opts.duration;
   if (opts.iterations !== undefined) c.iterations = opts.iterations;
   if (opts.stages?.length) c.stages = opts.stages.map(parseStageFlag);
+  if (opts.sutPids?.length) c.sutPids = opts.sutPids;
+  if (opts.sutMetrics !== undefined) c.sutMetrics = opts.sutMetrics;
   return c;
 }
 
@@ -40,12 +43,14 @@ export interface ResolvedConfig {
   http: HttpConfig;
   setupTimeoutMs: number;
   teardownTimeoutMs: number;
+  /** The system under test sampled beside the load (options.sut, --sut-pid, --sut-metrics), if any. */
+  sut: ResolvedSut | undefined;
 }
 
-export type { KnownMetrics };
+export type { KnownMetrics, ResolvedSut };
 
 const SCENARIO_NAME = /^[A-Za-z0-9_-]+$/;
-const OPTION_KEYS = ['scenarios', 'thresholds', 'vus', 'duration', 'iterations', 'stages', 'http', 'setupTimeout', 'teardownTimeout'];
+const OPTION_KEYS = ['scenarios', 'thresholds', 'vus', 'duration', 'iterations', 'stages', 'http', 'setupTimeout', 'teardownTimeout', 'sut'];
 
 /**
  * `known` (the realm's metric registry) turns on the checks of threshold metrics and aggregations;
@@ -69,8 +74,11 @@ export function resolveConfig(options: unknown, cli: CliOverrides = {}, file = '
     issues.push({ path: 'options.scenarios', message: 'is empty: define at least one scenario, or use vus/duration/iterations' });
   }
   const ordered = orderByAfter(scenarios, issues);
+  // A { target } names a managed target: once options.targets is resolved here, pass the names of those with a command.
+  const sut = resolveSut(o.sut, cli, issues);
   const thresholdCodes: ThresholdCodes = new Set();
-  const thresholds = resolveThresholds(o.thresholds, ordered, known, issues, thresholdCodes);
+  const thresholds = resolveThresholds(o.thresholds, ordered, known && withSutMetrics(known, sut), issues, thresholdCodes);
+  if (!checkSutThresholds(thresholds, sut, issues)) thresholdCodes.add('MCPRUN_THRESHOLD_METRIC');
   const http = resolveHttp(o.http, issues);
   const setupTimeoutMs = readDuration(o, 'setupTimeout', 'options', issues, { default: 60_000, allowZero: false });
   const teardownTimeoutMs = readDuration(o, 'teardownTimeout', 'options', issues, { default: 60_000, allowZero: false });
@@ -82,7 +90,7 @@ export function resolveConfig(options: unknown, cli: CliOverrides = {}, file = '
       : undefined;
     throw configError(file, issues, onlyThresholds ? [...thresholdCodes][0] : 'MCPRUN_CONFIG', grammar);
   }
-  return { scenarios: ordered, thresholds, http, setupTimeoutMs, teardownTimeoutMs };
+  return { scenarios: ordered, thresholds, http, setupTimeoutMs, teardownTimeoutMs, sut };
 }
 
 /** Each named scenario through its executor's resolver, in declaration order; vu ids follow on across scenarios. */

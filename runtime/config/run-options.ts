@@ -43,6 +43,10 @@ export interface RunOptions {
   localIps?: string;
   /** Keep going with the remaining workers when one dies. */
   continueOnWorkerError?: boolean;
+  /** `--sut-pid PID`, repeatable: the system under test, sampled from /proc with its children (replaces options.sut's pid, pids or target). */
+  sutPids?: number[];
+  /** `--sut-metrics URL`: the system under test's Prometheus endpoint (replaces options.sut.prometheus). */
+  sutMetrics?: string;
 }
 
 /** The options that are not flags: where output goes and how the run is stopped from outside. */

@@ -8,6 +8,7 @@ import { realmRegistry } from '../metrics/registry.js';
 import type { Tags } from '../metrics/types.js';
 import { runWarnings } from '../output/run-warnings.js';
 import { buildSummary, type SummaryData } from '../output/summary-data.js';
+import type { SutRun } from '../sut/sut-run.js';
 import { evaluateThresholds, type ThresholdEntry, type ThresholdVerdict } from '../thresholds/index.js';
 import type { MetricFeed } from './metric-feed.js';
 import type { RunPlan } from './plan.js';
@@ -28,6 +29,7 @@ export interface RunRecord {
   readonly schedule: ScenarioSchedule;
   readonly state: RunState;
   readonly tty: { stdout: boolean; stderr: boolean };
+  readonly sut?: SutRun;
 }
 
 export function judge(r: RunRecord): SummaryData {
@@ -55,5 +57,12 @@ export function judge(r: RunRecord): SummaryData {
       workerFailure: state.workerFailure,
     }),
     tty: r.tty,
+    sut: r.sut?.summary(phaseWindows(schedule)),
   });
+}
+
+/** Each phase that ran, from its start to its end (graceful stop included), epoch ms. */
+function phaseWindows(schedule: ScenarioSchedule): Array<{ name: string; start: number; end: number }> {
+  const epoch = (t: number) => performance.timeOrigin + t;
+  return schedule.phases.filter((p) => p.startedAt).map((p) => ({ name: p.scenario.name, start: epoch(p.startedAt), end: epoch(p.startedAt + schedule.phaseElapsedMs(p)) }));
 }

@@ -4,14 +4,15 @@
  * snapshot, and is stopped once whatever ends the load has ended it: the end of the last phase,
  * Ctrl-C, a lost worker or an error.
  *
- * Outputs are participants today. The parts planned next plug in here the same way: a fault
- * scheduler and managed target processes (started before load, stopped at the end or on a crash),
- * a system-under-test sampler (its samples go into MetricFeed.ingest), a live dashboard with its
- * control API (LoadControl and ScenarioSchedule are its hooks).
+ * Outputs and the system-under-test sampler (its samples go into MetricFeed.ingest) are
+ * participants. The parts planned next plug in here the same way: a fault scheduler and managed
+ * target processes (started before load, stopped at the end or on a crash), a live dashboard with
+ * its control API (LoadControl and ScenarioSchedule are its hooks).
  */
 import { McprunError } from '../errors.js';
 import type { MetricSnapshot } from '../metrics/worker-store.js';
 import type { Output, OutputContext } from '../output/output.js';
+import type { SutRun, SutRunHooks } from '../sut/sut-run.js';
 
 export interface RunParticipant {
   /** How messages name it: "output --junit". */
@@ -28,6 +29,15 @@ export function outputParticipant(o: Output): RunParticipant {
     label: `output ${o.name}`,
     start: o.start && ((ctx) => o.start!(ctx)),
     snapshot: o.snapshot && ((i, s) => o.snapshot!(i, s)),
+  };
+}
+
+/** The system under test: sampled from before the first worker exists until the load is over. */
+export function sutParticipant(sut: SutRun, hooks: SutRunHooks): RunParticipant {
+  return {
+    label: `system under test (${sut.sources.join(', ')})`,
+    start: () => sut.start(hooks),
+    stop: () => sut.stop(),
   };
 }
 

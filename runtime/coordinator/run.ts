@@ -13,18 +13,21 @@ import { McprunError } from '../errors.js';
 import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
 import { realmRegistry } from '../metrics/registry.js';
 import { reportError } from '../output/error-report.js';
+import { formatMs } from '../output/format.js';
 import { maskSecrets } from '../output/mask-secrets.js';
 import type { Output, OutputContext } from '../output/output.js';
 import { createOutputs, endOutputs } from '../output/outputs.js';
 import { createProgress } from '../output/progress.js';
 import type { SummaryData } from '../output/summary-data.js';
+import { prepareSut, type SutRun } from '../sut/sut-run.js';
+import type { SutWarning } from '../sut/types.js';
 import { watchSignals, watchThresholds, watchWorkers } from './abort-watch.js';
 import { preparePool, type PoolPlan } from './fd-limit.js';
 import { evaluateNow, judge } from './judge.js';
 import { applyEnv, loadScenario, type LoadedScenario } from './load.js';
 import { LoadControl } from './load-control.js';
 import { MetricFeed } from './metric-feed.js';
-import { outputParticipant, startParticipants, stopParticipants, type RunParticipant } from './participants.js';
+import { outputParticipant, startParticipants, stopParticipants, sutParticipant, type RunParticipant } from './participants.js';
 import { planRun, workerPlans, type RunPlan } from './plan.js';
 import { releasePrespawned } from './prespawn.js';
 import { feedProgress } from './progress-feed.js';
@@ -46,11 +49,13 @@ export async function run(opts: RunOptions): Promise<RunResult> {
   let scenario: LoadedScenario | undefined;
   try {
     scenario = await loadScenario(opts);
+    // The system under test's PIDs and URL: checked before anything starts (exit 104).
+    const sut = prepareSut(scenario.config.sut, realmRegistry, Math.max(DEFAULT_FLUSH_INTERVAL_MS, opts.flushIntervalMs ?? 0));
     const outputs = createOutputs(opts, scenario.module);
     const plan = planRun(scenario.config.scenarios, opts.workers, availableParallelism());
     // --pool, --local-ips and the open-file limit: checked before any output or worker starts (exit 104).
     const pool = await preparePool(plan, opts.pool, opts.localIps);
-    return await runLoad(new RunParts(opts, scenario, plan, outputs), pool);
+    return await runLoad(new RunParts(opts, scenario, plan, outputs, sut), pool);
   } catch (err) {
     return { exitCode: reportError(err, opts.stderr ?? process.stderr, opts.verbose ?? false), summary: undefined, error: err as Error };
   } finally {
@@ -75,12 +80,24 @@ class RunParts {
     readonly scenario: LoadedScenario,
     readonly plan: RunPlan,
     readonly outputs: Output[],
+    readonly sut: SutRun | undefined,
   ) {
     this.stdout = opts.stdout ?? process.stdout;
     this.stderr = opts.stderr ?? process.stderr;
     this.schedule = new ScenarioSchedule(scenario.config.scenarios, plan.workers, () => performance.now());
+    // Outputs first: they are started when the sampler's first snapshot (taken at its start) arrives.
     this.participants = outputs.map(outputParticipant);
+    if (sut) this.participants.push(sutParticipant(sut, { ingest: (source, snap) => this.feed.ingest(source, snap), warn: (w) => this.sutWarning(w) }));
     this.feed = new MetricFeed(this.participants);
+  }
+
+  /** Said in the summary, and on stderr as it happens. */
+  sutWarning(w: SutWarning): void {
+    const begun = this.schedule.begunAt;
+    const when = begun ? `${formatMs(Math.max(0, w.time - (performance.timeOrigin + begun)))} into the load` : 'before the load started';
+    const text = `${w.message} (${when}).`;
+    this.state.warnings.push(text);
+    this.stderr.write(`mcprun: warning: ${text}\n`);
   }
 
   outputContext(): OutputContext {
@@ -130,7 +147,7 @@ async function runLoad(run: RunParts, poolPlan: PoolPlan): Promise<RunResult> {
     if (!(await runTeardown(pool, data, config.teardownTimeoutMs, stderr))) state.fail(EXIT_CODES.SCRIPT_ERROR);
     await shutdownWorkers(pool, stderr);
     await stopParticipants(run.participants, stderr);
-    const summary = judge({ script: opts.script, startedAt: run.startedAt, config, plan: run.plan, feed, schedule, state, tty: { stdout: Boolean(run.stdout.isTTY), stderr: Boolean(stderr.isTTY) } });
+    const summary = judge({ script: opts.script, startedAt: run.startedAt, config, plan: run.plan, feed, schedule, state, sut: run.sut, tty: { stdout: Boolean(run.stdout.isTTY), stderr: Boolean(stderr.isTTY) } });
     await endOutputs(run.outputs, summary, stderr);
     return { exitCode: summary.mcprun.exitCode as ExitCode, summary };
   } catch (err) {

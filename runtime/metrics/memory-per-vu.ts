@@ -4,9 +4,10 @@
  * scenario bundle is imported and before any VU exists, so the figure covers everything a VU adds:
  * its context, state, sockets, pending promises and metric bookkeeping.
  *
- * Measured once per plateau: when the worker's allocated VU count and its open connections are the
- * same at two consecutive flushes (and were not measured at those counts yet), after a full GC, so garbage from the ramp is
- * not counted. That is one GC per plateau (tens of ms with 10^4 sockets), not one per second, and
+ * Measured once per plateau (plateau.ts, the rule sut_memory_per_connection shares): when the
+ * worker's allocated VU count and its open connections are the same at two consecutive flushes
+ * (and were not measured at those counts yet), after a full GC, so garbage from the ramp is not
+ * counted. That is one GC per plateau (tens of ms with 10^4 sockets), not one per second, and
  * only from MIN_VUS VUs per worker up: below that the figure is noise and the pause is not worth it.
  *
  * RSS is per process: with `--pool processes` it is this worker's own; with threads the process is
@@ -17,6 +18,7 @@ import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { METRIC } from './builtin.js';
 import type { ConnectionMeters } from './connections.js';
+import { PlateauDetector } from './plateau.js';
 import type { WorkerMetricStore } from './worker-store.js';
 
 let gcFn: (() => void) | null | undefined;
@@ -46,8 +48,8 @@ export function forceGc(): boolean {
 export class MemoryPerVu {
   #baseHeap = 0;
   #baseRss = 0;
-  #last = '';
-  #measuredAt = '';
+  /** Fed [allocated VUs, open connections] at every flush. */
+  readonly #plateaus = new PlateauDetector({ samples: 2, min: MIN_VUS });
 
   constructor(
     readonly store: WorkerMetricStore,
@@ -69,11 +71,8 @@ export class MemoryPerVu {
 
   /** Called at every flush with the VUs allocated in this worker now. */
   sample(allocated: number): void {
-    const key = `${allocated}/${this.connections.active}`;
-    const stable = key === this.#last;
-    this.#last = key;
-    if (!stable || allocated < MIN_VUS || key === this.#measuredAt || !this.#hasBaseline) return;
-    this.#measuredAt = key;
+    // Before the baseline no VU exists (fewer than MIN_VUS): no plateau can be reported unmeasured.
+    if (!this.#plateaus.observe([allocated, this.connections.active]) || !this.#hasBaseline) return;
     forceGc();
     const heap = Math.max(0, getHeapStatistics().used_heap_size - this.#baseHeap) / allocated;
     const rssVus = this.sharedProcess ? allocated * this.workerCount : allocated;

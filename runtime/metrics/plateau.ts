@@ -6,9 +6,9 @@
  * that returns to the plateau already reported is not a new one. The figure is then the growth
  * since a baseline divided by the units added since that baseline.
  *
- * Pure: no clock, no memory reads. memory-per-vu.ts states the same rule inline (two equal
- * flushes of `VUs/connections`, from MIN_VUS up, once per key); it is equivalent to
- * `new PlateauDetector({ samples: 2, min: MIN_VUS })` fed `[allocated, connections]`.
+ * Pure: no clock, no memory reads. memory-per-vu.ts uses it as `new PlateauDetector({ samples:
+ * 2, min: MIN_VUS })` fed `[allocated, connections]` (two equal flushes, from MIN_VUS up, once per
+ * level); memory-per-connection.ts with three samples and a tolerance (a server's count moves).
  */
 
 export interface PlateauOptions {

@@ -198,10 +198,12 @@ function thresholdTable(ths: ReportThreshold[], showEmpty: boolean): string {
 }
 
 function scenarioTable(rows: ScenarioSummary[]): string {
-  return `<table class="data"><thead><tr><th>scenario</th><th>executor</th><th class="n">duration</th><th class="n">iterations</th><th class="n">requests</th><th class="n">req/s</th><th class="n">p50</th><th class="n">p95</th><th class="n">p99</th><th class="n">errors</th><th>thresholds</th></tr></thead><tbody>${rows
+  const sut = rows.some((s) => s.sutMemoryPerConnection !== undefined);
+  return `<table class="data"><thead><tr><th>scenario</th><th>executor</th><th class="n">duration</th><th class="n">iterations</th><th class="n">requests</th><th class="n">req/s</th><th class="n">p50</th><th class="n">p95</th><th class="n">p99</th><th class="n">errors</th>${sut ? '<th class="n">SUT memory/conn</th>' : ''}<th>thresholds</th></tr></thead><tbody>${rows
     .map((s) => {
       const bad = s.thresholds.filter((t) => !t.ok).length;
-      return `<tr class="${bad ? 'bad' : ''}"><td><a href="#scenario-${esc(slug(s.name))}">${esc(s.name)}</a></td><td>${esc(s.executor)}</td><td class="n">${esc(formatMs(s.durationMs))}</td><td class="n">${s.iterations}${s.droppedIterations ? ` <span class="bad">(${s.droppedIterations} dropped)</span>` : ''}</td><td class="n">${s.httpReqs}</td><td class="n">${esc(formatCount(Number(s.httpReqRate.toFixed(1))))}</td><td class="n">${ms(s.p50)}</td><td class="n">${ms(s.p95)}</td><td class="n">${ms(s.p99)}</td><td class="n">${s.errorRate === null ? '-' : esc(formatPercent(s.errorRate))}</td><td>${s.thresholds.length ? (bad ? `✗ ${bad}/${s.thresholds.length}` : `✓ ${s.thresholds.length}`) : '-'}</td></tr>`;
+      const perConnection = sut ? `<td class="n">${s.sutMemoryPerConnection == null ? '-' : esc(formatBytes(s.sutMemoryPerConnection))}</td>` : '';
+      return `<tr class="${bad ? 'bad' : ''}"><td><a href="#scenario-${esc(slug(s.name))}">${esc(s.name)}</a></td><td>${esc(s.executor)}</td><td class="n">${esc(formatMs(s.durationMs))}</td><td class="n">${s.iterations}${s.droppedIterations ? ` <span class="bad">(${s.droppedIterations} dropped)</span>` : ''}</td><td class="n">${s.httpReqs}</td><td class="n">${esc(formatCount(Number(s.httpReqRate.toFixed(1))))}</td><td class="n">${ms(s.p50)}</td><td class="n">${ms(s.p95)}</td><td class="n">${ms(s.p99)}</td><td class="n">${s.errorRate === null ? '-' : esc(formatPercent(s.errorRate))}</td>${perConnection}<td>${s.thresholds.length ? (bad ? `✗ ${bad}/${s.thresholds.length}` : `✓ ${s.thresholds.length}`) : '-'}</td></tr>`;
     })
     .join('')}</tbody></table>`;
 }
@@ -218,6 +220,7 @@ function scenarioFacts(s: ScenarioSummary): string {
     ['p95', s.p95 === null ? '-' : formatMs(s.p95)],
     ['p99', s.p99 === null ? '-' : formatMs(s.p99)],
     ['error rate', s.errorRate === null ? '-' : formatPercent(s.errorRate)],
+    ...(s.sutMemoryPerConnection !== undefined ? [['SUT memory per connection', s.sutMemoryPerConnection === null ? '-' : formatBytes(s.sutMemoryPerConnection)] as [string, string]] : []),
   ];
   return `<dl class="facts">${facts.map(([k, v]) => dl(k, v)).join('')}</dl>`;
 }
@@ -239,7 +242,7 @@ export function metricValues(m: SummaryMetric): string {
     case 'counter':
       return m.contains === 'data' ? `${formatBytes(v.count)} (${formatBytes(v.rate)}/s)` : `${formatCount(v.count)} (${formatCount(v.rate)}/s)`;
     case 'gauge':
-      return `${formatCount(v.value)} (min ${formatCount(v.min)}, max ${formatCount(v.max)})`;
+      return `${formatValue(v.value, m)} (min ${formatValue(v.min, m)}, max ${formatValue(v.max, m)})`;
     case 'rate':
       return `${formatPercent(v.rate)} (${v.passes} of ${v.passes + v.fails})`;
     case 'trend':

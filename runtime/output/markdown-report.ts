@@ -2,7 +2,8 @@
  * report.md: the stress-plan report people paste into tickets. The SLA table says PASS only when
  * the threshold really holds (the evaluator's exact verdict; "no data" is a FAIL).
  */
-import { formatCount, formatMs, formatPercent } from './format.js';
+import { isSutMetric } from '../metrics/sut-catalogue.js';
+import { formatBytes, formatCount, formatMs, formatPercent, formatValue } from './format.js';
 import type { ReportModel } from './report-model.js';
 
 /** A table cell: pipes and newlines would break the row. */
@@ -42,7 +43,7 @@ export function renderMarkdownReport(model: ReportModel): string {
     out.push('No thresholds were defined: nothing was judged.', '');
   }
 
-  out.push(...phaseLines(summary.mcprun.scenarios), ...mcpToolLines(model), ...checkLines(model));
+  out.push(...phaseLines(summary.mcprun.scenarios), ...sutLines(model), ...mcpToolLines(model), ...checkLines(model));
 
   out.push('## Top errors', '');
   if (model.topErrors.length) {
@@ -57,16 +58,18 @@ export function renderMarkdownReport(model: ReportModel): string {
   return `${out.join('\n').trimEnd()}\n`;
 }
 
-/** Each phase on one row: what ran, for how long, and its figures. */
+/** Each phase on one row: what ran, for how long, and its figures (with the server's memory per connection when sampled). */
 function phaseLines(scenarios: ReportModel['summary']['mcprun']['scenarios']): string[] {
   if (!scenarios.length) return [];
+  const sut = scenarios.some((s) => s.sutMemoryPerConnection !== undefined);
   return [
     '## Phases',
     '',
     ...table(
-      ['Phase', 'Executor', 'Duration', 'Iterations', 'Requests', 'req/s', 'p50', 'p95', 'p99', 'Errors', 'SLAs'],
+      ['Phase', 'Executor', 'Duration', 'Iterations', 'Requests', 'req/s', 'p50', 'p95', 'p99', 'Errors', ...(sut ? ['SUT memory/conn'] : []), 'SLAs'],
       scenarios.map((s) => {
         const bad = s.thresholds.filter((t) => !t.ok).length;
+        const perConnection = s.sutMemoryPerConnection == null ? '-' : formatBytes(s.sutMemoryPerConnection);
         return [
           s.name,
           s.executor,
@@ -78,13 +81,42 @@ function phaseLines(scenarios: ReportModel['summary']['mcprun']['scenarios']): s
           s.p95 === null ? '-' : formatMs(s.p95),
           s.p99 === null ? '-' : formatMs(s.p99),
           s.errorRate === null ? '-' : formatPercent(s.errorRate),
+          ...(sut ? [perConnection] : []),
           s.thresholds.length ? (bad ? `FAIL ${bad}/${s.thresholds.length}` : `PASS ${s.thresholds.length}`) : '-',
         ];
       }),
-      ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
+      ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', ...(sut ? ['r' as const] : []), 'l'],
     ),
     '',
   ];
+}
+
+/** The system under test: what was sampled, one row per sut_* metric, and each plateau measured. */
+function sutLines(model: ReportModel): string[] {
+  const sut = model.summary.mcprun.sut;
+  if (!sut) return [];
+  const metrics = Object.entries(model.summary.metrics).filter(([name]) => isSutMetric(name) && !name.includes('{'));
+  const cell = (v: number | undefined, m: (typeof metrics)[number][1]) => (v === undefined ? '-' : formatValue(v, m));
+  const out = ['## System under test', '', `Sampled: ${sut.sources.join('; ')}.`, ''];
+  out.push(
+    ...table(
+      ['Metric', 'avg / value', 'min', 'max', 'p95'],
+      metrics.map(([name, m]) => [`\`${name}\``, cell(m.values.avg ?? m.values.value, m), cell(m.values.min, m), cell(m.values.max, m), cell(m.values['p(95)'], m)]),
+      ['l', 'r', 'r', 'r', 'r'],
+    ),
+    '',
+  );
+  if (sut.plateaus.length) {
+    out.push(
+      ...table(
+        ['Plateau at', 'Connections (before the load)', 'RSS (before the load)', 'Memory per connection'],
+        sut.plateaus.map((p) => [p.at, `${p.connections} (${p.baselineConnections})`, `${formatBytes(p.rss)} (${formatBytes(p.baselineRss)})`, formatBytes(p.perConnection)]),
+        ['l', 'r', 'r', 'r'],
+      ),
+      '',
+    );
+  }
+  return out;
 }
 
 function mcpToolLines(model: ReportModel): string[] {

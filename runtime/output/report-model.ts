@@ -12,6 +12,7 @@ import { describeActual } from './text-summary.js';
 import { findSeries, type StoredSeries, type TimeSeriesColumns } from './timeseries.js';
 import type { Tags } from '../metrics/types.js';
 import { BUILTIN_METRICS, METRIC } from '../metrics/builtin.js';
+import { isSutMetric, SUT_METRIC, SUT_METRICS } from '../metrics/sut-catalogue.js';
 
 export interface ReportThreshold extends ThresholdSummary {
   /** The scenario the threshold is scoped to (`{scenario:x}` in its key), if any. */
@@ -265,8 +266,33 @@ function chartSet(cols: TimeSeriesColumns, origin: number, tags: Tags, idx: numb
     b.push('connections', 'Open connections and sessions', 'count', [b.gauge(METRIC.connections_active, 'connections'), b.gauge(METRIC.mcp_sessions_active, 'MCP sessions')]);
   }
   trafficCharts(b);
+  if (overview) sutCharts(b);
   if (overview) overviewCharts(b);
   return b.charts;
+}
+
+const SUT_STANDARD = new Set(SUT_METRICS.map((m) => m.name));
+
+/** The system under test, next to the load that it served: one sample per interval, so the interval's mean. */
+function sutCharts(b: ChartSetBuilder): void {
+  const mean = (metric: string, label: string, scale = 1): ChartSeries | null => {
+    const s = b.get(metric, {});
+    return s ? { label, values: b.mean(s, scale) } : null;
+  };
+  b.push('sut-memory', 'System under test: resident memory (sut_rss)', 'bytes', [mean(SUT_METRIC.rss, 'RSS')]);
+  b.push('sut-cpu', 'System under test: CPU, % of one core (sut_cpu)', '%', [mean(SUT_METRIC.cpu, 'CPU', 100)]);
+  b.push('sut-connections', 'System under test: connections, open files, threads', 'count', [
+    mean(SUT_METRIC.connections, 'connections'),
+    mean(SUT_METRIC.openFds, 'open fds'),
+    mean(SUT_METRIC.threads, 'threads'),
+  ]);
+  b.push('sut-memory-per-connection', 'System under test: memory per connection, at each plateau', 'bytes', [b.gauge(SUT_METRIC.memoryPerConnection, 'per connection')]);
+  b.push('sut-gc', 'System under test: GC pause, mean per interval (sut_gc_pause)', 'ms', [mean(SUT_METRIC.gcPause, 'pause')]);
+  b.push('sut-gc-rate', 'System under test: collections per second (sut_gc_rate)', '/s', [mean(SUT_METRIC.gcRate, 'collections/s')]);
+  // Series selected from the exposition (at most 8).
+  for (const s of b.cols.series.filter((x) => isSutMetric(x.metric) && !SUT_STANDARD.has(x.metric) && Object.keys(x.tags).length === 0).slice(0, 8)) {
+    b.push(`sut-${slug(s.metric)}`, `System under test: ${s.metric} (selected series)`, 'count', [{ label: s.metric, values: b.mean(s) }]);
+  }
 }
 
 /** Requests, latencies, errors and checks: the charts of the whole run and of each scenario. */
@@ -315,7 +341,7 @@ function overviewCharts(b: ChartSetBuilder): void {
     ]);
   }
   // Custom metrics (at most 12).
-  const custom = cols.series.filter((s) => Object.keys(s.tags).length === 0 && !KNOWN.has(s.metric)).slice(0, 12);
+  const custom = cols.series.filter((s) => Object.keys(s.tags).length === 0 && !KNOWN.has(s.metric) && !isSutMetric(s.metric)).slice(0, 12);
   for (const s of custom) {
     const id = `custom-${slug(s.metric)}`;
     if (s.type === 'trend') b.push(id, `${s.metric} (custom trend)`, s.contains === 'time' ? 'ms' : 'count', b.quantiles(s));
@@ -368,6 +394,11 @@ class ChartSetBuilder {
   held(s: StoredSeries | undefined, field = 'value'): Array<number | null> {
     let last: number | null = null;
     return this.plain(s, field).map((v) => (v === null ? last : (last = v)));
+  }
+
+  /** A trend's mean per interval (sum / count), times `scale`; null where it had no values (a gap). */
+  mean(s: StoredSeries, scale = 1): Array<number | null> {
+    return this.idx.map((i) => (s.fields.count[i] > 0 ? round3((scale * s.fields.sum[i]) / s.fields.count[i]) : null));
   }
 
   /** 100 × field / count per interval (a rate's passes). */

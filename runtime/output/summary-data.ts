@@ -61,6 +61,34 @@ export interface ScenarioSummary {
   /** Fraction of failed requests: HTTP (http_req_failed) and MCP (mcp_req_failed) together. */
   errorRate: number | null;
   thresholds: ThresholdSummary[];
+  /**
+   * With a system under test: the last sut_memory_per_connection plateau measured during this
+   * phase, bytes (null when none was); absent when the run sampled no system under test.
+   */
+  sutMemoryPerConnection?: number | null;
+}
+
+/** One plateau of the server's connections, where sut_memory_per_connection was measured. */
+export interface SutPlateau {
+  /** When it was measured, ISO 8601. */
+  at: string;
+  /** Connections the server held then, and before the load. */
+  connections: number;
+  baselineConnections: number;
+  /** Its RSS then, and before the first connection, bytes. */
+  rss: number;
+  baselineRss: number;
+  /** (rss - baselineRss) / (connections - baselineConnections), bytes. */
+  perConnection: number;
+}
+
+/** What was sampled of the system under test, beside its sut_* metrics. */
+export interface SutSummary {
+  /** "PID 1234 (and its children)", "http://127.0.0.1:9464/metrics". */
+  sources: string[];
+  plateaus: SutPlateau[];
+  /** Exact connection counts from /proc taken during the run, and what the last one cost. */
+  censuses?: { count: number; lastCostMs: number | null };
 }
 
 export interface ThresholdSummary {
@@ -91,6 +119,8 @@ export interface SummaryData {
     errors: IterationErrorReport[];
     warnings: string[];
     workers: number;
+    /** Present when the run sampled a system under test. */
+    sut?: SutSummary;
   };
 }
 
@@ -259,6 +289,8 @@ export interface SummaryInputs {
   readonly errors: IterationErrorReport[];
   readonly warnings: string[];
   readonly tty: { stdout: boolean; stderr: boolean };
+  /** The system under test: what was sampled, and sut_memory_per_connection per phase (by scenario name). */
+  readonly sut?: { readonly summary: SutSummary; readonly memoryPerConnectionByPhase: Readonly<Record<string, number | null>> };
 }
 
 export function buildSummary(r: SummaryInputs): SummaryData {
@@ -275,13 +307,18 @@ export function buildSummary(r: SummaryInputs): SummaryData {
       exitCode: r.exitCode,
       aborted: r.aborted,
       thresholds: thresholdSummaries(r.verdicts),
-      scenarios: r.phases.map((p) => scenarioSummary(p.scenario, p.description, p.durationMs, agg, r.verdicts)),
+      scenarios: r.phases.map((p) => withSutFigures(scenarioSummary(p.scenario, p.description, p.durationMs, agg, r.verdicts), r.sut)),
       histograms: encodeTrendHistograms(agg),
       errors: r.errors,
       warnings: r.warnings,
       workers: r.workers,
+      ...(r.sut ? { sut: r.sut.summary } : {}),
     },
   };
+}
+
+function withSutFigures(s: ScenarioSummary, sut: SummaryInputs['sut']): ScenarioSummary {
+  return sut ? { ...s, sutMemoryPerConnection: sut.memoryPerConnectionByPhase[s.name] ?? null } : s;
 }
 
 /** Stable short id, as k6 gives groups and checks (md5 there; any stable hash does). */

@@ -106,7 +106,7 @@ function metricLine(m: SummaryMetric, c: InstanceType<typeof Chalk>): string {
     case 'counter':
       return `${m.contains === 'data' ? formatBytes(v.count) : formatCount(v.count)}  ${c.gray(`${m.contains === 'data' ? `${formatBytes(v.rate)}/s` : `${formatCount(v.rate)}/s`}`)}`;
     case 'gauge':
-      return `${formatCount(v.value)}  ${c.gray(`min=${formatCount(v.min)} max=${formatCount(v.max)}`)}`;
+      return `${formatValue(v.value, m)}  ${c.gray(`min=${formatValue(v.min, m)} max=${formatValue(v.max, m)}`)}`;
     case 'rate':
       return `${formatPercent(v.rate)}  ${c.gray(`${v.passes} out of ${v.passes + v.fails}`)}`;
     case 'trend':
@@ -115,7 +115,8 @@ function metricLine(m: SummaryMetric, c: InstanceType<typeof Chalk>): string {
 }
 
 function scenarioTable(rows: ScenarioSummary[], ind: string, c: InstanceType<typeof Chalk>): string[] {
-  const header = ['scenario', 'duration', 'iterations', 'req/s', 'p50', 'p95', 'p99', 'errors', 'thresholds'];
+  const sut = rows.some((s) => s.sutMemoryPerConnection !== undefined);
+  const header = ['scenario', 'duration', 'iterations', 'req/s', 'p50', 'p95', 'p99', 'errors', ...(sut ? ['SUT mem/conn'] : []), 'thresholds'];
   const body = rows.map((s) => [
     s.name,
     formatMs(s.durationMs),
@@ -125,13 +126,14 @@ function scenarioTable(rows: ScenarioSummary[], ind: string, c: InstanceType<typ
     s.p95 === null ? '-' : formatMs(s.p95),
     s.p99 === null ? '-' : formatMs(s.p99),
     s.errorRate === null ? '-' : formatPercent(s.errorRate),
+    ...(sut ? [s.sutMemoryPerConnection == null ? '-' : formatBytes(s.sutMemoryPerConnection)] : []),
     s.thresholds.length ? (s.thresholds.every((t) => t.ok) ? `✓ ${s.thresholds.length}` : `✗ ${s.thresholds.filter((t) => !t.ok).length}/${s.thresholds.length}`) : '-',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
   const line = (r: string[]) => ind + r.map((x, i) => x.padEnd(widths[i])).join('  ');
   return [c.gray(line(header)), ...body.map((r) => {
     const l = line(r);
-    return r[8].startsWith('✗') ? c.red(l) : l;
+    return r[r.length - 1].startsWith('✗') ? c.red(l) : l;
   })];
 }
 

@@ -19,6 +19,7 @@
  */
 import { ADDITIVE_GAUGES, BUILTIN_METRICS, METRIC } from '../metrics/builtin.js';
 import { Totals } from '../metrics/aggregate.js';
+import { isSutMetric } from '../metrics/sut-catalogue.js';
 import { createHistogram, percentileOf, type Histogram } from '../metrics/hdr.js';
 import type { MetricDefinition, MetricType, Tags, ValueKind } from '../metrics/types.js';
 import type { MetricSnapshot, SeriesDelta } from '../metrics/worker-store.js';
@@ -103,7 +104,8 @@ export interface TimeSeriesOptions {
  * Trends whose per-interval percentiles are kept: the latencies the reports chart, and every custom
  * trend. Decoding an interval's HDR histogram costs about half a millisecond, so the other built-in
  * trends (http_req_waiting, ..._blocked, ...) keep count, sum, min and max per interval only; their
- * percentiles over the whole run are in the summary as always.
+ * percentiles over the whole run are in the summary as always. So do the sut_* trends: they get one
+ * sample per interval, whose percentiles would all be that sample.
  */
 export const PERCENTILE_TRENDS: ReadonlySet<string> = new Set([
   METRIC.http_req_duration,
@@ -116,7 +118,7 @@ export const PERCENTILE_TRENDS: ReadonlySet<string> = new Set([
 const BUILTIN_NAMES = new Set(BUILTIN_METRICS.map((m) => m.name));
 
 function wantsPercentiles(metric: string): boolean {
-  return PERCENTILE_TRENDS.has(metric) || !BUILTIN_NAMES.has(metric);
+  return PERCENTILE_TRENDS.has(metric) || (!BUILTIN_NAMES.has(metric) && !isSutMetric(metric));
 }
 
 /** Extra per-tag tracking besides the metric total (and scenario): MCP per tool. */

@@ -34,7 +34,7 @@
  */
 import { childrenOf, countFds, procConstants, readStat, type ProcStat } from './proc-files.js';
 import { takeSocketCensus, type SocketCensus } from './socket-census.js';
-import { SUT_METRIC } from './catalogue.js';
+import { SUT_METRIC } from '../metrics/sut-catalogue.js';
 import type { SutValues, SutWarning } from './types.js';
 
 export interface ProcSamplerOptions {

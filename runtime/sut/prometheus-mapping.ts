@@ -19,7 +19,7 @@
  *
  * Pure but stateful: it keeps the previous scrape's counters.
  */
-import { SUT_METRIC, selectionMetric } from './catalogue.js';
+import { SUT_METRIC, selectionMetric } from '../metrics/sut-catalogue.js';
 import type { ExpositionSample } from './prometheus-text.js';
 import type { SeriesSelection, SutValues } from './types.js';
 

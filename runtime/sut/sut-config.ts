@@ -5,7 +5,7 @@
  */
 import { McprunError } from '../errors.js';
 import { assertFdsReadable, readStat } from './proc-files.js';
-import { selectionMetric } from './catalogue.js';
+import { selectionMetric } from '../metrics/sut-catalogue.js';
 import type { SeriesSelection } from './types.js';
 
 /** Every PID exists now, is not mcprun itself, and its fds may be read (so its connections can be counted). */
@@ -20,10 +20,12 @@ export function checkSutPids(pids: readonly unknown[], place: string): number[] 
 
 function checkOnePid(raw: unknown, place: string): number {
   const pid = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw) : raw;
-  const shown = JSON.stringify(raw) ?? String(raw);
+  const shown = typeof raw === 'number' ? String(raw) : (JSON.stringify(raw) ?? String(raw));
   if (typeof pid !== 'number' || !Number.isSafeInteger(pid) || pid <= 0) {
+    // Number(process.env.SUT_PID) with SUT_PID unset is the usual way to get here.
+    const unset = Number.isNaN(raw) ? ' Number() of an environment variable that is not set gives NaN: pass it, e.g. -e SUT_PID="$(pgrep -n my-server)".' : '';
     throw new McprunError('MCPRUN_SUT_PID', `${place}: ${shown} is not a process ID.`, {
-      hint: 'Pass the PID of the server as a positive integer, e.g. --sut-pid "$(pgrep -n my-server)".',
+      hint: `Pass the PID of the server as a positive integer, e.g. --sut-pid "$(pgrep -n my-server)".${unset}`,
     });
   }
   if (pid === process.pid) {

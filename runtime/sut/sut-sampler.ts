@@ -13,7 +13,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { MetricDefinition } from '../metrics/types.js';
-import { SUT_METRIC, sutMetricDefinitions } from './catalogue.js';
+import { SUT_METRIC, sutMetricDefinitions } from '../metrics/sut-catalogue.js';
 import { MemoryPerConnection, type MemoryPerConnectionOptions, type PlateauMeasurement } from './memory-per-connection.js';
 import { ProcSampler } from './proc-sampler.js';
 import type { SocketCensus } from './socket-census.js';

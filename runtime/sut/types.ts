@@ -30,14 +30,4 @@ export interface SutSample {
   readonly values: SutValues;
 }
 
-/** A series of the exposition picked by the user, beyond the standard ones. */
-export interface SeriesSelection {
-  /** The series' name in the exposition (`http_requests_total`). */
-  readonly name: string;
-  /** Only samples carrying these labels with these values; samples that match are summed. */
-  readonly labels?: Readonly<Record<string, string>>;
-  /** `gauge`: the value as it is; `rate`: a counter's increase per real second between scrapes. */
-  readonly as: 'gauge' | 'rate';
-  /** The mcprun metric it becomes (default `sut_<name>`); `sut_connections` feeds sut_memory_per_connection. */
-  readonly metric?: string;
-}
+export type { SeriesSelection } from '../metrics/sut-catalogue.js';

@@ -7,7 +7,7 @@
  * Pure: the grammar and the validator use this table; only metrics whose values are bytes take
  * these units (the validator says so, as it does for time units).
  */
-import type { Rational } from './parser.js';
+import type { Rational } from './rational.js';
 
 export type ByteUnit = 'B' | 'kB' | 'KB' | 'KiB' | 'MB' | 'MiB' | 'GB' | 'GiB';
 

@@ -11,6 +11,8 @@
  * unit        := "us" | "µs" | "ms" | "s" | "m"      (times; a bare number on a time trend is ms, as in k6)
  *              | "%"                                 (rates: 0.05% = 0.0005)
  *              | "/s" | "/m"                         (counter rate per second / per minute: rate>10000/s)
+ *              | "B" | "kB" | "KB" | "MB" | "GB"     (bytes, powers of 1000: value<2KB is 2000 bytes)
+ *              | "KiB" | "MiB" | "GiB"               (bytes, powers of 1024; byte-units.ts)
  * digits      := [0-9]+
  * ws          := any Unicode white space
  * ```
@@ -20,6 +22,8 @@
  * the column, what was found and what was expected.
  */
 import { McprunError } from '../errors.js';
+import { byteUnitScale, isByteUnit, suggestByteUnit, type ByteUnit } from './byte-units.js';
+import type { Rational } from './rational.js';
 import { nearestName, tokenize, type Token } from './tokenizer.js';
 
 export type SimpleAggregationKind = 'avg' | 'min' | 'max' | 'med' | 'count' | 'rate' | 'value';
@@ -28,13 +32,9 @@ export type Aggregation =
   | { readonly kind: SimpleAggregationKind; readonly percentile?: undefined }
   | { readonly kind: 'percentile'; readonly percentile: number };
 export type ThresholdOperator = '<' | '<=' | '>' | '>=' | '==' | '===' | '!=';
-export type ThresholdUnit = 'us' | 'ms' | 's' | 'm' | '%' | '/s' | '/m';
+export type ThresholdUnit = 'us' | 'ms' | 's' | 'm' | '%' | '/s' | '/m' | ByteUnit;
 
-/** An exact rational number in lowest terms, `den > 0`. */
-export interface Rational {
-  readonly num: bigint;
-  readonly den: bigint;
-}
+export type { Rational };
 
 export interface ParsedThreshold {
   /** The expression as the user wrote it. */
@@ -45,7 +45,7 @@ export interface ParsedThreshold {
   readonly literal: string;
   /** `µs` is reported as `us`. */
   readonly unit: ThresholdUnit | undefined;
-  /** The value in the metric's unit (times in ms, `%` as a fraction, `/m` per second): the double nearest to `exact`. */
+  /** The value in the metric's unit (times in ms, `%` as a fraction, `/m` per second, sizes in bytes): the double nearest to `exact`. */
   readonly value: number;
   /** The same value as an exact rational: `0.05%` is 1/2000, `100/m` is 5/3. */
   readonly exact: Rational;
@@ -104,8 +104,8 @@ const UNIT_ALIASES: Readonly<Record<string, ThresholdUnit>> = {
   minutes: 'm',
 };
 const ONE: Rational = { num: 1n, den: 1n };
-/** What each unit multiplies the written number by to reach the metric's unit (ms, fraction, per second). */
-const UNIT_SCALE: Readonly<Record<ThresholdUnit, Rational>> = {
+/** What each unit but the byte units multiplies the written number by to reach the metric's unit (ms, fraction, per second). */
+const UNIT_SCALE: Readonly<Record<Exclude<ThresholdUnit, ByteUnit>, Rational>> = {
   us: { num: 1n, den: 1000n },
   ms: ONE,
   s: { num: 1000n, den: 1n },
@@ -118,7 +118,7 @@ const UNIT_SCALE: Readonly<Record<ThresholdUnit, Rational>> = {
 const NUMBER = /^\d+(\.\d+)?$/;
 const EXPECTED_AGGREGATION = 'an aggregation (avg, min, max, med, count, rate, value, or a percentile such as p95 or p(99.9))';
 const EXPECTED_OPERATOR = `an operator (${OPERATORS.join(', ')})`;
-const EXPECTED_UNIT = 'a unit (us, ms, s, m, %, /s, /m)';
+const EXPECTED_UNIT = 'a unit (us, ms, s, m, %, /s, /m, or bytes: B, kB, KB, KiB, MB, MiB, GB, GiB)';
 const EXPECTED_END = 'the end of the expression';
 
 /** Parses one threshold expression such as `p(95)<200ms`; throws MCPRUN_THRESHOLD_SYNTAX. */
@@ -373,14 +373,17 @@ function suggestAggregation(word: string): string | undefined {
 }
 
 function exactUnit(text: string): ThresholdUnit | undefined {
-  if (text === '%' || text === '/s' || text === '/m') return text;
+  if (text === '%' || text === '/s' || text === '/m' || isByteUnit(text)) return text;
   return UNIT_WORDS[text];
 }
 
-/** A unit the misspelled `text` probably meant: `sec` → `s`, `MS` → `ms`, `/min` → `/m`. */
+/** A unit the misspelled `text` probably meant: `sec` → `s`, `MS` → `ms`, `/min` → `/m`, `mb` → `MB`. */
 function suggestUnit(text: string): string | undefined {
   const perTime = text.startsWith('/');
   const word = perTime ? text.slice(1) : text;
+  // Byte units first: `mb` is a wrongly cased MB, not a typo of `ms`.
+  const size = perTime ? undefined : suggestByteUnit(word);
+  if (size !== undefined) return size;
   // Single letters are too short to guess from: `h` is hours, not a typo of `s` or `m`.
   const unit =
     UNIT_ALIASES[word.toLowerCase()] ?? (word.length > 1 ? nearestName(word, Object.keys(UNIT_WORDS), 1) : undefined);
@@ -391,7 +394,7 @@ function suggestUnit(text: string): string | undefined {
 /** The written decimal times the unit's scale, as an exact fraction: no floating point is involved. */
 function exactValue(literal: string, unit: ThresholdUnit | undefined): Rational {
   const [whole, fraction = ''] = literal.split('.');
-  const scale = unit === undefined ? ONE : UNIT_SCALE[unit];
+  const scale = unit === undefined ? ONE : isByteUnit(unit) ? byteUnitScale(unit) : UNIT_SCALE[unit];
   return reduce(BigInt(whole + fraction) * scale.num, 10n ** BigInt(fraction.length) * scale.den);
 }
 

@@ -4,6 +4,7 @@
  * aggregation measures. Each error says what to write instead.
  */
 import { McprunError } from '../errors.js';
+import { BYTE_UNITS, isByteUnit } from './byte-units.js';
 import type { ThresholdMetric, ThresholdMetricType } from './metric-shape.js';
 import {
   formatAggregation,
@@ -25,6 +26,7 @@ export const SUPPORTED_AGGREGATIONS: Readonly<Record<ThresholdMetricType, readon
 };
 
 const TIME_UNITS: readonly ThresholdUnit[] = ['us', 'ms', 's', 'm'];
+const BYTES = `a byte unit (${BYTE_UNITS.join(', ')}) or a bare number of bytes`;
 
 /**
  * Throws MCPRUN_THRESHOLD_METRIC when `def` is undefined (the metric of `metricKey` does not exist),
@@ -49,7 +51,7 @@ export function validateThreshold(
     );
   }
   checkAggregation(parsed, def, subject);
-  checkUnit(parsed, def, subject);
+  checkUnit(parsed, def, subject, known);
 }
 
 /** Throws MCPRUN_THRESHOLD_AGGREGATION when a metric of this type has no such aggregation. */
@@ -64,16 +66,19 @@ export function checkAggregation(parsed: ParsedThreshold, metric: Pick<Threshold
   );
 }
 
-function checkUnit(parsed: ParsedThreshold, def: ThresholdMetric, subject: string): void {
+function checkUnit(parsed: ParsedThreshold, def: ThresholdMetric, subject: string, known: readonly ThresholdMetric[]): void {
   const { unit, aggregation } = parsed;
   if (unit === undefined) return;
   const accepted = acceptedUnits(def, aggregation.kind);
   if (accepted.units.includes(unit)) return;
   const instead = formatThreshold({ ...parsed, unit: accepted.suggest });
+  // Say where byte units do apply, as the message above says what this metric takes.
+  const byteMetrics = known.filter((d) => d.contains === 'data').map((d) => d.name).sort();
+  const where = isByteUnit(unit) && def.contains !== 'data' && byteMetrics.length ? ` (byte units apply to metrics of bytes: ${byteMetrics.join(', ')})` : '';
   throw new McprunError(
     'MCPRUN_THRESHOLD_AGGREGATION',
     `${subject}: the ${formatAggregation(aggregation)} of ${describe(def)} takes ${accepted.description}, ` +
-      `not ${JSON.stringify(unit)}; write ${JSON.stringify(instead)}`,
+      `not ${JSON.stringify(unit)}; write ${JSON.stringify(instead)}${where}`,
   );
 }
 
@@ -91,15 +96,19 @@ function acceptedUnits(
   if (def.type === 'counter' && kind === 'rate') {
     return { units: ['/s', '/m'], description: '"/s", "/m" or a bare number per second', suggest: '/s' };
   }
+  // Sizes: a byte trend's values, a byte gauge, a byte counter's total (data_sent: count<10MB).
+  if (def.contains === 'data' && (def.type === 'counter' || kind !== 'count')) {
+    return { units: BYTE_UNITS, description: BYTES, suggest: undefined };
+  }
   return { units: [], description: 'a bare number', suggest: undefined };
 }
 
 function describe(metric: Pick<ThresholdMetric, 'type' | 'contains'>): string {
   switch (metric.type) {
     case 'counter':
-      return 'a Counter';
+      return metric.contains === 'data' ? 'a Counter of bytes' : 'a Counter';
     case 'gauge':
-      return 'a Gauge';
+      return metric.contains === 'data' ? 'a Gauge of bytes' : 'a Gauge';
     case 'rate':
       return 'a Rate';
     case 'trend':

@@ -215,7 +215,7 @@ const cases: Case[] = [
     snap: (t) => expect(t).toMatchInlineSnapshot(`
       "exit 104
       mcprun: invalid configuration in unknown-option.ts:
-        - options.vu is not a known option; did you mean "vus"? Known options: scenarios, thresholds, vus, duration, iterations, stages, http, setupTimeout, teardownTimeout.
+        - options.vu is not a known option; did you mean "vus"? Known options: scenarios, thresholds, vus, duration, iterations, stages, http, setupTimeout, teardownTimeout, sut.
       Fix it and run again; nothing was sent."
     `),
   },
@@ -645,7 +645,7 @@ const cases: Case[] = [
     snap: (t) => expect(t).toMatchInlineSnapshot(`
       "exit 104
       mcprun: invalid configuration in th-unit.ts:
-        - options.thresholds.http_req_duration[0]: invalid threshold "p95<200msec": unknown unit "msec" at column 8, expected a unit (us, ms, s, m, %, /s, /m); did you mean "ms"?
+        - options.thresholds.http_req_duration[0]: invalid threshold "p95<200msec": unknown unit "msec" at column 8, expected a unit (us, ms, s, m, %, /s, /m, or bytes: B, kB, KB, KiB, MB, MiB, GB, GiB); did you mean "ms"?
       Threshold grammar: aggregation operator value unit, e.g. "p95<100ms", "rate<0.05%", "rate>10000/s".
       Fix it and run again; nothing was sent."
     `),
@@ -669,7 +669,7 @@ const cases: Case[] = [
     snap: (t) => expect(t).toMatchInlineSnapshot(`
       "exit 104
       mcprun: invalid configuration in th-exponent.ts:
-        - options.thresholds.http_reqs[0]: invalid threshold "rate>1e4/s": unknown unit "e4" at column 7, expected a unit (us, ms, s, m, %, /s, /m); write the number without an exponent
+        - options.thresholds.http_reqs[0]: invalid threshold "rate>1e4/s": unknown unit "e4" at column 7, expected a unit (us, ms, s, m, %, /s, /m, or bytes: B, kB, KB, KiB, MB, MiB, GB, GiB); write the number without an exponent
       Threshold grammar: aggregation operator value unit, e.g. "p95<100ms", "rate<0.05%", "rate>10000/s".
       Fix it and run again; nothing was sent."
     `),
@@ -798,6 +798,86 @@ const cases: Case[] = [
       Fix these 2 problems and run again; nothing was sent."
     `),
   },
+
+  // ── the system under test (exit 104) ─────────────────────────────────────────────────────────
+  {
+    name: 'sut: a threshold on sut_rss in a run that samples no system under test',
+    ...file('sut-none', thresholds(`{ sut_rss: ['max<512MiB'] }`)),
+    exit: 104,
+    snap: (t) => expect(t).toMatchInlineSnapshot(`
+      "exit 104
+      mcprun: invalid configuration in sut-none.ts:
+        - options.thresholds.sut_rss is a measurement of the system under test, and this run samples none: add options.sut ({ pid }, { pids }, { target } or { prometheus }) or run with --sut-pid PID / --sut-metrics URL.
+      Fix it and run again; nothing was sent."
+    `),
+  },
+  {
+    name: 'threshold: a byte unit on a time trend',
+    ...file('th-bytes-on-time', thresholds(`{ http_req_duration: ['p95<2KB'] }`)),
+    exit: 104,
+    snap: (t) => expect(t).toMatchInlineSnapshot(`
+      "exit 104
+      mcprun: invalid configuration in th-bytes-on-time.ts:
+        - options.thresholds.http_req_duration[0]: threshold "p95<2KB" on "http_req_duration": the p(95) of a Trend of times takes a time unit (us, ms, s, m) or a bare number of milliseconds, not "KB"; write "p(95)<2ms" (byte units apply to metrics of bytes: data_received, data_sent, mcprun_heap_per_vu, mcprun_rss_per_vu)
+      Fix it and run again; nothing was sent."
+    `),
+  },
+  {
+    name: 'threshold: a byte unit in the wrong case',
+    ...file('th-bytes-case', thresholds(`{ data_sent: ['count<2kb'] }`)),
+    exit: 104,
+    snap: (t) => expect(t).toMatchInlineSnapshot(`
+      "exit 104
+      mcprun: invalid configuration in th-bytes-case.ts:
+        - options.thresholds.data_sent[0]: invalid threshold "count<2kb": unknown unit "kb" at column 8, expected a unit (us, ms, s, m, %, /s, /m, or bytes: B, kB, KB, KiB, MB, MiB, GB, GiB); did you mean "kB"?
+      Threshold grammar: aggregation operator value unit, e.g. "p95<100ms", "rate<0.05%", "rate>10000/s".
+      Fix it and run again; nothing was sent."
+    `),
+  },
+  {
+    name: 'sut: a target in a run without managed targets',
+    ...file('sut-target', scenario(`defineScenario({ iterations: 1, sut: { target: 'app' } })`)),
+    exit: 104,
+    snap: (t) => expect(t).toMatchInlineSnapshot(`
+      "exit 104
+      mcprun: invalid configuration in sut-target.ts:
+        - options.sut.target names "app", but this run has no managed target (a target mcprun starts itself, declared in options.targets with a command). Sample the server by its PID (options.sut.pid or --sut-pid) or its metrics URL (options.sut.prometheus or --sut-metrics) instead.
+      Fix it and run again; nothing was sent."
+    `),
+  },
+  {
+    name: 'sut: a typo in options.sut, and pid beside pids',
+    ...file('sut-shape', scenario(`{ iterations: 1, sut: { pid: 1, pids: [2], prometheus: 'http://127.0.0.1:9464/metrics', seris: [] } }`)),
+    exit: 104,
+    snap: (t) => expect(t).toMatchInlineSnapshot(`
+      "exit 104
+      mcprun: invalid configuration in sut-shape.ts:
+        - options.sut.seris is not a field of options.sut; did you mean "series"? Fields: pid, pids, target, prometheus, series, allowRemote.
+        - options.sut gives pid and pids: name the processes one way (pid: one PID, pids: several, target: a managed target).
+      Fix these 2 problems and run again; nothing was sent."
+    `),
+  },
+  {
+    name: 'sut: the PID of an environment variable that is not set',
+    ...file('sut-nan', scenario(`defineScenario({ iterations: 1, sut: { pid: Number(process.env.MCPRUN_TEST_UNSET_PID) } })`)),
+    exit: 104,
+    snap: (t) => expect(t).toMatchInlineSnapshot(`
+      "exit 104
+      mcprun: options.sut.pid: NaN is not a process ID. Pass the PID of the server as a positive integer, e.g. --sut-pid "$(pgrep -n my-server)". Number() of an environment variable that is not set gives NaN: pass it, e.g. -e SUT_PID="$(pgrep -n my-server)"."
+    `),
+  },
+  { name: '--sut-pid abc', files: { 'ok.ts': OK }, args: ['ok.ts', '--sut-pid', 'abc'], exit: 104, snap: (t) => expect(t).toMatchInlineSnapshot(`
+    "exit 104
+    mcprun: invalid --sut-pid "abc": expected a process ID (a whole number), e.g. --sut-pid "$(pgrep -n my-server)"."
+  `) },
+  { name: '--sut-metrics without a scheme', files: { 'ok.ts': OK }, args: ['ok.ts', '--sut-metrics', '127.0.0.1:9464'], exit: 104, snap: (t) => expect(t).toMatchInlineSnapshot(`
+    "exit 104
+    mcprun: --sut-metrics: "127.0.0.1:9464" is not a URL. Write the full address of the metrics endpoint: http://127.0.0.1:9464/metrics."
+  `) },
+  { name: '--sut-metrics beyond loopback', files: { 'ok.ts': OK }, args: ['ok.ts', '--sut-metrics', 'http://10.9.8.7:9464/metrics'], exit: 104, snap: (t) => expect(t).toMatchInlineSnapshot(`
+    "exit 104
+    mcprun: --sut-metrics: 10.9.8.7:9464 is not a loopback address; by default mcprun scrapes only this machine. Scrape the server through 127.0.0.1, [::1] or localhost, or allow other hosts explicitly (allowRemote: true in options.sut)."
+  `) },
 
   // ── CLI flags and -e (exit 104) ───────────────────────────────────────────────────────────────
   { name: '--vu (unknown flag)', files: { 'ok.ts': OK }, args: ['ok.ts', '--vu', '10'], exit: 104, snap: (t) => expect(t).toMatchInlineSnapshot(`

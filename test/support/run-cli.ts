@@ -19,6 +19,8 @@ export interface CliRun extends Promise<CliResult> {
   kill(sig?: NodeJS.Signals): void;
   /** Resolves when stderr/stdout first contains `text`. */
   waitForOutput(text: string | RegExp, timeoutMs?: number): Promise<void>;
+  /** What the process has written so far, stdout then stderr. */
+  output(): string;
 }
 
 export function runCli(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number; cwd?: string } = {}): CliRun {
@@ -57,6 +59,7 @@ export function runCli(args: string[], opts: { env?: Record<string, string>; tim
   }) as CliRun;
   p.pid = child.pid!;
   p.kill = (sig = 'SIGINT') => child.kill(sig);
+  p.output = () => stdout + stderr;
   p.waitForOutput = (test, timeoutMs = 30_000) =>
     new Promise<void>((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`output never contained ${String(test)}\nstdout: ${stdout}\nstderr: ${stderr}`)), timeoutMs);

@@ -44,6 +44,23 @@ test('thresholds are template-literal types', () => {
   defineScenario({ thresholds: { http_req_duration: ['p95<<1'] } });
 });
 
+test('byte units in thresholds, and options.sut', () => {
+  expectTypeOf<'value<2KB'>().toMatchTypeOf<ThresholdExpression>();
+  expectTypeOf<'max<512MiB'>().toMatchTypeOf<ThresholdExpression>();
+  expectTypeOf<'avg < 1.5GiB'>().toMatchTypeOf<ThresholdExpression>();
+  expectTypeOf<'value<2kb'>().not.toMatchTypeOf<ThresholdExpression>();
+  defineScenario({ sut: { pid: 1234 }, thresholds: { sut_memory_per_connection: ['value<2KB'], sut_rss: ['max<512MiB'], sut_cpu: ['avg<0.5'] } });
+  defineScenario({ sut: { pids: [1, 2], prometheus: 'http://127.0.0.1:9464/metrics' } });
+  defineScenario({ sut: { target: 'app' } });
+  defineScenario({ sut: { prometheus: 'http://127.0.0.1:9464/metrics', series: [{ name: 'http_requests_total', labels: { code: '500' }, as: 'rate' }] } });
+  // @ts-expect-error one way of naming the processes
+  defineScenario({ sut: { pid: 1, target: 'app' } });
+  // @ts-expect-error a process or an endpoint is needed
+  defineScenario({ sut: { series: [] } });
+  // @ts-expect-error a selected series becomes a sut_ metric
+  defineScenario({ sut: { prometheus: 'http://127.0.0.1:9464/metrics', series: [{ name: 'x', as: 'gauge', metric: 'x' }] } });
+});
+
 test('http and check', () => {
   expectTypeOf(http.get).returns.toEqualTypeOf<Promise<HttpResponse>>();
   expectTypeOf<HttpResponse['timings']['waiting']>().toEqualTypeOf<number>();

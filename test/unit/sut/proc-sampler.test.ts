@@ -4,12 +4,12 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterEach, describe, expect, test } from 'vitest';
 import { McprunError } from '../../../runtime/errors.js';
-import { SUT_METRIC } from '../../../runtime/sut/catalogue.js';
+import { SUT_METRIC } from '../../../runtime/metrics/sut-catalogue.js';
 import { ProcSampler } from '../../../runtime/sut/proc-sampler.js';
 import { checkSutPids } from '../../../runtime/sut/sut-config.js';
 import { SutSampler } from '../../../runtime/sut/sut-sampler.js';
 import type { SutSample } from '../../../runtime/sut/types.js';
-import { burntBy, closeConnections, collectWarnings, holdingServer, openConnections, runBurners, sampleWhere, untilHeld } from './processes.js';
+import { burntBy, closeConnections, collectWarnings, holdingServer, openConnections, runBurners, sampleWhere, untilHeld } from '../../support/sut-processes.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {

@@ -6,12 +6,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import { McprunError } from '../../../runtime/errors.js';
-import { SUT_METRIC } from '../../../runtime/sut/catalogue.js';
+import { SUT_METRIC } from '../../../runtime/metrics/sut-catalogue.js';
 import { ProcSampler } from '../../../runtime/sut/proc-sampler.js';
 import { PrometheusSource } from '../../../runtime/sut/prometheus-source.js';
 import { checkMetricsUrl, checkSeriesSelections } from '../../../runtime/sut/sut-config.js';
 import { SutSampler } from '../../../runtime/sut/sut-sampler.js';
-import { collectWarnings, sampleWhere, startFixture } from './processes.js';
+import { collectWarnings, sampleWhere, startFixture } from '../../support/sut-processes.js';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { scanEstablished, takeSocketCensus } from '../../../runtime/sut/socket-census.js';
-import { closeConnections, holdingServer, openConnections, untilHeld } from './processes.js';
+import { closeConnections, holdingServer, openConnections, untilHeld } from '../../support/sut-processes.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {

@@ -2,9 +2,9 @@
 // in its own process. The server's own per-socket cost is not guessed: the same server holding
 // 0 bytes extra measures it, side by side, and the expected figure is 64 KiB plus that.
 import { afterEach, describe, expect, test } from 'vitest';
-import { SUT_METRIC } from '../../../runtime/sut/catalogue.js';
+import { SUT_METRIC } from '../../../runtime/metrics/sut-catalogue.js';
 import { SutSampler } from '../../../runtime/sut/sut-sampler.js';
-import { closeConnections, heldBy, holdingServer, openConnections, sampleWhere, untilHeld, type HoldingReady, type ServerProcess } from './processes.js';
+import { closeConnections, heldBy, holdingServer, openConnections, sampleWhere, untilHeld, type HoldingReady, type ServerProcess } from '../../support/sut-processes.js';
 
 const CONNECTIONS = 1000;
 const HOLD = 64 * 1024;

@@ -46,6 +46,14 @@ describe('parseThreshold accepts', () => {
     ['  p95 < 200ms  ', p(95), '<', '200', 'ms', 200],
     ['med < 10ms', { kind: 'med' }, '<', '10', 'ms', 10],
     ['avg\t<=\t5', { kind: 'avg' }, '<=', '5', undefined, 5],
+    ['value<2KB', { kind: 'value' }, '<', '2', 'KB', 2000],
+    ['value<2kB', { kind: 'value' }, '<', '2', 'kB', 2000],
+    ['value<2KiB', { kind: 'value' }, '<', '2', 'KiB', 2048],
+    ['max<512MiB', { kind: 'max' }, '<', '512', 'MiB', 512 * 2 ** 20],
+    ['max < 313.7MB', { kind: 'max' }, '<', '313.7', 'MB', 313_700_000],
+    ['p95<1.5GiB', p(95), '<', '1.5', 'GiB', 1.5 * 2 ** 30],
+    ['avg<2GB', { kind: 'avg' }, '<', '2', 'GB', 2e9],
+    ['count<100B', { kind: 'count' }, '<', '100', 'B', 100],
   ])('%j', (expr, aggregation, operator, literal, unit, value) => {
     expect(parseThreshold(expr)).toMatchObject({ source: expr, aggregation, operator, literal, unit, value });
   });
@@ -193,23 +201,28 @@ describe('parseThreshold error messages', () => {
       `[McprunError: invalid threshold "p95<5.ms": malformed number "5." at column 5, expected digits after the decimal point; write "5"]`,
     );
     expect(() => parseThreshold('count>1e5')).toThrowErrorMatchingInlineSnapshot(
-      `[McprunError: invalid threshold "count>1e5": unknown unit "e5" at column 8, expected a unit (us, ms, s, m, %, /s, /m); write the number without an exponent]`,
+      `[McprunError: invalid threshold "count>1e5": unknown unit "e5" at column 8, expected a unit (us, ms, s, m, %, /s, /m, or bytes: B, kB, KB, KiB, MB, MiB, GB, GiB); write the number without an exponent]`,
     );
   });
 
   test('unknown unit, with the nearest one', () => {
     expect(() => parseThreshold('p95<10sec')).toThrowErrorMatchingInlineSnapshot(
-      `[McprunError: invalid threshold "p95<10sec": unknown unit "sec" at column 7, expected a unit (us, ms, s, m, %, /s, /m); did you mean "s"?]`,
+      `[McprunError: invalid threshold "p95<10sec": unknown unit "sec" at column 7, expected a unit (us, ms, s, m, %, /s, /m, or bytes: B, kB, KB, KiB, MB, MiB, GB, GiB); did you mean "s"?]`,
     );
     expect(() => parseThreshold('p95<10MS')).toThrowErrorMatchingInlineSnapshot(
-      `[McprunError: invalid threshold "p95<10MS": unknown unit "MS" at column 7, expected a unit (us, ms, s, m, %, /s, /m); did you mean "ms"?]`,
+      `[McprunError: invalid threshold "p95<10MS": unknown unit "MS" at column 7, expected a unit (us, ms, s, m, %, /s, /m, or bytes: B, kB, KB, KiB, MB, MiB, GB, GiB); did you mean "ms"?]`,
     );
     expect(() => parseThreshold('rate>5/min')).toThrowErrorMatchingInlineSnapshot(
-      `[McprunError: invalid threshold "rate>5/min": unknown unit "/min" at column 7, expected a unit (us, ms, s, m, %, /s, /m); did you mean "/m"?]`,
+      `[McprunError: invalid threshold "rate>5/min": unknown unit "/min" at column 7, expected a unit (us, ms, s, m, %, /s, /m, or bytes: B, kB, KB, KiB, MB, MiB, GB, GiB); did you mean "/m"?]`,
     );
     expect(() => parseThreshold('p95<1h')).toThrowErrorMatchingInlineSnapshot(
-      `[McprunError: invalid threshold "p95<1h": unknown unit "h" at column 6, expected a unit (us, ms, s, m, %, /s, /m)]`,
+      `[McprunError: invalid threshold "p95<1h": unknown unit "h" at column 6, expected a unit (us, ms, s, m, %, /s, /m, or bytes: B, kB, KB, KiB, MB, MiB, GB, GiB)]`,
     );
+    // Byte units are case-sensitive (mb would be millibits to some): the unit meant is named.
+    expect(() => parseThreshold('value<2kb')).toThrow(/unknown unit "kb" at column 8, .*; did you mean "kB"\?/);
+    expect(() => parseThreshold('max<512mib')).toThrow(/unknown unit "mib" .*; did you mean "MiB"\?/);
+    expect(() => parseThreshold('max<1Mb')).toThrow(/unknown unit "Mb" .*; did you mean "MB"\?/);
+    expect(() => parseThreshold('max<1 MB')).toThrow(/write the unit right after the number: "1MB"/);
     expect(() => parseThreshold('rate>5/')).toThrowErrorMatchingInlineSnapshot(
       `[McprunError: invalid threshold "rate>5/": unexpected end of the expression at column 8, expected "s" or "m" right after "/" (per second, per minute)]`,
     );
@@ -229,7 +242,7 @@ describe('parseThreshold error messages', () => {
       `[McprunError: invalid threshold "p95<10ms foo": unexpected "foo" at column 10, expected the end of the expression]`,
     );
     expect(() => parseThreshold('avg<10)')).toThrowErrorMatchingInlineSnapshot(
-      `[McprunError: invalid threshold "avg<10)": unexpected ")" at column 7, expected a unit (us, ms, s, m, %, /s, /m) or the end of the expression]`,
+      `[McprunError: invalid threshold "avg<10)": unexpected ")" at column 7, expected a unit (us, ms, s, m, %, /s, /m, or bytes: B, kB, KB, KiB, MB, MiB, GB, GiB) or the end of the expression]`,
     );
     expect(() => parseThreshold('rate<10%%')).toThrowErrorMatchingInlineSnapshot(
       `[McprunError: invalid threshold "rate<10%%": unexpected "%" at column 9, expected the end of the expression]`,
@@ -286,6 +299,9 @@ describe('value normalisation is exact', () => {
     ['rate>=2.5/s', { num: 5n, den: 2n }],
     ['value>-0.250', { num: -1n, den: 4n }],
     ['value==-0', { num: 0n, den: 1n }],
+    ['value<3.1KB', { num: 3100n, den: 1n }],
+    ['value<1.1GiB', { num: 5905580032n, den: 5n }],
+    ['value<0.001KiB', { num: 128n, den: 125n }],
   ])('%s is exactly %o', (expr, exact) => {
     expect(parseThreshold(expr).exact).toEqual(exact);
   });

@@ -34,7 +34,7 @@ const aggregation = fc.oneof(
   percentile.map((n) => `p(${n})`),
 );
 const operator = fc.constantFrom('<', '<=', '>', '>=', '==', '===', '!=');
-const unit = fc.constantFrom('', 'us', 'µs', 'ms', 's', 'm', '%', '/s', '/m');
+const unit = fc.constantFrom('', 'us', 'µs', 'ms', 's', 'm', '%', '/s', '/m', 'B', 'kB', 'KB', 'KiB', 'MB', 'MiB', 'GB', 'GiB');
 const ws = fc.constantFrom('', ' ', '  ', '\t');
 
 const validExpression = fc
@@ -95,7 +95,7 @@ describe('valid expressions', () => {
 describe('value is the double nearest to the exact value', () => {
   // Number() of a decimal string rounds correctly, so it is the oracle for every unit that scales
   // by a power of ten, and for `m` once the literal is multiplied by 60000 in BigInt.
-  const SHIFT: Record<string, number> = { '': 0, us: -3, µs: -3, ms: 0, s: 3, '%': -2, '/s': 0 };
+  const SHIFT: Record<string, number> = { '': 0, us: -3, µs: -3, ms: 0, s: 3, '%': -2, '/s': 0, B: 0, kB: 3, KB: 3, MB: 6, GB: 9 };
   // A written zero is exactly 0, so +0 even as "-0" (Number('-0') is -0); a tiny negative that
   // underflows still rounds to -0, as IEEE rounding keeps the sign.
   const nearest = (literal: string, decimalString: string): number => (/[1-9]/.test(literal) ? Number(decimalString) : 0);
@@ -109,14 +109,20 @@ describe('value is the double nearest to the exact value', () => {
     );
   });
 
-  test('for minutes', () => {
+  // Minutes and the binary byte units: the literal multiplied in BigInt, then one decimal string.
+  test.each([
+    ['m', 60_000n],
+    ['KiB', 1024n],
+    ['MiB', 1024n ** 2n],
+    ['GiB', 1024n ** 3n],
+  ])('for %s', (u, factor) => {
     fc.assert(
       fc.property(fc.constantFrom('', '-'), decimal(20), (sign, literal) => {
         const [whole, fraction = ''] = literal.split('.');
-        const expected = nearest(literal, `${sign}${BigInt(whole + fraction) * 60_000n}e-${fraction.length}`);
-        expect(parseThreshold(`avg<${sign}${literal}m`).value).toBe(expected);
+        const expected = nearest(literal, `${sign}${BigInt(whole + fraction) * factor}e-${fraction.length}`);
+        expect(parseThreshold(`avg<${sign}${literal}${u}`).value).toBe(expected);
       }),
-      { numRuns: 2000 },
+      { numRuns: 1000 },
     );
   });
 

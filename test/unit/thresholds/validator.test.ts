@@ -14,6 +14,8 @@ const KNOWN: MetricDefinition[] = [
   { name: 'vus', type: 'gauge', contains: 'default' },
   { name: 'payload_size', type: 'trend', contains: 'data' },
   { name: 'queue_depth', type: 'trend', contains: 'default' },
+  { name: 'data_sent', type: 'counter', contains: 'data' },
+  { name: 'memory_per_connection', type: 'gauge', contains: 'data' },
 ];
 
 function validate(metricKey: string, expr: string): void {
@@ -41,6 +43,12 @@ describe('validateThreshold accepts', () => {
     ['vus', 'max<=100'],
     ['payload_size', 'p95<1024'],
     ['queue_depth', 'avg<5'],
+    ['payload_size', 'p95<2KB'],
+    ['payload_size', 'max<1.5MiB'],
+    ['memory_per_connection', 'value<2KB'],
+    ['memory_per_connection', 'max<3KiB'],
+    ['data_sent', 'count<10MB'],
+    ['data_sent', 'rate<1000000/s'],
   ])('%s: %s', (key, expr) => {
     expect(() => validate(key, expr)).not.toThrow();
   });
@@ -49,10 +57,10 @@ describe('validateThreshold accepts', () => {
 describe('validateThreshold rejects', () => {
   test('an unknown metric, suggesting the nearest name and listing the known ones', () => {
     expect(() => validate('http_req_duraton', 'p95<200ms')).toThrowErrorMatchingInlineSnapshot(
-      `[McprunError: threshold "p95<200ms" on "http_req_duraton": unknown metric "http_req_duraton"; did you mean "http_req_duration"? Known metrics: http_req_duration, http_req_failed, http_reqs, payload_size, queue_depth, vus]`,
+      `[McprunError: threshold "p95<200ms" on "http_req_duraton": unknown metric "http_req_duraton"; did you mean "http_req_duration"? Known metrics: data_sent, http_req_duration, http_req_failed, http_reqs, memory_per_connection, payload_size, queue_depth, vus]`,
     );
     expect(() => validate('my_metric{status:200}', 'count>1')).toThrowErrorMatchingInlineSnapshot(
-      `[McprunError: threshold "count>1" on "my_metric{status:200}": unknown metric "my_metric". Known metrics: http_req_duration, http_req_failed, http_reqs, payload_size, queue_depth, vus]`,
+      `[McprunError: threshold "count>1" on "my_metric{status:200}": unknown metric "my_metric". Known metrics: data_sent, http_req_duration, http_req_failed, http_reqs, memory_per_connection, payload_size, queue_depth, vus]`,
     );
     expect(() => validate('http_req_duraton', 'p95<200ms')).toThrow(expect.objectContaining({ code: 'MCPRUN_THRESHOLD_METRIC' }));
   });
@@ -83,7 +91,7 @@ describe('validateThreshold rejects', () => {
       `[McprunError: threshold "avg<200ms" on "queue_depth": the avg of a Trend takes a bare number, not "ms"; write "avg<200"]`,
     );
     expect(() => validate('payload_size', 'p95<1s')).toThrowErrorMatchingInlineSnapshot(
-      `[McprunError: threshold "p95<1s" on "payload_size": the p(95) of a Trend of bytes takes a bare number, not "s"; write "p(95)<1"]`,
+      `[McprunError: threshold "p95<1s" on "payload_size": the p(95) of a Trend of bytes takes a byte unit (B, kB, KB, KiB, MB, MiB, GB, GiB) or a bare number of bytes, not "s"; write "p(95)<1"]`,
     );
     expect(() => validate('http_req_duration', 'p95<5%')).toThrowErrorMatchingInlineSnapshot(
       `[McprunError: threshold "p95<5%" on "http_req_duration": the p(95) of a Trend of times takes a time unit (us, ms, s, m) or a bare number of milliseconds, not "%"; write "p(95)<5ms"]`,
@@ -104,6 +112,19 @@ describe('validateThreshold rejects', () => {
       `[McprunError: threshold "value<10/s" on "vus": the value of a Gauge takes a bare number, not "/s"; write "value<10"]`,
     );
     expect(() => validate('vus', 'value<10ms')).toThrow(expect.objectContaining({ code: 'MCPRUN_THRESHOLD_AGGREGATION' }));
+  });
+
+  test('a byte unit on a metric that is not of bytes, naming the metrics that take one', () => {
+    expect(() => validate('http_req_duration', 'p95<2KB')).toThrowErrorMatchingInlineSnapshot(
+      `[McprunError: threshold "p95<2KB" on "http_req_duration": the p(95) of a Trend of times takes a time unit (us, ms, s, m) or a bare number of milliseconds, not "KB"; write "p(95)<2ms" (byte units apply to metrics of bytes: data_sent, memory_per_connection, payload_size)]`,
+    );
+    expect(() => validate('queue_depth', 'avg<1MiB')).toThrow(/the avg of a Trend takes a bare number, not "MiB"; write "avg<1" \(byte units apply to metrics of bytes: /);
+    // A byte trend's count is a number of samples; a byte counter's rate is bytes per second.
+    expect(() => validate('payload_size', 'count<2KB')).toThrow(/the count of a Trend of bytes takes a bare number, not "KB"; write "count<2"$/);
+    expect(() => validate('data_sent', 'rate<2MB')).toThrow(/the rate of a Counter of bytes takes "\/s", "\/m" or a bare number per second, not "MB"; write "rate<2\/s"$/);
+    expect(() => validate('memory_per_connection', 'value<2ms')).toThrowErrorMatchingInlineSnapshot(
+      `[McprunError: threshold "value<2ms" on "memory_per_connection": the value of a Gauge of bytes takes a byte unit (B, kB, KB, KiB, MB, MiB, GB, GiB) or a bare number of bytes, not "ms"; write "value<2"]`,
+    );
   });
 
   test('a malformed metric key', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { SUT_METRIC, SUT_METRICS, sutMetricDefinitions } from '../../../runtime/sut/catalogue.js';
+import { SUT_METRIC, SUT_METRICS, sutMetricDefinitions } from '../../../runtime/metrics/sut-catalogue.js';
 import { parseThreshold, validateThreshold } from '../../../runtime/thresholds/index.js';
 
 describe('the sut_* catalogue entries', () => {
@@ -28,15 +28,17 @@ describe('the sut_* catalogue entries', () => {
     expect(defs.at(-1)).toEqual({ name: 'sut_http_requests_total', type: 'trend', contains: 'default' });
   });
 
-  test('the thresholds of the issue’s contract fit these types (byte units come with the wiring)', () => {
+  test('the thresholds of the issue’s contract fit these types, byte units included', () => {
     const defs = sutMetricDefinitions();
     const check = (metric: string, expr: string) => validateThreshold(metric, parseThreshold(expr), defs.find((d) => d.name === metric), defs);
     for (const [metric, expr] of [
+      ['sut_memory_per_connection', 'value<2KB'],
       ['sut_memory_per_connection', 'value<2048'],
-      ['sut_rss', 'max<536870912'],
+      ['sut_rss', 'max<512MiB'],
       ['sut_cpu', 'avg<0.5'],
       ['sut_gc_pause', 'p(99)<50ms'],
     ]) expect(() => check(metric, expr)).not.toThrow();
     expect(() => check('sut_memory_per_connection', 'avg<2048')).toThrow(/does not apply to a Gauge/);
+    expect(() => check('sut_cpu', 'avg<2KB')).toThrow(/byte units apply to metrics of bytes: sut_memory_per_connection, sut_rss\)$/);
   });
 });

@@ -1,14 +1,15 @@
 /**
  * The sut_* metrics, as catalogue entries the run registers beside the built-in ones so that
- * thresholds on them are validated before any load is sent. Pure data.
+ * thresholds on them are validated before any load is sent. Pure data. Here, below config/ and
+ * output/, because both read it: config/ validates thresholds on them, output/ charts them; the
+ * sampler that measures them is runtime/sut/. The `sut_` prefix is theirs (isSutMetric).
  *
  * The per-second series are Trends (not Gauges) so that every aggregation applies to them:
  * `avg<0.5` on sut_cpu, `max<512MiB` and `p(95)` on sut_rss. sut_memory_per_connection is a Gauge:
  * one figure per plateau, judged by its `value` (the last plateau) or its `max`.
  * `contains: 'data'` marks the byte-valued ones: only they take byte units (runtime/thresholds/byte-units.ts).
  */
-import type { MetricDefinition } from '../metrics/types.js';
-import type { SeriesSelection } from './types.js';
+import type { MetricDefinition } from './types.js';
 
 export const SUT_METRIC = {
   /** Resident memory of the tree, bytes. */
@@ -29,6 +30,18 @@ export const SUT_METRIC = {
   gcRate: 'sut_gc_rate',
 } as const;
 
+/** A series of the exposition picked by the user, beyond the standard ones. */
+export interface SeriesSelection {
+  /** The series' name in the exposition (`http_requests_total`). */
+  readonly name: string;
+  /** Only samples carrying these labels with these values; samples that match are summed. */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** `gauge`: the value as it is; `rate`: a counter's increase per real second between scrapes. */
+  readonly as: 'gauge' | 'rate';
+  /** The mcprun metric it becomes (default `sut_<name>`); `sut_connections` feeds sut_memory_per_connection. */
+  readonly metric?: string;
+}
+
 export type SutMetricName = (typeof SUT_METRIC)[keyof typeof SUT_METRIC];
 
 const trend = (name: string, contains: MetricDefinition['contains'] = 'default'): MetricDefinition => ({ name, type: 'trend', contains });
@@ -44,6 +57,11 @@ export const SUT_METRICS: readonly MetricDefinition[] = [
   trend(SUT_METRIC.gcTime),
   trend(SUT_METRIC.gcRate),
 ];
+
+/** A metric of the system under test (a standard one or a selected series: both start with `sut_`). */
+export function isSutMetric(name: string): boolean {
+  return name.startsWith('sut_');
+}
 
 /** The mcprun metric a selected exposition series becomes. */
 export function selectionMetric(s: SeriesSelection): string {

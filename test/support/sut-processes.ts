@@ -4,10 +4,10 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { SutSampler } from '../../../runtime/sut/sut-sampler.js';
-import type { SutSample, SutWarning } from '../../../runtime/sut/types.js';
+import type { SutSampler } from '../../runtime/sut/sut-sampler.js';
+import type { SutSample, SutWarning } from '../../runtime/sut/types.js';
 
-const FIXTURES = new URL('../../fixtures/sut/', import.meta.url);
+const FIXTURES = new URL('../fixtures/sut/', import.meta.url);
 
 export interface ServerProcess<Ready> {
   readonly child: ChildProcess;
@@ -42,7 +42,7 @@ export interface HoldingReady {
   pids: number[];
 }
 
-export function holdingServer(env: { HOLD_BYTES?: number; BURN?: number; CHILDREN?: number; HOST?: string; FD_RAMP?: number }): Promise<ServerProcess<HoldingReady>> {
+export function holdingServer(env: { HOLD_BYTES?: number; BURN?: number; CHILDREN?: number; HOST?: string; FD_RAMP?: number; WS?: 1 }): Promise<ServerProcess<HoldingReady>> {
   return startFixture('holding-server.mjs', Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])));
 }
 
@@ -128,4 +128,38 @@ export async function runBurners(server: ServerProcess<HoldingReady>, n: number)
   const answer = once(server.child, 'message') as Promise<[{ childCpuSeconds: number }]>;
   server.child.send({ burners: n });
   return (await answer)[0].childCpuSeconds;
+}
+
+/** The points of one metric (untagged) in an `--out json=FILE` time series, in time order. */
+export function pointsOf(ndjson: string, metric: string): Array<{ time: number; value: number; count: number }> {
+  return ndjson
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as { type: string; metric: string; data: { time: string; value: number; count: number; tags: Record<string, string> } })
+    .filter((r) => r.type === 'Point' && r.metric === metric && Object.keys(r.data.tags).length === 0)
+    .map((r) => ({ time: Date.parse(r.data.time), value: r.data.value, count: r.data.count }));
+}
+
+/** GETs `url` every 200 ms until the body satisfies `ok`; resolves with that body, rejects after `timeoutMs`. */
+export async function scrapeUntil(url: string, ok: (body: string) => boolean, timeoutMs = 20_000): Promise<string> {
+  const { request } = await import('undici');
+  const deadline = performance.now() + timeoutMs;
+  let last = '';
+  while (performance.now() < deadline) {
+    try {
+      const res = await request(url);
+      last = await res.body.text();
+      if (ok(last)) return last;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} never answered what was expected within ${timeoutMs} ms; last answer:\n${last}`);
+}
+
+/** The value of one sample line of a Prometheus exposition (`name{labels} value`), or undefined. */
+export function promValue(body: string, series: string): number | undefined {
+  const line = body.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
