@@ -61,6 +61,40 @@ describe('constant-arrival-rate', () => {
   });
 });
 
+describe('arrival striping: each worker starts the arrivals of the VU slots it owns', () => {
+  // Ground truth: the plan (10/s for 2 s = 20 iterations) and the server's own count of them.
+  const cases = [1, 2, 3].flatMap((maxVUs) => [2, 3].map((workers) => ({ maxVUs, workers })));
+  test.each(cases)('maxVUs $maxVUs on $workers workers against a 1 ms server: all 20 run, 0 dropped', async ({ maxVUs, workers }) => {
+    const s = await server((req, res) => setTimeout(() => res.end('ok'), 1));
+    const out = exportPath();
+    const r = await runCli([fixture('arrival-share.ts'), '-e', `TARGET=${s.url}`, '-e', `MAXVUS=${maxVUs}`, '--workers', String(workers), '--summary-export', out, '--no-progress']);
+    expect(r.code, r.stderr).toBe(0);
+    const m = read(out);
+    expect(m.mcprun.workers).toBe(workers);
+    expect(s.requests.filter((q) => q.url === '/open').length, 'the server saw every planned iteration').toBe(20);
+    const open = m.mcprun.scenarios.find((x: { name: string }) => x.name === 'open');
+    expect(open.iterations).toBe(20);
+    expect(open.droppedIterations).toBe(0);
+    expect(r.stdout).not.toContain('dropped');
+  });
+
+  test('a slow server: the one VU is really busy, so the arrivals due meanwhile are dropped (and only those)', async () => {
+    // 250 ms per request, one due every 100 ms: the VU takes every third arrival or so.
+    const s = await server((_q, res) => setTimeout(() => res.end('slow'), 250));
+    const out = exportPath();
+    const r = await runCli([fixture('arrival-share.ts'), '-e', `TARGET=${s.url}`, '-e', 'MAXVUS=1', '--workers', '2', '--summary-export', out, '--no-progress']);
+    expect(r.code, r.stderr).toBe(0);
+    const m = read(out);
+    const open = m.mcprun.scenarios.find((x: { name: string }) => x.name === 'open');
+    const served = s.requests.filter((q) => q.url === '/open').length;
+    expect(open.iterations).toBe(served);
+    expect(served + open.droppedIterations, 'started + dropped = the plan').toBe(20);
+    expect(served).toBeGreaterThanOrEqual(6);
+    expect(served).toBeLessThanOrEqual(8);
+    expect(r.stdout).toMatch(/iterations of scenario "open" were dropped: all 1 maxVUs were busy/);
+  });
+});
+
 describe('ramping-arrival-rate', () => {
   test('0 → 400/s over 4 s: per-second starts follow the ramp within 5 %', async () => {
     const s = await startServerProcess();
