@@ -6,6 +6,7 @@ import type { ExecutorRunContext, StopCause } from '../executors/types.js';
 import { METRIC } from '../metrics/builtin.js';
 import type { SeriesHandle } from '../metrics/worker-store.js';
 import { ScenarioVus, Vu, type IterationFn, type VuDeps } from './vu.js';
+import { safeTimeout } from '../timers.js';
 
 export class ScenarioRunner {
   readonly vus = new Map<number, Vu>();
@@ -88,7 +89,7 @@ export class ScenarioRunner {
             self.#endWaiters.delete(done);
             resolve();
           };
-          const timer = setTimeout(done, ms);
+          const timer = safeTimeout(done, ms);
           self.#endWaiters.add(done);
         });
       },
@@ -108,7 +109,7 @@ export class ScenarioRunner {
         }
         let timer: NodeJS.Timeout | undefined;
         const graceful = new Promise<'timeout'>((resolve) => {
-          timer = setTimeout(resolve, self.#hardStop ? 0 : s.gracefulStopMs, 'timeout');
+          timer = safeTimeout(resolve, self.#hardStop ? 0 : s.gracefulStopMs, 'timeout' as const);
         });
         const first = await Promise.race([all, graceful]);
         clearTimeout(timer);

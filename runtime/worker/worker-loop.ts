@@ -18,6 +18,7 @@ import { ScenarioRunner } from './scenario-runner.js';
 import { ScenarioVus, Vu, type IterationFn, type VuDeps } from './vu.js';
 import { vuStorage } from './vu-context.js';
 import type { ResolvedScenario } from '../executors/resolved.js';
+import { safeTimeout, safeInterval } from '../timers.js';
 
 export interface WorkerTransport {
   post(msg: WorkerMessage): void;
@@ -94,7 +95,7 @@ export class WorkerLoop {
     const mine = plan.scenarios.reduce((n, sc) => n + Math.ceil(executorOf(sc).maxVUs(sc) / plan.workerCount), 0);
     if (mine >= MIN_VUS) this.#memory.baseline();
     this.#health = new GeneratorHealth(this.#store);
-    this.#flushTimer = setInterval(() => this.#flush(), plan.flushIntervalMs);
+    this.#flushTimer = safeInterval(() => this.#flush(), plan.flushIntervalMs);
     this.transport.post({ type: 'ready', workerIndex: plan.workerIndex });
   }
 
@@ -113,7 +114,7 @@ export class WorkerLoop {
       const result = await Promise.race([
         vuStorage.run(vu.ctx, () => (fn as (d: unknown) => unknown)(data)),
         new Promise((_, reject) => {
-          timer = setTimeout(
+          timer = safeTimeout(
             () => reject(new McprunError('MCPRUN_TIMEOUT', `${name}() did not finish within ${timeoutMs / 1000}s.`, { hint: `Make it faster or raise options.${name}Timeout.` })),
             timeoutMs,
           );

@@ -20,6 +20,7 @@ import { SocketBytes } from '../socket-bytes.js';
 import { H1Slot, type ConnectRecord, type Endpoint, type H1Exchange, type SlotHooks, type SlotOptions } from './h1-client.js';
 import { Response } from './response.js';
 import type { HttpConfig, RequestBody, RequestParams, ResponseType, Timings } from './types.js';
+import { safeTimeout } from '../../timers.js';
 
 interface ParsedUrl {
   origin: string;
@@ -470,7 +471,7 @@ export class VuHttp {
         return;
       }
       this.inflight.add(h);
-      h.timer = setTimeout(timeoutHandler, timeoutMs ?? this.engine.config.timeoutMs, h);
+      h.timer = safeTimeout(timeoutHandler, timeoutMs ?? this.engine.config.timeoutMs, h);
       slot.dispatch(h);
     });
   }

@@ -44,6 +44,7 @@ import type {
   TransportKind,
 } from './types.js';
 import { LATEST_MODERN_VERSION } from './versions.js';
+import { safeTimeout } from '../../timers.js';
 
 
 export interface ResolvedSessionOptions {
@@ -235,7 +236,7 @@ export class McpSessionImpl implements TransportHost, VuResource, McpSession {
       call.resolve = resolve as (value: unknown) => void;
     });
     this.pending.set(id, call);
-    call.timer = setTimeout(onCallTimeout, ms, this, call);
+    call.timer = safeTimeout(onCallTimeout, ms, this, call);
     if (this.#closed) this.fail(call, new McpError('transport_error', 'the session is closed'));
     else if (this.#reinit && method !== 'initialize') {
       // A re-initialize is under way: send with the new session id once it is done.
