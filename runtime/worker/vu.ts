@@ -13,7 +13,7 @@ import type { ProtocolServices } from '../protocols/services.js';
 import type { VuResource } from '../protocols/vu-contract.js';
 import type { ErrorLog } from './error-log.js';
 import type { VuInfo } from './types.js';
-import { vuStorage, type VuContext } from './vu-context.js';
+import { vuStorage, type VuContext, type VuFrame } from './vu-context.js';
 
 export type IterationFn = (vu: VuInfo, data: unknown) => unknown;
 export type IterationOutcome = 'ok' | 'error' | 'interrupted';
@@ -76,17 +76,38 @@ export class ScenarioVus {
  * with its lazy parts as prototype getters (no closures per VU), and what the VU owns in one field
  * (one resource, the common case, or a set).
  */
-class Context implements VuContext {
-  group = '';
-  tags: Tags;
+class Context implements VuContext, VuFrame {
+  readonly groupPath = '';
   #owned: VuResource | Set<VuResource> | undefined;
 
   constructor(
     readonly owner: Vu,
     readonly vu: VuInfo,
     readonly baseTags: Tags,
-  ) {
-    this.tags = baseTags;
+  ) {}
+
+  /** The root frame of this VU (vu-context.ts). */
+  get context(): VuContext {
+    return this;
+  }
+
+  get groupTags(): Tags {
+    return this.baseTags;
+  }
+
+  /** The tags of the code running now: its group's when it runs inside one of this VU's groups. */
+  get tags(): Tags {
+    const f = vuStorage.getStore();
+    return f !== undefined && f.context === this ? f.groupTags : this.baseTags;
+  }
+
+  get group(): string {
+    const f = vuStorage.getStore();
+    return f !== undefined && f.context === this ? f.groupPath : '';
+  }
+
+  inGroup(path: string): VuFrame {
+    return { context: this, groupPath: path, groupTags: this.owner.shared.tagsOf(path) };
   }
 
   get store(): WorkerMetricStore {
@@ -108,11 +129,6 @@ class Context implements VuContext {
 
   get signal(): AbortSignal {
     return this.owner.abortSignal();
-  }
-
-  setGroup(group: string): void {
-    this.group = group;
-    this.tags = group ? this.owner.shared.tagsOf(group) : this.baseTags;
   }
 
   own(r: VuResource): void {
@@ -260,7 +276,6 @@ export class Vu implements ExecutorVu {
     this.info.iteration++;
     this.busy = false;
     const ctx = this.ctx;
-    if (ctx.group) ctx.setGroup('');
     const shared = this.shared;
     const store = shared.deps.store;
     if (outcome === 'interrupted') {

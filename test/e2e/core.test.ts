@@ -61,6 +61,35 @@ describe('counts match the server', () => {
   });
 });
 
+describe('groups', () => {
+  test('sync and async groups, awaited or not, nested: the summary\'s group tree is the code\'s nesting', async () => {
+    const s = await server();
+    const out = exportPath();
+    const r = await runCli([fixture('groups.ts'), '-e', `TARGET=${s.url}`, '--summary-export', out, '--no-progress']);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const m = readSummary(out);
+    // Ground truth: the fixture's nesting, 6 iterations (2 VUs × 3), one request per iteration in c › c1.
+    type G = { name: string; groups: G[]; checks: { name: string; passes: number; fails: number }[] };
+    const shape = (g: G): unknown => ({
+      checks: Object.fromEntries(g.checks.map((c) => [c.name, c.passes])),
+      groups: Object.fromEntries([...g.groups].sort((x, y) => x.name.localeCompare(y.name)).map((x) => [x.name, shape(x)])),
+    });
+    expect(shape(m.root_group)).toEqual({
+      checks: { top: 6, 'top while d runs': 6, 'top at the end': 6 },
+      groups: {
+        a: { checks: { 'in a': 6 }, groups: { a1: { checks: { 'in a1': 6 }, groups: {} } } },
+        b: { checks: { 'in b': 6 }, groups: {} },
+        c: { checks: { 'in c': 6, 'in c after c1': 6 }, groups: { c1: { checks: { 'in c1': 6 }, groups: {} } } },
+        d: { checks: { 'in d': 6 }, groups: {} },
+      },
+    });
+    expect(s.requests.length).toBe(6);
+    expect(m.metrics['http_req_duration{group:::c::c1}'].values.count).toBe(6);
+    expect(m.metrics['checks{group:::a}'].values).toMatchObject({ passes: 6, fails: 0 });
+    expect(r.stdout).toContain('PASS');
+  });
+});
+
 describe('thresholds', () => {
   test('0.05 % of failures fails rate<0.05% and holds rate<=0.05%; exit 99 with the actual values', async () => {
     let n = 0;
