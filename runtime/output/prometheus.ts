@@ -168,7 +168,7 @@ export class PrometheusOutput implements Output {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) =>
-        reject(new McprunError('MCPRUN_CONFIG', `--metrics-addr ${this.addr}: cannot listen on ${host}:${port} (${err.code ?? err.message}).`, { hint: 'Pick a free port (0 picks one) or stop what holds it; nothing was sent.' })),
+        reject(new McprunError('MCPRUN_CONFIG', `--metrics-addr ${this.addr}: cannot listen on ${host}:${port} (${err.code ?? err.message}).`, { hint: 'Pick a free port (0 picks one) or stop what holds it; no load was sent.' })),
       );
       server.listen(port, host, () => resolve());
     });

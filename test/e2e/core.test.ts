@@ -86,6 +86,7 @@ describe('groups', () => {
     expect(s.requests.length).toBe(6);
     expect(m.metrics['http_req_duration{group:::c::c1}'].values.count).toBe(6);
     expect(m.metrics['checks{group:::a}'].values).toMatchObject({ passes: 6, fails: 0 });
+    expect(m.metrics['checks{group:}'].values, 'the three root checks').toMatchObject({ passes: 18, fails: 0 });
     expect(r.stdout).toContain('PASS');
   });
 });
@@ -180,6 +181,24 @@ describe('errors before load', () => {
     expect(r.stderr).toContain('invalid threshold "p95<10 0ms"');
     expect(r.stderr).toContain('column 8');
     expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(s.requests.length).toBe(0);
+  });
+
+  // Ground truth: the server's own count, 0. Each of these used to pass validation, send the load
+  // and then fail as "no data" (or hold whatever was measured).
+  test.each([
+    ['a tag filter with an empty value', { 'http_req_duration{status:}': ['p95<200'] }, 'column 26'],
+    ['a filter on a scenario that does not exist', { 'http_req_duration{scenario:nope}': ['p95<200'] }, 'column 28'],
+    ['an empty list', { http_req_duration: [] }, 'options.thresholds.http_req_duration is an empty list'],
+    ['a rate above 100%', { http_req_failed: ['rate<120%'] }, 'column 6'],
+    ['a negative rate', { http_req_failed: ['rate<-5%'] }, 'column 6'],
+  ])('%s exits 104 with the place and sends nothing', async (_what, th, place) => {
+    const s = await server();
+    const r = await runCli([fixture('threshold-from-env.ts'), '-e', `TARGET=${s.url}`, '-e', `TH=${JSON.stringify(th)}`]);
+    expect(r.code, r.stderr).toBe(104);
+    expect(r.stderr).toContain(place);
+    expect(r.stderr).toContain('no load was sent');
+    expect(r.stdout).toBe('');
     expect(s.requests.length).toBe(0);
   });
 
