@@ -24,16 +24,8 @@ export class ScenarioRunner {
     readonly workerCount: number,
     fn: IterationFn,
     data: unknown,
-    readonly onVuCountChange: (delta: number) => void,
   ) {
     this.#shared = new ScenarioVus(deps, scenario, fn, data);
-  }
-
-  /** VUs in an iteration or looping now (the `vus` gauge). */
-  get activeVus(): number {
-    let n = 0;
-    for (const v of this.vus.values()) if (v.busy || v.looping) n++;
-    return n;
   }
 
   async run(): Promise<void> {
@@ -42,7 +34,7 @@ export class ScenarioRunner {
       await executorOf(this.scenario).run(ctx);
     } finally {
       await Promise.all([...this.vus.values()].map((v) => v.retire()));
-      this.onVuCountChange(-this.vus.size);
+      this.deps.counts.changeAllocated(-this.vus.size);
     }
   }
 
@@ -74,7 +66,7 @@ export class ScenarioRunner {
         if (!v) {
           v = new Vu(self.#shared, i);
           self.vus.set(i, v);
-          self.onVuCountChange(1);
+          self.deps.counts.changeAllocated(1);
           if (self.#hardStop) v.stop('abort');
         }
         return v;

@@ -13,6 +13,7 @@ import type { ProtocolServices } from '../protocols/services.js';
 import type { VuResource } from '../protocols/vu-contract.js';
 import type { ErrorLog } from './error-log.js';
 import type { VuInfo } from './types.js';
+import type { VuCounts } from './vu-counts.js';
 import { vuStorage, type VuContext, type VuFrame } from './vu-context.js';
 
 export type IterationFn = (vu: VuInfo, data: unknown) => unknown;
@@ -31,6 +32,8 @@ export interface VuDeps {
   services: ProtocolServices;
   errors: ErrorLog;
   env: Record<string, string>;
+  /** The worker's active and allocated VUs, counted as they change. */
+  counts: VuCounts;
 }
 
 /** Distinct group paths whose tag objects a scenario keeps (dynamic group names would grow it forever). */
@@ -179,9 +182,8 @@ export class Vu implements ExecutorVu {
   /** The reactions to an iteration's promise: made once per VU, not per iteration. */
   #onSettled: [(v: unknown) => void, (e: unknown) => void] | undefined;
   #http: VuHttp | undefined;
-  busy = false;
-  /** Inside a closed-model loop (between iterations too). */
-  looping = false;
+  #busy = false;
+  #looping = false;
 
   constructor(
     readonly shared: ScenarioVus,
@@ -190,6 +192,28 @@ export class Vu implements ExecutorVu {
     const scenario = shared.scenario;
     this.info = { id: scenario.idOffset + globalIndex + 1, iteration: 0, scenario: scenario.name, state: {}, env: shared.env };
     this.ctx = new Context(this, this.info, shared.baseTags);
+  }
+
+  /** In an iteration now. */
+  get busy(): boolean {
+    return this.#busy;
+  }
+
+  /** Inside a closed-model loop (between iterations too). */
+  get looping(): boolean {
+    return this.#looping;
+  }
+
+  set looping(v: boolean) {
+    this.#setActivity(this.#busy, v);
+  }
+
+  /** Busy or looping, counted in the worker's active VUs (the `vus` gauge) as it changes. */
+  #setActivity(busy: boolean, looping: boolean): void {
+    const was = this.#busy || this.#looping;
+    this.#busy = busy;
+    this.#looping = looping;
+    if ((busy || looping) !== was) this.shared.deps.counts.changeActive(was ? -1 : 1);
   }
 
   /** @internal ctx.http: the VU owns its client like any other resource (interrupted, resumed, released with it). */
@@ -232,7 +256,7 @@ export class Vu implements ExecutorVu {
    */
   iterate(): Promise<IterationOutcome> {
     if (this.stopped) return INTERRUPTED;
-    this.busy = true;
+    this.#setActivity(true, this.#looping);
     this.#t0 = performance.now();
     let run: unknown;
     let p: Promise<IterationOutcome> | undefined;
@@ -274,7 +298,7 @@ export class Vu implements ExecutorVu {
   /** Book-keeping at the end of an iteration; returns the outcome. */
   #end(outcome: IterationOutcome): IterationOutcome {
     this.info.iteration++;
-    this.busy = false;
+    this.#setActivity(false, this.#looping);
     const ctx = this.ctx;
     const shared = this.shared;
     const store = shared.deps.store;

@@ -50,14 +50,42 @@ describe('counts match the server', () => {
     expect(s.maxOpenConnections).toBeLessThanOrEqual(10);
     expect(s.maxOpenConnections).toBeGreaterThanOrEqual(9);
     const m = readSummary(out);
-    expect(m.metrics.vus_max.values.max).toBe(10);
-    expect(m.metrics.vus.values.max).toBeLessThanOrEqual(10);
+    // vus_max is the VUs allocated: 10 from start to end (their retirement does not lower it).
+    expect(m.metrics.vus_max.values).toEqual({ value: 10, min: 10, max: 10 });
+    expect(m.metrics.vus.values.max).toBe(10);
     expect(m.metrics.http_reqs.values.count).toBe(s.requests.length);
     // A rate is per real elapsed second: about 2 s of load.
     expect(m.state.testRunDurationMs).toBeGreaterThanOrEqual(2000);
     expect(m.state.testRunDurationMs).toBeLessThan(4000);
     const rate = m.metrics.http_reqs.values.rate;
     expect(rate).toBeCloseTo(s.requests.length / (m.state.testRunDurationMs / 1000), 6);
+  });
+});
+
+describe('VU counts', () => {
+  test('a 1-iteration run: vus max 1 and vus_max 1, though the VU was busy for a millisecond', async () => {
+    const s = await server();
+    const out = exportPath();
+    const r = await runCli([fixture('shared-iterations.ts'), '-e', `TARGET=${s.url}`, '-e', 'VUS=1', '-e', 'ITERATIONS=1', '--summary-export', out, '--no-progress']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(s.requests.length).toBe(1);
+    const m = readSummary(out);
+    expect(m.metrics.vus.values.max).toBe(1);
+    expect(m.metrics.vus_max.values).toEqual({ value: 1, min: 1, max: 1 });
+    expect(r.stdout).toMatch(/vus_max\.+: 1 +min=1 max=1/);
+  });
+
+  test('one iteration error printed once on stderr, whatever the worker count, with its total in the summary', async () => {
+    // Ground truth: the fixture throws on every even iteration: 2 VUs × 10 iterations, 10 throws.
+    const s = await server();
+    const out = exportPath();
+    const r = await runCli([fixture('iteration-error.ts'), '-e', `TARGET=${s.url}`, '--workers', '2', '--summary-export', out, '--no-progress']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr.match(/iteration error: Error: boom on even iterations/g), r.stderr).toHaveLength(1);
+    const m = readSummary(out);
+    expect(m.mcprun.workers).toBe(2);
+    expect(m.mcprun.errors).toEqual([{ message: expect.stringContaining('Error: boom on even iterations'), count: 10 }]);
+    expect(r.stdout).toMatch(/×10 Error: boom on even iterations/);
   });
 });
 

@@ -76,6 +76,8 @@ describe('arrival striping: each worker starts the arrivals of the VU slots it o
     expect(open.iterations).toBe(20);
     expect(open.droppedIterations).toBe(0);
     expect(r.stdout).not.toContain('dropped');
+    // vus_max: the VUs allocated, the open scenario's (all pre-allocated) beside the filler's 3.
+    expect(m.metrics.vus_max.values.value).toBe(maxVUs + 3);
   });
 
   test('a slow server: the one VU is really busy, so the arrivals due meanwhile are dropped (and only those)', async () => {
