@@ -27,6 +27,8 @@ export async function runArrivals(
   // Pre-allocate: created up front so the first iterations do not pay for VU creation.
   for (let i = shareOf(preAllocatedVUs, w, W); i > 0; i--) idle.push(newVu());
 
+  // Opened at 0: `dropped_iterations: ['count==0']` holds when none was dropped (evaluator.ts).
+  ctx.dropped(0);
   const inflight = new Set<Promise<unknown>>();
   const start = ctx.now();
   const end = start + durationMs;

@@ -156,6 +156,7 @@ export class MetricAggregate {
       avg: type === 'trend' && count ? sum / count : 0,
       percentile: (p: number) => (h ? percentileOf(h, p) : 0),
       elapsedSeconds,
+      series: parts.length,
     };
   }
 }

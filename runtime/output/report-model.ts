@@ -9,6 +9,7 @@ import type { MetricAggregate } from '../metrics/aggregate.js';
 import type { PhaseTiming } from './output.js';
 import type { SummaryData, ThresholdSummary } from './summary-data.js';
 import { describeActual } from './text-summary.js';
+import { verdictOf, type VerdictKind } from './verdict.js';
 import { findSeries, type StoredSeries, type TimeSeriesColumns } from './timeseries.js';
 import type { Tags } from '../metrics/types.js';
 import { BUILTIN_METRICS, METRIC } from '../metrics/builtin.js';
@@ -105,6 +106,8 @@ export interface ReportInputs {
   intervalMs?: number;
 }
 
+const VERDICT_WORDS: Record<VerdictKind, ReportModel['meta']['verdict']> = { pass: 'PASSED', fail: 'FAILED', aborted: 'ABORTED', none: 'COMPLETED' };
+
 export function buildReportModel(inp: ReportInputs): ReportModel {
   const s = inp.summary;
   const m = s.mcprun;
@@ -115,25 +118,9 @@ export function buildReportModel(inp: ReportInputs): ReportModel {
     scenario: /[{,]\s*scenario\s*:\s*([^,}]+)/.exec(t.metric)?.[1]?.trim(),
     actualText: t.noData ? 'no data' : describeActual(t, s.metrics),
   }));
-  const failed = ths.filter((t) => !t.ok).length;
-  let verdict: ReportModel['meta']['verdict'];
-  let verdictText: string;
-  if (m.aborted) {
-    verdict = 'ABORTED';
-    verdictText = `aborted: ${m.aborted}${failed ? `; ${failed} of ${ths.length} thresholds failed` : ''}`;
-  } else if (failed) {
-    verdict = 'FAILED';
-    verdictText = `${failed} of ${ths.length} thresholds failed`;
-  } else if (m.exitCode !== 0) {
-    verdict = 'ABORTED';
-    verdictText = `exit code ${m.exitCode}`;
-  } else if (ths.length) {
-    verdict = 'PASSED';
-    verdictText = `all ${ths.length} thresholds held`;
-  } else {
-    verdict = 'COMPLETED';
-    verdictText = 'no thresholds';
-  }
+  const v = verdictOf(s);
+  const verdict = VERDICT_WORDS[v.kind];
+  const verdictText = v.detail || 'no thresholds';
   const phases: PhaseMarker[] = (inp.phases ?? [])
     .filter((p) => p.startedAt)
     .map((p) => ({ name: p.name, start: round3((p.startedAt - origin) / 1000), end: p.endedAt ? round3((p.endedAt - origin) / 1000) : null }));

@@ -25,11 +25,19 @@ export interface WarningInputs {
   /** Gathered during the run (workers lost under --continue-on-worker-error). */
   readonly duringRun: readonly string[];
   readonly workerFailure: Error | undefined;
+  /** A threshold judges `iteration_errors` already: no need to say how to make throws fail the run. */
+  readonly judgesIterationErrors: boolean;
 }
 
-export function runWarnings({ aggregate: agg, phases, duringRun, workerFailure }: WarningInputs): string[] {
+export function runWarnings({ aggregate: agg, phases, duringRun, workerFailure, judgesIterationErrors }: WarningInputs): string[] {
   const warnings = [...duringRun];
   if (workerFailure) warnings.push(`${McprunError.is(workerFailure) ? workerFailure.userMessage : workerFailure.message}; the results below are partial.`);
+  const threw = agg.view(METRIC.iteration_errors).count;
+  if (threw && !judgesIterationErrors) {
+    warnings.push(
+      `${threw} of ${agg.view(METRIC.iterations).count} iterations threw (see the iteration errors): what each would have done after its throw, checks and requests included, never ran, so the thresholds judged only what ran before it. Add thresholds: { iteration_errors: ['count==0'] } to fail the run (exit 99) when an iteration throws.`,
+    );
+  }
   const delay = agg.view(METRIC.mcprun_event_loop_delay);
   const busy = agg.view(METRIC.mcprun_event_loop_utilization);
   if ((delay.count && delay.percentile(99) > DELAY_WARN_P99_MS) || (busy.count && busy.max > UTILIZATION_WARN)) {

@@ -26,6 +26,8 @@ export class ScenarioRunner {
     data: unknown,
   ) {
     this.#shared = new ScenarioVus(deps, scenario, fn, data);
+    // Opened at 0: "no iteration threw" is a count, so `iteration_errors: ['count==0']` has data.
+    deps.store.add(METRIC.iteration_errors, 0, this.#shared.baseTags);
   }
 
   async run(): Promise<void> {

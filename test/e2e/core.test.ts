@@ -2,13 +2,14 @@
  * The core runner end to end: the real CLI against real servers on 127.0.0.1:0. Every figure is
  * compared with a ground truth the test controls (the server counts requests and sets delays).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { serverForTest } from '../support/http-server.js';
 import { readSummary, summaryPath } from '../support/summary.js';
 import { runCli } from '../support/run-cli.js';
+import { parseXml } from '../unit/output/parsers.js';
 
 const fixture = (name: string) => `test/fixtures/core/${name}`;
 const server = serverForTest;
@@ -86,6 +87,56 @@ describe('VU counts', () => {
     expect(m.mcprun.workers).toBe(2);
     expect(m.mcprun.errors).toEqual([{ message: expect.stringContaining('Error: boom on even iterations'), count: 10 }]);
     expect(r.stdout).toMatch(/×10 Error: boom on even iterations/);
+  });
+});
+
+describe('iterations that throw', () => {
+  // Ground truth: the fixture throws in iterations 2..19 of 20 (18), after their first check.
+  const junitOf = (file: string) => {
+    const root = parseXml(readFileSync(file, 'utf8'));
+    const cases = root.children.flatMap((x) => x.children.filter((c) => c.name === 'testcase'));
+    return { root, cases, failed: cases.filter((c) => c.children.some((x) => x.name === 'failure')).map((c) => c.attrs.name) };
+  };
+
+  test('by default: PASS, but the verdict line, the summary JSON and JUnit say 18 of 20 threw', async () => {
+    const s = await server();
+    const out = exportPath();
+    const junit = join(dirname(out), 'junit.xml');
+    const r = await runCli([fixture('throwing.ts'), '-e', `TARGET=${s.url}`, '--summary-export', out, '--junit', junit, '--no-progress']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('RESULT PASS — 1 threshold held, but 18 of 20 iterations threw');
+    expect(r.stdout).toContain("Add thresholds: { iteration_errors: ['count==0'] } to fail the run");
+    const m = readSummary(out);
+    expect(m.mcprun.iterations).toEqual({ count: 20, threw: 18 });
+    expect(m.metrics.iteration_errors.values.count).toBe(18);
+    expect(m.metrics.checks.values.rate, 'the checks after each throw never ran').toBe(1);
+    const j = junitOf(junit);
+    expect(j.failed).toEqual([]);
+    const it = j.cases.find((c) => c.attrs.name === 'iterations: 18 of 20 threw')!;
+    expect(it.children.find((c) => c.name === 'system-out')!.text).toMatch(/^18 of 20 iterations threw\n×18 Error: the script is broken/);
+  });
+
+  test("the failing mode, iteration_errors: ['count==0']: exit 99, and every output says why", async () => {
+    const s = await server();
+    const out = exportPath();
+    const junit = join(dirname(out), 'junit.xml');
+    const r = await runCli([fixture('throwing.ts'), '-e', `TARGET=${s.url}`, '-e', 'FAIL_ON_THROW=1', '--summary-export', out, '--junit', junit, '--no-progress']);
+    expect(r.code, r.stderr).toBe(99);
+    expect(r.stdout).toContain('RESULT FAIL — 1 of 2 thresholds failed; 18 of 20 iterations threw');
+    expect(r.stdout).toContain("✗ 'count==0' count=18");
+    expect(r.stdout).not.toContain('Add thresholds: { iteration_errors');
+    expect(readSummary(out).mcprun.iterations).toEqual({ count: 20, threw: 18 });
+    expect(junitOf(junit).failed).toEqual(['iteration_errors: count==0']);
+  });
+
+  test("with no iteration throwing, iteration_errors: ['count==0'] holds (0 counted, not 'no data')", async () => {
+    const s = await server();
+    const out = exportPath();
+    const r = await runCli([fixture('throwing.ts'), '-e', `TARGET=${s.url}`, '-e', 'FAIL_ON_THROW=1', '-e', 'THROW_FROM=99', '--summary-export', out, '--no-progress']);
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.stdout).toContain("✓ 'count==0' count=0");
+    expect(r.stdout).toContain('RESULT PASS — all 2 thresholds held —');
+    expect(readSummary(out).mcprun.iterations).toEqual({ count: 20, threw: 0 });
   });
 });
 

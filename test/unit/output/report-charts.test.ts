@@ -31,6 +31,7 @@ function summary(): SummaryData {
       exitCode: 0,
       aborted: null,
       thresholds: [],
+      iterations: { count: 120, threw: 0 },
       scenarios: [scenarioRow('long', 2000, 20), scenarioRow('short', 98, 100)],
       histograms: {},
       errors: [],
