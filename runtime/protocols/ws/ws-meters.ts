@@ -41,13 +41,12 @@ export class WsMeters {
 
 /** The meters of a session's tags, through the store's hot-path cache (by the context's tag object and the URL). */
 export function wsMeters(store: WorkerMetricStore, ctxTags: Tags, url: string, userTags: Record<string, string> | undefined, conns: ConnectionMeter): WsMeters {
-  const key = userTags ? `${userTags.name ?? url}\u0000${tagKey(userTags)}` : url;
+  const key = userTags ? `${url}\u0000${tagKey(userTags)}` : url;
   return store.cached<WsMeters>(ctxTags, 'ws.meters', key) ?? store.cache(ctxTags, 'ws.meters', key, new WsMeters(store, tagsOf(ctxTags, url, userTags), conns));
 }
 
-/** With a `name` tag, `url` takes the name (k6's rule, as for HTTP): one series per name, not per URL. */
 function tagsOf(ctxTags: Tags, url: string, userTags: Record<string, string> | undefined): Tags {
-  const tags: Record<string, string> = { ...ctxTags, url: userTags?.name === undefined ? url : String(userTags.name) };
+  const tags: Record<string, string> = { ...ctxTags, url };
   if (userTags) for (const k in userTags) tags[k] = String(userTags[k]);
   return tags;
 }
