@@ -877,7 +877,7 @@ const cases: Case[] = [
       "exit 104
       mcprun: invalid configuration in sut-none.ts:
         - options.thresholds.sut_rss is a measurement of the system under test, and this run samples none: add options.sut ({ pid }, { pids }, { target } or { prometheus }) or run with --sut-pid PID / --sut-metrics URL.
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -888,7 +888,7 @@ const cases: Case[] = [
       "exit 104
       mcprun: invalid configuration in th-bytes-on-time.ts:
         - options.thresholds.http_req_duration[0]: threshold "p95<2KB" on "http_req_duration": the p(95) of a Trend of times takes a time unit (us, ms, s, m) or a bare number of milliseconds, not "KB"; write "p(95)<2ms" (byte units apply to metrics of bytes: data_received, data_sent, mcprun_heap_per_vu, mcprun_rss_per_vu)
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -900,7 +900,7 @@ const cases: Case[] = [
       mcprun: invalid configuration in th-bytes-case.ts:
         - options.thresholds.data_sent[0]: invalid threshold "count<2kb": unknown unit "kb" at column 8, expected a unit (us, ms, s, m, %, /s, /m, or bytes: B, kB, KB, KiB, MB, MiB, GB, GiB); did you mean "kB"?
       Threshold grammar: aggregation operator value unit, e.g. "p95<100ms", "rate<0.05%", "rate>10000/s".
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -911,7 +911,7 @@ const cases: Case[] = [
       "exit 104
       mcprun: invalid configuration in sut-target.ts:
         - options.sut.target names "app", but this run has no managed target (a target mcprun starts itself, declared in options.targets with a command). Sample the server by its PID (options.sut.pid or --sut-pid) or its metrics URL (options.sut.prometheus or --sut-metrics) instead.
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -923,7 +923,7 @@ const cases: Case[] = [
       mcprun: invalid configuration in sut-shape.ts:
         - options.sut.seris is not a field of options.sut; did you mean "series"? Fields: pid, pids, target, prometheus, series, allowRemote.
         - options.sut gives pid and pids: name the processes one way (pid: one PID, pids: several, target: a managed target).
-      Fix these 2 problems and run again; nothing was sent."
+      Fix these 2 problems and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
