@@ -8,24 +8,11 @@ import type { ResolvedRampingVus } from '../../../runtime/executors/resolved.js'
 import { RAMP_TICK_MS } from '../../../runtime/executors/ramping-vus.js';
 import { vusAt } from '../../../runtime/executors/stages.js';
 import { MetricAggregate } from '../../../runtime/metrics/aggregate.js';
-import { MetricRegistry } from '../../../runtime/metrics/registry.js';
-import { WorkerMetricStore } from '../../../runtime/metrics/worker-store.js';
-import { ProtocolServices } from '../../../runtime/protocols/services.js';
-import { ErrorLog } from '../../../runtime/worker/error-log.js';
 import { ScenarioRunner } from '../../../runtime/worker/scenario-runner.js';
-import { VuCounts } from '../../../runtime/worker/vu-counts.js';
+import { baseFields, workerDeps } from '../../support/scenario-parts.js';
 
 const scenario: ResolvedRampingVus = {
-  name: 'ramp',
-  executor: 'ramping-vus',
-  exec: 'default',
-  env: {},
-  tags: {},
-  startTimeMs: 0,
-  after: undefined,
-  gracefulStopMs: 1000,
-  thresholds: {},
-  idOffset: 0,
+  ...baseFields('ramp', 'ramping-vus'),
   startVUs: 2,
   stages: [
     { durationMs: 600, target: 20 },
@@ -38,11 +25,9 @@ const scenario: ResolvedRampingVus = {
 };
 
 test('sampled active VUs match the planned stages within one tick', async () => {
-  const registry = new MetricRegistry();
-  const store = new WorkerMetricStore(registry);
-  const services = new ProtocolServices(store, { http: { timeoutMs: 1000, shareConnections: false, batchPerHost: 6, insecureSkipTLSVerify: false } });
   // Both workers' runners count into one VuCounts here: `active` is the sum over them.
-  const deps = { store, services, errors: new ErrorLog(), env: {}, counts: new VuCounts() };
+  const deps = workerDeps();
+  const { registry, store, services } = deps;
   const iteration = () => new Promise((r) => setTimeout(r, 2));
   const runners = [0, 1].map((w) => new ScenarioRunner(scenario, deps, w, 2, iteration, undefined));
   const start = performance.now();

@@ -7,24 +7,11 @@
  */
 import { expect, test } from 'vitest';
 import type { ResolvedConstantArrivalRate } from '../../../runtime/executors/resolved.js';
-import { MetricRegistry } from '../../../runtime/metrics/registry.js';
-import { WorkerMetricStore } from '../../../runtime/metrics/worker-store.js';
-import { ProtocolServices } from '../../../runtime/protocols/services.js';
-import { ErrorLog } from '../../../runtime/worker/error-log.js';
 import { ScenarioRunner } from '../../../runtime/worker/scenario-runner.js';
-import { VuCounts } from '../../../runtime/worker/vu-counts.js';
+import { baseFields, workerDeps } from '../../support/scenario-parts.js';
 
 const scenario: ResolvedConstantArrivalRate = {
-  name: 'open',
-  executor: 'constant-arrival-rate',
-  exec: 'default',
-  env: {},
-  tags: {},
-  startTimeMs: 0,
-  after: undefined,
-  gracefulStopMs: 1000,
-  thresholds: {},
-  idOffset: 0,
+  ...baseFields('open', 'constant-arrival-rate'),
   rate: 50,
   timeUnitMs: 1000,
   durationMs: 1000,
@@ -33,10 +20,8 @@ const scenario: ResolvedConstantArrivalRate = {
 };
 
 test('arrival-rate: busy VUs are counted by their peak per interval, allocated ones as they exist', async () => {
-  const store = new WorkerMetricStore(new MetricRegistry());
-  const services = new ProtocolServices(store, { http: { timeoutMs: 1000, shareConnections: false, batchPerHost: 6, insecureSkipTLSVerify: false } });
-  const counts = new VuCounts();
-  const deps = { store, services, errors: new ErrorLog(), env: {}, counts };
+  const deps = workerDeps();
+  const counts = deps.counts;
   let iterations = 0;
   const iteration = () => new Promise((r) => setTimeout(r, 3, iterations++));
   const runner = new ScenarioRunner(scenario, deps, 0, 1, iteration, undefined);
