@@ -1,6 +1,7 @@
 /** `await sleep(seconds)`: as k6's sleep (seconds, fractions allowed); ends early when the VU is stopped. */
 import { usageError } from '../runtime/errors.js';
 import { currentVu } from '../runtime/worker/vu-context.js';
+import { safeTimeout } from '../runtime/timers.js';
 
 export function sleep(seconds: number): Promise<void> {
   const ctx = currentVu('sleep()');
@@ -14,7 +15,7 @@ export function sleep(seconds: number): Promise<void> {
       clearTimeout(timer);
       reject(signal.reason);
     };
-    const timer = setTimeout(() => {
+    const timer = safeTimeout(() => {
       signal.removeEventListener('abort', onAbort);
       resolve();
     }, seconds * 1000);

@@ -6,7 +6,7 @@ export const EXIT_CODES = {
   OK: 0,
   /** One or more thresholds failed at the end of the run. */
   THRESHOLDS_FAILED: 99,
-  /** Bad option, bad threshold, unknown metric, bad CLI flag: nothing was sent. */
+  /** Bad option, bad threshold, unknown metric, bad CLI flag: no load was sent (the scenario's top-level code may have run, to read its options). */
   INVALID_CONFIG: 104,
   /** SIGINT/SIGTERM: the run stopped early; summary and outputs are still written. */
   EXTERNAL_ABORT: 105,

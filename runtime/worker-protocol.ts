@@ -46,7 +46,11 @@ export interface IterationErrorReport {
 
 export type WorkerMessage =
   | { type: 'ready'; workerIndex: number }
-  | { type: 'metrics'; workerIndex: number; snapshot: MetricSnapshot; vus: number; errors: IterationErrorReport[] }
+  /**
+   * `vus`: the most VUs busy or looping at once since the previous snapshot (an arrival-rate VU is
+   * busy for milliseconds: an instant's count would mostly be 0); `vusAllocated`: the VUs that exist.
+   */
+  | { type: 'metrics'; workerIndex: number; snapshot: MetricSnapshot; vus: number; vusAllocated: number; errors: IterationErrorReport[] }
   | { type: 'setup-done'; data: unknown }
   | { type: 'teardown-done' }
   | { type: 'scenario-done'; workerIndex: number; name: string }

@@ -336,7 +336,9 @@ function describe(v: unknown): string {
 export function configError(file: string, issues: ConfigIssue[], code: McprunErrorCode = 'MCPRUN_CONFIG', note?: string): McprunError {
   // An issue whose message starts with ":" quotes another error's own words after its path.
   const lines = issues.map((i) => `  - ${i.path}${i.message.startsWith(':') ? '' : ' '}${i.message}`);
-  const fix = issues.length > 1 ? `Fix these ${issues.length} problems and run again; nothing was sent.` : 'Fix it and run again; nothing was sent.';
+  // True even when the scenario's top-level code talks to the network itself (node:http, fetch):
+  // mcprun ran no VU; that code ran once, here, to compute `options` (docs/dsl.md, "Init code").
+  const fix = `${issues.length > 1 ? `Fix these ${issues.length} problems` : 'Fix it'} and run again; no load was sent (only the scenario's top-level code ran, to read its options).`;
   return new McprunError(code, `invalid configuration in ${file}:\n${lines.join('\n')}\n${note ? `${note}\n` : ''}${fix}`);
 }
 

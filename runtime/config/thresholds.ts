@@ -15,6 +15,7 @@ import {
   parseMetricKey,
   parseThreshold,
   validateThreshold,
+  type MetricKey,
   type ParsedThreshold,
   type ThresholdEntry,
   type ThresholdMetric,
@@ -44,16 +45,23 @@ export function resolveThresholds(
 ): ThresholdEntry[] {
   const byKey = new Map<string, ThresholdEntry[]>();
   const add = (key: string, entries: ThresholdEntry[]) => byKey.set(key, [...(byKey.get(key) ?? []), ...entries]);
+  const run: RunFacts = { known, scenarios: scenarios.map((s) => s.name) };
   for (const [key, list] of Object.entries(readThresholdMap(global, 'options.thresholds', issues))) {
-    add(key, checkThresholds(key, key, list, 'options.thresholds', known, issues, codes));
+    add(key, checkThresholds(key, key, list, 'options.thresholds', run, issues, codes));
   }
   for (const s of scenarios) {
     for (const [key, list] of Object.entries(s.thresholds)) {
       const scoped = scopeKey(key, s.name);
-      add(scoped, checkThresholds(key, scoped, list, `scenarios.${s.name}.thresholds`, known, issues, codes));
+      add(scoped, checkThresholds(key, scoped, list, `scenarios.${s.name}.thresholds`, run, issues, codes));
     }
   }
   return [...byKey.values()].flat();
+}
+
+/** What a threshold is checked against besides its own text: the metrics and the scenarios of the run. */
+interface RunFacts {
+  known: KnownMetrics | undefined;
+  scenarios: readonly string[];
 }
 
 /** A scenario's `thresholds` as written (checked later, with the global ones). */
@@ -92,14 +100,22 @@ function failAt(path: string, err: unknown, issues: ConfigIssue[], codes: Thresh
  * object form's fields and, with `known`, the metric and the aggregation. The entries carry
  * `entryKey` (the scenario-scoped key for a scenario's thresholds).
  */
-function checkThresholds(key: string, entryKey: string, list: unknown[], path: string, known: KnownMetrics | undefined, issues: ConfigIssue[], codes: ThresholdCodes): ThresholdEntry[] {
+function checkThresholds(key: string, entryKey: string, list: unknown[], path: string, run: RunFacts, issues: ConfigIssue[], codes: ThresholdCodes): ThresholdEntry[] {
+  const known = run.known;
   let metric: string;
   let filter: ThresholdEntry['filter'];
   try {
-    metric = parseMetricKey(key).metric;
+    const written = parseMetricKey(key);
+    checkFilterCanMatch(key, written, run.scenarios);
+    metric = written.metric;
     filter = parseMetricKey(entryKey).tags;
   } catch (err) {
-    failAt(path, err, issues, codes);
+    failAt(keyPath(path, key), err, issues, codes);
+    return [];
+  }
+  if (list.length === 0) {
+    codes.add('MCPRUN_THRESHOLD_SYNTAX');
+    issues.push({ path: keyPath(path, key), message: `is an empty list, which judges nothing: write at least one threshold, e.g. ['p95<200ms'], or remove the key` });
     return [];
   }
   const entries: ThresholdEntry[] = [];
@@ -110,6 +126,28 @@ function checkThresholds(key: string, entryKey: string, list: unknown[], path: s
     if (parsed) entries.push({ key: entryKey, metric, filter, source: parsed.source, parsed, abortOnFail: fields.abortOnFail, delayAbortEvalMs: fields.delayAbortEvalMs });
   });
   return entries;
+}
+
+/**
+ * A filter on a tag whose values are known before the run must name one that exists: a scenario of
+ * the run, a group path ("::a"). Otherwise it matches no sample and could only fail as "no data"
+ * after the load was sent.
+ */
+function checkFilterCanMatch(key: string, written: MetricKey, scenarios: readonly string[]): void {
+  const { scenario, group } = written.tags;
+  const fail = (problem: string, fix: string): never => {
+    throw new McprunError('MCPRUN_THRESHOLD_METRIC', `invalid metric key ${JSON.stringify(key)}: ${problem}, so the filter matches no sample; ${fix}`);
+  };
+  if (scenario !== undefined && !scenarios.includes(scenario)) {
+    const near = nearestName(scenario, scenarios);
+    fail(
+      `no scenario is named ${JSON.stringify(scenario)} (the value at column ${written.valueColumns.scenario})`,
+      `${near ? `did you mean "${near}"? The` : 'the'} scenarios are ${scenarios.map((n) => JSON.stringify(n)).join(', ')}`,
+    );
+  }
+  if (group !== undefined && group !== '' && !group.startsWith('::')) {
+    fail(`${JSON.stringify(group)} at column ${written.valueColumns.group} is not a group path (paths start with "::", as in k6)`, `write {group:::${group}}`);
+  }
 }
 
 /** `'p95<100ms'` or `{ threshold, abortOnFail, delayAbortEval }`: the fields, with issues for bad ones. */

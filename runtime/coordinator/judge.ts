@@ -4,6 +4,7 @@
  * run's one definition of them.
  */
 import type { ResolvedConfig } from '../config/resolve.js';
+import { METRIC } from '../metrics/builtin.js';
 import { realmRegistry } from '../metrics/registry.js';
 import type { Tags } from '../metrics/types.js';
 import { runWarnings } from '../output/run-warnings.js';
@@ -55,6 +56,7 @@ export function judge(r: RunRecord): SummaryData {
       phases: schedule.phases.map((p) => ({ name: p.scenario.name, state: p.state, maxVUs: (p.scenario as { maxVUs?: number }).maxVUs })),
       duringRun: state.warnings,
       workerFailure: state.workerFailure,
+      judgesIterationErrors: r.config.thresholds.some((e) => e.metric === METRIC.iteration_errors),
     }),
     tty: r.tty,
     sut: r.sut?.summary(phaseWindows(schedule)),

@@ -14,29 +14,48 @@ import type { WorkerPool } from './worker-pool.js';
 export class MetricFeed {
   readonly aggregate = new MetricAggregate((n) => realmRegistry.get(n));
   readonly #errors = new Map<string, number>();
-  readonly #vusBySource = new Map<number, number>();
+  readonly #vusBySource = new Map<number, { active: number; allocated: number }>();
   #vus = 0;
+  #vusAllocated = 0;
 
-  constructor(readonly participants: readonly RunParticipant[]) {}
+  /** `onFirstError` hears each distinct iteration error once, from whichever worker reports it first. */
+  constructor(
+    readonly participants: readonly RunParticipant[],
+    readonly onFirstError: (message: string) => void = () => {},
+  ) {}
 
   /** Listens to the pool's `metrics` messages until the returned function is called. */
   attach(pool: WorkerPool): () => void {
     return pool.onMessage((m) => {
-      if (m.type === 'metrics') this.ingest(m.workerIndex, m.snapshot, m.vus, m.errors);
+      if (m.type === 'metrics') this.ingest(m.workerIndex, m.snapshot, { active: m.vus, allocated: m.vusAllocated }, m.errors);
     });
   }
 
-  ingest(source: number, snapshot: MetricSnapshot, vus = 0, errors: readonly IterationErrorReport[] = []): void {
+  ingest(source: number, snapshot: MetricSnapshot, vus = { active: 0, allocated: 0 }, errors: readonly IterationErrorReport[] = []): void {
     this.aggregate.merge(source, snapshot);
     for (const p of this.participants) p.snapshot?.(source, snapshot);
     this.#vusBySource.set(source, vus);
-    this.#vus = [...this.#vusBySource.values()].reduce((a, b) => a + b, 0);
-    for (const e of errors) this.#errors.set(e.message, (this.#errors.get(e.message) ?? 0) + e.count);
+    this.#vus = 0;
+    this.#vusAllocated = 0;
+    for (const v of this.#vusBySource.values()) {
+      this.#vus += v.active;
+      this.#vusAllocated += v.allocated;
+    }
+    for (const e of errors) {
+      const before = this.#errors.get(e.message);
+      if (before === undefined) this.onFirstError(e.message);
+      this.#errors.set(e.message, (before ?? 0) + e.count);
+    }
   }
 
-  /** Active VUs over all workers, as of their latest snapshots. */
+  /** The most VUs busy or looping at once over each worker's latest interval, summed. */
   get vus(): number {
     return this.#vus;
+  }
+
+  /** VUs that exist over all workers, as of their latest snapshots. */
+  get vusAllocated(): number {
+    return this.#vusAllocated;
   }
 
   /** Iteration errors by message, most frequent first. */

@@ -1,6 +1,6 @@
 /**
  * Everything that takes part in a run besides the workers. Each is started before any worker
- * exists (a failure there is a configuration error: nothing was sent), sees every merged metric
+ * exists (a failure there is a configuration error: no load was sent), sees every merged metric
  * snapshot, and is stopped once whatever ends the load has ended it: the end of the last phase,
  * Ctrl-C, a lost worker or an error.
  *

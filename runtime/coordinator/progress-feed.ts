@@ -24,6 +24,7 @@ export function feedProgress(display: ProgressDisplay, feed: MetricFeed, schedul
     const state: ProgressState = {
       elapsedMs: now - schedule.begunAt,
       vus: feed.vus,
+      vusAllocated: feed.vusAllocated,
       reqRate: seen.rate,
       errors: agg.view(METRIC.http_req_failed).passes + agg.view(METRIC.mcp_req_failed).passes + agg.view(METRIC.iteration_errors).count,
       scenarios: schedule.phases.map((p) => ({

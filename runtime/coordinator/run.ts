@@ -88,7 +88,8 @@ class RunParts {
     // Outputs first: they are started when the sampler's first snapshot (taken at its start) arrives.
     this.participants = outputs.map(outputParticipant);
     if (sut) this.participants.push(sutParticipant(sut, { ingest: (source, snap) => this.feed.ingest(source, snap), warn: (w) => this.sutWarning(w) }));
-    this.feed = new MetricFeed(this.participants);
+    // Once per distinct message for the whole run; the summary gives each one's total.
+    this.feed = new MetricFeed(this.participants, (message) => this.stderr.write(`mcprun: iteration error: ${message}\n`));
   }
 
   /** Said in the summary, and on stderr as it happens. */

@@ -5,6 +5,7 @@
  * read it), and the place a control API would pause, resume or rescale phases.
  */
 import type { ResolvedScenario } from '../executors/resolved.js';
+import { safeTimeout } from '../timers.js';
 
 export type PhaseState = 'waiting' | 'running' | 'done' | 'skipped';
 
@@ -45,7 +46,7 @@ export class ScenarioSchedule {
   }
 
   #startIn(p: Phase, ms: number): void {
-    const t = setTimeout(() => {
+    const t = safeTimeout(() => {
       this.#timers.delete(t);
       if (this.#stopped || p.state !== 'waiting') return;
       p.state = 'running';

@@ -12,6 +12,7 @@ import { McprunError, deserializeError } from '../errors.js';
 import { adoptPrespawned, spawnWorkerThread } from './prespawn.js';
 import { WORKER_PROCESS_ENV } from '../worker/entry-marks.js';
 import type { CoordinatorMessage, WorkerMessage, WorkerPlan } from '../worker-protocol.js';
+import { safeTimeout } from '../timers.js';
 
 // Both kinds of worker start from the runtime bundle (runtime/worker/runtime-entry.ts), which
 // starts the loop when it sees the thread's workerData mark or the process's environment flag.
@@ -152,7 +153,7 @@ export class WorkerPool {
         offMsg();
         offExit();
       };
-      const timer = setTimeout(() => {
+      const timer = safeTimeout(() => {
         cleanup();
         reject(new McprunError('MCPRUN_WORKER', `${what} did not happen within ${Math.round(timeoutMs / 1000)}s.`));
       }, timeoutMs);

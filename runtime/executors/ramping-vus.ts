@@ -8,6 +8,7 @@ import { COMMON_KEYS, checkKnownKeys, readDuration, readInt, readStages } from '
 import { vuLoop } from './loops.js';
 import { maxTarget, totalDurationMs, vusAt } from './stages.js';
 import type { ExecutorDefinition, ExecutorVu } from './types.js';
+import { safeTimeout } from '../timers.js';
 
 /** How often the planned VU count is re-read. Tests allow "within one tick". */
 export const RAMP_TICK_MS = 10;
@@ -76,7 +77,7 @@ export const rampingVus = {
     const rampDown = (i: number, r: Running) => {
       r.wanted = false;
       running.delete(i);
-      leaving.set(i, { r, timer: setTimeout(() => r.vu.stop('gracefulRampDown'), s.gracefulRampDownMs) });
+      leaving.set(i, { r, timer: safeTimeout(() => r.vu.stop('gracefulRampDown'), s.gracefulRampDownMs) });
     };
 
     for (;;) {

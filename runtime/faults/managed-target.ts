@@ -15,6 +15,7 @@ import { formatDuration } from '../duration.js';
 import type { ResolvedManaged, ResolvedTarget } from '../config/faults-resolved.js';
 import { KEEPER_SOURCE, type KeeperMessage } from './keeper.js';
 import { describeProbe, probeOnce, type Probe } from './readiness.js';
+import { safeTimeout } from '../timers.js';
 
 export interface ManagedTargetSpec {
   name: string;
@@ -237,7 +238,7 @@ export class ManagedTarget {
     // A stopped process handles SIGTERM only once continued.
     if (this.#paused) this.#signal(inc, 'SIGCONT');
     this.#paused = false;
-    const timer = setTimeout(() => this.#signal(inc, 'SIGKILL'), this.spec.stopTimeoutMs ?? 5000);
+    const timer = safeTimeout(() => this.#signal(inc, 'SIGKILL'), this.spec.stopTimeoutMs ?? 5000);
     await this.#gone(inc);
     clearTimeout(timer);
   }

@@ -155,10 +155,10 @@ function thresholdCheck(source: string, view: (w: RecoveryWindow) => AggregateVi
   return { source, holds: (w) => evaluateThreshold(parsed, view(w)).ok };
 }
 
-const NO_TREND = { sum: 0, passes: 0, last: 0, elapsedSeconds: 0 };
+const NO_TREND = { sum: 0, passes: 0, last: 0, elapsedSeconds: 0, series: 1 };
 
 function rateView(w: RecoveryWindow): AggregateView {
-  return { type: 'rate', contains: 'default', count: w.requests, sum: w.failed, passes: w.failed, min: 0, max: 0, last: 0, avg: 0, elapsedSeconds: w.durationMs / 1000, percentile: () => NaN };
+  return { type: 'rate', contains: 'default', count: w.requests, sum: w.failed, passes: w.failed, min: 0, max: 0, last: 0, avg: 0, elapsedSeconds: w.durationMs / 1000, percentile: () => NaN, series: 1 };
 }
 
 /** The window's latency as a Trend view; with a p95 alone, any other aggregation is NaN (and fails). */

@@ -32,8 +32,8 @@ export class Totals {
 }
 
 export class AggregateSeries extends Totals {
-  /** Gauges: latest value per worker (summed for additive gauges, newest for the rest). */
-  readonly gaugeByWorker = new Map<number, { value: number; at: number; max: number }>();
+  /** Gauges: latest value per worker (summed for additive gauges, newest for the rest), its peak in its latest interval and its lowest ever. */
+  readonly gaugeByWorker = new Map<number, { value: number; at: number; max: number; min: number }>();
   constructor(
     readonly metric: string,
     readonly tags: Tags,
@@ -73,14 +73,20 @@ export class MetricAggregate {
       switch (d.type) {
         case 'gauge': {
           s.count += d.count;
-          s.gaugeByWorker.set(worker, { value: d.sum, at: snap.at, max: d.max });
+          const prev = s.gaugeByWorker.get(worker);
+          s.gaugeByWorker.set(worker, { value: d.sum, at: snap.at, max: d.max, min: prev ? Math.min(prev.min, d.min) : d.min });
           // For additive gauges min/max are of the sum over workers, not of one worker's value;
-          // the peak adds each worker's peak of its latest interval (workers peak together under a ramp).
+          // the peak adds each worker's peak of its latest interval (workers peak together under a
+          // ramp), the low adds each worker's lowest: a sum taken before every worker has reported
+          // once would undercount (vus_max 10 read as 5 while the second worker's first report was due).
           if (ADDITIVE_GAUGES.has(d.metric)) {
-            const v = s.gaugeValue();
             let peak = 0;
-            for (const g of s.gaugeByWorker.values()) peak += g.max;
-            if (v < s.min) s.min = v;
+            let low = 0;
+            for (const g of s.gaugeByWorker.values()) {
+              peak += g.max;
+              low += g.min;
+            }
+            s.min = low;
             if (peak > s.max) s.max = peak;
           } else {
             if (d.min < s.min) s.min = d.min;
@@ -150,6 +156,7 @@ export class MetricAggregate {
       avg: type === 'trend' && count ? sum / count : 0,
       percentile: (p: number) => (h ? percentileOf(h, p) : 0),
       elapsedSeconds,
+      series: parts.length,
     };
   }
 }

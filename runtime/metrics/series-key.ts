@@ -17,8 +17,14 @@ export function seriesKey(metric: string, tags: Tags): string {
   return `${metric}\u0000${tagKey(tags)}`;
 }
 
-/** Does `tags` carry every pair of `filter` (a threshold's `{status:200}`)? */
+/**
+ * Does `tags` carry every pair of `filter` (a threshold's `{status:200}`)? An empty value in the
+ * filter matches a series without that tag (`{group:}`: samples outside every group).
+ */
 export function tagsMatch(tags: Tags, filter: Tags): boolean {
-  for (const k in filter) if (tags[k] !== filter[k]) return false;
+  for (const k in filter) {
+    const want = filter[k];
+    if (tags[k] !== want && !(want === '' && tags[k] === undefined)) return false;
+  }
   return true;
 }

@@ -1,7 +1,12 @@
 /**
  * JUnit XML (`--junit FILE`, junit.xml in the report folder) in the structure of the common JUnit
  * XSD: one <testsuite> per scenario and one for the global thresholds; a <testcase> per threshold
- * (failure message: the expression and the actual value) and per check.
+ * (failure message: the expression and the actual value), per check, for the iterations and for
+ * the run. The file tells CI what the exit code tells it: it has a failure if and only if the exit
+ * code is not 0. A threshold fails its case; a check never fails by itself (its counts are in the
+ * case's <system-out>; a threshold on `checks` is what makes failing checks fail the run), nor do
+ * iterations that threw (how many, in <system-out>); the `run` case fails for any exit code other
+ * than 0 and 99 (a stop from outside, a lost worker, setup() or teardown() threw), with the verdict.
  */
 import { hostname } from 'node:os';
 import { formatPercent } from './format.js';
@@ -18,6 +23,8 @@ interface Case {
   classname: string;
   time: number;
   failure?: { message: string; type: string; text: string };
+  /** What the case saw, for people reading the CI page; never a failure by itself. */
+  out?: string;
 }
 
 interface Suite {
@@ -38,11 +45,27 @@ function thresholdCase(t: ReportThreshold, classname: string): Case {
 function checkCase(ch: ReportCheck, classname: string): Case {
   const path = ch.group.split('::').filter(Boolean).join(' › ');
   const name = `check: ${path ? `${path} › ` : ''}${ch.name}`;
-  const c: Case = { name, classname, time: 0 };
-  if (ch.fails) {
-    const total = ch.passes + ch.fails;
-    const message = `${ch.fails} of ${total} checks failed (${formatPercent(ch.passes / total)} passed)`;
-    c.failure = { message, type: 'check', text: message };
+  const total = ch.passes + ch.fails;
+  const out = ch.fails ? `${ch.fails} of ${total} checks failed (${formatPercent(ch.passes / total)} passed); a threshold on checks decides whether that fails the run` : `all ${total} passed`;
+  return { name, classname, time: 0, out };
+}
+
+/** How many iterations ran and threw, with the errors (they fail the run only through a threshold on iteration_errors). */
+function iterationsCase(model: ReportModel): Case {
+  const m = model.summary.mcprun;
+  const it = m.iterations ?? { count: 0, threw: 0 };
+  const lines = [it.threw ? `${it.threw} of ${it.count} iterations threw` : `${it.count} iterations, none threw`];
+  for (const e of m.errors) lines.push(`×${e.count} ${e.message}`);
+  return { name: `iterations: ${it.threw} of ${it.count} threw`, classname: 'mcprun.iterations', time: 0, out: lines.join('\n') };
+}
+
+/** The run as a whole: fails for the exit codes no threshold case explains (not 0, not 99). */
+function runCase(model: ReportModel): Case {
+  const { exitCode, verdict, verdictText, durationMs } = model.meta;
+  const c: Case = { name: `run: exit code ${exitCode}`, classname: 'mcprun.run', time: durationMs / 1000, out: `${verdict} — ${verdictText}` };
+  if (exitCode !== 0 && exitCode !== 99) {
+    const message = `exit code ${exitCode}: ${verdict} — ${verdictText}`;
+    c.failure = { message, type: 'exit-code', text: message };
   }
   return c;
 }
@@ -51,7 +74,7 @@ export function renderJunit(model: ReportModel): string {
   const { summary, meta } = model;
   const suites: Suite[] = [];
   const scenarioNames = new Set(summary.mcprun.scenarios.map((s) => s.name));
-  const global: Suite = { name: 'thresholds', time: meta.durationMs / 1000, cases: [] };
+  const global: Suite = { name: 'thresholds', time: meta.durationMs / 1000, cases: [runCase(model), iterationsCase(model)] };
   for (const t of model.thresholds) if (!t.scenario || !scenarioNames.has(t.scenario)) global.cases.push(thresholdCase(t, 'mcprun.thresholds'));
   for (const ch of model.checks) if (!ch.scenario || !scenarioNames.has(ch.scenario)) global.cases.push(checkCase(ch, 'mcprun.checks'));
   for (const s of summary.mcprun.scenarios) {
@@ -78,20 +101,21 @@ export function renderJunit(model: ReportModel): string {
     lines.push(`      <property name="script" value="${xmlEscape(meta.script)}"/>`);
     lines.push(`      <property name="mcprun.version" value="${xmlEscape(meta.version)}"/>`);
     lines.push('    </properties>');
-    for (const c of s.cases) {
-      const open = `    <testcase name="${xmlEscape(c.name)}" classname="${xmlEscape(c.classname)}" time="${c.time.toFixed(3)}"`;
-      if (!c.failure) {
-        lines.push(`${open}/>`);
-        continue;
-      }
-      lines.push(`${open}>`);
-      lines.push(`      <failure message="${xmlEscape(c.failure.message)}" type="${xmlEscape(c.failure.type)}">${xmlEscape(c.failure.text)}</failure>`);
-      lines.push('    </testcase>');
-    }
+    for (const c of s.cases) lines.push(...caseLines(c));
     lines.push('    <system-out/>');
     lines.push('    <system-err/>');
     lines.push('  </testsuite>');
   });
   lines.push('</testsuites>');
   return `${lines.join('\n')}\n`;
+}
+
+function caseLines(c: Case): string[] {
+  const open = `    <testcase name="${xmlEscape(c.name)}" classname="${xmlEscape(c.classname)}" time="${c.time.toFixed(3)}"`;
+  if (!c.failure && c.out === undefined) return [`${open}/>`];
+  const lines = [`${open}>`];
+  if (c.failure) lines.push(`      <failure message="${xmlEscape(c.failure.message)}" type="${xmlEscape(c.failure.type)}">${xmlEscape(c.failure.text)}</failure>`);
+  if (c.out !== undefined) lines.push(`      <system-out>${xmlEscape(c.out)}</system-out>`);
+  lines.push('    </testcase>');
+  return lines;
 }

@@ -1,6 +1,6 @@
 /**
  * Live progress. On a TTY: one cli-progress bar per scenario (phases in start order) with elapsed
- * and planned time, active VUs, iterations, req/s and errors. Elsewhere (CI logs): one plain status
+ * and planned time, VUs busy of those allocated, iterations, req/s and errors. Elsewhere (CI logs): one plain status
  * line every 10 s.
  */
 import cliProgress from 'cli-progress';
@@ -17,7 +17,10 @@ export interface ScenarioProgress {
 
 export interface ProgressState {
   elapsedMs: number;
+  /** The most VUs busy (or in a closed-model loop) at once over the last interval. */
   vus: number;
+  /** VUs that exist (an arrival-rate scenario's idle ones included). */
+  vusAllocated: number;
   reqRate: number;
   errors: number;
   scenarios: ScenarioProgress[];
@@ -56,7 +59,7 @@ export function createProgress(stream: Writable & { isTTY?: boolean }, opts: { e
         const payload = {
           name: sc.name.padEnd(width),
           time: sc.state === 'waiting' ? 'waiting' : `${formatMs(sc.elapsedMs)}${sc.plannedMs ? `/${formatMs(sc.plannedMs)}` : ''}${sc.state === 'done' ? ' done' : ''}`,
-          vus: sc.state === 'running' ? s.vus : 0,
+          vus: sc.state === 'running' ? `${s.vus}/${s.vusAllocated}` : 0,
           iters: sc.iterations,
           rps: sc.state === 'running' ? Math.round(s.reqRate) : 0,
           errors: s.errors,
@@ -83,7 +86,7 @@ function plainProgress(stream: Writable): ProgressDisplay {
       const running = s.scenarios.filter((x) => x.state === 'running').map((x) => x.name);
       const iters = s.scenarios.reduce((a, x) => a + x.iterations, 0);
       stream.write(
-        `mcprun: ${formatMs(s.elapsedMs)} elapsed, running ${running.join(', ') || '-'}, ${s.vus} VUs, ${iters} iterations, ${Math.round(s.reqRate)} req/s, ${s.errors} errors\n`,
+        `mcprun: ${formatMs(s.elapsedMs)} elapsed, running ${running.join(', ') || '-'}, ${s.vus}/${s.vusAllocated} VUs busy, ${iters} iterations, ${Math.round(s.reqRate)} req/s, ${s.errors} errors\n`,
       );
     },
     stop() {},

@@ -4,17 +4,27 @@
  * gauge with `_samples_total`/`_passes_total` counters, trends summaries with quantiles (time trends
  * in seconds, as Prometheus convention wants). Bound to 127.0.0.1 unless a host is given; port 0
  * picks a free port. The bound address is printed on stderr.
+ *
+ * Cardinality: a metric shows at most PROM_MAX_SERIES_PER_METRIC series; those past it (in the
+ * order they appeared, so a scrape's series stay stable) are summed into one series labelled
+ * `mcprun_overflow="true"`, so totals stay exact and a scrape stays small. Requests already make
+ * one series per `name` tag, not per URL (protocols/http/vu-http.ts), as in k6.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { McprunError } from '../errors.js';
-import type { MetricAggregate } from '../metrics/aggregate.js';
+import { AggregateSeries, type MetricAggregate } from '../metrics/aggregate.js';
 import type { MetricDefinition } from '../metrics/types.js';
 import { percentileOf } from '../metrics/hdr.js';
 import type { Output, OutputContext } from './output.js';
 
 export const PROM_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 const QUANTILES = [0.5, 0.9, 0.95, 0.99];
+/** Series (tag sets) one metric shows at most; the rest are summed into one overflow series. */
+export const PROM_MAX_SERIES_PER_METRIC = 1000;
+const OVERFLOW_TAGS = { mcprun_overflow: 'true' } as const;
+/** What to do about a metric with too many series. */
+export const CARDINALITY_HINT = 'Give requests whose URLs vary (ids, query strings) a name tag, e.g. http.get(url, { tags: { name: \'item\' } }): their url tag then takes the name, as in k6.';
 
 export function parseMetricsAddr(addr: string): { host: string; port: number } {
   const a = addr.trim();
@@ -70,8 +80,39 @@ function num(v: number): string {
   return String(v);
 }
 
-/** The exposition text for the aggregate as it is now. */
-export function renderPrometheus(agg: MetricAggregate, def: (name: string) => MetricDefinition | undefined, info: { version: string; script: string; elapsedSeconds: number }): string {
+/**
+ * A metric's series as shown: the first `max - 1` as they are, the rest summed into one overflow
+ * series (counts and sums added, histograms merged, gauge values added). `overflowed` is how many.
+ */
+export function capSeries(series: readonly AggregateSeries[], max = PROM_MAX_SERIES_PER_METRIC): { shown: AggregateSeries[]; overflowed: number } {
+  if (series.length <= max) return { shown: [...series], overflowed: 0 };
+  const kept = series.slice(0, max - 1);
+  const rest = series.slice(max - 1);
+  const first = rest[0];
+  const folded = new AggregateSeries(first.metric, OVERFLOW_TAGS, first.type);
+  let gauge = 0;
+  for (const s of rest) {
+    folded.count += s.count;
+    folded.sum += s.sum;
+    folded.min = Math.min(folded.min, s.min);
+    folded.max = Math.max(folded.max, s.max);
+    if (s.hist) folded.hist?.add(s.hist);
+    if (s.type === 'gauge') gauge += s.gaugeValue();
+  }
+  if (first.type === 'gauge') folded.gaugeByWorker.set(0, { value: gauge, at: 0, max: gauge, min: gauge });
+  return { shown: [...kept, folded], overflowed: rest.length };
+}
+
+/**
+ * The exposition text for the aggregate as it is now; `onCapped(metric, series)` hears each metric
+ * that has more series than one scrape shows.
+ */
+export function renderPrometheus(
+  agg: MetricAggregate,
+  def: (name: string) => MetricDefinition | undefined,
+  info: { version: string; script: string; elapsedSeconds: number },
+  onCapped: (metric: string, series: number) => void = () => {},
+): string {
   const out: string[] = [];
   out.push('# HELP mcprun_info The running mcprun and its scenario.', '# TYPE mcprun_info gauge', `mcprun_info${labels({ version: info.version, script: info.script })} 1`);
   out.push('# HELP mcprun_elapsed_seconds Seconds since the run started.', '# TYPE mcprun_elapsed_seconds gauge', `mcprun_elapsed_seconds ${num(info.elapsedSeconds)}`);
@@ -82,7 +123,9 @@ export function renderPrometheus(agg: MetricAggregate, def: (name: string) => Me
     l.push(s);
   }
   for (const metric of [...byMetric.keys()].sort()) {
-    const series = byMetric.get(metric)!;
+    const all = byMetric.get(metric)!;
+    const { shown: series, overflowed } = capSeries(all);
+    if (overflowed) onCapped(metric, all.length);
     const d = def(metric);
     const type = d?.type ?? series[0].type;
     const contains = d?.contains ?? 'default';
@@ -142,6 +185,12 @@ export class PrometheusOutput implements Output {
   async start(ctx: OutputContext): Promise<void> {
     const { host, port } = parseMetricsAddr(this.addr);
     const t0 = Date.now();
+    const warned = new Set<string>();
+    const onCapped = (metric: string, n: number) => {
+      if (warned.has(metric)) return;
+      warned.add(metric);
+      ctx.stderr.write(`mcprun: --metrics-addr: ${metric} has ${n} series; a scrape shows ${PROM_MAX_SERIES_PER_METRIC} and sums the rest into one series labelled mcprun_overflow="true". ${CARDINALITY_HINT}\n`);
+    };
     const server = createServer((req, res) => {
       const path = (req.url ?? '/').split('?')[0];
       if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -151,7 +200,7 @@ export class PrometheusOutput implements Output {
       if (path === '/metrics') {
         let body: string;
         try {
-          body = renderPrometheus(ctx.aggregate, (n) => ctx.metric(n), { version: this.version, script: ctx.script, elapsedSeconds: (Date.now() - t0) / 1000 });
+          body = renderPrometheus(ctx.aggregate, (n) => ctx.metric(n), { version: this.version, script: ctx.script, elapsedSeconds: (Date.now() - t0) / 1000 }, onCapped);
         } catch (err) {
           res.writeHead(500, { 'content-type': 'text/plain' }).end(`mcprun: ${(err as Error).message}\n`);
           return;
@@ -168,7 +217,7 @@ export class PrometheusOutput implements Output {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) =>
-        reject(new McprunError('MCPRUN_CONFIG', `--metrics-addr ${this.addr}: cannot listen on ${host}:${port} (${err.code ?? err.message}).`, { hint: 'Pick a free port (0 picks one) or stop what holds it; nothing was sent.' })),
+        reject(new McprunError('MCPRUN_CONFIG', `--metrics-addr ${this.addr}: cannot listen on ${host}:${port} (${err.code ?? err.message}).`, { hint: 'Pick a free port (0 picks one) or stop what holds it; no load was sent.' })),
       );
       server.listen(port, host, () => resolve());
     });

@@ -9,6 +9,7 @@ import type { MetricAggregate } from '../metrics/aggregate.js';
 import type { PhaseTiming } from './output.js';
 import type { SummaryData, ThresholdSummary } from './summary-data.js';
 import { describeActual } from './text-summary.js';
+import { verdictOf, type VerdictKind } from './verdict.js';
 import { findSeries, type StoredSeries, type TimeSeriesColumns } from './timeseries.js';
 import type { Tags } from '../metrics/types.js';
 import { BUILTIN_METRICS, METRIC } from '../metrics/builtin.js';
@@ -105,6 +106,8 @@ export interface ReportInputs {
   intervalMs?: number;
 }
 
+const VERDICT_WORDS: Record<VerdictKind, ReportModel['meta']['verdict']> = { pass: 'PASSED', fail: 'FAILED', aborted: 'ABORTED', none: 'COMPLETED' };
+
 export function buildReportModel(inp: ReportInputs): ReportModel {
   const s = inp.summary;
   const m = s.mcprun;
@@ -115,25 +118,9 @@ export function buildReportModel(inp: ReportInputs): ReportModel {
     scenario: /[{,]\s*scenario\s*:\s*([^,}]+)/.exec(t.metric)?.[1]?.trim(),
     actualText: t.noData ? 'no data' : describeActual(t, s.metrics),
   }));
-  const failed = ths.filter((t) => !t.ok).length;
-  let verdict: ReportModel['meta']['verdict'];
-  let verdictText: string;
-  if (m.aborted) {
-    verdict = 'ABORTED';
-    verdictText = `aborted: ${m.aborted}${failed ? `; ${failed} of ${ths.length} thresholds failed` : ''}`;
-  } else if (failed) {
-    verdict = 'FAILED';
-    verdictText = `${failed} of ${ths.length} thresholds failed`;
-  } else if (m.exitCode !== 0) {
-    verdict = 'ABORTED';
-    verdictText = `exit code ${m.exitCode}`;
-  } else if (ths.length) {
-    verdict = 'PASSED';
-    verdictText = `all ${ths.length} thresholds held`;
-  } else {
-    verdict = 'COMPLETED';
-    verdictText = 'no thresholds';
-  }
+  const v = verdictOf(s);
+  const verdict = VERDICT_WORDS[v.kind];
+  const verdictText = v.detail || 'no thresholds';
   const phases: PhaseMarker[] = (inp.phases ?? [])
     .filter((p) => p.startedAt)
     .map((p) => ({ name: p.name, start: round3((p.startedAt - origin) / 1000), end: p.endedAt ? round3((p.endedAt - origin) / 1000) : null }));
@@ -242,7 +229,8 @@ function chartsOf(cols: TimeSeriesColumns, origin: number, scenarios: string[], 
   const n = cols.times.length;
   const allIdx = Array.from({ length: n }, (_, i) => i);
   const firstStart = phases.length ? Math.min(...phases.map((p) => p.start)) : undefined;
-  const overview = chartSet(cols, origin, {}, allIdx, 'all', true, firstStart);
+  const lastEnd = phases.length && phases.every((p) => p.end !== null) ? Math.max(...phases.map((p) => p.end!)) : Infinity;
+  const overview = chartSet(cols, origin, {}, allIdx, 'all', true, { from: firstStart ?? -Infinity, to: lastEnd }, firstStart);
   const byScenario: Record<string, ChartSpec[]> = {};
   if (scenarios.length > 1) {
     for (const name of scenarios) {
@@ -252,15 +240,15 @@ function chartsOf(cols: TimeSeriesColumns, origin: number, scenarios: string[], 
       const lo = origin + (p.start - 2 * (cols.widths[0] ?? 1000) / 1000) * 1000;
       const hi = origin + ((p.end ?? Infinity) + 2 * (cols.widths[n - 1] ?? 1000) / 1000) * 1000;
       const idx = allIdx.filter((i) => cols.times[i] >= lo && cols.times[i] <= hi);
-      const set = chartSet(cols, origin, { scenario: name }, idx, `s-${slug(name)}`, false, p.start);
+      const set = chartSet(cols, origin, { scenario: name }, idx, `s-${slug(name)}`, false, { from: p.start, to: p.end ?? Infinity }, p.start);
       if (set.length) byScenario[name] = set;
     }
   }
   return { overview, byScenario };
 }
 
-function chartSet(cols: TimeSeriesColumns, origin: number, tags: Tags, idx: number[], prefix: string, overview: boolean, start?: number): ChartSpec[] {
-  const b = new ChartSetBuilder(cols, origin, tags, idx, prefix, start);
+function chartSet(cols: TimeSeriesColumns, origin: number, tags: Tags, idx: number[], prefix: string, overview: boolean, window: ChartWindow, start?: number): ChartSpec[] {
+  const b = new ChartSetBuilder(cols, origin, tags, idx, prefix, window, start);
   if (overview) {
     b.push('vus', 'Virtual users', 'count', [b.gauge(METRIC.vus, 'vus'), b.gauge(METRIC.vus_max, 'vus_max')]);
     b.push('connections', 'Open connections and sessions', 'count', [b.gauge(METRIC.connections_active, 'connections'), b.gauge(METRIC.mcp_sessions_active, 'MCP sessions')]);
@@ -351,6 +339,12 @@ function overviewCharts(b: ChartSetBuilder): void {
   }
 }
 
+/** What a chart set is about, in seconds since the run started: a scenario's phase, or the run's scenarios together. */
+interface ChartWindow {
+  from: number;
+  to: number;
+}
+
 /** The charts of one window (the run, or one scenario's) over the retained intervals `idx`. */
 class ChartSetBuilder {
   readonly charts: ChartSpec[] = [];
@@ -359,10 +353,11 @@ class ChartSetBuilder {
 
   constructor(
     readonly cols: TimeSeriesColumns,
-    origin: number,
+    readonly origin: number,
     readonly tags: Tags,
     readonly idx: number[],
     readonly prefix: string,
+    readonly window: ChartWindow,
     start: number | undefined,
   ) {
     this.x = idx.map((i) => round3((cols.times[i] - origin) / 1000));
@@ -382,8 +377,27 @@ class ChartSetBuilder {
     return this.idx.map((i) => (arr ? fn(arr[i], i) : null));
   }
 
+  /**
+   * Per second of the window's own time in interval i: a 98 ms phase inside one interval is its
+   * count over 0.098 s (what the summary's table says), not over 1 s; an interval wholly outside
+   * the window (the margin around a phase) is not drawn unless it holds data.
+   */
   perSec(s: StoredSeries | undefined, field = 'count'): Array<number | null> {
-    return this.#pick(s?.fields[field], (v, i) => (Number.isNaN(v) ? 0 : round3(v / (this.cols.widths[i] / 1000))));
+    return this.#pick(s?.fields[field], (v, i) => {
+      const secs = this.#secondsInWindow(i);
+      if (Number.isNaN(v)) return secs === null ? null : 0;
+      return round3(v / (secs ?? this.cols.widths[i] / 1000));
+    });
+  }
+
+  /** Seconds of the window that interval i's data covers (at most its width), or null when none. */
+  #secondsInWindow(i: number): number | null {
+    const c = this.cols;
+    const width = c.widths[i] / 1000;
+    const from = ((c.spanFrom[i] ?? c.times[i] - c.widths[i]) - this.origin) / 1000;
+    const to = ((c.spanTo[i] ?? c.times[i]) - this.origin) / 1000;
+    const overlap = Math.min(to, this.window.to) - Math.max(from, this.window.from);
+    return overlap > 0 ? Math.min(overlap, width) : null;
   }
 
   plain(s: StoredSeries | undefined, field: string): Array<number | null> {

@@ -78,7 +78,7 @@ export class ReportDirOutput implements Output {
       this.#csv = new FileSink(join(dir, 'timeseries.csv'));
       this.#csv.write(csvHeader());
     } catch (err) {
-      throw new McprunError('MCPRUN_CONFIG', `cannot create the report folder in --report-dir ${this.base}: ${(err as Error).message}.`, { hint: 'Check that the path is a writable folder; nothing was sent.' });
+      throw new McprunError('MCPRUN_CONFIG', `cannot create the report folder in --report-dir ${this.base}: ${(err as Error).message}.`, { hint: 'Check that the path is a writable folder; no load was sent.' });
     }
   }
 
@@ -121,7 +121,7 @@ export class JunitOutput implements Output {
       mkdirSync(dirname(resolve(this.path)), { recursive: true });
       closeSync(openSync(this.path, 'a'));
     } catch (err) {
-      throw new McprunError('MCPRUN_CONFIG', `cannot write --junit ${this.path}: ${(err as Error).message}.`, { hint: 'Check that the folder is writable; nothing was sent.' });
+      throw new McprunError('MCPRUN_CONFIG', `cannot write --junit ${this.path}: ${(err as Error).message}.`, { hint: 'Check that the folder is writable; no load was sent.' });
     }
   }
 

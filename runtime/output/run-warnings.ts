@@ -6,8 +6,9 @@
 import type { MetricAggregate } from '../metrics/aggregate.js';
 import { DELAY_WARN_P99_MS, UTILIZATION_WARN } from '../metrics/generator-health.js';
 import { McprunError } from '../errors.js';
-import { formatMs } from './format.js';
+import { formatCount, formatMs } from './format.js';
 import { METRIC } from '../metrics/builtin.js';
+import { CARDINALITY_HINT, PROM_MAX_SERIES_PER_METRIC } from './prometheus.js';
 
 /** Arrival-rate iterations that start this much later than planned at p(99) make latency figures suspect. */
 const LAG_WARN_P99_MS = 10;
@@ -25,11 +26,19 @@ export interface WarningInputs {
   /** Gathered during the run (workers lost under --continue-on-worker-error). */
   readonly duringRun: readonly string[];
   readonly workerFailure: Error | undefined;
+  /** A threshold judges `iteration_errors` already: no need to say how to make throws fail the run. */
+  readonly judgesIterationErrors: boolean;
 }
 
-export function runWarnings({ aggregate: agg, phases, duringRun, workerFailure }: WarningInputs): string[] {
+export function runWarnings({ aggregate: agg, phases, duringRun, workerFailure, judgesIterationErrors }: WarningInputs): string[] {
   const warnings = [...duringRun];
   if (workerFailure) warnings.push(`${McprunError.is(workerFailure) ? workerFailure.userMessage : workerFailure.message}; the results below are partial.`);
+  const threw = agg.view(METRIC.iteration_errors).count;
+  if (threw && !judgesIterationErrors) {
+    warnings.push(
+      `${threw} of ${agg.view(METRIC.iterations).count} iterations threw (see the iteration errors): what each would have done after its throw, checks and requests included, never ran, so the thresholds judged only what ran before it. Add thresholds: { iteration_errors: ['count==0'] } to fail the run (exit 99) when an iteration throws.`,
+    );
+  }
   const delay = agg.view(METRIC.mcprun_event_loop_delay);
   const busy = agg.view(METRIC.mcprun_event_loop_utilization);
   if ((delay.count && delay.percentile(99) > DELAY_WARN_P99_MS) || (busy.count && busy.max > UTILIZATION_WARN)) {
@@ -37,6 +46,7 @@ export function runWarnings({ aggregate: agg, phases, duringRun, workerFailure }
       `the load generator was saturated (event-loop delay p(99)=${formatMs(delay.percentile(99))}, busiest interval ${Math.round(busy.max * 100)}% of a worker's time): latency figures include generator delay. Add workers (--workers), use --pool processes, or lower the load.`,
     );
   }
+  warnings.push(...cardinalityWarnings(agg));
   for (const p of phases) {
     const f = { scenario: p.name };
     const dropped = agg.view(METRIC.dropped_iterations, f).count;
@@ -50,4 +60,16 @@ export function runWarnings({ aggregate: agg, phases, duringRun, workerFailure }
     if (p.state === 'skipped') warnings.push(`scenario "${p.name}" did not start (the run was stopped first).`);
   }
   return warnings;
+}
+
+/** Metrics with more series (tag sets) than a Prometheus scrape shows, usually one per URL: one warning for all. */
+function cardinalityWarnings(agg: MetricAggregate): string[] {
+  const perMetric = new Map<string, number>();
+  for (const s of agg.series.values()) perMetric.set(s.metric, (perMetric.get(s.metric) ?? 0) + 1);
+  const over = [...perMetric].filter(([, n]) => n > PROM_MAX_SERIES_PER_METRIC).sort((a, b) => b[1] - a[1]);
+  if (!over.length) return [];
+  const list = over.map(([metric, n]) => `${metric} (${formatCount(n)})`).join(', ');
+  return [
+    `${over.length === 1 ? 'a metric has' : `${over.length} metrics have`} more series (distinct tag sets) than the ${formatCount(PROM_MAX_SERIES_PER_METRIC)} a Prometheus scrape shows per metric, which sums the rest into one series labelled mcprun_overflow="true": ${list}. ${CARDINALITY_HINT}`,
+  ];
 }

@@ -113,6 +113,8 @@ export interface SummaryData {
     exitCode: number;
     aborted: string | null;
     thresholds: ThresholdSummary[];
+    /** Iterations that ran to their end (`iterations`) and how many of them threw (`iteration_errors`). */
+    iterations: { count: number; threw: number };
     scenarios: ScenarioSummary[];
     /** Cumulative HDR histogram of every trend, compressed base64 (merge runs or machines exactly). */
     histograms: Record<string, string>;
@@ -307,6 +309,7 @@ export function buildSummary(r: SummaryInputs): SummaryData {
       exitCode: r.exitCode,
       aborted: r.aborted,
       thresholds: thresholdSummaries(r.verdicts),
+      iterations: { count: agg.view(METRIC.iterations).count, threw: agg.view(METRIC.iteration_errors).count },
       scenarios: r.phases.map((p) => withSutFigures(scenarioSummary(p.scenario, p.description, p.durationMs, agg, r.verdicts), r.sut)),
       histograms: encodeTrendHistograms(agg),
       errors: r.errors,

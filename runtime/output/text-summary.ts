@@ -6,6 +6,7 @@
 import { Chalk } from 'chalk';
 import type { ScenarioSummary, SummaryData, SummaryGroup, SummaryMetric, ThresholdSummary } from './summary-data.js';
 import { formatBytes, formatCount, formatMs, formatPercent, formatValue } from './format.js';
+import { verdictLine, verdictOf } from './verdict.js';
 
 export interface TextSummaryOptions {
   enableColors?: boolean;
@@ -74,17 +75,24 @@ export function textSummary(data: SummaryData, opts: TextSummaryOptions = {}): s
   if (data.mcprun?.warnings?.length) out.push('');
 
   const dur = formatMs(data.state.testRunDurationMs);
-  out.push(`${ind}${c.bold('RESULT')} ${verdictLine(data, c)} — ran ${dur}${data.mcprun ? ` on ${data.mcprun.workers} worker${data.mcprun.workers === 1 ? '' : 's'}` : ''}`);
+  out.push(`${ind}${c.bold('RESULT')} ${coloredVerdict(data, c)} — ran ${dur}${data.mcprun ? ` on ${data.mcprun.workers} worker${data.mcprun.workers === 1 ? '' : 's'}` : ''}`);
   return out.join('\n') + '\n';
 }
 
-function verdictLine(data: SummaryData, c: InstanceType<typeof Chalk>): string {
-  const ths = data.mcprun?.thresholds ?? [];
-  const failed = ths.filter((t) => !t.ok).length;
-  const aborted = data.mcprun?.aborted;
-  if (aborted) return c.yellow(`ABORTED (${aborted})${failed ? `, ${failed} of ${ths.length} thresholds failed` : ''}`);
-  if (!ths.length) return 'no thresholds';
-  return failed ? c.red(`FAIL — ${failed} of ${ths.length} thresholds failed`) : c.green(`PASS — all ${ths.length} thresholds held`);
+function coloredVerdict(data: SummaryData, c: InstanceType<typeof Chalk>): string {
+  const v = verdictOf(data);
+  const text = verdictLine(v);
+  switch (v.kind) {
+    case 'pass':
+      // Green only when nothing threw: a PASS over iterations that threw is worth a second look.
+      return data.mcprun?.iterations?.threw ? c.yellow(text) : c.green(text);
+    case 'fail':
+      return c.red(text);
+    case 'aborted':
+      return c.yellow(text);
+    case 'none':
+      return text;
+  }
 }
 
 /** "p(95)=12.3ms", "rate=0.05%", "rate=450/s", "count=100". */

@@ -52,7 +52,7 @@ export class TimeSeriesFileOutput implements Output {
     try {
       this.#sink = new FileSink(this.spec.path);
     } catch (err) {
-      throw new McprunError('MCPRUN_CONFIG', `cannot write ${this.name}: ${(err as Error).message}.`, { hint: 'Check that the folder exists and is writable; nothing was sent.' });
+      throw new McprunError('MCPRUN_CONFIG', `cannot write ${this.name}: ${(err as Error).message}.`, { hint: 'Check that the folder exists and is writable; no load was sent.' });
     }
     if (this.spec.kind === 'csv') this.#sink.write(csvHeader());
   }

@@ -83,6 +83,13 @@ export interface TimeSeriesColumns {
   times: number[];
   /** Length of each retained interval, ms (grows for coarsened old intervals). */
   widths: number[];
+  /**
+   * The time the interval's data covers, epoch ms: from the earliest start to the latest end of the
+   * flush windows it holds (a worker's window runs from its previous flush to this one). Wider than
+   * the interval when workers flush out of step, or when a worker's last, off-cycle flush joined it.
+   */
+  spanFrom: number[];
+  spanTo: number[];
   series: StoredSeries[];
 }
 
@@ -164,6 +171,9 @@ interface Tracked {
 
 class OpenBucket {
   readonly accs = new Map<string, OpenAcc>();
+  /** The flush windows it holds, epoch ms (TimeSeriesColumns.spanFrom/spanTo). */
+  from = Infinity;
+  to = -Infinity;
   constructor(readonly index: number) {}
 }
 
@@ -179,7 +189,7 @@ export class TimeSeries implements Output {
   readonly #lastBucketOf = new Map<number, number>();
   readonly #lastAtOf = new Map<number, number>();
   readonly #tracked = new Map<string, Tracked>();
-  readonly #columns: TimeSeriesColumns = { times: [], widths: [], series: [] };
+  readonly #columns: TimeSeriesColumns = { times: [], widths: [], spanFrom: [], spanTo: [], series: [] };
   readonly #listeners: Array<(c: ClosedInterval) => void> = [];
   readonly #histPool: Histogram[] = [];
   #timer: NodeJS.Timeout | undefined;
@@ -206,8 +216,8 @@ export class TimeSeries implements Output {
       this.#opts.perScenario ??= ctx.scenarios.length > 1;
       if (!this.#metricGiven) this.#opts.metric = (n) => ctx.metric(n);
     }
-    const every = Math.max(20, Math.min(250, this.intervalMs / 4));
-    this.#timer = setInterval(() => this.closeDue(), every);
+    // A quarter of the interval, within 20..250 ms (bounded: no long-timer helper needed).
+    this.#timer = setInterval(() => this.closeDue(), Math.max(20, Math.min(250, this.intervalMs / 4)));
     this.#timer.unref();
   }
 
@@ -229,6 +239,8 @@ export class TimeSeries implements Output {
     this.#lastAtOf.set(worker, snap.at);
     let bucket = this.#open.get(b);
     if (!bucket) this.#open.set(b, (bucket = new OpenBucket(b)));
+    bucket.from = Math.min(bucket.from, prevAt ?? snap.at - I);
+    bucket.to = Math.max(bucket.to, snap.at);
 
     for (const d of snap.series) {
       const def = this.#opts.metric(d.metric);
@@ -293,6 +305,8 @@ export class TimeSeries implements Output {
     const cols = this.#columns;
     cols.times.push(time);
     cols.widths.push(this.intervalMs);
+    cols.spanFrom.push(bucket.from);
+    cols.spanTo.push(bucket.to);
     for (const s of cols.series) for (const f in s.fields) s.fields[f].push(NaN);
     const col = cols.times.length - 1;
     const points: TimeSeriesPoint[] = [];
@@ -381,6 +395,8 @@ export class TimeSeries implements Output {
     }
     merge(cols.times, (_a, b) => b);
     merge(cols.widths, (a, b) => a + b);
+    merge(cols.spanFrom, (a, b) => Math.min(a, b));
+    merge(cols.spanTo, (a, b) => Math.max(a, b));
   }
 
   #trackedFor(metric: string, type: MetricType, contains: ValueKind, tags: Tags): Tracked[] {

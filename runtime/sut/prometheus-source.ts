@@ -12,6 +12,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { ExpositionMapper, type MappingOptions } from './prometheus-mapping.js';
 import { parseExposition } from './prometheus-text.js';
 import type { SutValues, SutWarning } from './types.js';
+import { safeTimeout } from '../timers.js';
 
 export interface PrometheusSourceOptions extends MappingOptions {
   readonly url: string;
@@ -82,7 +83,7 @@ export class PrometheusSource {
         agent: this.#agent,
         headers: { accept: 'text/plain;version=0.0.4;q=1,application/openmetrics-text;q=0.5,*/*;q=0.1', 'accept-encoding': 'identity' },
       });
-      const timer = setTimeout(() => req.destroy(new Error(`no answer within ${this.#timeoutMs} ms`)), this.#timeoutMs);
+      const timer = safeTimeout(() => req.destroy(new Error(`no answer within ${this.#timeoutMs} ms`)), this.#timeoutMs);
       req.once('error', (err) => {
         clearTimeout(timer);
         reject(err);

@@ -19,6 +19,7 @@ import { ProcSampler } from './proc-sampler.js';
 import type { SocketCensus } from './socket-census.js';
 import { PrometheusSource, type PrometheusSourceOptions } from './prometheus-source.js';
 import type { SutSample, SutValues, SutWarning } from './types.js';
+import { safeInterval } from '../timers.js';
 
 export interface SutSamplerOptions {
   /** Checked PIDs (checkSutPids); their descendants are included. */
@@ -72,7 +73,7 @@ export class SutSampler extends EventEmitter<SutEvents> {
   async start(): Promise<void> {
     await this.#proc?.census();
     await this.sample();
-    this.#timer = setInterval(() => {
+    this.#timer = safeInterval(() => {
       if (!this.#inFlight) void this.sample();
     }, this.intervalMs);
     this.#timer.unref();

@@ -27,12 +27,15 @@ const NO_DATA: ThresholdResult = { ok: false, actual: null, noData: true };
 
 /**
  * Evaluates one threshold; `view` must belong to a metric the threshold was validated against.
- * A counter whose increments sum to 0 counts as having no data: the view cannot tell it apart from
- * a counter that was never incremented. A NaN measurement fails every operator, `!=` included.
+ * No data: a counter none of whose series matched (a tag filter that never matched), another type
+ * without samples. A counter whose series exist counted what they sum to, 0 included: mcprun opens
+ * `iteration_errors` (and an arrival-rate scenario's `dropped_iterations`) with 0 when a scenario
+ * starts, so `iteration_errors: ['count==0']` holds when no iteration threw. A NaN measurement fails
+ * every operator, `!=` included.
  */
 export function evaluateThreshold(parsed: ParsedThreshold, view: MeasuredMetric): ThresholdResult {
   checkAggregation(parsed, view, `cannot evaluate threshold ${JSON.stringify(parsed.source)}`);
-  if (view.count === 0) return NO_DATA;
+  if (view.type === 'counter' ? view.series === 0 : view.count === 0) return NO_DATA;
   const measured = measure(parsed, view);
   const order = measured.exact ? compareRationals(measured.exact, parsed.exact) : compareNumbers(measured.actual, parsed.value);
   return { ok: order !== undefined && holds(parsed.operator, order), actual: measured.actual, noData: false };

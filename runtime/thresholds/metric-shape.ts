@@ -28,4 +28,6 @@ export interface MeasuredMetric extends Pick<ThresholdMetric, 'type' | 'contains
   percentile(p: number): number;
   /** Real elapsed seconds a counter's rate divides by (the scenario's own for a scenario-scoped view). */
   readonly elapsedSeconds: number;
+  /** Series (tag sets) that matched: a counter with none has no data, one whose series sum to 0 counted 0. */
+  readonly series: number;
 }

@@ -54,6 +54,8 @@ export interface ParsedThreshold {
 export interface MetricKey {
   readonly metric: string;
   readonly tags: Readonly<Record<string, string>>;
+  /** Column (1-based, in the key) where each tag's value starts: for messages about a value. */
+  readonly valueColumns: Readonly<Record<string, number>>;
 }
 
 const SIMPLE_AGGREGATIONS: readonly SimpleAggregationKind[] = ['avg', 'min', 'max', 'med', 'count', 'rate', 'value'];
@@ -142,7 +144,8 @@ export function formatAggregation(aggregation: Aggregation): string {
 /**
  * Splits `http_req_duration{status:200,method:GET}` into the metric name and its tag filter.
  * White space around names, values and punctuation is ignored. A value runs to the next comma or
- * `}`, so it may contain ':' (`group:::setup` is the tag `group` with the value `::setup`).
+ * `}`, so it may contain ':' (`group:::setup` is the tag `group` with the value `::setup`). A value
+ * may be empty only for `group` (`{group:}`: outside every group, k6's root group).
  */
 export function parseMetricKey(key: string): MetricKey {
   const fail = (problem: string): never => {
@@ -156,7 +159,7 @@ export function parseMetricKey(key: string): MetricKey {
   if (metric === '') {
     fail(open === -1 ? 'expected a metric name such as "http_req_duration"' : `expected a metric name before the "{" at column ${column(open)}`);
   }
-  if (open === -1) return { metric, tags: {} };
+  if (open === -1) return { metric, tags: {}, valueColumns: {} };
   if (close === -1) fail(`missing "}" to close the "{" at column ${column(open)}`);
   const nested = key.indexOf('{', open + 1);
   if (nested !== -1 && nested < close) fail(`unexpected "{" at column ${column(nested)} inside the tag filter`);
@@ -168,6 +171,7 @@ export function parseMetricKey(key: string): MetricKey {
   const filter = key.slice(open + 1, close);
   if (filter.trim() === '') fail(`empty tag filter at column ${column(open)}, expected name:value pairs such as {status:200}`);
   const tags = new Map<string, string>();
+  const columns = new Map<string, number>();
   let start = open + 1;
   for (const part of filter.split(',')) {
     const at = column(start + part.length - part.trimStart().length);
@@ -177,11 +181,17 @@ export function parseMetricKey(key: string): MetricKey {
     const name = part.slice(0, colon).trim();
     if (name === '') fail(`empty tag name at column ${at}, expected name:value`);
     if (tags.has(name)) fail(`tag ${JSON.stringify(name)} at column ${at} is already in the filter`);
-    tags.set(name, part.slice(colon + 1).trim());
+    const raw = part.slice(colon + 1);
+    const valueAt = column(start + colon + 1 + raw.length - raw.trimStart().length);
+    // No sample carries a tag with an empty value: such a filter could only ever report "no data".
+    // `group:` is k6's root group: the samples recorded outside every group (they carry no group tag).
+    if (raw.trim() === '' && name !== 'group') fail(`empty value for tag ${JSON.stringify(name)} at column ${valueAt}, expected name:value such as {${name}:…}; a filter with an empty value matches no sample`);
+    tags.set(name, raw.trim());
+    columns.set(name, valueAt);
     start += part.length + 1;
   }
   // fromEntries, not assignment: a tag named "__proto__" must stay an ordinary key.
-  return { metric, tags: Object.fromEntries(tags) };
+  return { metric, tags: Object.fromEntries(tags), valueColumns: Object.fromEntries(columns) };
 }
 
 class ThresholdParser {

@@ -52,6 +52,34 @@ export function validateThreshold(
   }
   checkAggregation(parsed, def, subject);
   checkUnit(parsed, def, subject, known);
+  checkRange(parsed, def, subject);
+}
+
+/**
+ * Throws MCPRUN_THRESHOLD_AGGREGATION for a value the aggregation can never take: a rate outside
+ * 0%..100%, a negative count. Such a threshold holds or fails whatever is measured.
+ */
+function checkRange(parsed: ParsedThreshold, def: ThresholdMetric, subject: string): void {
+  const { kind } = parsed.aggregation;
+  const { num, den } = parsed.exact;
+  const fraction = def.type === 'rate' && kind === 'rate';
+  const count = kind === 'count' || (def.type === 'counter' && kind === 'rate');
+  if (fraction ? num >= 0n && num <= den : !count || num >= 0n) return;
+  const written = `${parsed.literal}${parsed.unit ?? ''}`;
+  const range = fraction ? 'a rate, which is a fraction from 0% to 100%' : `${kind === 'rate' ? 'a counter\'s rate' : 'a count'}, which is never negative`;
+  // `rate>99` on a Rate: a percentage written without its "%".
+  const percent = fraction && parsed.unit === undefined && num > 0n && num <= 100n * den ? `; did you mean ${JSON.stringify(formatThreshold({ ...parsed, unit: '%' }))}?` : '';
+  throw new McprunError(
+    'MCPRUN_THRESHOLD_AGGREGATION',
+    `${subject}: ${JSON.stringify(written)} at column ${valueColumn(parsed)} is outside the range of ${range}, so the threshold would hold or fail whatever is measured${percent}`,
+  );
+}
+
+/** Column (1-based) of the value in the expression as written. */
+function valueColumn(p: ParsedThreshold): number {
+  const op = p.source.indexOf(p.operator);
+  const at = p.source.indexOf(p.literal, op + p.operator.length);
+  return Array.from(p.source.slice(0, at)).length + 1;
 }
 
 /** Throws MCPRUN_THRESHOLD_AGGREGATION when a metric of this type has no such aggregation. */

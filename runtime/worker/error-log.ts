@@ -1,6 +1,7 @@
 /**
- * Exceptions thrown inside iterations: counted, and reported once per distinct message with a
- * count, so a script bug under 10^5 iterations/s prints one line, not 10^5.
+ * Exceptions thrown inside iterations: counted per distinct message and sent with each snapshot,
+ * so a script bug under 10^5 iterations/s costs one map entry, not 10^5 lines. The coordinator
+ * prints each message once for the whole run (coordinator/metric-feed.ts), not once per worker.
  */
 import { userFrame } from '../stack-location.js';
 import type { IterationErrorReport } from '../worker-protocol.js';
@@ -10,8 +11,6 @@ const MAX_DISTINCT = 100;
 export class ErrorLog {
   readonly #counts = new Map<string, number>();
   readonly #reported = new Map<string, number>();
-
-  constructor(private readonly printFirst: (line: string) => void) {}
 
   add(err: unknown, scenario: string): void {
     const msg = describe(err, scenario);
@@ -23,7 +22,6 @@ export class ErrorLog {
         return;
       }
       this.#counts.set(msg, 1);
-      this.printFirst(msg);
     } else this.#counts.set(msg, n + 1);
   }
 

@@ -6,6 +6,7 @@ import type { ExecutorRunContext, StopCause } from '../executors/types.js';
 import { METRIC } from '../metrics/builtin.js';
 import type { SeriesHandle } from '../metrics/worker-store.js';
 import { ScenarioVus, Vu, type IterationFn, type VuDeps } from './vu.js';
+import { safeTimeout } from '../timers.js';
 
 export class ScenarioRunner {
   readonly vus = new Map<number, Vu>();
@@ -23,16 +24,10 @@ export class ScenarioRunner {
     readonly workerCount: number,
     fn: IterationFn,
     data: unknown,
-    readonly onVuCountChange: (delta: number) => void,
   ) {
     this.#shared = new ScenarioVus(deps, scenario, fn, data);
-  }
-
-  /** VUs in an iteration or looping now (the `vus` gauge). */
-  get activeVus(): number {
-    let n = 0;
-    for (const v of this.vus.values()) if (v.busy || v.looping) n++;
-    return n;
+    // Opened at 0: "no iteration threw" is a count, so `iteration_errors: ['count==0']` has data.
+    deps.store.add(METRIC.iteration_errors, 0, this.#shared.baseTags);
   }
 
   async run(): Promise<void> {
@@ -41,7 +36,7 @@ export class ScenarioRunner {
       await executorOf(this.scenario).run(ctx);
     } finally {
       await Promise.all([...this.vus.values()].map((v) => v.retire()));
-      this.onVuCountChange(-this.vus.size);
+      this.deps.counts.changeAllocated(-this.vus.size);
     }
   }
 
@@ -73,7 +68,7 @@ export class ScenarioRunner {
         if (!v) {
           v = new Vu(self.#shared, i);
           self.vus.set(i, v);
-          self.onVuCountChange(1);
+          self.deps.counts.changeAllocated(1);
           if (self.#hardStop) v.stop('abort');
         }
         return v;
@@ -88,7 +83,7 @@ export class ScenarioRunner {
             self.#endWaiters.delete(done);
             resolve();
           };
-          const timer = setTimeout(done, ms);
+          const timer = safeTimeout(done, ms);
           self.#endWaiters.add(done);
         });
       },
@@ -108,7 +103,7 @@ export class ScenarioRunner {
         }
         let timer: NodeJS.Timeout | undefined;
         const graceful = new Promise<'timeout'>((resolve) => {
-          timer = setTimeout(resolve, self.#hardStop ? 0 : s.gracefulStopMs, 'timeout');
+          timer = safeTimeout(resolve, self.#hardStop ? 0 : s.gracefulStopMs, 'timeout' as const);
         });
         const first = await Promise.race([all, graceful]);
         clearTimeout(timer);

@@ -15,20 +15,34 @@ export interface VuContext extends VuScope {
   readonly vu: VuInfo;
   /** Tags every sample of this VU carries (scenario, the scenario's `tags`); group is added on top. */
   readonly baseTags: Tags;
-  /** The current group path ('' at the root, '::login::submit' nested, as in k6). */
+  /** The group path of the code running now ('' at the root, '::login::submit' nested, as in k6). */
   readonly group: string;
   /** This VU's HTTP client, created on first use (and owned by the VU). */
   readonly http: VuHttp;
-  /** Enters a group path ('' leaves every group): `tags` becomes the scenario's tag object for it. */
-  setGroup(group: string): void;
+  /** The frame group() runs its callback in: `tags` and `group` read it while that code runs. */
+  inGroup(path: string): VuFrame;
+}
+
+/**
+ * What vuStorage holds while a VU's code runs: the VU, and the group that code is in. A VU's own
+ * context is its root frame; group() runs its callback in a frame of its own, so the group scopes
+ * exactly the code of its callback (awaited or not, sync or async, nested) and nothing the caller
+ * does meanwhile. `tags` and `group` of a VU read the frame of the code running now, so a session
+ * opened inside a group and used outside it tags each sample with where it was recorded.
+ */
+export interface VuFrame {
+  readonly context: VuContext;
+  readonly groupPath: string;
+  /** The scenario's one tag object for this group path (the store caches series on it). */
+  readonly groupTags: Tags;
 }
 
 /** One per realm, shared by every copy of this module (global symbol). */
-export const vuStorage: AsyncLocalStorage<VuContext> = ((globalThis as Record<symbol, unknown>)[Symbol.for('mcprun.vuStorage')] ??=
-  new AsyncLocalStorage<VuContext>()) as AsyncLocalStorage<VuContext>;
+export const vuStorage: AsyncLocalStorage<VuFrame> = ((globalThis as Record<symbol, unknown>)[Symbol.for('mcprun.vuStorage')] ??=
+  new AsyncLocalStorage<VuFrame>()) as AsyncLocalStorage<VuFrame>;
 
 export function currentVu(what: string): VuContext {
-  const ctx = vuStorage.getStore();
+  const ctx = vuStorage.getStore()?.context;
   if (!ctx) {
     throw new McprunError(
       'MCPRUN_CONTEXT',

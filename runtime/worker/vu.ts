@@ -13,7 +13,8 @@ import type { ProtocolServices } from '../protocols/services.js';
 import type { VuResource } from '../protocols/vu-contract.js';
 import type { ErrorLog } from './error-log.js';
 import type { VuInfo } from './types.js';
-import { vuStorage, type VuContext } from './vu-context.js';
+import type { VuCounts } from './vu-counts.js';
+import { vuStorage, type VuContext, type VuFrame } from './vu-context.js';
 
 export type IterationFn = (vu: VuInfo, data: unknown) => unknown;
 export type IterationOutcome = 'ok' | 'error' | 'interrupted';
@@ -31,6 +32,8 @@ export interface VuDeps {
   services: ProtocolServices;
   errors: ErrorLog;
   env: Record<string, string>;
+  /** The worker's active and allocated VUs, counted as they change. */
+  counts: VuCounts;
 }
 
 /** Distinct group paths whose tag objects a scenario keeps (dynamic group names would grow it forever). */
@@ -76,17 +79,38 @@ export class ScenarioVus {
  * with its lazy parts as prototype getters (no closures per VU), and what the VU owns in one field
  * (one resource, the common case, or a set).
  */
-class Context implements VuContext {
-  group = '';
-  tags: Tags;
+class Context implements VuContext, VuFrame {
+  readonly groupPath = '';
   #owned: VuResource | Set<VuResource> | undefined;
 
   constructor(
     readonly owner: Vu,
     readonly vu: VuInfo,
     readonly baseTags: Tags,
-  ) {
-    this.tags = baseTags;
+  ) {}
+
+  /** The root frame of this VU (vu-context.ts). */
+  get context(): VuContext {
+    return this;
+  }
+
+  get groupTags(): Tags {
+    return this.baseTags;
+  }
+
+  /** The tags of the code running now: its group's when it runs inside one of this VU's groups. */
+  get tags(): Tags {
+    const f = vuStorage.getStore();
+    return f !== undefined && f.context === this ? f.groupTags : this.baseTags;
+  }
+
+  get group(): string {
+    const f = vuStorage.getStore();
+    return f !== undefined && f.context === this ? f.groupPath : '';
+  }
+
+  inGroup(path: string): VuFrame {
+    return { context: this, groupPath: path, groupTags: this.owner.shared.tagsOf(path) };
   }
 
   get store(): WorkerMetricStore {
@@ -108,11 +132,6 @@ class Context implements VuContext {
 
   get signal(): AbortSignal {
     return this.owner.abortSignal();
-  }
-
-  setGroup(group: string): void {
-    this.group = group;
-    this.tags = group ? this.owner.shared.tagsOf(group) : this.baseTags;
   }
 
   own(r: VuResource): void {
@@ -163,9 +182,8 @@ export class Vu implements ExecutorVu {
   /** The reactions to an iteration's promise: made once per VU, not per iteration. */
   #onSettled: [(v: unknown) => void, (e: unknown) => void] | undefined;
   #http: VuHttp | undefined;
-  busy = false;
-  /** Inside a closed-model loop (between iterations too). */
-  looping = false;
+  #busy = false;
+  #looping = false;
 
   constructor(
     readonly shared: ScenarioVus,
@@ -174,6 +192,28 @@ export class Vu implements ExecutorVu {
     const scenario = shared.scenario;
     this.info = { id: scenario.idOffset + globalIndex + 1, iteration: 0, scenario: scenario.name, state: {}, env: shared.env };
     this.ctx = new Context(this, this.info, shared.baseTags);
+  }
+
+  /** In an iteration now. */
+  get busy(): boolean {
+    return this.#busy;
+  }
+
+  /** Inside a closed-model loop (between iterations too). */
+  get looping(): boolean {
+    return this.#looping;
+  }
+
+  set looping(v: boolean) {
+    this.#setActivity(this.#busy, v);
+  }
+
+  /** Busy or looping, counted in the worker's active VUs (the `vus` gauge) as it changes. */
+  #setActivity(busy: boolean, looping: boolean): void {
+    const was = this.#busy || this.#looping;
+    this.#busy = busy;
+    this.#looping = looping;
+    if ((busy || looping) !== was) this.shared.deps.counts.changeActive(was ? -1 : 1);
   }
 
   /** @internal ctx.http: the VU owns its client like any other resource (interrupted, resumed, released with it). */
@@ -216,7 +256,7 @@ export class Vu implements ExecutorVu {
    */
   iterate(): Promise<IterationOutcome> {
     if (this.stopped) return INTERRUPTED;
-    this.busy = true;
+    this.#setActivity(true, this.#looping);
     this.#t0 = performance.now();
     let run: unknown;
     let p: Promise<IterationOutcome> | undefined;
@@ -258,9 +298,8 @@ export class Vu implements ExecutorVu {
   /** Book-keeping at the end of an iteration; returns the outcome. */
   #end(outcome: IterationOutcome): IterationOutcome {
     this.info.iteration++;
-    this.busy = false;
+    this.#setActivity(false, this.#looping);
     const ctx = this.ctx;
-    if (ctx.group) ctx.setGroup('');
     const shared = this.shared;
     const store = shared.deps.store;
     if (outcome === 'interrupted') {

@@ -17,7 +17,9 @@ import { ErrorLog } from './error-log.js';
 import { ScenarioRunner } from './scenario-runner.js';
 import { ScenarioVus, Vu, type IterationFn, type VuDeps } from './vu.js';
 import { vuStorage } from './vu-context.js';
+import { VuCounts } from './vu-counts.js';
 import type { ResolvedScenario } from '../executors/resolved.js';
+import { safeTimeout, safeInterval } from '../timers.js';
 
 export interface WorkerTransport {
   post(msg: WorkerMessage): void;
@@ -34,10 +36,7 @@ export class WorkerLoop {
   #errors!: ErrorLog;
   #runners = new Map<string, ScenarioRunner>();
   #flushTimer: NodeJS.Timeout | undefined;
-  #allocated = 0;
-  /** Most VUs allocated since the last flush, so a short scenario still shows in vus_max. */
-  #allocatedPeak = 0;
-  #activePeak = 0;
+  readonly #counts = new VuCounts();
   /** mcprun_heap_per_vu / mcprun_rss_per_vu, measured by this worker. */
   #memory: MemoryPerVu | undefined;
   #health: GeneratorHealth | undefined;
@@ -79,9 +78,7 @@ export class WorkerLoop {
     for (const [k, v] of Object.entries(plan.env)) process.env[k] = v;
     (globalThis as Record<string, unknown>).__ENV = plan.env;
     this.#services = new ProtocolServices(this.#store, { http: plan.http, localIps: plan.localIps, workerIndex: plan.workerIndex });
-    this.#errors = new ErrorLog((line) => {
-      process.stderr.write(`mcprun: iteration error: ${line}\n`);
-    });
+    this.#errors = new ErrorLog();
     try {
       this.#module = (await import(pathToFileURL(plan.bundlePath).href)) as Record<string, unknown>;
     } catch (err) {
@@ -94,12 +91,12 @@ export class WorkerLoop {
     const mine = plan.scenarios.reduce((n, sc) => n + Math.ceil(executorOf(sc).maxVUs(sc) / plan.workerCount), 0);
     if (mine >= MIN_VUS) this.#memory.baseline();
     this.#health = new GeneratorHealth(this.#store);
-    this.#flushTimer = setInterval(() => this.#flush(), plan.flushIntervalMs);
+    this.#flushTimer = safeInterval(() => this.#flush(), plan.flushIntervalMs);
     this.transport.post({ type: 'ready', workerIndex: plan.workerIndex });
   }
 
   #deps(): VuDeps {
-    return { store: this.#store, services: this.#services, errors: this.#errors, env: this.#plan.env };
+    return { store: this.#store, services: this.#services, errors: this.#errors, env: this.#plan.env, counts: this.#counts };
   }
 
   /** setup() and teardown() run as a VU of their own (so http.* and check work), on worker 0. */
@@ -113,7 +110,7 @@ export class WorkerLoop {
       const result = await Promise.race([
         vuStorage.run(vu.ctx, () => (fn as (d: unknown) => unknown)(data)),
         new Promise((_, reject) => {
-          timer = setTimeout(
+          timer = safeTimeout(
             () => reject(new McprunError('MCPRUN_TIMEOUT', `${name}() did not finish within ${timeoutMs / 1000}s.`, { hint: `Make it faster or raise options.${name}Timeout.` })),
             timeoutMs,
           );
@@ -148,45 +145,35 @@ export class WorkerLoop {
     const s = this.#plan.scenarios.find((x) => x.name === name);
     if (!s) throw new McprunError('MCPRUN_INTERNAL', `the worker was asked to start scenario ${JSON.stringify(name)}, which is not in its plan.`);
     const fn = this.#module[s.exec] as IterationFn;
-    const runner = new ScenarioRunner(s, this.#deps(), this.#plan.workerIndex, this.#plan.workerCount, fn, data, (d) => {
-      this.#allocated += d;
-      if (this.#allocated > this.#allocatedPeak) this.#allocatedPeak = this.#allocated;
-    });
+    const runner = new ScenarioRunner(s, this.#deps(), this.#plan.workerIndex, this.#plan.workerCount, fn, data);
     this.#runners.set(name, runner);
-    const sampler = setInterval(() => this.#sampleActive(), 100);
     try {
       await runner.run();
     } finally {
-      clearInterval(sampler);
       this.#runners.delete(name);
     }
     this.transport.post({ type: 'scenario-done', workerIndex: this.#index, name });
   }
 
-  #sampleActive(): number {
-    let vus = 0;
-    for (const r of this.#runners.values()) vus += r.activeVus;
-    if (vus > this.#activePeak) this.#activePeak = vus;
-    return vus;
-  }
-
   #flush(): void {
-    const vus = this.#sampleActive();
+    const counts = this.#counts;
+    const vus = counts.active;
+    const peak = counts.takeActivePeak();
     // Gauges carry the last value and min/max: record the interval's peak, then the value now.
-    if (this.#activePeak > vus) this.#store.add(METRIC.vus, this.#activePeak, {});
+    if (peak > vus) this.#store.add(METRIC.vus, peak, {});
     this.#store.add(METRIC.vus, vus, {});
-    if (this.#allocatedPeak > this.#allocated) this.#store.add(METRIC.vus_max, this.#allocatedPeak, {});
-    this.#store.add(METRIC.vus_max, this.#allocated, {});
-    this.#activePeak = vus;
-    this.#allocatedPeak = this.#allocated;
+    // The most VUs this worker has had at once (k6's vus_max): retiring them at the end does not
+    // lower it. Nothing before the first VU exists (setup() runs before any).
+    if (counts.maxAllocated > 0) this.#store.add(METRIC.vus_max, counts.maxAllocated, {});
     if (this.#plan.http.shareConnections) this.#services.http.accountShared({});
-    this.#memory?.sample(this.#allocated);
+    this.#memory?.sample(counts.allocated);
     this.#health?.sample();
     this.transport.post({
       type: 'metrics',
       workerIndex: this.#index,
       snapshot: this.#store.snapshot(),
-      vus,
+      vus: peak,
+      vusAllocated: counts.allocated,
       errors: this.#errors.take(),
     });
   }

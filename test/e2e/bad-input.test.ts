@@ -183,7 +183,7 @@ const cases: Case[] = [
       "exit 104
       mcprun: invalid configuration in options-string.ts:
         - options must be an object (export const options = defineScenario({ ... })), received "fast"
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -194,7 +194,7 @@ const cases: Case[] = [
       "exit 104
       mcprun: invalid configuration in options-array.ts:
         - options must be an object (export const options = defineScenario({ ... })), received an array
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -205,7 +205,7 @@ const cases: Case[] = [
       "exit 104
       mcprun: invalid configuration in scenarios-array.ts:
         - options.scenarios must be an object of named scenarios, e.g. { smoke: { executor: 'constant-vus', vus: 1, duration: '10s' } }, received an array
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -216,7 +216,7 @@ const cases: Case[] = [
       "exit 104
       mcprun: invalid configuration in unknown-option.ts:
         - options.vu is not a known option; did you mean "vus"? Known options: scenarios, thresholds, vus, duration, iterations, stages, http, setupTimeout, teardownTimeout, sut.
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -228,7 +228,7 @@ const cases: Case[] = [
       mcprun: invalid configuration in unknown-scenario-option.ts:
         - scenarios.load.duraton is not an option of the constant-vus executor; did you mean "duration"? Its options are startTime, after, gracefulStop, exec, env, tags, thresholds, vus, duration.
         - scenarios.load.duration is required: write a duration such as "30s" or "5m"
-      Fix these 2 problems and run again; nothing was sent."
+      Fix these 2 problems and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -239,7 +239,7 @@ const cases: Case[] = [
       "exit 104
       mcprun: invalid configuration in negative-duration.ts:
         - options.duration must be a positive duration such as "500ms", "30s", "1m30s" or "1h", received "-5s"
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -250,7 +250,7 @@ const cases: Case[] = [
       "exit 104
       mcprun: invalid configuration in word-duration.ts:
         - options.duration must be a positive duration such as "500ms", "30s", "1m30s" or "1h", received "soon"
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -261,7 +261,7 @@ const cases: Case[] = [
       "exit 104
       mcprun: invalid configuration in spaced-duration.ts:
         - scenarios.s.gracefulStop must be a non-negative duration such as "500ms", "30s", "1m30s" or "1h", received "30 seconds"; did you mean "30s"?
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -272,7 +272,7 @@ const cases: Case[] = [
       "exit 104
       mcprun: invalid configuration in negative-start.ts:
         - scenarios.s.startTime must be a non-negative duration such as "500ms", "30s", "1m30s" or "1h", received -1000
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -283,7 +283,7 @@ const cases: Case[] = [
       "exit 104
       mcprun: invalid configuration in unknown-executor.ts:
         - scenarios.s.executor "constant-vu" is not an executor; did you mean "constant-vus"? Executors: shared-iterations, per-vu-iterations, constant-vus, ramping-vus, constant-arrival-rate, ramping-arrival-rate.
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -294,7 +294,7 @@ const cases: Case[] = [
       "exit 104
       mcprun: invalid configuration in no-executor.ts:
         - scenarios.s.executor is required: write one of shared-iterations, per-vu-iterations, constant-vus, ramping-vus, constant-arrival-rate, ramping-arrival-rate.
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -305,7 +305,7 @@ const cases: Case[] = [
       "exit 104
       mcprun: invalid configuration in constant-vus-no-duration.ts:
         - scenarios.s.duration is required: write a duration such as "30s" or "5m"
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -317,7 +317,7 @@ const cases: Case[] = [
       mcprun: invalid configuration in arrival-missing.ts:
         - scenarios.s.preAllocatedVUs is required: write a whole number >= 1, e.g. preAllocatedVUs: 10
         - scenarios.s.rate is required: write a number > 0, e.g. rate: 100
-      Fix these 2 problems and run again; nothing was sent."
+      Fix these 2 problems and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -328,7 +328,7 @@ const cases: Case[] = [
       "exit 104
       mcprun: invalid configuration in iterations-string.ts:
         - scenarios.s.iterations must be a whole number >= 1, received "10"; write 10 without quotes
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -339,7 +339,7 @@ const cases: Case[] = [
       "exit 104
       mcprun: invalid configuration in fractional-vus.ts:
         - options.vus must be a whole number >= 1, received 2.5
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -350,7 +350,7 @@ const cases: Case[] = [
       "exit 104
       mcprun: invalid configuration in empty-stages.ts:
         - scenarios.ramp.stages is empty: write at least one stage, e.g. stages: [{ duration: '30s', target: 10 }]
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -361,7 +361,7 @@ const cases: Case[] = [
       "exit 104
       mcprun: invalid configuration in no-stages.ts:
         - scenarios.ramp.stages is required: write at least one stage, e.g. stages: [{ duration: '30s', target: 10 }]
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -373,7 +373,7 @@ const cases: Case[] = [
       mcprun: invalid configuration in bad-stage.ts:
         - options.stages[1].duration is required: write a duration such as "30s" or "5m"
         - options.stages[1].target must be a number >= 0, received -5
-      Fix these 2 problems and run again; nothing was sent."
+      Fix these 2 problems and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -387,7 +387,7 @@ const cases: Case[] = [
       "exit 104
       mcprun: invalid configuration in max-below-prealloc.ts:
         - scenarios.s.maxVUs (5) is smaller than preAllocatedVUs (10); raise maxVUs or leave it out
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -401,7 +401,7 @@ const cases: Case[] = [
       "exit 104
       mcprun: invalid configuration in zero-time-unit.ts:
         - scenarios.s.timeUnit must be a positive duration such as "500ms", "30s", "1m30s" or "1h", received "0s"
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -415,7 +415,7 @@ const cases: Case[] = [
       "exit 104
       mcprun: invalid configuration in duplicate-case.ts:
         - scenarios.smoke and scenarios.Smoke differ only in case: they would read as one scenario in the summary and reports, and collide as file names on case-insensitive file systems. Rename one.
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -426,7 +426,7 @@ const cases: Case[] = [
       "exit 104
       mcprun: invalid configuration in spaced-name.ts:
         - scenarios["smoke test"] has an invalid name: use letters, digits, "_" and "-" only, e.g. "smoke-test"
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -444,7 +444,7 @@ const cases: Case[] = [
       "exit 104
       mcprun: invalid configuration in after-cycle.ts:
         - scenarios.warm.after forms a cycle: warm → cool → load → warm; every phase would wait for another forever. Remove one "after".
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -455,7 +455,7 @@ const cases: Case[] = [
       "exit 104
       mcprun: invalid configuration in after-self.ts:
         - scenarios.load.after names the scenario itself: a phase cannot wait for its own end. Name the scenario it should follow, or remove "after".
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -469,7 +469,7 @@ const cases: Case[] = [
       "exit 104
       mcprun: invalid configuration in after-unknown.ts:
         - scenarios.ramp.after names a scenario that does not exist: "baselin"; did you mean "baseline"?
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -480,7 +480,7 @@ const cases: Case[] = [
       "exit 104
       mcprun: invalid configuration in tags-number.ts:
         - scenarios.s.tags.shard must be a string, received 3; write shard: '3'
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -491,7 +491,7 @@ const cases: Case[] = [
       "exit 104
       mcprun: invalid configuration in env-array.ts:
         - scenarios.s.env must be an object of strings, e.g. env: { region: 'eu' }, received an array
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -502,7 +502,7 @@ const cases: Case[] = [
       "exit 104
       mcprun: invalid configuration in http-string.ts:
         - options.http must be an object, e.g. http: { timeout: '30s' }, received "30s"
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -514,7 +514,7 @@ const cases: Case[] = [
       mcprun: invalid configuration in http-fields.ts:
         - options.http.timeout must be a positive duration such as "500ms", "30s", "1m30s" or "1h", received 0
         - options.http.insecureSkipTLSVerify must be true or false, received "yes"
-      Fix these 2 problems and run again; nothing was sent."
+      Fix these 2 problems and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -525,7 +525,7 @@ const cases: Case[] = [
       "exit 104
       mcprun: invalid configuration in vus-and-scenarios.ts:
         - options.vus cannot be combined with options.scenarios: set it inside the scenario instead
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
 
@@ -539,7 +539,7 @@ const cases: Case[] = [
       mcprun: invalid configuration in th-space-number.ts:
         - options.thresholds.http_req_duration[0]: invalid threshold "p95<10 0ms": unexpected "0" at column 8, expected the end of the expression
       Threshold grammar: aggregation operator value unit, e.g. "p95<100ms", "rate<0.05%", "rate>10000/s".
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -551,7 +551,7 @@ const cases: Case[] = [
       mcprun: invalid configuration in th-empty.ts:
         - options.thresholds.http_req_duration[0]: invalid threshold "": empty expression, expected an aggregation, an operator and a value, e.g. "p(95)<200ms"
       Threshold grammar: aggregation operator value unit, e.g. "p95<100ms", "rate<0.05%", "rate>10000/s".
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -563,7 +563,7 @@ const cases: Case[] = [
       mcprun: invalid configuration in th-aggregation.ts:
         - options.thresholds.http_req_duration[0]: invalid threshold "mean<200": unknown aggregation "mean" at column 1, expected an aggregation (avg, min, max, med, count, rate, value, or a percentile such as p95 or p(99.9)); did you mean "avg"?
       Threshold grammar: aggregation operator value unit, e.g. "p95<100ms", "rate<0.05%", "rate>10000/s".
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -575,7 +575,7 @@ const cases: Case[] = [
       mcprun: invalid configuration in th-percentile-range.ts:
         - options.thresholds.http_req_duration[0]: invalid threshold "p(101)<200": percentile 101 at column 3 is out of range, expected a number from 0 to 100
       Threshold grammar: aggregation operator value unit, e.g. "p95<100ms", "rate<0.05%", "rate>10000/s".
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -587,7 +587,7 @@ const cases: Case[] = [
       mcprun: invalid configuration in th-percentile-empty.ts:
         - options.thresholds.http_req_duration[0]: invalid threshold "p()<200": empty percentile "p()" at column 1, expected a number from 0 to 100 between the parentheses, e.g. "p(95)"
       Threshold grammar: aggregation operator value unit, e.g. "p95<100ms", "rate<0.05%", "rate>10000/s".
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -599,7 +599,7 @@ const cases: Case[] = [
       mcprun: invalid configuration in th-no-operator.ts:
         - options.thresholds.http_req_duration[0]: invalid threshold "p95 200ms": unexpected "200" at column 5, expected an operator (<, <=, >, >=, ==, ===, !=)
       Threshold grammar: aggregation operator value unit, e.g. "p95<100ms", "rate<0.05%", "rate>10000/s".
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -611,7 +611,7 @@ const cases: Case[] = [
       mcprun: invalid configuration in th-operator.ts:
         - options.thresholds.http_req_duration[0]: invalid threshold "p95=<200ms": unknown operator "=<" at column 4, expected an operator (<, <=, >, >=, ==, ===, !=); did you mean "<="?
       Threshold grammar: aggregation operator value unit, e.g. "p95<100ms", "rate<0.05%", "rate>10000/s".
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -623,7 +623,7 @@ const cases: Case[] = [
       mcprun: invalid configuration in th-no-value.ts:
         - options.thresholds.http_req_duration[0]: invalid threshold "p95<": unexpected end of the expression at column 5, expected a number
       Threshold grammar: aggregation operator value unit, e.g. "p95<100ms", "rate<0.05%", "rate>10000/s".
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -635,7 +635,7 @@ const cases: Case[] = [
       mcprun: invalid configuration in th-number.ts:
         - options.thresholds.http_req_duration[0]: invalid threshold "p95<.5s": malformed number ".5" at column 5, expected a digit before the decimal point; write "0.5"
       Threshold grammar: aggregation operator value unit, e.g. "p95<100ms", "rate<0.05%", "rate>10000/s".
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -647,7 +647,7 @@ const cases: Case[] = [
       mcprun: invalid configuration in th-unit.ts:
         - options.thresholds.http_req_duration[0]: invalid threshold "p95<200msec": unknown unit "msec" at column 8, expected a unit (us, ms, s, m, %, /s, /m, or bytes: B, kB, KB, KiB, MB, MiB, GB, GiB); did you mean "ms"?
       Threshold grammar: aggregation operator value unit, e.g. "p95<100ms", "rate<0.05%", "rate>10000/s".
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -659,7 +659,7 @@ const cases: Case[] = [
       mcprun: invalid configuration in th-unit-space.ts:
         - options.thresholds.http_req_duration[0]: invalid threshold "p95<200 ms": unexpected "ms" at column 9, expected the end of the expression; write the unit right after the number: "200ms"
       Threshold grammar: aggregation operator value unit, e.g. "p95<100ms", "rate<0.05%", "rate>10000/s".
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -671,7 +671,7 @@ const cases: Case[] = [
       mcprun: invalid configuration in th-exponent.ts:
         - options.thresholds.http_reqs[0]: invalid threshold "rate>1e4/s": unknown unit "e4" at column 7, expected a unit (us, ms, s, m, %, /s, /m, or bytes: B, kB, KB, KiB, MB, MiB, GB, GiB); write the number without an exponent
       Threshold grammar: aggregation operator value unit, e.g. "p95<100ms", "rate<0.05%", "rate>10000/s".
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -683,7 +683,7 @@ const cases: Case[] = [
       mcprun: invalid configuration in th-number-type.ts:
         - options.thresholds.http_req_duration[0] must be a string such as 'p95<100ms' or an object { threshold: 'p95<100ms', abortOnFail: true }, received 200
       Threshold grammar: aggregation operator value unit, e.g. "p95<100ms", "rate<0.05%", "rate>10000/s".
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -695,7 +695,7 @@ const cases: Case[] = [
       mcprun: invalid configuration in th-object.ts:
         - options.thresholds.http_req_failed[0].abortOnFail must be true or false, received "yes"
         - options.thresholds.http_req_failed[0].delayAbortEval must be a non-negative duration such as "500ms", "30s", "1m30s" or "1h", received "later"
-      Fix these 2 problems and run again; nothing was sent."
+      Fix these 2 problems and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -705,9 +705,9 @@ const cases: Case[] = [
     snap: (t) => expect(t).toMatchInlineSnapshot(`
       "exit 104
       mcprun: invalid configuration in th-key-unclosed.ts:
-        - options.thresholds: invalid metric key "http_req_duration{status:200": missing "}" to close the "{" at column 18
+        - options.thresholds["http_req_duration{status:200"]: invalid metric key "http_req_duration{status:200": missing "}" to close the "{" at column 18
       Threshold grammar: aggregation operator value unit, e.g. "p95<100ms", "rate<0.05%", "rate>10000/s".
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -717,9 +717,9 @@ const cases: Case[] = [
     snap: (t) => expect(t).toMatchInlineSnapshot(`
       "exit 104
       mcprun: invalid configuration in th-key-colon.ts:
-        - options.thresholds: invalid metric key "http_req_duration{status}": missing ":" in tag "status" at column 19, expected name:value
+        - options.thresholds["http_req_duration{status}"]: invalid metric key "http_req_duration{status}": missing ":" in tag "status" at column 19, expected name:value
       Threshold grammar: aggregation operator value unit, e.g. "p95<100ms", "rate<0.05%", "rate>10000/s".
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -730,7 +730,7 @@ const cases: Case[] = [
       "exit 104
       mcprun: invalid configuration in th-unknown-metric.ts:
         - options.thresholds.http_req_duraton[0]: threshold "p95<200" on "http_req_duraton": unknown metric "http_req_duraton"; did you mean "http_req_duration"? Known metrics: checks, connections_active, connections_failed, connections_opened, data_received, data_sent, dropped_iterations, group_duration, http_req_blocked, http_req_connecting, http_req_duration, http_req_failed, http_req_receiving, http_req_sending, http_req_tls_handshaking, http_req_waiting, http_reqs, interrupted_iterations, iteration_duration, iteration_errors, iteration_lag, iterations, mcp_progress_events, mcp_req_duration, mcp_req_failed, mcp_req_ttfb, mcp_reqs, mcp_session_duration, mcp_session_init_duration, mcp_session_reinit, mcp_sessions, mcp_sessions_active, mcprun_event_loop_delay, mcprun_event_loop_utilization, mcprun_heap_per_vu, mcprun_rss_per_vu, vus, vus_max, ws_connecting, ws_errors, ws_msgs_received, ws_msgs_sent, ws_ping, ws_session_duration, ws_sessions
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -741,7 +741,7 @@ const cases: Case[] = [
       "exit 104
       mcprun: invalid configuration in th-counter-percentile.ts:
         - options.thresholds.http_reqs[0]: threshold "p95<200" on "http_reqs": "p(95)" does not apply to a Counter, which supports count and rate; write e.g. "count<200"
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -752,7 +752,7 @@ const cases: Case[] = [
       "exit 104
       mcprun: invalid configuration in th-rate-time.ts:
         - options.thresholds.http_req_failed[0]: threshold "rate<5ms" on "http_req_failed": the rate of a Rate takes "%" or a bare fraction (0.05 is 5%), not "ms"; write "rate<5%"
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -763,7 +763,7 @@ const cases: Case[] = [
       "exit 104
       mcprun: invalid configuration in th-trend-percent.ts:
         - options.thresholds.http_req_duration[0]: threshold "p95<5%" on "http_req_duration": the p(95) of a Trend of times takes a time unit (us, ms, s, m) or a bare number of milliseconds, not "%"; write "p(95)<5ms"
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -776,7 +776,75 @@ const cases: Case[] = [
         - options.thresholds.http_req_duration[0].p95 is not a threshold field. Write { threshold: 'p95<100ms', abortOnFail: true, delayAbortEval: '10s' }.
         - options.thresholds.http_req_duration[0].threshold is required: write { threshold: 'p95<100ms' } (with abortOnFail and delayAbortEval if needed)
       Threshold grammar: aggregation operator value unit, e.g. "p95<100ms", "rate<0.05%", "rate>10000/s".
-      Fix these 2 problems and run again; nothing was sent."
+      Fix these 2 problems and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
+    `),
+  },
+  {
+    name: 'threshold: a tag filter with an empty value',
+    ...file('th-tag-empty', thresholds(`{ 'http_req_duration{status:}': ['p95<200'] }`)),
+    exit: 104,
+    snap: (t) => expect(t).toMatchInlineSnapshot(`
+      "exit 104
+      mcprun: invalid configuration in th-tag-empty.ts:
+        - options.thresholds["http_req_duration{status:}"]: invalid metric key "http_req_duration{status:}": empty value for tag "status" at column 26, expected name:value such as {status:…}; a filter with an empty value matches no sample
+      Threshold grammar: aggregation operator value unit, e.g. "p95<100ms", "rate<0.05%", "rate>10000/s".
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
+    `),
+  },
+  {
+    name: 'threshold: a filter on a scenario that does not exist',
+    ...file('th-tag-scenario', thresholds(`{ 'http_req_duration{scenario:nope}': ['p95<200'] }`)),
+    exit: 104,
+    snap: (t) => expect(t).toMatchInlineSnapshot(`
+      "exit 104
+      mcprun: invalid configuration in th-tag-scenario.ts:
+        - options.thresholds["http_req_duration{scenario:nope}"]: invalid metric key "http_req_duration{scenario:nope}": no scenario is named "nope" (the value at column 28), so the filter matches no sample; the scenarios are "default"
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
+    `),
+  },
+  {
+    name: 'threshold: a group filter that is not a group path',
+    ...file('th-tag-group', thresholds(`{ 'checks{group:login}': ['rate==1'] }`)),
+    exit: 104,
+    snap: (t) => expect(t).toMatchInlineSnapshot(`
+      "exit 104
+      mcprun: invalid configuration in th-tag-group.ts:
+        - options.thresholds["checks{group:login}"]: invalid metric key "checks{group:login}": "login" at column 14 is not a group path (paths start with "::", as in k6), so the filter matches no sample; write {group:::login}
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
+    `),
+  },
+  {
+    name: 'threshold: an empty list',
+    ...file('th-list-empty', thresholds(`{ http_req_duration: [] }`)),
+    exit: 104,
+    snap: (t) => expect(t).toMatchInlineSnapshot(`
+      "exit 104
+      mcprun: invalid configuration in th-list-empty.ts:
+        - options.thresholds.http_req_duration is an empty list, which judges nothing: write at least one threshold, e.g. ['p95<200ms'], or remove the key
+      Threshold grammar: aggregation operator value unit, e.g. "p95<100ms", "rate<0.05%", "rate>10000/s".
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
+    `),
+  },
+  {
+    name: 'threshold: a rate above 100%',
+    ...file('th-rate-above', thresholds(`{ http_req_failed: ['rate<120%'] }`)),
+    exit: 104,
+    snap: (t) => expect(t).toMatchInlineSnapshot(`
+      "exit 104
+      mcprun: invalid configuration in th-rate-above.ts:
+        - options.thresholds.http_req_failed[0]: threshold "rate<120%" on "http_req_failed": "120%" at column 6 is outside the range of a rate, which is a fraction from 0% to 100%, so the threshold would hold or fail whatever is measured
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
+    `),
+  },
+  {
+    name: 'threshold: a negative rate',
+    ...file('th-rate-negative', thresholds(`{ http_req_failed: ['rate<-5%'] }`)),
+    exit: 104,
+    snap: (t) => expect(t).toMatchInlineSnapshot(`
+      "exit 104
+      mcprun: invalid configuration in th-rate-negative.ts:
+        - options.thresholds.http_req_failed[0]: threshold "rate<-5%" on "http_req_failed": "-5%" at column 6 is outside the range of a rate, which is a fraction from 0% to 100%, so the threshold would hold or fail whatever is measured
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -792,10 +860,11 @@ const cases: Case[] = [
     snap: (t) => expect(t).toMatchInlineSnapshot(`
       "exit 104
       mcprun: invalid configuration in th-several.ts:
+        - options.thresholds.checks[0]: threshold "rate>99" on "checks": "99" at column 6 is outside the range of a rate, which is a fraction from 0% to 100%, so the threshold would hold or fail whatever is measured; did you mean "rate>99%"?
         - options.thresholds.http_req_faild[0]: threshold "rate<1%" on "http_req_faild": unknown metric "http_req_faild"; did you mean "http_req_failed"? Known metrics: checks, connections_active, connections_failed, connections_opened, data_received, data_sent, dropped_iterations, group_duration, http_req_blocked, http_req_connecting, http_req_duration, http_req_failed, http_req_receiving, http_req_sending, http_req_tls_handshaking, http_req_waiting, http_reqs, interrupted_iterations, iteration_duration, iteration_errors, iteration_lag, iterations, mcp_progress_events, mcp_req_duration, mcp_req_failed, mcp_req_ttfb, mcp_reqs, mcp_session_duration, mcp_session_init_duration, mcp_session_reinit, mcp_sessions, mcp_sessions_active, mcprun_event_loop_delay, mcprun_event_loop_utilization, mcprun_heap_per_vu, mcprun_rss_per_vu, vus, vus_max, ws_connecting, ws_errors, ws_msgs_received, ws_msgs_sent, ws_ping, ws_session_duration, ws_sessions
         - scenarios.api.thresholds.http_req_duration[0]: invalid threshold "p99<<1s": unknown operator "<<" at column 4, expected an operator (<, <=, >, >=, ==, ===, !=); did you mean "<" or "<="?
       Threshold grammar: aggregation operator value unit, e.g. "p95<100ms", "rate<0.05%", "rate>10000/s".
-      Fix these 2 problems and run again; nothing was sent."
+      Fix these 3 problems and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
 
@@ -808,7 +877,7 @@ const cases: Case[] = [
       "exit 104
       mcprun: invalid configuration in sut-none.ts:
         - options.thresholds.sut_rss is a measurement of the system under test, and this run samples none: add options.sut ({ pid }, { pids }, { target } or { prometheus }) or run with --sut-pid PID / --sut-metrics URL.
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -819,7 +888,7 @@ const cases: Case[] = [
       "exit 104
       mcprun: invalid configuration in th-bytes-on-time.ts:
         - options.thresholds.http_req_duration[0]: threshold "p95<2KB" on "http_req_duration": the p(95) of a Trend of times takes a time unit (us, ms, s, m) or a bare number of milliseconds, not "KB"; write "p(95)<2ms" (byte units apply to metrics of bytes: data_received, data_sent, mcprun_heap_per_vu, mcprun_rss_per_vu)
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -831,7 +900,7 @@ const cases: Case[] = [
       mcprun: invalid configuration in th-bytes-case.ts:
         - options.thresholds.data_sent[0]: invalid threshold "count<2kb": unknown unit "kb" at column 8, expected a unit (us, ms, s, m, %, /s, /m, or bytes: B, kB, KB, KiB, MB, MiB, GB, GiB); did you mean "kB"?
       Threshold grammar: aggregation operator value unit, e.g. "p95<100ms", "rate<0.05%", "rate>10000/s".
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -842,7 +911,7 @@ const cases: Case[] = [
       "exit 104
       mcprun: invalid configuration in sut-target.ts:
         - options.sut.target names "app", but this run has no managed target (a target mcprun starts itself, declared in options.targets with a command). Sample the server by its PID (options.sut.pid or --sut-pid) or its metrics URL (options.sut.prometheus or --sut-metrics) instead.
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -854,7 +923,7 @@ const cases: Case[] = [
       mcprun: invalid configuration in sut-shape.ts:
         - options.sut.seris is not a field of options.sut; did you mean "series"? Fields: pid, pids, target, prometheus, series, allowRemote.
         - options.sut gives pid and pids: name the processes one way (pid: one PID, pids: several, target: a managed target).
-      Fix these 2 problems and run again; nothing was sent."
+      Fix these 2 problems and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   {
@@ -952,7 +1021,7 @@ const cases: Case[] = [
       "exit 104
       mcprun: invalid configuration in named.ts:
         - --vus cannot change named scenarios on its own: add --duration, --iterations or --stage to replace them with one default scenario, or edit vus in the scenario
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
   { name: '--pool bogus', files: { 'ok.ts': OK }, args: ['ok.ts', '--pool', 'fibers'], exit: 104, snap: (t) => expect(t).toMatchInlineSnapshot(`

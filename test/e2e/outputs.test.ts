@@ -102,6 +102,50 @@ async function waitForMatch(run: ReturnType<typeof runCli>, re: RegExp): Promise
   return m!;
 }
 
+describe('Prometheus cardinality', () => {
+  // Ground truth: the server's count (1,000 requests, 1,000 distinct URLs) and the fixture's one name.
+  async function scrapeAfter(run: ReturnType<typeof runCli>, s: { requests: unknown[] }, n = 1000) {
+    const url = (await waitForMatch(run, /Prometheus metrics at (http:\/\/127\.0\.0\.1:\d+\/metrics)\n/))[1];
+    let fams = await scrape(url);
+    for (let i = 0; i < 100 && (s.requests.length < n || total(fams, 'mcprun_http_reqs_total') < n); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      fams = await scrape(url);
+    }
+    return fams;
+  }
+
+  test('1,000 distinct URLs under one name: one series per name, its url label the name, in the scrape and the summary', async () => {
+    const s = await server();
+    const out = join(tmp(), 'summary.json');
+    const run = runCli(['test/fixtures/reports/named-urls.ts', '-e', `TARGET=${s.url}`, '--metrics-addr', '127.0.0.1:0', '--summary-export', out, '--no-progress']);
+    const fams = await scrapeAfter(run, s);
+    const reqs = fams.get('mcprun_http_reqs_total')!.samples.filter((x) => x.labels.scenario === 'many');
+    expect(new Set(s.requests.map((q) => q.url)).size, 'the server saw 1,000 distinct URLs').toBe(1000);
+    expect(reqs).toHaveLength(1);
+    expect(reqs[0].labels).toMatchObject({ name: 'item', url: 'item', method: 'GET', status: '200' });
+    expect(reqs[0].value).toBe(1000);
+    expect(fams.get('mcprun_http_req_duration_seconds')!.samples.filter((x) => x.labels.scenario === 'many' && x.name.endsWith('_count'))).toHaveLength(1);
+    const r = await run;
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain('series');
+    expect(readFileSync(out, 'utf8')).not.toContain('/item/');
+  });
+
+  test('1,500 URLs without a name: the scrape caps each metric at 1,000 series, sums the rest, and the run says so', async () => {
+    const s = await server();
+    const run = runCli(['test/fixtures/reports/named-urls.ts', '-e', `TARGET=${s.url}`, '-e', 'NAME=none', '-e', 'ITER=1500', '--metrics-addr', '127.0.0.1:0', '--no-progress']);
+    const fams = await scrapeAfter(run, s, 1500);
+    const reqs = fams.get('mcprun_http_reqs_total')!.samples;
+    expect(reqs).toHaveLength(1000);
+    expect(reqs.filter((x) => x.labels.mcprun_overflow === 'true').map((x) => x.value), '501 URLs summed in one series').toEqual([501]);
+    expect(total(fams, 'mcprun_http_reqs_total'), 'the total stays exact').toBe(1500);
+    const r = await run;
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr.match(/--metrics-addr: http_reqs has \d+ series/g), 'said once per metric').toHaveLength(1);
+    expect(r.stdout).toMatch(/WARN \d+ metrics have more series .* http_reqs \(1500\).* name tag/);
+  });
+});
+
 describe('handleSummary()', () => {
   test('its stdout replaces the default summary and its other keys are written as files; textSummary comes from mcprun', async () => {
     const s = await server();

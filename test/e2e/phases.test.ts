@@ -45,7 +45,7 @@ describe('constant-arrival-rate', () => {
     const secs = perSecond(arrivals, 5, (k) => k * 5);
     for (const n of secs.slice(1)) expect(Math.abs(n - 200), `per-second counts ${secs}`).toBeLessThanOrEqual(10);
     expect(m.metrics.iteration_lag.type).toBe('trend');
-    expect(m.metrics.dropped_iterations).toBeUndefined();
+    expect(m.metrics.dropped_iterations.values.count, 'opened at 0, none dropped').toBe(0);
   });
 
   test('maxVUs too small: dropped_iterations > 0 and the summary says why', async () => {
@@ -58,6 +58,47 @@ describe('constant-arrival-rate', () => {
     expect(m.metrics.dropped_iterations.values.count).toBeGreaterThan(100);
     expect(m.metrics.iterations.values.count).toBeLessThanOrEqual(60);
     expect(r.stdout).toMatch(/iterations of scenario "open" were dropped: all 5 maxVUs were busy/);
+  });
+});
+
+describe('arrival striping: each worker starts the arrivals of the VU slots it owns', () => {
+  // Ground truth: the plan (5/s for 2 s = 10 iterations, 200 ms apart: a 1 ms request leaves the
+  // one VU idle long before the next is due, even on a loaded machine) and the server's own count.
+  const cases = [1, 2, 3].flatMap((maxVUs) => [2, 3].map((workers) => ({ maxVUs, workers })));
+  /** `open` at 5/s for 2 s with maxVUs (all pre-allocated), beside 3 filler VUs that send nothing. */
+  const striping = (target: string, maxVUs: number) =>
+    ['-e', `TARGET=${target}`, '-e', 'RATE=5', '-e', 'DURATION=2s', '-e', `PREALLOC=${maxVUs}`, '-e', `MAXVUS=${maxVUs}`, '-e', 'FILLER=3'];
+  test.each(cases)('maxVUs $maxVUs on $workers workers against a 1 ms server: all 10 run, 0 dropped', async ({ maxVUs, workers }) => {
+    const s = await server((req, res) => setTimeout(() => res.end('ok'), 1));
+    const out = exportPath();
+    const r = await runCli([fixture('constant-rate.ts'), ...striping(s.url, maxVUs), '--workers', String(workers), '--summary-export', out, '--no-progress']);
+    expect(r.code, r.stderr).toBe(0);
+    const m = read(out);
+    expect(m.mcprun.workers).toBe(workers);
+    expect(s.requests.filter((q) => q.url === '/').length, 'the server saw every planned iteration').toBe(10);
+    const open = m.mcprun.scenarios.find((x: { name: string }) => x.name === 'open');
+    expect(open.iterations).toBe(10);
+    expect(open.droppedIterations).toBe(0);
+    expect(r.stdout).not.toMatch(/were dropped/);
+    // vus_max: the VUs allocated, the open scenario's (all pre-allocated) beside the filler's 3.
+    expect(m.metrics.vus_max.values.value).toBe(maxVUs + 3);
+  });
+
+  test('a slow server: the one VU is really busy, so the arrivals due meanwhile are dropped (and only those)', async () => {
+    // 300 ms per request, one due every 200 ms: the VU takes every other arrival (0, 400, 800, ... ms).
+    const s = await server((_q, res) => setTimeout(() => res.end('slow'), 300));
+    const out = exportPath();
+    const r = await runCli([fixture('constant-rate.ts'), ...striping(s.url, 1), '--workers', '2', '--summary-export', out, '--no-progress']);
+    expect(r.code, r.stderr).toBe(0);
+    const m = read(out);
+    const open = m.mcprun.scenarios.find((x: { name: string }) => x.name === 'open');
+    const served = s.requests.filter((q) => q.url === '/').length;
+    expect(open.iterations).toBe(served);
+    expect(served + open.droppedIterations, 'started + dropped = the plan').toBe(10);
+    // 5 when each request takes its 300 ms; a slower machine makes it fewer, never more.
+    expect(served).toBeGreaterThanOrEqual(3);
+    expect(served).toBeLessThanOrEqual(5);
+    expect(r.stdout).toMatch(/iterations of scenario "open" were dropped: all 1 maxVUs were busy/);
   });
 });
 

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { serverForTest } from '../support/http-server.js';
+import { serverForTest, startCountingServer } from '../support/http-server.js';
 import { readSummary, summaryPath } from '../support/summary.js';
 import { runCli } from '../support/run-cli.js';
 
@@ -19,6 +19,68 @@ async function until(cond: () => boolean, timeoutMs = 20_000) {
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+describe('durations past Node\'s longest timer (2^31-1 ms, ~596 h) mean what they say', () => {
+  // Ground truth: the server's count over time and the clock. Node alone arms such a timer for
+  // 1 ms: `duration: '600h'` ended after one request and passed.
+  const running = [
+    { mode: 'duration', d: '600h' },
+    { mode: 'duration', d: '1000000h' },
+    { mode: 'maxDuration', d: '600h' },
+    { mode: 'arrival', d: '600h' },
+  ];
+  test.concurrent.each(running)('$mode $d: still sending after 1.5 s, until SIGINT (exit 105, never a PASS)', async ({ mode, d }) => {
+    const s = await startCountingServer();
+    try {
+      const out = exportPath();
+      const run = runCli([fixture('../core/long-durations.ts'), '-e', `TARGET=${s.url}`, '-e', `MODE=${mode}`, '-e', `D=${d}`, '--summary-export', out, '--no-progress']);
+      let exited = false;
+      void run.then(() => (exited = true));
+      await until(() => s.requests.length >= 3);
+      const before = s.requests.length;
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(exited, 'the run did not end by itself').toBe(false);
+      expect(s.requests.length, 'requests kept coming').toBeGreaterThan(before + 5);
+      run.kill('SIGINT');
+      const r = await run;
+      expect(r.code, r.stderr).toBe(105);
+      expect(r.stdout).toContain('RESULT ABORTED');
+      expect(r.stderr).not.toContain('TimeoutOverflowWarning');
+      expect(readSummary(out).metrics.http_reqs.values.count).toBeGreaterThan(before);
+    } finally {
+      await s.close();
+    }
+  });
+
+  test.concurrent.each(['600h', '1000000h'])('startTime %s: nothing starts within 1.5 s of the run; SIGINT ends it (105, the scenario did not start)', async (d) => {
+    const s = await startCountingServer();
+    try {
+      const out = exportPath();
+      const run = runCli([fixture('../core/long-durations.ts'), '-e', `TARGET=${s.url}`, '-e', 'MODE=startTime', '-e', `D=${d}`, '--summary-export', out, '--no-progress']);
+      let exited = false;
+      void run.then(() => (exited = true));
+      await until(() => s.requests.length >= 1);
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(exited).toBe(false);
+      expect(s.requests.map((q) => q.url), 'no request of "late" before its start time').toEqual(['/early']);
+      run.kill('SIGINT');
+      const r = await run;
+      expect(r.code, r.stderr).toBe(105);
+      expect(r.stdout).toContain('scenario "late" did not start');
+    } finally {
+      await s.close();
+    }
+  });
+
+  test('--interval 600h: no flush storm, the counts still match the server at the end', async () => {
+    const s = await server();
+    const out = exportPath();
+    const r = await runCli([fixture('../core/constant-vus.ts'), '-e', `TARGET=${s.url}`, '--interval', '600h', '--summary-export', out, '--no-progress']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain('TimeoutOverflowWarning');
+    expect(readSummary(out).metrics.http_reqs.values.count).toBe(s.requests.length);
+  });
+});
 
 describe('signals', () => {
   test('SIGINT: graceful stop, teardown, full summary and export, exit 105', async () => {

@@ -3,7 +3,7 @@
  * the HTML report renders in headless Chromium with charts and without network, report.md and
  * junit.xml give the same verdicts as summary.json.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -114,7 +114,10 @@ describe('--report-dir', () => {
 
     const ths = summary.mcprun.thresholds as Array<{ metric: string; expression: string; ok: boolean }>;
     const global = ths.filter((t) => !t.metric.includes('scenario:'));
-    const thresholdCases = cases(suites[0]).filter((c) => !c.attrs.name.startsWith('check: '));
+    const thresholdCases = cases(suites[0]).filter((c) => !/^(check|run|iterations): /.test(c.attrs.name));
+    // Exit 99: the failed thresholds' cases say it; the run's own case does not fail on top.
+    const runCase = cases(suites[0]).find((c) => c.attrs.name === 'run: exit code 99')!;
+    expect(failure(runCase)).toBeUndefined();
     expect(thresholdCases.map((c) => c.attrs.name)).toEqual(global.map((t) => `${t.metric}: ${t.expression}`));
     for (const [i, t] of global.entries()) {
       const f = failure(thresholdCases[i]);
@@ -202,4 +205,34 @@ describe('--report-dir', () => {
       }
     },
   );
+});
+
+describe('JUnit and the exit code agree', () => {
+  // Ground truth: the exit code, which CI reads; the JUnit file must have a failure exactly when it
+  // is not 0. Failing checks alone (no threshold on checks) are no failure.
+  const combos = [
+    { checks: 'pass', threshold: 'pass', exit: 0 },
+    { checks: 'fail', threshold: 'pass', exit: 0 },
+    { checks: 'pass', threshold: 'fail', exit: 99 },
+    { checks: 'fail', threshold: 'fail', exit: 99 },
+  ];
+  test.each(combos)('checks $checks, thresholds $threshold: exit $exit, and the JUnit file says the same', async ({ checks, threshold, exit }) => {
+    const s = await startCountingServer((_q, res) => res.end('hi'));
+    const tmp = mkdtempSync(join(tmpdir(), 'mcprun-junit-'));
+    try {
+      const file = join(tmp, 'junit.xml');
+      const r = await runCli(['test/fixtures/reports/junit-combos.ts', '-e', `TARGET=${s.url}`, '-e', `CHECKS=${checks}`, '-e', `THRESHOLD=${threshold}`, '--junit', file, '--no-progress']);
+      expect(r.code, r.stderr).toBe(exit);
+      const root = parseXml(readFileSync(file, 'utf8'));
+      expect(Number(root.attrs.failures) > 0, `failures="${root.attrs.failures}"`).toBe(exit !== 0);
+      const all = root.children.filter((c) => c.name === 'testsuite').flatMap((x) => x.children.filter((c) => c.name === 'testcase'));
+      const hello = all.find((c) => c.attrs.name === 'check: body says hello')!;
+      expect(hello.children.some((c) => c.name === 'failure')).toBe(false);
+      expect(hello.children.find((c) => c.name === 'system-out')!.text).toBe(checks === 'fail' ? '5 of 5 checks failed (0% passed); a threshold on checks decides whether that fails the run' : 'all 5 passed');
+      expect(all.find((c) => c.attrs.name === `run: exit code ${exit}`)).toBeDefined();
+    } finally {
+      await s.close();
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
 });

@@ -8,6 +8,7 @@ import { covers, type ActiveFault } from './active-fault.js';
 import { HttpExchanges, type HttpFaultSource } from './http-exchanges.js';
 import { MemorySocket } from './memory-socket.js';
 import { Pipe, type PipeFault, type PipeFaults } from './pipe.js';
+import { safeTimeout } from '../../timers.js';
 
 /** Either end of a proxied connection: a TCP socket, or a MemorySocket from openConnection(). */
 export type ProxiedSocket = Duplex & { resetAndDestroy(): unknown };
@@ -93,7 +94,7 @@ export class Link {
     this.#faults.set(active.name, lf);
     const p = active.fault.params;
     if (p.kind === 'timeout' && p.timeoutMs > 0) {
-      lf.timer = setTimeout(() => (lf.touch(), this.close()), p.timeoutMs);
+      lf.timer = safeTimeout(() => (lf.touch(), this.close()), p.timeoutMs);
       lf.timer.unref();
     }
     this.#apply();
@@ -153,7 +154,7 @@ export class Link {
     this.up.faults.drop = this.down.faults.drop = lf;
     this.up.refresh();
     this.down.refresh();
-    setTimeout(() => this.#resetAll(), delay).unref();
+    safeTimeout(() => this.#resetAll(), delay).unref();
   }
 
   /** Both sockets reset (RST): what a client sees when the peer's connection is reset. */

@@ -12,6 +12,7 @@
  * later): no client is ever called back from within its own write, as with a kernel socket.
  */
 import { Duplex } from 'node:stream';
+import { safeTimeout } from '../../timers.js';
 
 export interface MemorySocketOptions {
   /** As net.connect's: the peer's chunks go to `callback` (returning false pauses until resume()). */
@@ -256,7 +257,7 @@ export class MemorySocket extends Duplex {
   #touch(): void {
     if (this.#idleMs <= 0) return this.#clearIdle();
     this.#clearIdle();
-    this.#idleTimer = setTimeout(() => this.emit('timeout'), this.#idleMs);
+    this.#idleTimer = safeTimeout(() => this.emit('timeout'), this.#idleMs);
     this.#idleTimer.unref();
   }
 

@@ -6,6 +6,7 @@
  */
 import type { Duplex } from 'node:stream';
 import { performance } from 'node:perf_hooks';
+import { safeTimeout } from '../../timers.js';
 
 /** A fault as one connection's pipe applies it (the link keeps one per affected connection and fault). */
 export interface PipeFault {
@@ -106,7 +107,7 @@ export class Pipe {
     this.#afterQueue(() => {
       if (!sc) return finish();
       sc.fault.touch();
-      setTimeout(finish, sc.delayMs).unref();
+      safeTimeout(finish, sc.delayMs).unref();
     });
   }
 
@@ -159,7 +160,7 @@ export class Pipe {
     const wait = this.#queue[0].at - performance.now();
     if (wait <= 0.5) this.#release(performance.now() + 0.5);
     else
-      this.#timer = setTimeout(() => {
+      this.#timer = safeTimeout(() => {
         this.#timer = null;
         this.#release(performance.now() + 0.5);
       }, wait);

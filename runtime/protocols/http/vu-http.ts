@@ -20,6 +20,7 @@ import { SocketBytes } from '../socket-bytes.js';
 import { H1Slot, type ConnectRecord, type Endpoint, type H1Exchange, type SlotHooks, type SlotOptions } from './h1-client.js';
 import { Response } from './response.js';
 import type { HttpConfig, RequestBody, RequestParams, ResponseType, Timings } from './types.js';
+import { safeTimeout } from '../../timers.js';
 
 interface ParsedUrl {
   origin: string;
@@ -139,16 +140,20 @@ export class HttpEngine {
    */
   requestSeries(h: RequestHandler, status: number, errorCode: string | undefined, failed: boolean): RequestSeries {
     const user = h.userTags === EMPTY_TAGS ? '' : tagKey(h.userTags);
-    const key = `${h.method}\u0000${h.url}\u0000${status}\u0000${errorCode ?? ''}\u0000${user}`;
+    // With a `name` the URL is not part of the series (its `url` tag is the name): one entry per name.
+    const key = `${h.method}\u0000${h.userTags.name ?? h.url}\u0000${status}\u0000${errorCode ?? ''}\u0000${user}`;
     return this.store.cached<RequestSeries>(h.ctxTags, 'http.request', key) ?? this.store.cache(h.ctxTags, 'http.request', key, this.#newSeries(h, status, errorCode, failed));
   }
 
   #newSeries(h: RequestHandler, status: number, errorCode: string | undefined, failed: boolean): RequestSeries {
+    // k6's rule: with a `name` tag, `url` takes the name too, so URLs that vary (ids, query strings)
+    // make one series per name in every output and the summary, not one per URL.
+    const urlTag = h.userTags.name ?? h.url;
     const tags: Record<string, string> = {
       ...h.ctxTags,
       method: h.method,
-      url: h.url,
-      name: h.userTags.name ?? h.url,
+      url: urlTag,
+      name: urlTag,
       status: String(status),
       expected_response: failed ? 'false' : 'true',
       ...h.userTags,
@@ -470,7 +475,7 @@ export class VuHttp {
         return;
       }
       this.inflight.add(h);
-      h.timer = setTimeout(timeoutHandler, timeoutMs ?? this.engine.config.timeoutMs, h);
+      h.timer = safeTimeout(timeoutHandler, timeoutMs ?? this.engine.config.timeoutMs, h);
       slot.dispatch(h);
     });
   }

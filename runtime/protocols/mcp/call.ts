@@ -3,7 +3,10 @@
  * out and cancel it. A class, so the per-call hot path allocates one object and no closures
  * (timers get the call as their argument).
  */
+import type { Tags } from '../../metrics/types.js';
 import type { ProgressHandler } from './types.js';
+
+const NO_TAGS: Tags = {};
 
 
 export class PendingCall {
@@ -12,6 +15,8 @@ export class PendingCall {
   /** HTTP status of the response that carried (or failed) this call; 0 on non-HTTP transports. */
   status = 0;
   timer: NodeJS.Timeout | null = null;
+  /** The VU's tags when the script made the call (the group it was made in). */
+  vuTags: Tags = NO_TAGS;
   done = false;
   /** Aborts the HTTP request that carries this call (set by the HTTP transports while it is in flight). */
   abort: ((err?: Error) => void) | null = null;

@@ -34,8 +34,8 @@ class CallSeries {
 const NO_TAGS: Tags = {};
 const noTags = (): Tags => NO_TAGS;
 
-export function callTags(ctx: VuScope, s: SessionTagBase, method: string, name: string | undefined, status: number, extra?: Record<string, string>): Record<string, string> {
-  const tags: Record<string, string> = { ...ctx.tags, method, transport: s.transport, era: s.era };
+export function callTags(vuTags: Tags, s: SessionTagBase, method: string, name: string | undefined, status: number, extra?: Record<string, string>): Record<string, string> {
+  const tags: Record<string, string> = { ...vuTags, method, transport: s.transport, era: s.era };
   if (name !== undefined) {
     const key = nameTagOf(method);
     if (key) tags[key] = name;
@@ -45,11 +45,11 @@ export function callTags(ctx: VuScope, s: SessionTagBase, method: string, name: 
   return tags;
 }
 
-/** A successful call: four samples through cached handles. */
-export function recordSuccess(ctx: VuScope, s: SessionTagBase, method: string, name: string | undefined, status: number, duration: number, ttfb: number, userTags: Record<string, string> | undefined): void {
+/** A successful call: four samples through cached handles. `vuTags`: the VU's tags when the call was made (its group then). */
+export function recordSuccess(ctx: VuScope, vuTags: Tags, s: SessionTagBase, method: string, name: string | undefined, status: number, duration: number, ttfb: number, userTags: Record<string, string> | undefined): void {
   const store = ctx.store;
   if (userTags) {
-    store.addAll(callTags(ctx, s, method, name, status, userTags), [
+    store.addAll(callTags(vuTags, s, method, name, status, userTags), [
       [METRIC.mcp_reqs, 1],
       [METRIC.mcp_req_failed, 0],
       [METRIC.mcp_req_duration, duration],
@@ -58,10 +58,10 @@ export function recordSuccess(ctx: VuScope, s: SessionTagBase, method: string, n
     return;
   }
   const key = `${s.transport}\u0001${s.era}\u0001${method}\u0001${name ?? ''}\u0001${status}`;
-  let cs = store.cached<CallSeries>(ctx.tags, 'mcp.call', key);
+  let cs = store.cached<CallSeries>(vuTags, 'mcp.call', key);
   if (!cs) {
-    const tags = callTags(ctx, s, method, name, status);
-    cs = store.cache(ctx.tags, 'mcp.call', key, new CallSeries(store.series(METRIC.mcp_reqs, tags), store.series(METRIC.mcp_req_failed, tags), store.series(METRIC.mcp_req_duration, tags), store.series(METRIC.mcp_req_ttfb, tags)));
+    const tags = callTags(vuTags, s, method, name, status);
+    cs = store.cache(vuTags, 'mcp.call', key, new CallSeries(store.series(METRIC.mcp_reqs, tags), store.series(METRIC.mcp_req_failed, tags), store.series(METRIC.mcp_req_duration, tags), store.series(METRIC.mcp_req_ttfb, tags)));
   }
   cs.reqs.add(1);
   cs.failed.add(0);
@@ -70,11 +70,11 @@ export function recordSuccess(ctx: VuScope, s: SessionTagBase, method: string, n
 }
 
 /** A failed call (rare: tags are built each time). `ttfb` < 0 means no response byte arrived. */
-export function recordFailure(ctx: VuScope, s: SessionTagBase, method: string, name: string | undefined, status: number, err: McpError, duration: number, ttfb: number, userTags: Record<string, string> | undefined): void {
+export function recordFailure(ctx: VuScope, vuTags: Tags, s: SessionTagBase, method: string, name: string | undefined, status: number, err: McpError, duration: number, ttfb: number, userTags: Record<string, string> | undefined): void {
   const extra: Record<string, string> = { error_kind: err.kind };
   const code = err.tagCode;
   if (code !== undefined) extra.error_code = code;
-  const tags = callTags(ctx, s, method, name, status || err.status || 0, userTags ? { ...userTags, ...extra } : extra);
+  const tags = callTags(vuTags, s, method, name, status || err.status || 0, userTags ? { ...userTags, ...extra } : extra);
   const samples: Array<[string, number]> = [
     [METRIC.mcp_reqs, 1],
     [METRIC.mcp_req_failed, 1],
@@ -90,6 +90,6 @@ export function recordData(ctx: VuScope, sent: number, received: number): void {
   if (received) ctx.store.derived(METRIC.data_received, ctx.tags, '', noTags).add(received);
 }
 
-export function sessionTags(ctx: VuScope, s: SessionTagBase, extra?: Record<string, string>): Tags {
-  return extra ? { ...ctx.tags, transport: s.transport, era: s.era, ...extra } : { ...ctx.tags, transport: s.transport, era: s.era };
+export function sessionTags(vuTags: Tags, s: SessionTagBase, extra?: Record<string, string>): Tags {
+  return extra ? { ...vuTags, transport: s.transport, era: s.era, ...extra } : { ...vuTags, transport: s.transport, era: s.era };
 }

@@ -44,6 +44,7 @@ import type {
   TransportKind,
 } from './types.js';
 import { LATEST_MODERN_VERSION } from './versions.js';
+import { safeTimeout } from '../../timers.js';
 
 
 export interface ResolvedSessionOptions {
@@ -171,7 +172,7 @@ export class McpSessionImpl implements TransportHost, VuResource, McpSession {
     this.transport.configure(this.sessionId, this.protocolVersion, 'legacy');
     const e = await this.transport.notify(encodeNotification('notifications/initialized'), 'notifications/initialized');
     if (e) return e;
-    this.ctx.store.add(METRIC.mcp_session_init_duration, performance.now() - t0, sessionTags(this.ctx, this.#tagBase, this.opts.tags));
+    this.ctx.store.add(METRIC.mcp_session_init_duration, performance.now() - t0, sessionTags(this.ctx.tags, this.#tagBase, this.opts.tags));
     return undefined;
   }
 
@@ -179,7 +180,7 @@ export class McpSessionImpl implements TransportHost, VuResource, McpSession {
   opened(): void {
     this.#opened = true;
     const ctx = this.ctx;
-    ctx.store.add(METRIC.mcp_sessions, 1, sessionTags(ctx, this.#tagBase, this.opts.tags));
+    ctx.store.add(METRIC.mcp_sessions, 1, sessionTags(ctx.tags, this.#tagBase, this.opts.tags));
     ctx.services.mcp.sessions.inc();
     this.#account();
   }
@@ -197,7 +198,7 @@ export class McpSessionImpl implements TransportHost, VuResource, McpSession {
     if (err.kind === 'interrupted' || this.wasRecorded(err)) return;
     this.#markRecorded(err);
     const now = performance.now();
-    recordFailure(this.ctx, { transport: this.transport.kind, era: 'unknown' }, 'connect', undefined, 0, err, now - this.t0, -1, this.opts.tags);
+    recordFailure(this.ctx, this.ctx.tags, { transport: this.transport.kind, era: 'unknown' }, 'connect', undefined, 0, err, now - this.t0, -1, this.opts.tags);
     this.#account();
   }
 
@@ -231,11 +232,13 @@ export class McpSessionImpl implements TransportHost, VuResource, McpSession {
     const body = encodeRequest(id, method, paramsJson(params, token, this.#envelope));
     const userTags = o?.tags ? (this.opts.tags ? { ...this.opts.tags, ...o.tags } : o.tags) : this.opts.tags;
     const call = new PendingCall(id, method, name, body, t0, ms, onProgress, userTags, recorded, o?.resetTimeoutOnProgress ?? false);
+    // Read now: the response arrives in a socket's callback, outside the group the call was made in.
+    call.vuTags = this.ctx.tags;
     const p = new Promise<McpResult>((resolve) => {
       call.resolve = resolve as (value: unknown) => void;
     });
     this.pending.set(id, call);
-    call.timer = setTimeout(onCallTimeout, ms, this, call);
+    call.timer = safeTimeout(onCallTimeout, ms, this, call);
     if (this.#closed) this.fail(call, new McpError('transport_error', 'the session is closed'));
     else if (this.#reinit && method !== 'initialize') {
       // A re-initialize is under way: send with the new session id once it is done.
@@ -271,7 +274,7 @@ export class McpSessionImpl implements TransportHost, VuResource, McpSession {
         call.progressEvents++;
         if (!call.tFirst) call.tFirst = performance.now();
         if (call.recorded) {
-          const tags = sessionTags(this.ctx, this.#tagBase, call.userTags ? { ...call.userTags, method: call.method } : { method: call.method });
+          const tags = sessionTags(call.vuTags, this.#tagBase, call.userTags ? { ...call.userTags, method: call.method } : { method: call.method });
           if (call.name !== undefined && call.method === 'tools/call') (tags as Record<string, string>).tool = call.name;
           this.ctx.store.add(METRIC.mcp_progress_events, 1, tags);
         }
@@ -318,7 +321,7 @@ export class McpSessionImpl implements TransportHost, VuResource, McpSession {
       const e = msg.error;
       const err = new McpError('jsonrpc_error', `JSON-RPC error ${e.code}: ${e.message}${call.status >= 300 ? ` (HTTP ${call.status})` : ''}`, e.code, call.status || undefined, e.data);
       if (call.recorded) {
-        recordFailure(this.ctx, this.#tagBase, call.method, call.name, call.status, err, duration, ttfb, call.userTags);
+        recordFailure(this.ctx, call.vuTags, this.#tagBase, call.method, call.name, call.status, err, duration, ttfb, call.userTags);
         this.#markRecorded(err);
       }
       this.#account();
@@ -330,9 +333,9 @@ export class McpSessionImpl implements TransportHost, VuResource, McpSession {
       const text = toolErrorText(result);
       const err = new McpError('tool_error', text, toolErrorCode(text), call.status || undefined);
       result.error = err;
-      if (call.recorded) recordFailure(this.ctx, this.#tagBase, call.method, call.name, call.status, err, duration, ttfb, call.userTags);
+      if (call.recorded) recordFailure(this.ctx, call.vuTags, this.#tagBase, call.method, call.name, call.status, err, duration, ttfb, call.userTags);
     } else if (call.recorded) {
-      recordSuccess(this.ctx, this.#tagBase, call.method, call.name, call.status, duration, ttfb, call.userTags);
+      recordSuccess(this.ctx, call.vuTags, this.#tagBase, call.method, call.name, call.status, duration, ttfb, call.userTags);
     }
     this.#account();
     call.resolve(result);
@@ -345,7 +348,7 @@ export class McpSessionImpl implements TransportHost, VuResource, McpSession {
     if (call.timer) clearTimeout(call.timer);
     const now = performance.now();
     if (call.recorded && err.kind !== 'interrupted') {
-      recordFailure(this.ctx, this.#tagBase, call.method, call.name, call.status, err, now - call.t0, call.tFirst ? call.tFirst - call.t0 : -1, call.userTags);
+      recordFailure(this.ctx, call.vuTags, this.#tagBase, call.method, call.name, call.status, err, now - call.t0, call.tFirst ? call.tFirst - call.t0 : -1, call.userTags);
       this.#markRecorded(err);
     }
     this.#account();
@@ -376,7 +379,7 @@ export class McpSessionImpl implements TransportHost, VuResource, McpSession {
       return;
     }
     if (!this.#reinit) {
-      this.ctx.store.add(METRIC.mcp_session_reinit, 1, sessionTags(this.ctx, this.#tagBase, this.opts.tags));
+      this.ctx.store.add(METRIC.mcp_session_reinit, 1, sessionTags(this.ctx.tags, this.#tagBase, this.opts.tags));
       this.#reinit = this.#handshake(performance.now()).finally(() => {
         this.#reinit = null;
       });
@@ -518,7 +521,7 @@ export class McpSessionImpl implements TransportHost, VuResource, McpSession {
     if (this.#opened) {
       const ctx = this.ctx;
       this.#account();
-      ctx.store.add(METRIC.mcp_session_duration, performance.now() - this.t0, sessionTags(ctx, this.#tagBase, this.opts.tags));
+      ctx.store.add(METRIC.mcp_session_duration, performance.now() - this.t0, sessionTags(ctx.tags, this.#tagBase, this.opts.tags));
       ctx.services.mcp.sessions.dec();
     }
   }

@@ -5,6 +5,7 @@
  * (a Map keeps it), so a sweep stops at the first entry not yet due: exact, and O(1) per entry.
  */
 import { performance } from 'node:perf_hooks';
+import { safeTimeout } from '../../timers.js';
 
 export class Deadlines<T> {
   readonly #buckets = new Map<number, Bucket<T>>();
@@ -44,7 +45,7 @@ class Bucket<T> {
   }
 
   #arm(ms: number): void {
-    this.#timer = setTimeout(sweep, Math.max(1, Math.ceil(ms)), this);
+    this.#timer = safeTimeout(sweep, Math.max(1, Math.ceil(ms)), this);
   }
 
   /** @internal */

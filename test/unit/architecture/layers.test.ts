@@ -33,7 +33,7 @@ export const LAYERS: ReadonlyArray<{ name: string; path: string }> = [
   { name: 'protocols', path: '^runtime/protocols/' },
   { name: 'metrics', path: '^runtime/metrics/' },
   { name: 'thresholds', path: '^runtime/thresholds/' },
-  // errors.ts, exit-codes.ts, duration.ts, paths.ts, version.ts, stack-location.ts: they import only each other.
+  // errors.ts, exit-codes.ts, duration.ts, paths.ts, version.ts, stack-location.ts, timers.ts: they import only each other.
   { name: 'leaves', path: '^runtime/(?!index\\.ts$|runtime-entry\\.ts$|worker-protocol\\.ts$)[^/]+\\.ts$' },
 ];
 

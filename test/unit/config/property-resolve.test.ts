@@ -18,7 +18,7 @@ function resolveOrConfigError(options: unknown, cli: CliOverrides = {}): ReturnT
     if (!McprunError.is(err)) throw err;
     expect(err.exitCode).toBe(104);
     expect(err.message).toMatch(/^invalid configuration in scenario\.ts:\n {2}- \S/);
-    expect(err.message).toMatch(/nothing was sent\.$/);
+    expect(err.message).toMatch(/no load was sent \(only the scenario's top-level code ran, to read its options\)\.$/);
     return undefined;
   }
 }

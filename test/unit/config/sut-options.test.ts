@@ -58,7 +58,7 @@ describe('options.sut problems are configuration errors, listed with the others'
     expect(problems({ thresholds: { sut_rss: ['max<512MiB'] } })).toMatchInlineSnapshot(`
       "invalid configuration in scenario.ts:
         - options.thresholds.sut_rss is a measurement of the system under test, and this run samples none: add options.sut ({ pid }, { pids }, { target } or { prometheus }) or run with --sut-pid PID / --sut-metrics URL.
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `);
   });
 
@@ -66,7 +66,7 @@ describe('options.sut problems are configuration errors, listed with the others'
     expect(problems({ sut: { target: 'app' } })).toMatchInlineSnapshot(`
       "invalid configuration in scenario.ts:
         - options.sut.target names "app", but this run has no managed target (a target mcprun starts itself, declared in options.targets with a command). Sample the server by its PID (options.sut.pid or --sut-pid) or its metrics URL (options.sut.prometheus or --sut-metrics) instead.
-      Fix it and run again; nothing was sent."
+      Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `);
   });
 

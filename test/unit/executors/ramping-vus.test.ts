@@ -8,23 +8,11 @@ import type { ResolvedRampingVus } from '../../../runtime/executors/resolved.js'
 import { RAMP_TICK_MS } from '../../../runtime/executors/ramping-vus.js';
 import { vusAt } from '../../../runtime/executors/stages.js';
 import { MetricAggregate } from '../../../runtime/metrics/aggregate.js';
-import { MetricRegistry } from '../../../runtime/metrics/registry.js';
-import { WorkerMetricStore } from '../../../runtime/metrics/worker-store.js';
-import { ProtocolServices } from '../../../runtime/protocols/services.js';
-import { ErrorLog } from '../../../runtime/worker/error-log.js';
 import { ScenarioRunner } from '../../../runtime/worker/scenario-runner.js';
+import { baseFields, workerDeps } from '../../support/scenario-parts.js';
 
 const scenario: ResolvedRampingVus = {
-  name: 'ramp',
-  executor: 'ramping-vus',
-  exec: 'default',
-  env: {},
-  tags: {},
-  startTimeMs: 0,
-  after: undefined,
-  gracefulStopMs: 1000,
-  thresholds: {},
-  idOffset: 0,
+  ...baseFields('ramp', 'ramping-vus'),
   startVUs: 2,
   stages: [
     { durationMs: 600, target: 20 },
@@ -37,12 +25,11 @@ const scenario: ResolvedRampingVus = {
 };
 
 test('sampled active VUs match the planned stages within one tick', async () => {
-  const registry = new MetricRegistry();
-  const store = new WorkerMetricStore(registry);
-  const services = new ProtocolServices(store, { http: { timeoutMs: 1000, shareConnections: false, batchPerHost: 6, insecureSkipTLSVerify: false } });
-  const deps = { store, services, errors: new ErrorLog(() => {}), env: {} };
+  // Both workers' runners count into one VuCounts here: `active` is the sum over them.
+  const deps = workerDeps();
+  const { registry, store, services } = deps;
   const iteration = () => new Promise((r) => setTimeout(r, 2));
-  const runners = [0, 1].map((w) => new ScenarioRunner(scenario, deps, w, 2, iteration, undefined, () => {}));
+  const runners = [0, 1].map((w) => new ScenarioRunner(scenario, deps, w, 2, iteration, undefined));
   const start = performance.now();
   const done = Promise.all(runners.map((r) => r.run()));
   const samples: Array<{ t: number; active: number }> = [];
@@ -53,7 +40,7 @@ test('sampled active VUs match the planned stages within one tick', async () => 
     const now = performance.now();
     lateness = Math.max(lateness, now - last - 15);
     last = now;
-    samples.push({ t: now - start, active: runners[0].activeVus + runners[1].activeVus });
+    samples.push({ t: now - start, active: deps.counts.active });
   }, 15);
   await done;
   clearInterval(sampler);
@@ -78,6 +65,8 @@ test('sampled active VUs match the planned stages within one tick', async () => 
   }
   // The peak was reached and every VU (20 of them, ids 1..20) ran.
   expect(Math.max(...samples.map((s) => s.active))).toBe(20);
+  expect(deps.counts.maxAllocated, 'vus_max: every VU allocated at once').toBe(20);
+  expect(deps.counts.active, 'none active after the run').toBe(0);
   const ids = new Set([...runners[0].vus.values(), ...runners[1].vus.values()].map((v) => v.info.id));
   expect([...ids].sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
 

@@ -269,7 +269,7 @@ describe('mistakes, each with the place and the fix', () => {
       "invalid configuration in scenario.ts:
         - faults.a.target names a target that does not exist: "ap"; did you mean "api"? Targets: api.
         - faults.b.kind "boom" is not a fault kind. Kinds: latency, bandwidth, reset, refuse, blackhole, timeout, slow-close, limit-data, http-error, http-delay, kill, pause, restart.
-      Fix these 2 problems and run again; nothing was sent."
+      Fix these 2 problems and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `);
   });
 });

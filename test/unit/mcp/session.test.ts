@@ -1,5 +1,6 @@
 /** The MCP client in-process against real servers on 127.0.0.1: samples, tags, headers, interrupts, cleanup. */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { group } from '../../../dsl/group.js';
 import { mcp } from '../../../dsl/mcp.js';
 import { startSdkV1Server } from '../../fixtures/mcp/sdk-v1-server.mjs';
 import { startSdkV2Server } from '../../fixtures/mcp/sdk-v2-server.mjs';
@@ -125,12 +126,15 @@ describe('MCP session in-process', () => {
       const tools = await s.listAllTools();
       expect(tools.map((t) => t.name)).toEqual(['echo', 'sleep', 'progress', 'add', 'noop']);
       expect(tools.pages).toBe(3);
-      vu.ctx.setGroup('::g');
-      await s.callTool('add', { a: 1, b: 2 }, { tags: { step: 'sum' } });
+      // The session was opened outside the group: a call inside it is tagged with it, the next one not.
+      await group('g', () => s.callTool('add', { a: 1, b: 2 }, { tags: { step: 'sum' } }));
+      await s.callTool('add', { a: 2, b: 3 }, { tags: { step: 'after' } });
       await s.close();
     });
     expect(vu.metric('mcp_reqs', { method: 'tools/list' }).count).toBe(3);
     expect(vu.metric('mcp_reqs', { group: '::g', tool: 'add', step: 'sum' }).count).toBe(1);
+    expect(vu.metric('mcp_reqs', { tool: 'add', step: 'after' }).count).toBe(1);
+    expect(vu.metric('mcp_reqs', { group: '::g', step: 'after' }).count).toBe(0);
     // A notification the server sent before the initialize result does not disturb anything.
     expect(vu.metric('mcp_req_failed').passes).toBe(0);
   });

@@ -73,6 +73,35 @@ describe('renderPrometheus', () => {
   });
 });
 
+describe('series cap', () => {
+  test('past 1,000 series a metric shows 999 and one overflow series whose counts, sums and histogram are the rest, exactly', () => {
+    const reg = new MetricRegistry();
+    const store = new WorkerMetricStore(reg);
+    // Ground truth: 1,200 URLs, URL k requested k+1 times taking k+1 ms.
+    for (let k = 0; k < 1200; k++) for (let i = 0; i <= k % 3; i++) {
+      store.add('http_reqs', 1, { url: `http://h/${k}` });
+      store.add('http_req_duration', k + 1, { url: `http://h/${k}` });
+    }
+    const agg = new MetricAggregate((n) => reg.get(n));
+    agg.merge(0, store.snapshot());
+    const capped: string[] = [];
+    const fams = parsePrometheus(renderPrometheus(agg, (n) => reg.get(n), { version: 'x', script: 'y', elapsedSeconds: 1 }, (m, n) => capped.push(`${m}:${n}`)));
+    expect(capped.sort()).toEqual(['http_req_duration:1200', 'http_reqs:1200']);
+    const reqs = fams.get('mcprun_http_reqs_total')!.samples;
+    expect(reqs).toHaveLength(1000);
+    const expected = Array.from({ length: 1200 }, (_, k) => (k % 3) + 1);
+    expect(reqs.reduce((a, x) => a + x.value, 0)).toBe(expected.reduce((a, b) => a + b, 0));
+    const overflow = reqs.filter((x) => x.labels.mcprun_overflow === 'true');
+    expect(overflow.map((x) => x.value)).toEqual([expected.slice(999).reduce((a, b) => a + b, 0)]);
+    const durCount = fams.get('mcprun_http_req_duration_seconds')!.samples.filter((x) => x.name.endsWith('_count') && x.labels.mcprun_overflow === 'true');
+    expect(durCount.map((x) => x.value)).toEqual(overflow.map((x) => x.value));
+    // The overflow's p(99) is of its own values (URLs 999..1199 took 1000..1200 ms): within HDR precision.
+    const p99 = fams.get('mcprun_http_req_duration_seconds')!.samples.find((x) => x.labels.mcprun_overflow === 'true' && x.labels.quantile === '0.99')!;
+    expect(p99.value).toBeGreaterThan(1.19);
+    expect(p99.value).toBeLessThan(1.21);
+  });
+});
+
 describe('--metrics-addr', () => {
   test.each([
     ['9464', { host: '127.0.0.1', port: 9464 }],

@@ -12,6 +12,7 @@ import { renderJunit } from '../../../runtime/output/junit-report.js';
 import { loadUplot, renderHtmlReport } from '../../../runtime/output/html-report.js';
 import type { SummaryData, ThresholdSummary } from '../../../runtime/output/summary-data.js';
 import { TimeSeries } from '../../../runtime/output/timeseries.js';
+import { exitCodeOf } from '../../../runtime/coordinator/run-state.js';
 import { parseXml, type XmlElement } from './parsers.js';
 
 const EVIL = '</script><script>alert(1)</script> | & "q" \u0001';
@@ -39,6 +40,7 @@ function summary(thresholds: ThresholdSummary[]): SummaryData {
       exitCode: thresholds.some((t) => !t.ok) ? 99 : 0,
       aborted: null,
       thresholds,
+      iterations: { count: 10, threw: 3 },
       scenarios: [
         { name: 'steady', executor: 'constant-vus', description: '2 VUs for 2s', durationMs: 2000, iterations: 10, interruptedIterations: 0, droppedIterations: 0, mcpReqs: 0,
     httpReqs: 20, httpReqRate: 10, p50: 1, p95: 2, p99: 3, errorRate: 0, thresholds: scenarioThs },
@@ -107,8 +109,10 @@ describe('junit.xml', () => {
     expect(Number(root.attrs.tests)).toBe(total);
     expect(Number(root.attrs.failures)).toBe(failures);
     const global = suites[0].children.filter((c) => c.name === 'testcase');
-    // 5 global thresholds + 1 check from root_group (no aggregate given: checks are not per scenario).
+    // The run, the iterations, 5 global thresholds, 1 check from root_group (no aggregate given: checks are not per scenario).
     expect(global.map((c) => c.attrs.name)).toEqual([
+      'run: exit code 99',
+      'iterations: 3 of 10 threw',
       'http_reqs: rate>10000/s',
       'http_req_failed: rate<0.05%',
       'http_req_duration: p95<100ms',
@@ -117,10 +121,17 @@ describe('junit.xml', () => {
       `check: ${EVIL.replace('\u0001', '')}`,
     ]);
     const f = (c: XmlElement) => c.children.find((x) => x.name === 'failure')?.attrs.message;
-    expect(f(global[0])).toBe('http_reqs rate>10000/s failed: actual rate=450/s');
-    expect(f(global[4])).toBe('checks rate==1 failed: no data (the metric received no samples)');
-    expect(f(global[3])).toBeUndefined();
-    expect(f(global[5])).toBe('1 of 2 checks failed (50% passed)');
+    const out = (c: XmlElement) => c.children.find((x) => x.name === 'system-out')?.text;
+    // Exit 99 is the thresholds' failure: their cases fail, the run's does not add one.
+    expect(f(global[0])).toBeUndefined();
+    expect(out(global[0])).toBe('FAILED — 4 of 6 thresholds failed; 3 of 10 iterations threw');
+    expect(f(global[1]), 'iterations that threw fail only through a threshold').toBeUndefined();
+    expect(out(global[1])).toBe(`3 of 10 iterations threw\n×3 ${EVIL.replace('\u0001', '')}`);
+    expect(f(global[2])).toBe('http_reqs rate>10000/s failed: actual rate=450/s');
+    expect(f(global[6])).toBe('checks rate==1 failed: no data (the metric received no samples)');
+    expect(f(global[5])).toBeUndefined();
+    expect(f(global[7]), 'a failing check is no failure by itself').toBeUndefined();
+    expect(out(global[7])).toBe('1 of 2 checks failed (50% passed); a threshold on checks decides whether that fails the run');
     expect(suites[1].children.filter((c) => c.name === 'testcase').map((c) => c.attrs.name)).toEqual(['http_req_duration{scenario:steady}: p95<5ms']);
   });
 
@@ -134,10 +145,36 @@ describe('junit.xml', () => {
     agg.merge(0, store.snapshot());
     const root = parseXml(renderJunit(buildReportModel({ summary: summary([]), aggregate: agg })));
     const [global, steady] = root.children;
-    expect(global.children.filter((c) => c.name === 'testcase').map((c) => c.attrs.name)).toEqual(['check: in setup']);
+    expect(global.children.filter((c) => c.name === 'testcase').map((c) => c.attrs.name)).toEqual(['run: exit code 0', 'iterations: 3 of 10 threw', 'check: in setup']);
     const cases = steady.children.filter((c) => c.name === 'testcase');
     expect(cases.map((c) => c.attrs.name)).toEqual(['check: ok']);
-    expect(steady.attrs.failures).toBe('1');
+    // Exit code 0: no failure anywhere, though a check failed once.
+    expect(steady.attrs.failures).toBe('0');
+    expect(root.attrs.failures).toBe('0');
+  });
+});
+
+describe('junit.xml and the exit code agree in every combination', () => {
+  // Ground truth: exitCodeOf (the code CI reads), over every kind of outcome; a failing check is
+  // never a failure by itself.
+  const outcomes = [
+    { name: 'clean', o: {} },
+    { name: 'thresholds failed', o: { thresholdsFailed: true } },
+    { name: 'stopped from outside', o: { aborted: 'SIGINT' } },
+    { name: 'stopped, thresholds failed', o: { aborted: 'SIGINT', thresholdsFailed: true } },
+    { name: 'a worker failed', o: { workerFailure: new Error('x') } },
+    { name: 'teardown() threw', o: { requestedExit: 107 as const } },
+    { name: 'abortOnFail', o: { aborted: 'threshold', requestedExit: 108 as const, thresholdsFailed: true } },
+  ];
+  test.each(outcomes.flatMap(({ name, o }) => [true, false].map((checksFail) => ({ name, o, checksFail }))))('$name, checks failing: $checksFail', ({ o, checksFail }) => {
+    const outcome = { thresholdsFailed: false, workerFailure: undefined, requestedExit: undefined, aborted: null, ...o };
+    const exitCode = exitCodeOf(outcome);
+    const s = summary(outcome.thresholdsFailed ? [th('http_reqs', 'count>10', false, 1)] : [th('http_reqs', 'count>0', true, 1)]);
+    s.mcprun.exitCode = exitCode;
+    s.mcprun.aborted = outcome.aborted;
+    s.root_group.checks = [{ name: 'ok', path: '::ok', id: 'c', passes: 1, fails: checksFail ? 1 : 0 }];
+    const root = parseXml(renderJunit(buildReportModel({ summary: s })));
+    expect(Number(root.attrs.failures) > 0, `exit ${exitCode}, failures="${root.attrs.failures}"`).toBe(exitCode !== 0);
   });
 });
 

@@ -13,6 +13,7 @@ function view(fields: Partial<AggregateView> & Pick<AggregateView, 'type'>, perc
     last: 0,
     avg: 0,
     elapsedSeconds: 10,
+    series: fields.count ? 1 : 0,
     percentile: (p) => {
       if (!(p in percentiles)) throw new Error(`the test view has no percentile ${p}`);
       return percentiles[p];
@@ -128,6 +129,7 @@ describe('without samples the threshold fails with "no data"', () => {
   const noData = { ok: false, actual: null, noData: true };
   test.each([
     ['rate<1', rate(0, 0)],
+    // A counter none of whose series matched.
     ['count<1', counter(0, 10)],
     ['rate<1/s', counter(0, 10)],
     ['avg<1', view({ type: 'trend', contains: 'time' })],
@@ -135,6 +137,13 @@ describe('without samples the threshold fails with "no data"', () => {
   ])('%s', (expr, v) => {
     expect(evaluate(expr, v)).toEqual(noData);
   });
+});
+
+test('a counter whose series exist and sum to 0 counted 0: count==0 holds, count>0 fails with the value', () => {
+  const zero = view({ type: 'counter', count: 0, sum: 0, series: 2 });
+  expect(evaluate('count==0', zero)).toEqual({ ok: true, actual: 0, noData: false });
+  expect(evaluate('count>0', zero)).toEqual({ ok: false, actual: 0, noData: false });
+  expect(evaluate('rate<1/s', zero)).toEqual({ ok: true, actual: 0, noData: false });
 });
 
 test('NaN fails every operator, != included', () => {

@@ -335,7 +335,11 @@ describe('parseMetricKey', () => {
     ['group_duration{group:::setup}', 'group_duration', { group: '::setup' }],
     ['checks{group:}', 'checks', { group: '' }],
   ])('%j', (key, metric, tags) => {
-    expect(parseMetricKey(key)).toEqual({ metric, tags });
+    expect(parseMetricKey(key)).toMatchObject({ metric, tags });
+  });
+
+  test('each value\'s column, for messages about a value', () => {
+    expect(parseMetricKey('http_reqs{ status: 200,scenario:x}').valueColumns).toEqual({ status: 20, scenario: 33 });
   });
 
   test('a tag named __proto__ is an ordinary tag', () => {

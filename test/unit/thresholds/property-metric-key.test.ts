@@ -17,7 +17,9 @@ function parseOrSyntaxError(key: string): ReturnType<typeof parseMetricKey> | un
 
 const name = fc.stringMatching(/^[a-z_][a-z0-9_]{0,20}$/);
 /** A tag value: anything but the filter's own punctuation (',' ends it, '}' closes, '{' opens). */
-const value = fc.string({ unit: fc.constantFrom(...'abcXYZ019 :._-/µ'.split('')), maxLength: 12 });
+const value = fc
+  .string({ unit: fc.constantFrom(...'abcXYZ019 :._-/µ'.split('')), maxLength: 12 })
+  .filter((v) => v.trim() !== '');
 
 describe('parseMetricKey never throws anything but McprunError', () => {
   test('on arbitrary strings', () => {
@@ -49,6 +51,17 @@ describe('well-formed keys', () => {
       ),
       { numRuns: 3000 },
     );
+  });
+
+  test('an empty value (but for group, the root group) is an error that names its column', () => {
+    fc.assert(
+      fc.property(name.filter((n) => n !== 'group'), fc.constantFrom('', ' ', '  '), (tag, blank) => {
+        const key = `http_reqs{${tag}:${blank}}`;
+        const column = `http_reqs{${tag}:`.length + 1 + blank.length;
+        expect(() => parseMetricKey(key)).toThrowError(new RegExp(`empty value for tag "${tag}" at column ${column}`));
+      }),
+    );
+    expect(parseMetricKey('checks{group:}').tags).toEqual({ group: '' });
   });
 
   test('a repeated tag name is an error that names the column', () => {

@@ -11,6 +11,7 @@ import { USER_AGENT, concat, errorOfStatus, readHeads, tryParse, userHeaderList 
 import type { HttpTransportOptions } from './streamable-http.js';
 import { TrackedPool, type PooledHandler } from './http-pool.js';
 import type { ByteCount, McpTransport, TransportHost } from './types.js';
+import { safeTimeout } from '../../../timers.js';
 
 export class LegacySseTransport implements McpTransport {
   readonly kind = 'sse' as const;
@@ -46,7 +47,7 @@ export class LegacySseTransport implements McpTransport {
     return new Promise((resolve, reject) => {
       const h = new StreamHandler(this, resolve, reject);
       this.#stream = h;
-      const timer = setTimeout(() => h.abortNow(new McpError('timeout', `no \`endpoint\` event from ${this.target} within ${this.opts.connectTimeoutMs} ms`)), this.opts.connectTimeoutMs);
+      const timer = safeTimeout(() => h.abortNow(new McpError('timeout', `no \`endpoint\` event from ${this.target} within ${this.opts.connectTimeoutMs} ms`)), this.opts.connectTimeoutMs);
       h.onOpened = () => clearTimeout(timer);
       h.pool = this.#pool(this.#url.origin);
       h.pool.send(

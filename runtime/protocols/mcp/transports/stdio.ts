@@ -9,6 +9,7 @@ import { LineDecoder } from '../framing.js';
 import { MessageStreamTransport } from './message-stream.js';
 import type { StdioTarget } from '../types.js';
 import type { TransportHost } from './types.js';
+import { safeTimeout } from '../../../timers.js';
 
 
 const STDERR_KEEP = 64 * 1024;
@@ -111,7 +112,7 @@ export class StdioTransport extends MessageStreamTransport {
 
   #waitExit(ms: number): Promise<boolean> {
     return new Promise((resolve) => {
-      const t = setTimeout(() => resolve(false), ms);
+      const t = safeTimeout(() => resolve(false), ms);
       void this.#exited!.then(() => {
         clearTimeout(t);
         resolve(true);

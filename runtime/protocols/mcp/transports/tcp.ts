@@ -9,6 +9,7 @@ import { LengthPrefixDecoder, LineDecoder, encodeLengthPrefixed } from '../frami
 import type { TcpFraming } from '../types.js';
 import { MessageStreamTransport } from './message-stream.js';
 import type { NetOptions, TransportHost } from './types.js';
+import { safeTimeout } from '../../../timers.js';
 
 export class TcpTransport extends MessageStreamTransport {
   readonly kind = 'tcp' as const;
@@ -36,13 +37,14 @@ export class TcpTransport extends MessageStreamTransport {
       this.socketBytes.track(sock);
       let opened = false;
       sock.setNoDelay(true);
-      sock.setTimeout(this.connectTimeoutMs, () => {
+      // Our own timer, not sock.setTimeout (Node's timer: a connectTimeout past ~596 h would fire at once).
+      const connectTimer = safeTimeout(() => {
         if (!opened) sock.destroy(new ProtocolError('MCPRUN_NETWORK', `connect timeout after ${this.connectTimeoutMs} ms`, 'ECONNTIMEOUT'));
-      });
+      }, this.connectTimeoutMs);
       sock.once('connect', () => {
         opened = true;
         conns.opened();
-        sock.setTimeout(0);
+        clearTimeout(connectTimer);
         resolve();
       });
       sock.on('data', (chunk: Buffer) => {
@@ -55,6 +57,7 @@ export class TcpTransport extends MessageStreamTransport {
       });
       sock.on('error', (err) => this.connectionError(transportError(err, `TCP ${this.target}`), opened, conns, reject));
       sock.once('close', () => {
+        clearTimeout(connectTimer);
         if (!opened) return;
         conns.closed();
         this.lost(new McpError('transport_error', `TCP connection to ${this.target} closed`, 'ECONNRESET'));

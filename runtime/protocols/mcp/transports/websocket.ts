@@ -8,6 +8,7 @@ import { McpError, transportError } from '../errors.js';
 import { USER_AGENT, userHeaderList } from './http-common.js';
 import { MessageStreamTransport } from './message-stream.js';
 import type { NetOptions, TransportHost } from './types.js';
+import { libraryDelayMs } from '../../../timers.js';
 
 export class WebSocketTransport extends MessageStreamTransport {
   readonly kind = 'ws' as const;
@@ -33,7 +34,7 @@ export class WebSocketTransport extends MessageStreamTransport {
       let ws: WebSocket;
       try {
         const localAddress = this.net.sources.next();
-        ws = new WebSocket(this.target, ['mcp'], { perMessageDeflate: false, headers, handshakeTimeout: this.connectTimeoutMs, ...(localAddress ? { localAddress } : {}) });
+        ws = new WebSocket(this.target, ['mcp'], { perMessageDeflate: false, headers, handshakeTimeout: libraryDelayMs(this.connectTimeoutMs), ...(localAddress ? { localAddress } : {}) });
       } catch (err) {
         reject(transportError(err, `WebSocket ${this.target}`));
         return;

@@ -1,0 +1,55 @@
+/**
+ * The run's verdict in words, once, from the summary: the text summary's RESULT line, report.md,
+ * report.html and the JUnit file all say this, so none can tell CI something the exit code does
+ * not. The exit code decides the word (0 PASS or no thresholds, 99 FAIL by thresholds, a stop from
+ * outside ABORTED, any other code FAIL with its meaning); iterations that threw are always said,
+ * whatever the word: a PASS over a crashing script judged only what ran before each throw.
+ */
+import type { SummaryData } from './summary-data.js';
+
+export type VerdictKind = 'pass' | 'fail' | 'aborted' | 'none';
+
+export interface Verdict {
+  kind: VerdictKind;
+  /** PASS, FAIL, ABORTED, or "no thresholds". */
+  word: string;
+  /** What follows the word: "1 threshold held, but 18 of 20 iterations threw". */
+  detail: string;
+}
+
+/** Exit codes other than 0 and 99, in words (exit-codes.ts). */
+const EXIT_MEANINGS: Readonly<Record<number, string>> = {
+  105: 'stopped from outside',
+  106: 'a worker failed, the results are partial',
+  107: 'the scenario threw outside an iteration (setup() or teardown())',
+  108: 'a threshold with abortOnFail failed',
+  109: 'an internal error',
+};
+
+/** "18 of 20 iterations threw", or undefined when none did. */
+export function iterationsThrew(s: SummaryData): string | undefined {
+  const it = s.mcprun?.iterations;
+  if (!it?.threw) return undefined;
+  return `${it.threw} of ${it.count} iteration${it.count === 1 ? '' : 's'} threw`;
+}
+
+export function verdictOf(s: SummaryData): Verdict {
+  const m = s.mcprun;
+  const ths = m?.thresholds ?? [];
+  const failed = ths.filter((t) => !t.ok).length;
+  const ofThresholds = `${failed} of ${ths.length} threshold${ths.length === 1 ? '' : 's'} failed`;
+  const threw = iterationsThrew(s);
+  const also = threw ? `; ${threw}` : '';
+  if (m?.aborted) return { kind: 'aborted', word: 'ABORTED', detail: `${m.aborted}${failed ? `; ${ofThresholds}` : ''}${also}` };
+  const code = m?.exitCode ?? 0;
+  if (failed) return { kind: 'fail', word: 'FAIL', detail: `${ofThresholds}${also}` };
+  if (code !== 0) return { kind: 'fail', word: 'FAIL', detail: `exit code ${code}: ${EXIT_MEANINGS[code] ?? 'see the messages above'}${also}` };
+  if (!ths.length) return { kind: 'none', word: 'no thresholds', detail: threw ?? '' };
+  const held = ths.length === 1 ? '1 threshold held' : `all ${ths.length} thresholds held`;
+  return { kind: 'pass', word: 'PASS', detail: threw ? `${held}, but ${threw}` : held };
+}
+
+/** "PASS — 1 threshold held, but 18 of 20 iterations threw". */
+export function verdictLine(v: Verdict): string {
+  return v.detail ? `${v.word} — ${v.detail}` : v.word;
+}
