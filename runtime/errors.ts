@@ -48,6 +48,10 @@ export const ERRORS = {
   MCPRUN_SCRIPT_EXPORT: script,
   MCPRUN_SCRIPT_NOT_FOUND: script,
   MCPRUN_WORKER: { exit: EXIT_CODES.WORKER_FAILED },
+  /** Stopped from outside before the load began (while the scenario's top-level code ran). */
+  MCPRUN_STOPPED: { exit: EXIT_CODES.EXTERNAL_ABORT },
+  /** An output could not be written at the end (the run itself went to its end). */
+  MCPRUN_OUTPUT: { exit: EXIT_CODES.OUTPUT_FAILED },
   MCPRUN_CONTEXT: script,
   MCPRUN_TIMEOUT: script,
   /** The scenario bundle is too large for where it must go (a Kubernetes ConfigMap). */

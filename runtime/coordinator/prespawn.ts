@@ -34,23 +34,33 @@ export function prespawnWorkers(requested: number | undefined): void {
   const n = Math.min(requested ?? cpus, cpus, MAX_PRESPAWN);
   const list: Prespawned[] = [];
   for (let i = 0; i < n; i++) {
-    let worker: Worker;
     try {
-      worker = spawnWorkerThread({ ...process.env });
+      list.push(watched(spawnWorkerThread({ ...process.env })));
     } catch {
       break;
     }
-    const p: Prespawned = { worker, exited: false, error: undefined };
-    worker.on('error', (err) => {
-      p.error = err;
-    });
-    worker.once('exit', () => {
-      p.exited = true;
-    });
-    worker.unref();
-    list.push(p);
   }
   (globalThis as Record<symbol, unknown>)[KEY] = list;
+}
+
+function watched(worker: Worker): Prespawned {
+  const p: Prespawned = { worker, exited: false, error: undefined };
+  worker.on('error', (err) => {
+    p.error = err;
+  });
+  worker.once('exit', () => {
+    p.exited = true;
+  });
+  worker.unref();
+  return p;
+}
+
+/** A thread that read the scenario's options goes first in line: the pool adopts it as worker 0 (the bundle is imported there already). */
+export function lendBack(worker: Worker): void {
+  const g = globalThis as Record<symbol, unknown>;
+  const list = ((g[KEY] as Prespawned[] | undefined) ??= []);
+  worker.removeAllListeners();
+  list.unshift(watched(worker));
 }
 
 /** A prespawned worker that is still alive, or undefined: the pool then spawns one itself. */

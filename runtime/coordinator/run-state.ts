@@ -25,8 +25,12 @@ export function exitCodeOf(o: RunOutcome): ExitCode {
   return o.thresholdsFailed ? EXIT_CODES.THRESHOLDS_FAILED : EXIT_CODES.OK;
 }
 
+/** Why a run stopped by Ctrl-C, SIGTERM or run()'s signal reads as it does. */
+export const OUTSIDE_STOP = 'stopped from outside (SIGINT/SIGTERM)';
+
 export class RunState {
   #aborted: string | null = null;
+  #outside = false;
   #requestedExit: ExitCode | undefined;
   #workerFailure: Error | undefined;
   /** Said in the summary: workers lost under --continue-on-worker-error. */
@@ -46,6 +50,18 @@ export class RunState {
     this.#aborted = reason;
     if (exitCode !== undefined) this.#requestedExit ??= exitCode;
     return true;
+  }
+
+  /** Ctrl-C, SIGTERM, run()'s signal. */
+  abortFromOutside(): boolean {
+    if (!this.abort(OUTSIDE_STOP)) return false;
+    this.#outside = true;
+    return true;
+  }
+
+  /** The run was stopped from outside (first): a worker ended after that for not answering is no failure of the run. */
+  get stoppedFromOutside(): boolean {
+    return this.#outside;
   }
 
   /** A part of the run failed without stopping it (teardown() threw): its code, unless one was asked for first. */

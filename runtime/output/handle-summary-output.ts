@@ -29,7 +29,7 @@ export class HandleSummaryOutput implements Output {
     const stderr = this.#ctx?.stderr ?? process.stderr;
     let result: unknown;
     try {
-      result = await this.fn(structuredClone(summary));
+      result = await this.fn(summary);
     } catch (err) {
       const e = err as Error;
       stderr.write(`mcprun: handleSummary() threw ${e?.name ?? 'Error'}: ${e?.message ?? String(err)}; printing the default summary instead.\n`);

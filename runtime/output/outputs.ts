@@ -3,7 +3,7 @@ import { DEFAULT_FLUSH_INTERVAL_MS, type RunOptions } from '../config/run-option
 import { McprunError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { HandleSummaryOutput, type HandleSummary } from './handle-summary-output.js';
-import type { Output } from './output.js';
+import type { Output, OutputContext } from './output.js';
 import type { SummaryData } from './summary-data.js';
 import { PrometheusOutput } from './prometheus.js';
 import { JunitOutput, ReportDirOutput, ReportModelSource } from './report-outputs.js';
@@ -16,14 +16,14 @@ import { TimeSeries } from './timeseries.js';
  * series (its end() closes the last interval, which the file outputs and the report folder then
  * write), handleSummary() last.
  */
-export function createOutputs(opts: RunOptions, module: Record<string, unknown>): Output[] {
+export function createOutputs(opts: RunOptions, handleSummary: ScenarioHandleSummary = { kind: undefined, run: async () => undefined }): Output[] {
   const specs = (opts.out ?? []).map(parseOutSpec);
   const paths = new Set<string>();
   for (const s of specs) {
     if (paths.has(s.path)) throw new McprunError('MCPRUN_CLI', `--out ${s.source}: ${s.path} is written by another --out too; give each output its own file.`);
     paths.add(s.path);
   }
-  const hs = checkHandleSummary(opts.script, module.handleSummary);
+  const hs = checkHandleSummary(opts.script, handleSummary);
   const outputs: Output[] = [];
   if (!opts.quiet && !hs) outputs.push(new TextSummaryOutput(opts.color));
   if (opts.summaryExport) outputs.push(new SummaryExportOutput(opts.summaryExport));
@@ -38,13 +38,19 @@ export function createOutputs(opts: RunOptions, module: Record<string, unknown>)
   return outputs;
 }
 
+/** The scenario's handleSummary export: its kind ('function', 'an object'...) and how to call it (away from the coordinator). */
+export interface ScenarioHandleSummary {
+  kind: string | undefined;
+  run: HandleSummary;
+}
+
 /** The scenario's handleSummary(), when it exports one: it replaces the summary text on stdout. */
-function checkHandleSummary(script: string, hs: unknown): HandleSummary | undefined {
-  if (hs === undefined) return undefined;
-  if (typeof hs !== 'function') {
-    throw new McprunError('MCPRUN_SCRIPT_EXPORT', `${script} exports "handleSummary" but it is a ${typeof hs}, not a function.`, { hint: 'Write `export function handleSummary(data) { return { stdout: textSummary(data) }; }`.' });
+function checkHandleSummary(script: string, hs: ScenarioHandleSummary): HandleSummary | undefined {
+  if (hs.kind === undefined || hs.kind === 'undefined') return undefined;
+  if (hs.kind !== 'function') {
+    throw new McprunError('MCPRUN_SCRIPT_EXPORT', `${script} exports "handleSummary" but it is ${hs.kind}, not a function.`, { hint: 'Write `export function handleSummary(data) { return { stdout: textSummary(data) }; }`.' });
   }
-  return hs as HandleSummary;
+  return hs.run;
 }
 
 /** Each output gets the final summary, in order; one that fails is said on stderr and the others still run. */
@@ -56,4 +62,13 @@ export async function endOutputs(outputs: readonly Output[], summary: SummaryDat
       stderr.write(`mcprun: output ${o.name} failed: ${(err as Error).message}\n`);
     }
   }
+}
+
+/** A run stopped before it began: the summary text and --summary-export still say so (the other outputs never started). */
+export async function endSummaryOutputs(opts: RunOptions, summary: SummaryData, io: Pick<OutputContext, 'stdout' | 'stderr'>): Promise<void> {
+  const outputs: Output[] = [];
+  if (!opts.quiet) outputs.push(new TextSummaryOutput(opts.color));
+  if (opts.summaryExport) outputs.push(new SummaryExportOutput(opts.summaryExport));
+  for (const o of outputs) o.start?.(io as OutputContext);
+  await endOutputs(outputs, summary, io.stderr);
 }
