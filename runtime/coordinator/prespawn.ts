@@ -10,6 +10,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { maskChunk } from '../output/mask-secrets.js';
 import { RUNTIME_BUNDLE } from '../paths.js';
 import { WORKER_THREAD_MARK } from '../worker/entry-marks.js';
 
@@ -23,9 +24,20 @@ interface Prespawned {
   error: Error | undefined;
 }
 
-/** Thread options shared by prespawned and pool-spawned workers (so either can be adopted). */
+/**
+ * Thread options shared by prespawned and pool-spawned workers (so either can be adopted). What
+ * the scenario prints goes through the secret mask on its way to our stdout and stderr.
+ */
 export function spawnWorkerThread(env: NodeJS.ProcessEnv): Worker {
-  return new Worker(RUNTIME_BUNDLE, { env, workerData: { mark: WORKER_THREAD_MARK }, stdout: false, stderr: false });
+  const w = new Worker(RUNTIME_BUNDLE, { env, workerData: { mark: WORKER_THREAD_MARK }, stdout: true, stderr: true });
+  forwardMasked(w.stdout, w.stderr);
+  return w;
+}
+
+/** A worker's output (thread or process) to ours, secrets masked. */
+export function forwardMasked(stdout: NodeJS.ReadableStream | null, stderr: NodeJS.ReadableStream | null): void {
+  stdout?.on('data', (d: Buffer) => process.stdout.write(maskChunk(d)));
+  stderr?.on('data', (d: Buffer) => process.stderr.write(maskChunk(d)));
 }
 
 /** Starts `requested` worker threads (the CPU count when undefined, never more than MAX_PRESPAWN). */

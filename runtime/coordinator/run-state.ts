@@ -15,14 +15,17 @@ export interface RunOutcome {
   requestedExit: ExitCode | undefined;
   /** Why the run was stopped early; null when it ran to its end. */
   aborted: string | null;
+  /** An output could not be written (the disk filled up under --out, the export could not be written). */
+  outputFailed?: boolean;
 }
 
-/** Precedence: a lost worker, then the code a stop asked for, then an outside stop, then the thresholds. */
+/** Precedence: a lost worker, then the code a stop asked for, then an outside stop, then the thresholds, then a failed output. */
 export function exitCodeOf(o: RunOutcome): ExitCode {
   if (o.workerFailure) return EXIT_CODES.WORKER_FAILED;
   if (o.requestedExit !== undefined) return o.requestedExit;
   if (o.aborted) return EXIT_CODES.EXTERNAL_ABORT;
-  return o.thresholdsFailed ? EXIT_CODES.THRESHOLDS_FAILED : EXIT_CODES.OK;
+  if (o.thresholdsFailed) return EXIT_CODES.THRESHOLDS_FAILED;
+  return o.outputFailed ? EXIT_CODES.OUTPUT_FAILED : EXIT_CODES.OK;
 }
 
 /** Why a run stopped by Ctrl-C, SIGTERM or run()'s signal reads as it does. */
@@ -33,6 +36,7 @@ export class RunState {
   #outside = false;
   #requestedExit: ExitCode | undefined;
   #workerFailure: Error | undefined;
+  #outputFailed = false;
   /** Said in the summary: workers lost under --continue-on-worker-error. */
   readonly warnings: string[] = [];
 
@@ -73,7 +77,13 @@ export class RunState {
     this.#workerFailure ??= err;
   }
 
+  /** An output stopped writing during the run (`what` says which and why): in the summary's warnings and the exit code. */
+  outputFailed(what: string): void {
+    this.#outputFailed = true;
+    this.warnings.push(what);
+  }
+
   outcome(thresholdsFailed: boolean): RunOutcome {
-    return { thresholdsFailed, workerFailure: this.#workerFailure, requestedExit: this.#requestedExit, aborted: this.#aborted };
+    return { thresholdsFailed, workerFailure: this.#workerFailure, requestedExit: this.#requestedExit, aborted: this.#aborted, outputFailed: this.#outputFailed };
   }
 }

@@ -14,7 +14,8 @@ import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
 import { realmRegistry } from '../metrics/registry.js';
 import { reportError } from '../output/error-report.js';
 import { formatMs } from '../output/format.js';
-import { maskSecrets } from '../output/mask-secrets.js';
+import { maskedStream, maskSecrets, setSecrets } from '../output/mask-secrets.js';
+import { pathProblem } from '../output/output-path.js';
 import type { Output, OutputContext } from '../output/output.js';
 import type { HandleSummary } from '../output/handle-summary-output.js';
 import { createOutputs, endOutputs, endSummaryOutputs } from '../output/outputs.js';
@@ -26,7 +27,7 @@ import { watchSignals, watchThresholds, watchWorkers } from './abort-watch.js';
 import { preparePool, type PoolPlan } from './fd-limit.js';
 import { emptySummary, evaluateNow, judge } from './judge.js';
 import { isolatedHandleSummary } from './isolated-script.js';
-import { loadScenario, type LoadedScenario } from './load.js';
+import { loadScenario, scriptEnv, type LoadedScenario } from './load.js';
 import { LoadControl } from './load-control.js';
 import { MetricFeed } from './metric-feed.js';
 import { outputParticipant, startParticipants, stopParticipants, sutParticipant, type RunParticipant } from './participants.js';
@@ -48,7 +49,10 @@ export interface RunResult {
   error?: Error;
 }
 
-export async function run(opts: RunOptions): Promise<RunResult> {
+export async function run(given: RunOptions): Promise<RunResult> {
+  // Secret values never leave mcprun: masked in every stream and file from here on (mask-secrets.ts).
+  setSecrets(scriptEnv(given.env ?? {}), given.env ?? {});
+  const opts: RunOptions = { ...given, stdout: maskedStream(given.stdout ?? process.stdout), stderr: maskedStream(given.stderr ?? process.stderr) };
   const stops = new StopSignals(opts.signal, opts.hardSignal);
   const startedAt = new Date();
   let scenario: LoadedScenario | undefined;
@@ -131,6 +135,11 @@ class RunParts {
       env: maskSecrets(this.opts.env ?? {}),
       stdout: this.stdout,
       stderr: this.stderr,
+      outputFailed: (what, err) => {
+        const text = `${what} could not be written: ${pathProblem(err)}; it is no longer written, and the run goes on`;
+        this.stderr.write(`mcprun: ${text}.\n`);
+        this.state.outputFailed(`${text} (exit code ${EXIT_CODES.OUTPUT_FAILED} unless the run fails otherwise).`);
+      },
     };
   }
 
@@ -174,8 +183,10 @@ async function runLoad(run: RunParts, poolPlan: PoolPlan): Promise<RunResult> {
     await shutdownWorkers(pool, stderr);
     await stopParticipants(run.participants, stderr);
     const summary = judge({ script: opts.script, startedAt: run.startedAt, config, plan: run.plan, feed, schedule, state, sut: run.sut, tty: { stdout: Boolean(run.stdout.isTTY), stderr: Boolean(stderr.isTTY) } });
-    await endOutputs(run.outputs, summary, stderr);
-    return { exitCode: summary.mcprun.exitCode as ExitCode, summary };
+    const failedOutputs = await endOutputs(run.outputs, summary, stderr);
+    // An export or report that could not be written at the end: a CI job must not read success.
+    const exitCode = failedOutputs && summary.mcprun.exitCode === EXIT_CODES.OK ? EXIT_CODES.OUTPUT_FAILED : (summary.mcprun.exitCode as ExitCode);
+    return { exitCode, summary };
   } catch (err) {
     stopWatching();
     load.stop(false);

@@ -9,7 +9,7 @@ import { fork } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
 import { RUNTIME_BUNDLE } from '../paths.js';
 import { McprunError, deserializeError } from '../errors.js';
-import { adoptPrespawned, spawnWorkerThread } from './prespawn.js';
+import { adoptPrespawned, forwardMasked, spawnWorkerThread } from './prespawn.js';
 import { WORKER_PROCESS_ENV } from '../worker/entry-marks.js';
 import type { CoordinatorMessage, WorkerMessage, WorkerPlan } from '../worker-protocol.js';
 import { safeTimeout } from '../timers.js';
@@ -90,7 +90,7 @@ export class WorkerPool {
       // NODE_OPTIONS or NODE_PATH given with -e (meant for the scenario) cannot stop node itself.
       env: { ...process.env, [WORKER_PROCESS_ENV]: '1' },
       serialization: 'advanced',
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       // A debugger port cannot be shared by several processes.
       execArgv: process.execArgv.filter((a) => !a.startsWith('--inspect')),
     });
@@ -120,6 +120,7 @@ export class WorkerPool {
         await exited;
       },
     };
+    forwardMasked(child.stdout, child.stderr);
     child.on('message', (msg: WorkerMessage) => this.#message(w, msg));
     child.on('error', (err) => {
       w.lastError = err;

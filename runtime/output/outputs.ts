@@ -1,4 +1,5 @@
 /** Builds the outputs a run asked for (summary, --summary-export, --out, --report-dir, --junit, --metrics-addr, handleSummary). */
+import { resolve } from 'node:path';
 import { DEFAULT_FLUSH_INTERVAL_MS, type RunOptions } from '../config/run-options.js';
 import { McprunError } from '../errors.js';
 import { VERSION } from '../version.js';
@@ -18,11 +19,7 @@ import { TimeSeries } from './timeseries.js';
  */
 export function createOutputs(opts: RunOptions, handleSummary: ScenarioHandleSummary = { kind: undefined, run: async () => undefined }): Output[] {
   const specs = (opts.out ?? []).map(parseOutSpec);
-  const paths = new Set<string>();
-  for (const s of specs) {
-    if (paths.has(s.path)) throw new McprunError('MCPRUN_CLI', `--out ${s.source}: ${s.path} is written by another --out too; give each output its own file.`);
-    paths.add(s.path);
-  }
+  refuseSharedFiles([...specs.map((s): [string, string] => [`--out ${s.source}`, s.path]), ['--summary-export', opts.summaryExport], ['--junit', opts.junit]]);
   const hs = checkHandleSummary(opts.script, handleSummary);
   const outputs: Output[] = [];
   if (!opts.quiet && !hs) outputs.push(new TextSummaryOutput(opts.color));
@@ -36,6 +33,18 @@ export function createOutputs(opts: RunOptions, handleSummary: ScenarioHandleSum
   if (opts.metricsAddr !== undefined) outputs.push(new PrometheusOutput(opts.metricsAddr, VERSION));
   if (hs) outputs.push(new HandleSummaryOutput(hs, { color: opts.color, quiet: opts.quiet }));
   return outputs;
+}
+
+/** Two outputs writing one file would each overwrite the other: refused before load (104). */
+function refuseSharedFiles(files: Array<[string, string | undefined]>): void {
+  const seen = new Map<string, string>();
+  for (const [flag, path] of files) {
+    if (!path) continue;
+    const abs = resolve(path);
+    const other = seen.get(abs);
+    if (other) throw new McprunError('MCPRUN_CLI', `${flag} ${path}: ${other} writes the same file; give each output its own file.`);
+    seen.set(abs, `${flag} ${path}`);
+  }
 }
 
 /** The scenario's handleSummary export: its kind ('function', 'an object'...) and how to call it (away from the coordinator). */
@@ -53,15 +62,21 @@ function checkHandleSummary(script: string, hs: ScenarioHandleSummary): HandleSu
   return hs.run;
 }
 
-/** Each output gets the final summary, in order; one that fails is said on stderr and the others still run. */
-export async function endOutputs(outputs: readonly Output[], summary: SummaryData, stderr: NodeJS.WritableStream): Promise<void> {
+/**
+ * Each output gets the final summary, in order; one that fails is said on stderr (which file, and
+ * why) and the others still run. Returns how many failed.
+ */
+export async function endOutputs(outputs: readonly Output[], summary: SummaryData, stderr: NodeJS.WritableStream): Promise<number> {
+  let failed = 0;
   for (const o of outputs) {
     try {
       await o.end?.(summary);
     } catch (err) {
-      stderr.write(`mcprun: output ${o.name} failed: ${(err as Error).message}\n`);
+      failed++;
+      stderr.write(`mcprun: ${McprunError.is(err) && err.mcprunCode === 'MCPRUN_OUTPUT' ? err.message : `output ${o.name} failed: ${(err as Error).message}`}\n`);
     }
   }
+  return failed;
 }
 
 /** A run stopped before it began: the summary text and --summary-export still say so (the other outputs never started). */

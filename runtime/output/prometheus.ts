@@ -16,6 +16,7 @@ import { McprunError } from '../errors.js';
 import { AggregateSeries, type MetricAggregate } from '../metrics/aggregate.js';
 import type { MetricDefinition } from '../metrics/types.js';
 import { percentileOf } from '../metrics/hdr.js';
+import { maskText } from './mask-secrets.js';
 import type { Output, OutputContext } from './output.js';
 
 export const PROM_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -206,7 +207,7 @@ export class PrometheusOutput implements Output {
           return;
         }
         res.writeHead(200, { 'content-type': PROM_CONTENT_TYPE });
-        res.end(req.method === 'HEAD' ? undefined : body);
+        res.end(req.method === 'HEAD' ? undefined : maskText(body));
         return;
       }
       if (path === '/') {
