@@ -16,7 +16,12 @@ const NOT_SECRET_IN_ENV = new Set(['PWD', 'OLDPWD']);
 export const MIN_SECRET_LENGTH = 4;
 const MASK = '***';
 
-let pattern: RegExp | undefined;
+/**
+ * The run's pattern, one per process even with two copies of this module loaded (dist/cli.mjs
+ * forwards what workers print; the CLI bundle sets the secrets), hence the global symbol.
+ */
+const KEY = Symbol.for('mcprun.secretPattern');
+const box = ((globalThis as Record<symbol, unknown>)[KEY] ??= { pattern: undefined }) as { pattern: RegExp | undefined };
 
 /** The run's secrets: `env` is the environment the scenario sees, `given` the -e values (every secret-looking name counts there). */
 export function setSecrets(env: Readonly<Record<string, string>>, given: Readonly<Record<string, string>> = {}): void {
@@ -27,7 +32,7 @@ export function setSecrets(env: Readonly<Record<string, string>>, given: Readonl
     for (const form of encodings(v)) values.add(form);
   }
   const list = [...values].sort((a, b) => b.length - a.length).map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  pattern = list.length ? new RegExp(list.join('|'), 'g') : undefined;
+  box.pattern = list.length ? new RegExp(list.join('|'), 'g') : undefined;
 }
 
 function encodings(v: string): string[] {
@@ -36,12 +41,12 @@ function encodings(v: string): string[] {
 }
 
 export function maskText(text: string): string {
-  return pattern ? text.replace(pattern, MASK) : text;
+  return box.pattern ? text.replace(box.pattern, MASK) : text;
 }
 
 /** Text or UTF-8 bytes, masked; other bytes pass as they are. */
 export function maskChunk<T extends string | Uint8Array>(chunk: T): T | string {
-  if (!pattern) return chunk;
+  if (!box.pattern) return chunk;
   if (typeof chunk === 'string') return maskText(chunk);
   return maskText(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8'));
 }

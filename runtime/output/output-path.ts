@@ -5,7 +5,7 @@
  * Files written at the end go to a temporary name beside the final one and are renamed into place,
  * so a full disk or a crash never leaves a truncated file under the name a CI job reads.
  */
-import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, existsSync, mkdirSync, openSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { McprunError } from '../errors.js';
 import { maskText } from './mask-secrets.js';
@@ -63,7 +63,9 @@ export function checkOutputFile(path: string, label: string): string {
   try {
     if (existsSync(abs) && statSync(abs).isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
     ensureFolder(dirname(abs));
-    const probe = tempName(abs);
+    // The file itself when it is new (its name's length is checked too), a file beside it otherwise.
+    const probe = existsSync(abs) ? tempName(abs) : abs;
+    if (probe !== abs) accessSync(abs, constants.W_OK);
     closeSync(openSync(probe, 'wx'));
     unlinkSync(probe);
     return abs;
