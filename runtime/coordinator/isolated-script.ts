@@ -57,9 +57,11 @@ interface AskOptions {
 /** One question to a thread; every way it can end (answer, failure, exit, timeout, stop) settles it once. */
 function ask(t: Worker, msg: CoordinatorMessage, answer: Answer['type'], o: AskOptions): Promise<Answer> {
   return new Promise<Answer>((resolve, reject) => {
-    const offStop = o.stops.onStop(() => fail(new McprunError('MCPRUN_STOPPED', `stopped from outside ${o.what} (${o.script})`)), o.hardOnly ?? false);
+    let offStop = () => {};
     const timer = setTimeout(() => fail(new McprunError('MCPRUN_TIMEOUT', `the scenario's code ${o.what} did not finish within ${o.timeoutMs / 1000}s (${o.script}).`, { hint: 'A top-level await that never settles keeps mcprun waiting: make it settle, or move the work into setup().' })), o.timeoutMs);
+    let settled = false;
     const done = () => {
+      settled = true;
       clearTimeout(timer);
       offStop();
       t.off('message', onMessage);
@@ -84,7 +86,9 @@ function ask(t: Worker, msg: CoordinatorMessage, answer: Answer['type'], o: AskO
     t.on('exit', onExit);
     t.on('error', onError);
     t.ref();
-    t.postMessage(msg);
+    // Last: a stop that came already fails the question at once, with everything above set up.
+    offStop = o.stops.onStop(() => fail(new McprunError('MCPRUN_STOPPED', `stopped from outside ${o.what} (${o.script})`)), o.hardOnly ?? false);
+    if (!settled) t.postMessage(msg);
   });
 }
 
