@@ -169,7 +169,22 @@ function resolveHttp(raw: unknown, issues: ConfigIssue[]): HttpConfig {
     batchPerHost: typeof httpRaw.batchPerHost === 'number' && Number.isInteger(httpRaw.batchPerHost) && httpRaw.batchPerHost > 0 ? httpRaw.batchPerHost : 6,
     insecureSkipTLSVerify: readBool(httpRaw, 'insecureSkipTLSVerify', 'options.http', issues, false),
     maxRedirects: readMaxRedirects(httpRaw.maxRedirects, 'options.http.maxRedirects', issues),
+    maxResponseSize: readSize(httpRaw.maxResponseSize, 'options.http.maxResponseSize', issues, DEFAULT_MAX_RESPONSE_SIZE),
   };
+}
+
+const DEFAULT_MAX_RESPONSE_SIZE = 64 * 1024 * 1024;
+const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
+
+/** Bytes, or '64MB' / '1GiB' (decimal and binary units). */
+function readSize(v: unknown, path: string, issues: ConfigIssue[], dflt: number): number {
+  if (v === undefined) return dflt;
+  if (typeof v === 'number' && Number.isInteger(v) && v > 0) return v;
+  const m = typeof v === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*([a-z]+)?\s*$/i.exec(v) : null;
+  const unit = SIZE_UNITS[(m?.[2] ?? 'b').toLowerCase()];
+  if (m && unit && Number(m[1]) * unit >= 1) return Math.floor(Number(m[1]) * unit);
+  issues.push({ path, message: `must be a size in bytes > 0, or a string such as '64MB' or '1GiB' (units B, KB, MB, GB, KiB, MiB, GiB), received ${describe(v)}` });
+  return dflt;
 }
 
 /** k6's shortcut rules: vus/duration/iterations/stages build a `default` scenario; CLI shortcuts replace the file's scenarios. */

@@ -177,3 +177,57 @@ describe('the scenario\'s own code cannot take the measurements with it', () => 
     expect(r.stderr).toMatch(/exports "options" as a Promise.*top-level await/);
   });
 });
+
+describe('a response body too large to keep', () => {
+  test('a 1 GB body and an endless chunked one: counted as body_too_large, the worker lives on, RSS bounded', async () => {
+    const chunk = Buffer.alloc(64 * 1024, 120);
+    let bytesSent = 0;
+    const pump = (res: import('node:http').ServerResponse) => {
+      const more = () => {
+        while (!res.destroyed) {
+          bytesSent += chunk.length;
+          if (!res.write(chunk)) break;
+        }
+        if (!res.destroyed) res.once('drain', more);
+      };
+      res.on('close', () => res.removeAllListeners('drain'));
+      more();
+    };
+    const s = await serverForTest((req, res) => {
+      if (req.url === '/big') {
+        res.writeHead(200, { 'content-length': String(1024 ** 3) });
+        pump(res);
+      } else if (req.url === '/endless') {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        pump(res);
+      } else res.end('ok');
+    });
+    const out = summaryPath();
+    const run = runCli([fixture('huge-bodies.ts'), '-e', `TARGET=${s.url}`, '--summary-export', out, '--no-progress', '--workers', '1'], { timeoutMs: 90_000 });
+    let peakKb = 0;
+    const sampler = setInterval(() => {
+      try {
+        const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${run.pid}/status`, 'utf8'))?.[1] ?? 0);
+        peakKb = Math.max(peakKb, kb);
+      } catch {
+        // gone
+      }
+    }, 50);
+    const r = await run;
+    clearInterval(sampler);
+    expect(r.code, r.stderr).toBe(0);
+    const m = readSummary(out);
+    expect(s.requests.map((q) => q.url)).toEqual(['/big', '/big', '/big', '/endless', '/endless', '/ok']);
+    expect(m.metrics.http_reqs.values.count).toBe(6);
+    // http_req_failed is a rate of failures: its passes are the failed requests.
+    expect(m.metrics.http_req_failed.values.passes).toBe(5);
+    expect(m.metrics['http_reqs{error_code:body_too_large}'].values.count).toBe(5);
+    expect(m.metrics.checks.values.fails).toBe(0);
+    // Each huge response stopped near 64 MiB: the process never held a gigabyte.
+    console.log(`huge bodies: peak RSS ${Math.round(peakKb / 1024)} MiB, ${Math.round(bytesSent / 1024 ** 2)} MiB sent by the server`);
+    expect(peakKb).toBeLessThan(600 * 1024);
+    // Five bodies cut near 64 MiB each (plus what the socket buffers held), not 3 GB and more.
+    expect(bytesSent).toBeGreaterThan(5 * 64 * 1024 ** 2);
+    expect(bytesSent).toBeLessThan(5 * 100 * 1024 ** 2);
+  }, 90_000);
+});
