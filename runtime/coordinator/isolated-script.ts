@@ -24,7 +24,8 @@ type Answer = Extract<WorkerMessage, { type: 'script-read' | 'summary-handled' }
  * worker 0, and it does not import the bundle again.
  */
 export async function readScript(bundlePath: string, env: Record<string, string>, script: string, stops: StopSignals, keep: boolean): Promise<ScriptFacts> {
-  const t = adoptPrespawned() ?? spawnWorkerThread({ ...process.env, ...env });
+  // The coordinator's own environment: the -e values go with the message (a NODE_OPTIONS among them is the scenario's, not node's).
+  const t = adoptPrespawned() ?? spawnWorkerThread({ ...process.env });
   const m = await ask(t, { type: 'read-script', bundlePath, env }, 'script-read', { script, what: 'while loading', timeoutMs: SCRIPT_LOAD_TIMEOUT_MS, stops });
   if (keep) lendBack(t);
   else void t.terminate();
@@ -34,7 +35,7 @@ export async function readScript(bundlePath: string, env: Record<string, string>
 /** The scenario's handleSummary(data), run in a thread of its own; resolves with what it returned. */
 export function isolatedHandleSummary(bundlePath: string, env: Record<string, string>, script: string, stops: StopSignals): (data: unknown) => Promise<unknown> {
   return async (data) => {
-    const t = spawnWorkerThread({ ...process.env, ...env });
+    const t = spawnWorkerThread({ ...process.env });
     try {
       const m = await ask(t, { type: 'handle-summary', bundlePath, env, data }, 'summary-handled', { script, what: 'in handleSummary()', timeoutMs: HANDLE_SUMMARY_TIMEOUT_MS, stops, hardOnly: true });
       return (m as Extract<Answer, { type: 'summary-handled' }>).result;

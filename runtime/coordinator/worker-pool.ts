@@ -63,7 +63,8 @@ export class WorkerPool {
 
   #spawnThread(plan: WorkerPlan): PoolWorker {
     // A worker started at launch (prespawn.ts) gets its environment with the plan instead.
-    const t = adoptPrespawned() ?? spawnWorkerThread({ ...process.env, ...this.env });
+    // The -e values reach process.env with the plan, as for processes below.
+    const t = adoptPrespawned() ?? spawnWorkerThread({ ...process.env });
     const w: PoolWorker = {
       index: plan.workerIndex,
       state: 'starting',

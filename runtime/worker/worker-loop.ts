@@ -94,9 +94,9 @@ export class WorkerLoop {
       // A rejection nobody handled surfaces after the microtasks: it is the import's failure too.
       await new Promise((r) => setImmediate(r));
       if (this.#loadFailed) return undefined;
-      this.#module = mod;
+      this.#module = commonJsExports(mod);
       this.#bundlePath = bundlePath;
-      return mod;
+      return this.#module;
     } catch (err) {
       if (!this.#loadFailed) this.#fatal('init', err);
       return undefined;
@@ -258,6 +258,17 @@ export class WorkerLoop {
     }
     this.#fatal(userFrame((err as Error | undefined)?.stack) ? 'script' : 'run', err);
   }
+}
+
+/**
+ * A CommonJS scenario (.cjs, `exports.options = ...`) bundles to an ES module whose only export is
+ * `default`, its module.exports: its exports are that object's keys.
+ */
+function commonJsExports(mod: Record<string, unknown>): Record<string, unknown> {
+  const keys = Object.keys(mod);
+  const d = mod.default;
+  if (keys.length === 1 && keys[0] === 'default' && typeof d === 'object' && d !== null && !Array.isArray(d)) return d as Record<string, unknown>;
+  return mod;
 }
 
 /** setup()'s result is copied to every worker (handleSummary()'s to the coordinator): say clearly when it cannot be. */
