@@ -107,7 +107,7 @@ describe('every output path is checked before load: 104, nothing sent, nothing l
     ['--out and --summary-export on one file', () => ['--out', `json=${join(root, 'same.json')}`, '--summary-export', join(root, 'same.json')], /--summary-export .*same\.json: --out json=.*same\.json writes the same file/],
     ['--junit and --summary-export on one file', () => ['--summary-export', join(root, 'same2.xml'), '--junit', join(root, 'same2.xml')], /--junit .*same2\.xml: --summary-export .*same2\.xml writes the same file/],
   ];
-  test.each(cases)('%s', async (_name, args, message, ctx) => {
+  test.for(cases)('%s', async ([, args, message], ctx) => {
     const a = args();
     if (!a) return ctx.skip(noMount);
     const s = await serverForTest();
