@@ -7,6 +7,7 @@ import { McprunError, type McprunErrorCode } from '../errors.js';
 import { EXECUTORS, EXECUTOR_NAMES } from '../executors/registry.js';
 import type { BaseFields, ConfigIssue } from '../executors/types.js';
 import type { HttpConfig } from '../protocols/http/types.js';
+import { parseByteSize, suggestByteText } from './byte-size.js';
 import { nearestName, type ThresholdEntry } from '../thresholds/index.js';
 import { durationExpectation, parseDuration, suggestDuration } from '../duration.js';
 import type { RunOptions } from './run-options.js';
@@ -174,16 +175,15 @@ function resolveHttp(raw: unknown, issues: ConfigIssue[]): HttpConfig {
 }
 
 const DEFAULT_MAX_RESPONSE_SIZE = 64 * 1024 * 1024;
-const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3 };
 
-/** Bytes, or '64MB' / '1GiB' (decimal and binary units). */
+/** Bytes, or a size as fault options write them ('64MB', '1GiB': config/byte-size.ts). */
 function readSize(v: unknown, path: string, issues: ConfigIssue[], dflt: number): number {
   if (v === undefined) return dflt;
   if (typeof v === 'number' && Number.isInteger(v) && v > 0) return v;
-  const m = typeof v === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*([a-z]+)?\s*$/i.exec(v) : null;
-  const unit = SIZE_UNITS[(m?.[2] ?? 'b').toLowerCase()];
-  if (m && unit && Number(m[1]) * unit >= 1) return Math.floor(Number(m[1]) * unit);
-  issues.push({ path, message: `must be a size in bytes > 0, or a string such as '64MB' or '1GiB' (units B, KB, MB, GB, KiB, MiB, GiB), received ${describe(v)}` });
+  const n = typeof v === 'string' ? parseByteSize(v) : undefined;
+  if (n !== undefined && n >= 1) return n;
+  const near = typeof v === 'string' ? suggestByteText(v) : undefined;
+  issues.push({ path, message: `must be a size in bytes > 0, or a string such as '64MB' or '1GiB', received ${describe(v)}${near ? `; did you mean '${near}'?` : ''}` });
   return dflt;
 }
 
