@@ -134,7 +134,7 @@ function sutLines(model: ReportModel): string[] {
   out.push(
     ...table(
       ['Metric', 'avg / value', 'min', 'max', 'p95'],
-      metrics.map(([name, m]) => [`\`${name}\``, cell(m.values.avg ?? m.values.value, m), cell(m.values.min, m), cell(m.values.max, m), cell(m.values['p(95)'], m)]),
+      metrics.map(([name, m]) => [code(name), cell(m.values.avg ?? m.values.value, m), cell(m.values.min, m), cell(m.values.max, m), cell(m.values['p(95)'], m)]),
       ['l', 'r', 'r', 'r', 'r'],
     ),
     '',

@@ -4,44 +4,17 @@
  * even loaded. Real npm, real processes, real signals.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { serverForTest } from '../support/http-server.js';
 import { readSummary } from '../support/summary.js';
+import { alive, commandLine, descendants, until } from '../support/processes.js';
 import { BIN, ROOT, runCli } from '../support/run-cli.js';
 
 const root = mkdtempSync(join(tmpdir(), 'mcprun-launch-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-/** Every descendant of `pid`, from /proc. */
-function descendants(pid: number): number[] {
-  let kids: number[] = [];
-  try {
-    kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-  return kids.flatMap((k) => [k, ...descendants(k)]);
-}
-
-async function until(cond: () => boolean, timeoutMs: number, what: string) {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('npx mcprun', () => {
   test('SIGTERM to npm only: mcprun notices, stops within gracefulStop + 3 s, writes its export, leaves no process', async () => {
@@ -63,13 +36,7 @@ describe('npx mcprun', () => {
     const npxExit = new Promise<number | null>((r) => npx.on('exit', (code, sig) => r(code ?? (sig ? 128 + 15 : null))));
     await until(() => s.requests.length >= 20, 30_000, 'load through npx');
     const tree = descendants(npx.pid!);
-    const mcprun = tree.filter((p) => {
-      try {
-        return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('long-run.ts') && !readFileSync(`/proc/${p}/cmdline`, 'utf8').startsWith('npm');
-      } catch {
-        return false;
-      }
-    });
+    const mcprun = tree.filter((p) => commandLine(p).includes('long-run.ts') && !commandLine(p).startsWith('npm'));
     expect(mcprun.length, `mcprun under npx: ${tree.join(',')}`).toBeGreaterThan(0);
     const sentAt = Date.now();
     npx.kill('SIGTERM');

@@ -8,17 +8,10 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { serverForTest } from '../support/http-server.js';
 import { readSummary, summaryPath } from '../support/summary.js';
+import { commandLine, descendants, until } from '../support/processes.js';
 import { runCli, type CliRun } from '../support/run-cli.js';
 
 const fixture = (name: string) => `test/fixtures/reliability/${name}`;
-
-async function until(cond: () => boolean, timeoutMs = 20_000) {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** Ctrl-C twice, half a second apart; resolves with the result and the ms from the first signal to the exit. */
 async function twoSigints(run: CliRun) {
@@ -31,16 +24,7 @@ async function twoSigints(run: CliRun) {
 }
 
 /** The worker processes of a coordinator (its children that run the runtime bundle). */
-function workerProcesses(pid: number): number[] {
-  const kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  return kids.filter((k) => {
-    try {
-      return readFileSync(`/proc/${k}/cmdline`, 'utf8').includes('mcprun-runtime');
-    } catch {
-      return false;
-    }
-  });
-}
+const workerProcesses = (pid: number) => descendants(pid).filter((k) => commandLine(k).includes('mcprun-runtime'));
 
 // gracefulStop of the fixtures is 1 s: "within gracefulStop + 10 s" is 11 s.
 const BOUND_MS = 11_000;
