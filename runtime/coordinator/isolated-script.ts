@@ -7,6 +7,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import { McprunError, deserializeError } from '../errors.js';
+import { safeTimeout } from '../timers.js';
 import type { CoordinatorMessage, ScriptFacts, WorkerMessage } from '../worker-protocol.js';
 import { adoptPrespawned, lendBack, spawnWorkerThread } from './prespawn.js';
 import { locationOf } from './script-errors.js';
@@ -59,7 +60,7 @@ interface AskOptions {
 function ask(t: Worker, msg: CoordinatorMessage, answer: Answer['type'], o: AskOptions): Promise<Answer> {
   return new Promise<Answer>((resolve, reject) => {
     let offStop = () => {};
-    const timer = setTimeout(() => fail(new McprunError('MCPRUN_TIMEOUT', `the scenario's code ${o.what} did not finish within ${o.timeoutMs / 1000}s (${o.script}).`, { hint: 'A top-level await that never settles keeps mcprun waiting: make it settle, or move the work into setup().' })), o.timeoutMs);
+    const timer = safeTimeout(() => fail(new McprunError('MCPRUN_TIMEOUT', `the scenario's code ${o.what} did not finish within ${o.timeoutMs / 1000}s (${o.script}).`, { hint: 'A top-level await that never settles keeps mcprun waiting: make it settle, or move the work into setup().' })), o.timeoutMs);
     let settled = false;
     const done = () => {
       settled = true;

@@ -66,7 +66,7 @@ export async function run(given: RunOptions): Promise<RunResult> {
     const pool = await preparePool(plan, opts.pool, opts.localIps);
     return await runLoad(new RunParts(opts, scenario, plan, outputs, sut, stops, startedAt), pool);
   } catch (err) {
-    // Ctrl-C while the scenario's top-level code ran: nothing was sent, and the outputs say so.
+    // Ctrl-C while the scenario's top-level code ran: no load was sent, and the outputs say so.
     if (McprunError.is(err) && err.mcprunCode === 'MCPRUN_STOPPED') return stoppedBeforeLoad(opts, err, startedAt);
     return { exitCode: reportError(err, opts.stderr ?? process.stderr, opts.verbose ?? false), summary: undefined, error: err as Error };
   } finally {
@@ -75,11 +75,11 @@ export async function run(given: RunOptions): Promise<RunResult> {
   }
 }
 
-/** Stopped while the scenario's top-level code ran (a top-level await that never settles): exit 105, and the summary says nothing was sent. */
+/** Stopped while the scenario's top-level code ran (a top-level await that never settles): exit 105, and the summary says no load was sent. */
 async function stoppedBeforeLoad(opts: RunOptions, err: McprunError, startedAt: Date): Promise<RunResult> {
   const stdout = opts.stdout ?? process.stdout;
   const stderr = opts.stderr ?? process.stderr;
-  stderr.write(`mcprun: ${err.message}; nothing was sent.\n`);
+  stderr.write(`mcprun: ${err.message}; no load was sent.\n`);
   const summary = emptySummary(opts.script, startedAt, EXIT_CODES.EXTERNAL_ABORT, OUTSIDE_STOP, { stdout: Boolean(stdout.isTTY), stderr: Boolean(stderr.isTTY) });
   await endSummaryOutputs(opts, summary, { stdout, stderr });
   return { exitCode: EXIT_CODES.EXTERNAL_ABORT, summary };

@@ -6,6 +6,7 @@
  * by then is ended (pool.kill: thread terminate(), process SIGKILL). What it flushed before is
  * kept; watchWorkers reports the loss with the reason given here.
  */
+import { safeTimeout } from '../timers.js';
 import type { LoadControl } from './load-control.js';
 import type { RunPlan } from './plan.js';
 import type { Phase, ScenarioSchedule } from './scenario-schedule.js';
@@ -19,7 +20,7 @@ export const HARD_STOP_MS = 3000;
 export function watchStuckWorkers(pool: WorkerPool, schedule: ScenarioSchedule, plan: RunPlan, load: LoadControl): () => void {
   const timers = new Set<NodeJS.Timeout>();
   const arm = (ms: number, phases: () => Phase[], why: string) => {
-    const t = setTimeout(() => {
+    const t = safeTimeout(() => {
       timers.delete(t);
       for (const p of phases()) {
         if (p.state !== 'running') continue;

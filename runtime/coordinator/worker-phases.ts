@@ -5,6 +5,7 @@
  * (107), one that is still running when the run is stopped for good is ended with its worker.
  */
 import { McprunError } from '../errors.js';
+import { safeTimeout } from '../timers.js';
 import type { CoordinatorMessage, WorkerMessage } from '../worker-protocol.js';
 import type { RunState } from './run-state.js';
 import type { ScenarioSchedule } from './scenario-schedule.js';
@@ -120,7 +121,7 @@ function hookDeadline(ctx: PhaseContext, what: string, ms: number, cancel: (err:
   const { stops, graceMs } = ctx;
   const window = stops.hardRequested ? HARD_STOP_MS : stops.requested ? graceMs : Infinity;
   const end = Date.now() + Math.min(ms, window);
-  const at = (t: number, err: () => Error) => setTimeout(() => cancel(err()), Math.max(0, t - Date.now()));
+  const at = (t: number, err: () => Error) => safeTimeout(() => cancel(err()), Math.max(0, t - Date.now()));
   let timer = at(end, () => (window < ms ? stopped(`${what} (given ${Math.round(window / 1000)}s after the stop)`) : stuck(what, ms)));
   if (stops.requested) return () => clearTimeout(timer);
   const offGraceful = stops.onStop(() => {

@@ -70,7 +70,7 @@ export function checkOutputFile(path: string, label: string): string {
     unlinkSync(probe);
     return abs;
   } catch (err) {
-    throw new McprunError('MCPRUN_CONFIG', `cannot write ${label}: ${pathProblem(err)}.`, { hint: 'Nothing was sent.' });
+    throw new McprunError('MCPRUN_CONFIG', `cannot write ${label}: ${pathProblem(err)}.`, { hint: 'No load was sent.' });
   }
 }
 

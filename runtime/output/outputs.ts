@@ -42,7 +42,7 @@ function refuseSharedFiles(files: Array<[string, string | undefined]>): void {
     if (!path) continue;
     const abs = resolve(path);
     const other = seen.get(abs);
-    if (other) throw new McprunError('MCPRUN_CLI', `${flag} ${path}: ${other} writes the same file; give each output its own file.`, { hint: 'Nothing was sent.' });
+    if (other) throw new McprunError('MCPRUN_CLI', `${flag} ${path}: ${other} writes the same file; give each output its own file.`, { hint: 'No load was sent.' });
     seen.set(abs, `${flag} ${path}`);
   }
 }

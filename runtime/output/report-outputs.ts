@@ -76,7 +76,7 @@ export class ReportDirOutput implements Output {
       for (let i = 2; existsSync(dir); i++) dir = join(this.base, `${name}-${i}`);
       ensureFolder(dir);
     } catch (err) {
-      throw new McprunError('MCPRUN_CONFIG', `cannot create the report folder in --report-dir ${this.base}: ${pathProblem(err)}.`, { hint: 'Nothing was sent.' });
+      throw new McprunError('MCPRUN_CONFIG', `cannot create the report folder in --report-dir ${this.base}: ${pathProblem(err)}.`, { hint: 'No load was sent.' });
     }
     this.dir = dir;
     this.#csv = new FileSink(join(dir, 'timeseries.csv'), `--report-dir ${join(dir, 'timeseries.csv')}`, (err) => ctx.outputFailed(`--report-dir ${join(dir, 'timeseries.csv')}`, err));

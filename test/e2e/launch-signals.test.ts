@@ -65,7 +65,7 @@ describe('Ctrl-C before the CLI has loaded', () => {
     const r = await run;
     expect(r.code, r.stderr).toBe(105);
     expect(r.stderr).toContain('SIGINT: stopping');
-    expect(r.stderr).toMatch(/stopped from outside while loading .*; nothing was sent/);
+    expect(r.stderr).toMatch(/stopped from outside while loading .*; no load was sent/);
     expect(existsSync(tmp) && readdirSync(tmp)).toEqual([]);
   });
 });

@@ -117,7 +117,7 @@ describe('every output path is checked before load: 104, nothing sent, nothing l
     expect(r.code, r.stderr).toBe(104);
     expect(Date.now() - t0).toBeLessThan(10_000);
     expect(r.stderr).toMatch(message);
-    expect(r.stderr).toContain('Nothing was sent.');
+    expect(r.stderr).toContain('No load was sent.');
     expect(s.requests).toHaveLength(0);
     expect(readdirSync(root).sort()).toEqual(before);
   });
