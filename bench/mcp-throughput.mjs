@@ -13,7 +13,7 @@
 // Prints medians and the ratio mcprun / SDK per target; writes bench/results/mcp-throughput.json
 // (unless --json, which prints the result as one JSON line instead).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -92,6 +92,7 @@ function startServer(kind) {
 }
 
 const tmp = mkdtempSync(join(tmpdir(), 'mcprun-bench-mcp-'));
+process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 
 async function mcprun(url, round) {
   const out = join(tmp, `mcprun-${round}-${Date.now()}.json`);

@@ -127,6 +127,13 @@ export interface HttpOptions {
    * metrics, the script gets the last response. 0 returns every 3xx as it is. @default 10
    */
   maxRedirects?: number;
+  /**
+   * The largest response body kept for the script (responseType 'text' or 'binary'): bytes, or a
+   * size such as '64MB' or '1GiB'. A larger body is not buffered: the request fails with
+   * error_code body_too_large and its connection is closed. responseType 'none' has no limit
+   * (nothing is kept). @default '64MiB'
+   */
+  maxResponseSize?: number | string;
 }
 
 /** A series of the system under test's exposition, beyond the standard process and runtime ones. */

@@ -48,6 +48,10 @@ export const ERRORS = {
   MCPRUN_SCRIPT_EXPORT: script,
   MCPRUN_SCRIPT_NOT_FOUND: script,
   MCPRUN_WORKER: { exit: EXIT_CODES.WORKER_FAILED },
+  /** Stopped from outside before the load began (while the scenario's top-level code ran). */
+  MCPRUN_STOPPED: { exit: EXIT_CODES.EXTERNAL_ABORT },
+  /** An output could not be written at the end (the run itself went to its end). */
+  MCPRUN_OUTPUT: { exit: EXIT_CODES.OUTPUT_FAILED },
   MCPRUN_CONTEXT: script,
   MCPRUN_TIMEOUT: script,
   /** The scenario bundle is too large for where it must go (a Kubernetes ConfigMap). */
@@ -63,6 +67,8 @@ export const ERRORS = {
   MCPRUN_HTTP_INTERRUPTED: failure('EABORTED'),
   /** The server's answer is not HTTP/1.x. */
   MCPRUN_HTTP_PROTOCOL: failure('EPROTO'),
+  /** The body is larger than options.http.maxResponseSize: not kept, the connection closed. */
+  MCPRUN_HTTP_BODY_TOO_LARGE: failure('body_too_large'),
   /** ws.connect() failed (the network's code, ws_status_<n>, ws_subprotocol, ETIMEDOUT). */
   MCPRUN_WS_CONNECT: failure(),
   /** The server broke the protocol (WS_ERR_*, ws_handshake), or the socket failed after it opened. */

@@ -1,6 +1,6 @@
 /**
  * Process exit codes. The k6 numbers are kept so CI scripts written for k6 keep working.
- * 106 and 109 are mcprun's own (k6 leaves them unused for our purposes).
+ * 106, 109 and 110 are mcprun's own (k6 leaves them unused for our purposes).
  */
 export const EXIT_CODES = {
   OK: 0,
@@ -18,6 +18,8 @@ export const EXIT_CODES = {
   THRESHOLD_ABORT: 108,
   /** A bug in mcprun itself. */
   INTERNAL: 109,
+  /** The run went to its end but an output (--summary-export, --out, a report, JUnit) could not be written: stderr names the file. */
+  OUTPUT_FAILED: 110,
 } as const;
 
 export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];

@@ -1,7 +1,7 @@
 /**
  * Entry of dist/mcprun-runtime.mjs (see runtime/paths.ts). Exports the DSL; when this file is the
  * entry of a worker thread or of a worker process, it also starts the worker loop there. Imported
- * by a scenario in the coordinator (to read its options), it only exports. A top-level module of
+ * by a scenario (inside a worker: the coordinator never imports one), it only exports. A top-level module of
  * its own (beside runtime/index.ts), so no folder under runtime/ imports dsl/.
  */
 import { isMainThread, workerData } from 'node:worker_threads';

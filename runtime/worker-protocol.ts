@@ -6,6 +6,7 @@
  * from below: executors/, protocols/, metrics/ and the leaves.
  */
 import type { SerializedError } from './errors.js';
+import type { MetricDefinition } from './metrics/types.js';
 import type { MetricSnapshot } from './metrics/worker-store.js';
 import type { ResolvedScenario } from './executors/resolved.js';
 import type { HttpConfig } from './protocols/http/types.js';
@@ -28,7 +29,21 @@ export interface WorkerPlan {
   localIps?: LocalIpRange[];
 }
 
+/** What a scenario's top-level code left behind, read in a worker so it never runs in the coordinator. */
+export interface ScriptFacts {
+  /** `options`, copied as plain data (functions and promises refused while copying). */
+  options: unknown;
+  /** Each export's kind: 'function', or what it is instead ('an object', 'a string', 'null'...). */
+  exports: Record<string, string>;
+  /** Metrics the top-level code defined (custom Trend/Counter/Rate/Gauge). */
+  metrics: MetricDefinition[];
+}
+
 export type CoordinatorMessage =
+  /** Import the bundle with `env` and answer `script-read` (or `fatal`, phase 'init'). */
+  | { type: 'read-script'; bundlePath: string; env: Record<string, string> }
+  /** Import the bundle, call its handleSummary(data), answer `summary-handled`. */
+  | { type: 'handle-summary'; bundlePath: string; env: Record<string, string>; data: unknown }
   | { type: 'init'; plan: WorkerPlan }
   | { type: 'setup'; timeoutMs: number }
   | { type: 'start-scenario'; name: string; data: unknown }
@@ -38,6 +53,8 @@ export type CoordinatorMessage =
   /** Flush the last metrics, close connections and exit. */
   | { type: 'shutdown' };
 
+export type FatalPhase = 'init' | 'setup' | 'teardown' | 'summary' | 'run' | 'script';
+
 export interface IterationErrorReport {
   /** First line of the message, with the scenario location when known. */
   message: string;
@@ -45,6 +62,8 @@ export interface IterationErrorReport {
 }
 
 export type WorkerMessage =
+  | { type: 'script-read'; facts: ScriptFacts }
+  | { type: 'summary-handled'; result: unknown }
   | { type: 'ready'; workerIndex: number }
   /**
    * `vus`: the most VUs busy or looping at once since the previous snapshot (an arrival-rate VU is
@@ -55,6 +74,10 @@ export type WorkerMessage =
   | { type: 'teardown-done' }
   | { type: 'scenario-done'; workerIndex: number; name: string }
   | { type: 'stopped'; workerIndex: number }
-  /** A failure outside any iteration (import, setup, teardown, runtime bug). */
-  | { type: 'fatal'; workerIndex: number; phase: 'init' | 'setup' | 'teardown' | 'run'; error: SerializedError }
+  /**
+   * A failure outside any iteration: import ('init'), setup, teardown, handleSummary, a runtime bug
+   * ('run'), or the scenario's top-level code throwing later, from a timer or a floating promise
+   * ('script': the worker lives on).
+   */
+  | { type: 'fatal'; workerIndex: number; phase: FatalPhase; error: SerializedError }
   | { type: 'shutdown-done'; workerIndex: number };

@@ -19,6 +19,11 @@ export interface Bundle {
 
 export async function bundleScenario(file: string): Promise<Bundle> {
   const abs = resolve(file);
+  if (existsSync(abs) && statSync(abs).isDirectory()) {
+    throw new McprunError('MCPRUN_SCRIPT_NOT_FOUND', `${file} is a folder, not a scenario file (${abs}).`, {
+      hint: 'Give the scenario file inside it: `mcprun path/to/scenario.ts`.',
+    });
+  }
   if (!existsSync(abs) || !statSync(abs).isFile()) {
     throw new McprunError('MCPRUN_SCRIPT_NOT_FOUND', `scenario file not found: ${file} (looked for ${abs}).`, {
       hint: 'Check the path; run `mcprun path/to/scenario.ts`.',

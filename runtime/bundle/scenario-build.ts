@@ -29,7 +29,8 @@ export function startScenarioBuild(abs: string): ScenarioBuild {
   const mcprunPlugin: Plugin = {
     name: 'mcprun-dsl',
     setup(b) {
-      b.onResolve({ filter: /^mcprun$/ }, () => ({ path: pathToFileURL(RUNTIME_BUNDLE).href, external: true }));
+      // require() takes a path, import a URL; both load the one ES module (require(esm), Node >= 20.19).
+      b.onResolve({ filter: /^mcprun$/ }, (a) => ({ path: a.kind === 'require-call' ? RUNTIME_BUNDLE : pathToFileURL(RUNTIME_BUNDLE).href, external: true }));
     },
   };
   const dir = mkdtempSync(join(tmpdir(), 'mcprun-'));

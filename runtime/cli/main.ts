@@ -7,6 +7,8 @@ import { EXIT_CODES } from '../exit-codes.js';
 import { run } from '../coordinator/run.js';
 import type { RunOptions } from '../config/run-options.js';
 import { reportError } from '../output/error-report.js';
+import { takeEarlySignals } from './early-signals.js';
+import { startedByNpm, watchParent } from './parent-watch.js';
 import { fastParse, yargsParse } from './parse.js';
 import { toRunOptions } from './run-options.js';
 
@@ -26,35 +28,61 @@ export async function parseArgs(argv: string[]): Promise<RunOptions> {
 
 /** The whole CLI: returns the exit code. Signals: first SIGINT/SIGTERM stops gracefully, the second at once. */
 export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
-  const verbose = argv.includes('--verbose') || argv.includes('-v');
-  let opts: RunOptions;
+  const stops = new CliStops(io.stderr);
   try {
-    opts = await parseArgs(argv);
-  } catch (err) {
-    return reportError(err, io.stderr, verbose);
-  }
-  if (!opts.script) return EXIT_CODES.OK; // --help / --version
-  if (opts.color === undefined && (process.env.NO_COLOR || process.env.FORCE_COLOR === '0')) opts.color = false;
-  const graceful = new AbortController();
-  const hard = new AbortController();
-  let signals = 0;
-  const onSignal = (sig: NodeJS.Signals) => {
-    signals++;
-    if (signals === 1) {
-      io.stderr.write(`\nmcprun: ${sig}: stopping — in-flight iterations get their gracefulStop; press Ctrl-C again to stop now (the summary is still written).\n`);
-      graceful.abort();
-    } else {
-      io.stderr.write(`\nmcprun: ${sig} again: stopping now.\n`);
-      hard.abort();
+    const verbose = argv.includes('--verbose') || argv.includes('-v');
+    let opts: RunOptions;
+    try {
+      opts = await parseArgs(argv);
+    } catch (err) {
+      return reportError(err, io.stderr, verbose);
     }
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    const result = await run({ ...opts, stdout: io.stdout, stderr: io.stderr, signal: graceful.signal, hardSignal: hard.signal });
+    if (!opts.script) return EXIT_CODES.OK; // --help / --version
+    if (opts.color === undefined && (process.env.NO_COLOR || process.env.FORCE_COLOR === '0')) opts.color = false;
+    const result = await run({ ...opts, stdout: io.stdout, stderr: io.stderr, signal: stops.graceful.signal, hardSignal: stops.hard.signal });
     return result.exitCode;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    stops.close();
+  }
+}
+
+/**
+ * SIGINT and SIGTERM from the first line of main() to its end (before the flags are parsed: a
+ * signal that comes in between must not be lost), those the launcher caught before the CLI had
+ * loaded, and, under npm, the parent's end.
+ */
+class CliStops {
+  readonly graceful = new AbortController();
+  readonly hard = new AbortController();
+  #signals = 0;
+  readonly #offParent: () => void;
+  readonly #onSignal = (sig: NodeJS.Signals) => {
+    this.#signals++;
+    if (this.#signals === 1) {
+      this.stderr.write(`\nmcprun: ${sig}: stopping — in-flight iterations get their gracefulStop; press Ctrl-C again to stop now (the summary is still written).\n`);
+      this.graceful.abort();
+    } else {
+      this.stderr.write(`\nmcprun: ${sig} again: stopping now.\n`);
+      this.hard.abort();
+    }
+  };
+
+  constructor(readonly stderr: NodeJS.WritableStream) {
+    process.on('SIGINT', this.#onSignal);
+    process.on('SIGTERM', this.#onSignal);
+    // Ours are in place: the launcher's handlers can go, and what they caught counts now.
+    for (const sig of takeEarlySignals()) this.#onSignal(sig);
+    this.#offParent = startedByNpm()
+      ? watchParent((pid) => {
+          stderr.write(`\nmcprun: the process that started it (npm/npx, pid ${pid}) is gone; stopping as on SIGTERM.\n`);
+          this.#onSignal('SIGTERM');
+        })
+      : () => {};
+  }
+
+  close(): void {
+    this.#offParent();
+    process.off('SIGINT', this.#onSignal);
+    process.off('SIGTERM', this.#onSignal);
   }
 }

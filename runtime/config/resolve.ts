@@ -7,6 +7,7 @@ import { McprunError, type McprunErrorCode } from '../errors.js';
 import { EXECUTORS, EXECUTOR_NAMES } from '../executors/registry.js';
 import type { BaseFields, ConfigIssue } from '../executors/types.js';
 import type { HttpConfig } from '../protocols/http/types.js';
+import { parseByteSize, suggestByteText } from './byte-size.js';
 import { nearestName, type ThresholdEntry } from '../thresholds/index.js';
 import { durationExpectation, parseDuration, suggestDuration } from '../duration.js';
 import type { RunOptions } from './run-options.js';
@@ -169,7 +170,21 @@ function resolveHttp(raw: unknown, issues: ConfigIssue[]): HttpConfig {
     batchPerHost: typeof httpRaw.batchPerHost === 'number' && Number.isInteger(httpRaw.batchPerHost) && httpRaw.batchPerHost > 0 ? httpRaw.batchPerHost : 6,
     insecureSkipTLSVerify: readBool(httpRaw, 'insecureSkipTLSVerify', 'options.http', issues, false),
     maxRedirects: readMaxRedirects(httpRaw.maxRedirects, 'options.http.maxRedirects', issues),
+    maxResponseSize: readSize(httpRaw.maxResponseSize, 'options.http.maxResponseSize', issues, DEFAULT_MAX_RESPONSE_SIZE),
   };
+}
+
+const DEFAULT_MAX_RESPONSE_SIZE = 64 * 1024 * 1024;
+
+/** Bytes, or a size as fault options write them ('64MB', '1GiB': config/byte-size.ts). */
+function readSize(v: unknown, path: string, issues: ConfigIssue[], dflt: number): number {
+  if (v === undefined) return dflt;
+  if (typeof v === 'number' && Number.isInteger(v) && v > 0) return v;
+  const n = typeof v === 'string' ? parseByteSize(v) : undefined;
+  if (n !== undefined && n >= 1) return n;
+  const near = typeof v === 'string' ? suggestByteText(v) : undefined;
+  issues.push({ path, message: `must be a size in bytes > 0, or a string such as '64MB' or '1GiB', received ${describe(v)}${near ? `; did you mean '${near}'?` : ''}` });
+  return dflt;
 }
 
 /** k6's shortcut rules: vus/duration/iterations/stages build a `default` scenario; CLI shortcuts replace the file's scenarios. */

@@ -4,6 +4,7 @@
  * run's one definition of them.
  */
 import type { ResolvedConfig } from '../config/resolve.js';
+import { MetricAggregate } from '../metrics/aggregate.js';
 import { METRIC } from '../metrics/builtin.js';
 import { realmRegistry } from '../metrics/registry.js';
 import type { Tags } from '../metrics/types.js';
@@ -67,4 +68,24 @@ export function judge(r: RunRecord): SummaryData {
 function phaseWindows(schedule: ScenarioSchedule): Array<{ name: string; start: number; end: number }> {
   const epoch = (t: number) => performance.timeOrigin + t;
   return schedule.phases.filter((p) => p.startedAt).map((p) => ({ name: p.scenario.name, start: epoch(p.startedAt), end: epoch(p.startedAt + schedule.phaseElapsedMs(p)) }));
+}
+
+/** The summary of a run stopped before any load: nothing measured, and why. */
+export function emptySummary(script: string, startedAt: Date, exitCode: number, aborted: string, tty: { stdout: boolean; stderr: boolean }): SummaryData {
+  return buildSummary({
+    aggregate: new MetricAggregate((n) => realmRegistry.get(n)),
+    metric: (n) => realmRegistry.get(n),
+    verdicts: [],
+    elapsedSecondsFor: () => 0,
+    testRunDurationMs: 0,
+    phases: [],
+    script,
+    startedAt,
+    exitCode,
+    aborted,
+    workers: 0,
+    errors: [],
+    warnings: [],
+    tty,
+  });
 }

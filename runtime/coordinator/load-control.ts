@@ -7,6 +7,8 @@ import type { ScenarioSchedule } from './scenario-schedule.js';
 import type { WorkerPool } from './worker-pool.js';
 
 export class LoadControl {
+  readonly #listeners = new Set<(graceful: boolean) => void>();
+
   constructor(
     readonly pool: WorkerPool,
     readonly schedule: ScenarioSchedule,
@@ -15,5 +17,12 @@ export class LoadControl {
   stop(graceful: boolean): void {
     this.schedule.stop();
     this.pool.broadcast({ type: 'stop', graceful });
+    for (const l of this.#listeners) l(graceful);
+  }
+
+  /** Called on every stop (the stuck-worker watch arms its deadline there). Returns the undo. */
+  onStop(fn: (graceful: boolean) => void): () => void {
+    this.#listeners.add(fn);
+    return () => this.#listeners.delete(fn);
   }
 }

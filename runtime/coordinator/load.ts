@@ -1,82 +1,60 @@
 /**
- * The first step of a run: the scenario compiled, imported once here (its top-level code computes
- * `options`, with the -e values visible), its options resolved (thresholds parsed and checked
- * against the metrics it defines) and its exports checked. Nothing has been sent yet; every
- * problem is exit 104 or 107.
+ * The first step of a run: the scenario compiled, its top-level code run in a worker thread
+ * (isolated-script.ts: never in the coordinator) to read `options` with the -e values visible,
+ * its options resolved (thresholds parsed and checked against the metrics it defines) and its
+ * exports checked. Nothing has been sent yet; every problem is exit 104 or 107.
  */
 import { basename } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { bundleScenario, type Bundle } from '../bundle/bundle.js';
 import { cliOverridesOf, resolveConfig, type ResolvedConfig } from '../config/resolve.js';
 import type { RunOptions } from '../config/run-options.js';
 import { McprunError } from '../errors.js';
 import { realmRegistry } from '../metrics/registry.js';
-import { RUNTIME_BUNDLE } from '../paths.js';
-import { locationOf } from './script-errors.js';
+import { readScript } from './isolated-script.js';
+import type { StopSignals } from './stop-signals.js';
 
 export interface LoadedScenario {
   readonly bundle: Bundle;
-  readonly module: Record<string, unknown>;
+  /** Each export's kind ('function', 'an object'...), as the worker that read the scenario saw it. */
+  readonly exports: Readonly<Record<string, string>>;
   readonly config: ResolvedConfig;
+  /** What the scenario sees as process.env and __ENV: the environment with the -e values over it. */
+  readonly env: Record<string, string>;
 }
 
-export async function loadScenario(opts: RunOptions): Promise<LoadedScenario> {
+/** `keepReader`: the thread that read the options becomes worker 0 (thread pools). */
+export async function loadScenario(opts: RunOptions, stops: StopSignals, keepReader: boolean): Promise<LoadedScenario> {
   const cli = cliOverridesOf(opts);
-  // The scenario imports the runtime bundle; load it while esbuild (another process) bundles.
-  void import(pathToFileURL(RUNTIME_BUNDLE).href).catch(() => {});
   const bundle = await bundleScenario(opts.script);
   try {
-    const module = await importScenario(bundle.path, opts.script);
-    const config = resolveConfig(module.options, cli, basename(opts.script), realmRegistry);
-    checkExports(module, config, opts.script);
-    return { bundle, module, config };
+    const env = scriptEnv(opts.env ?? {});
+    const facts = await readScript(bundle.path, env, opts.script, stops, keepReader);
+    for (const d of facts.metrics) realmRegistry.define(d);
+    const config = resolveConfig(facts.options, cli, basename(opts.script), realmRegistry);
+    checkExports(facts.exports, config, opts.script);
+    return { bundle, exports: facts.exports, config, env };
   } catch (err) {
     bundle.dispose();
     throw err;
   }
 }
 
-/** `-e` values are visible to the scenario's top-level code too (it computes `options` from them). Returns the undo. */
-export function applyEnv(env: Record<string, string>): () => void {
-  const before: Record<string, string | undefined> = {};
-  for (const [k, v] of Object.entries(env)) {
-    before[k] = process.env[k];
-    process.env[k] = v;
-  }
-  const g = globalThis as Record<string, unknown>;
-  const prevEnvGlobal = g.__ENV;
-  g.__ENV = { ...process.env };
-  return () => {
-    for (const [k, v] of Object.entries(before)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-    g.__ENV = prevEnvGlobal;
-  };
+/** The process environment with the -e values over it (the coordinator's own environment is left as it is). */
+export function scriptEnv(overrides: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  return Object.assign(env, overrides);
 }
 
-async function importScenario(path: string, script: string): Promise<Record<string, unknown>> {
-  try {
-    return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
-  } catch (err) {
-    if (McprunError.is(err)) throw err;
-    const e = err as Error;
-    throw new McprunError('MCPRUN_SCRIPT_EXCEPTION', `the scenario threw while loading (${script}): ${e?.name ?? 'Error'}: ${e?.message ?? String(err)}${locationOf(e)}.`, {
-      hint: 'Top-level code runs once per worker to read options; keep it to declarations.',
-      cause: err,
-    });
-  }
-}
-
-function checkExports(mod: Record<string, unknown>, config: ResolvedConfig, script: string): void {
-  const fns = Object.keys(mod).filter((k) => typeof mod[k] === 'function');
+function checkExports(mod: Readonly<Record<string, string>>, config: ResolvedConfig, script: string): void {
+  const fns = Object.keys(mod).filter((k) => mod[k] === 'function');
   for (const s of config.scenarios) {
     const fn = mod[s.exec];
-    if (typeof fn === 'function') continue;
+    if (fn === 'function') continue;
     const what = s.exec === 'default' ? 'a default export' : `an export named "${s.exec}"`;
     throw new McprunError(
       'MCPRUN_SCRIPT_EXPORT',
-      `${script} has no function for scenario "${s.name}": expected ${what} that is a function${fn === undefined ? '' : `, found ${describeExport(fn)}`}.`,
+      `${script} has no function for scenario "${s.name}": expected ${what} that is a function${fn === undefined || fn === 'undefined' ? '' : `, found ${fn}`}.`,
       {
         hint: s.exec === 'default'
           ? 'Add `export default async function (vu, data) { ... }`.'
@@ -85,12 +63,8 @@ function checkExports(mod: Record<string, unknown>, config: ResolvedConfig, scri
     );
   }
   for (const hook of ['setup', 'teardown']) {
-    if (mod[hook] !== undefined && typeof mod[hook] !== 'function') {
-      throw new McprunError('MCPRUN_SCRIPT_EXPORT', `${script} exports "${hook}" but it is ${describeExport(mod[hook])}, not a function.`, { hint: `Write \`export async function ${hook}() { ... }\`.` });
+    if (mod[hook] !== undefined && mod[hook] !== 'function' && mod[hook] !== 'undefined') {
+      throw new McprunError('MCPRUN_SCRIPT_EXPORT', `${script} exports "${hook}" but it is ${mod[hook]}, not a function.`, { hint: `Write \`export async function ${hook}() { ... }\`.` });
     }
   }
-}
-
-function describeExport(v: unknown): string {
-  return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
 }

@@ -10,6 +10,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { maskChunk } from '../output/mask-secrets.js';
 import { RUNTIME_BUNDLE } from '../paths.js';
 import { WORKER_THREAD_MARK } from '../worker/entry-marks.js';
 
@@ -23,9 +24,20 @@ interface Prespawned {
   error: Error | undefined;
 }
 
-/** Thread options shared by prespawned and pool-spawned workers (so either can be adopted). */
+/**
+ * Thread options shared by prespawned and pool-spawned workers (so either can be adopted). What
+ * the scenario prints goes through the secret mask on its way to our stdout and stderr.
+ */
 export function spawnWorkerThread(env: NodeJS.ProcessEnv): Worker {
-  return new Worker(RUNTIME_BUNDLE, { env, workerData: { mark: WORKER_THREAD_MARK }, stdout: false, stderr: false });
+  const w = new Worker(RUNTIME_BUNDLE, { env, workerData: { mark: WORKER_THREAD_MARK }, stdout: true, stderr: true });
+  forwardMasked(w.stdout, w.stderr);
+  return w;
+}
+
+/** A worker's output (thread or process) to ours, secrets masked. */
+export function forwardMasked(stdout: NodeJS.ReadableStream | null, stderr: NodeJS.ReadableStream | null): void {
+  stdout?.on('data', (d: Buffer) => process.stdout.write(maskChunk(d)));
+  stderr?.on('data', (d: Buffer) => process.stderr.write(maskChunk(d)));
 }
 
 /** Starts `requested` worker threads (the CPU count when undefined, never more than MAX_PRESPAWN). */
@@ -34,23 +46,33 @@ export function prespawnWorkers(requested: number | undefined): void {
   const n = Math.min(requested ?? cpus, cpus, MAX_PRESPAWN);
   const list: Prespawned[] = [];
   for (let i = 0; i < n; i++) {
-    let worker: Worker;
     try {
-      worker = spawnWorkerThread({ ...process.env });
+      list.push(watched(spawnWorkerThread({ ...process.env })));
     } catch {
       break;
     }
-    const p: Prespawned = { worker, exited: false, error: undefined };
-    worker.on('error', (err) => {
-      p.error = err;
-    });
-    worker.once('exit', () => {
-      p.exited = true;
-    });
-    worker.unref();
-    list.push(p);
   }
   (globalThis as Record<symbol, unknown>)[KEY] = list;
+}
+
+function watched(worker: Worker): Prespawned {
+  const p: Prespawned = { worker, exited: false, error: undefined };
+  worker.on('error', (err) => {
+    p.error = err;
+  });
+  worker.once('exit', () => {
+    p.exited = true;
+  });
+  worker.unref();
+  return p;
+}
+
+/** A thread that read the scenario's options goes first in line: the pool adopts it as worker 0 (the bundle is imported there already). */
+export function lendBack(worker: Worker): void {
+  const g = globalThis as Record<symbol, unknown>;
+  const list = ((g[KEY] as Prespawned[] | undefined) ??= []);
+  worker.removeAllListeners();
+  list.unshift(watched(worker));
 }
 
 /** A prespawned worker that is still alive, or undefined: the pool then spawns one itself. */

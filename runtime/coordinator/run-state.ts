@@ -15,20 +15,28 @@ export interface RunOutcome {
   requestedExit: ExitCode | undefined;
   /** Why the run was stopped early; null when it ran to its end. */
   aborted: string | null;
+  /** An output could not be written (the disk filled up under --out, the export could not be written). */
+  outputFailed?: boolean;
 }
 
-/** Precedence: a lost worker, then the code a stop asked for, then an outside stop, then the thresholds. */
+/** Precedence: a lost worker, then the code a stop asked for, then an outside stop, then the thresholds, then a failed output. */
 export function exitCodeOf(o: RunOutcome): ExitCode {
   if (o.workerFailure) return EXIT_CODES.WORKER_FAILED;
   if (o.requestedExit !== undefined) return o.requestedExit;
   if (o.aborted) return EXIT_CODES.EXTERNAL_ABORT;
-  return o.thresholdsFailed ? EXIT_CODES.THRESHOLDS_FAILED : EXIT_CODES.OK;
+  if (o.thresholdsFailed) return EXIT_CODES.THRESHOLDS_FAILED;
+  return o.outputFailed ? EXIT_CODES.OUTPUT_FAILED : EXIT_CODES.OK;
 }
+
+/** Why a run stopped by Ctrl-C, SIGTERM or run()'s signal reads as it does. */
+export const OUTSIDE_STOP = 'stopped from outside (SIGINT/SIGTERM)';
 
 export class RunState {
   #aborted: string | null = null;
+  #outside = false;
   #requestedExit: ExitCode | undefined;
   #workerFailure: Error | undefined;
+  #outputFailed = false;
   /** Said in the summary: workers lost under --continue-on-worker-error. */
   readonly warnings: string[] = [];
 
@@ -48,6 +56,18 @@ export class RunState {
     return true;
   }
 
+  /** Ctrl-C, SIGTERM, run()'s signal. */
+  abortFromOutside(): boolean {
+    if (!this.abort(OUTSIDE_STOP)) return false;
+    this.#outside = true;
+    return true;
+  }
+
+  /** The run was stopped from outside (first): a worker ended after that for not answering is no failure of the run. */
+  get stoppedFromOutside(): boolean {
+    return this.#outside;
+  }
+
   /** A part of the run failed without stopping it (teardown() threw): its code, unless one was asked for first. */
   fail(exitCode: ExitCode): void {
     this.#requestedExit ??= exitCode;
@@ -57,7 +77,13 @@ export class RunState {
     this.#workerFailure ??= err;
   }
 
+  /** An output stopped writing during the run (`what` says which and why): in the summary's warnings and the exit code. */
+  outputFailed(what: string): void {
+    this.#outputFailed = true;
+    this.warnings.push(what);
+  }
+
   outcome(thresholdsFailed: boolean): RunOutcome {
-    return { thresholdsFailed, workerFailure: this.#workerFailure, requestedExit: this.#requestedExit, aborted: this.#aborted };
+    return { thresholdsFailed, workerFailure: this.#workerFailure, requestedExit: this.#requestedExit, aborted: this.#aborted, outputFailed: this.#outputFailed };
   }
 }

@@ -14,26 +14,31 @@ import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
 import { realmRegistry } from '../metrics/registry.js';
 import { reportError } from '../output/error-report.js';
 import { formatMs } from '../output/format.js';
-import { maskSecrets } from '../output/mask-secrets.js';
+import { maskedStream, maskSecrets, setSecrets } from '../output/mask-secrets.js';
+import { pathProblem } from '../output/output-path.js';
 import type { Output, OutputContext } from '../output/output.js';
-import { createOutputs, endOutputs } from '../output/outputs.js';
+import type { HandleSummary } from '../output/handle-summary-output.js';
+import { createOutputs, endOutputs, endSummaryOutputs } from '../output/outputs.js';
 import { createProgress } from '../output/progress.js';
 import type { SummaryData } from '../output/summary-data.js';
 import { prepareSut, type SutRun } from '../sut/sut-run.js';
 import type { SutWarning } from '../sut/types.js';
 import { watchSignals, watchThresholds, watchWorkers } from './abort-watch.js';
 import { preparePool, type PoolPlan } from './fd-limit.js';
-import { evaluateNow, judge } from './judge.js';
-import { applyEnv, loadScenario, type LoadedScenario } from './load.js';
+import { emptySummary, evaluateNow, judge } from './judge.js';
+import { isolatedHandleSummary } from './isolated-script.js';
+import { loadScenario, scriptEnv, type LoadedScenario } from './load.js';
 import { LoadControl } from './load-control.js';
 import { MetricFeed } from './metric-feed.js';
 import { outputParticipant, startParticipants, stopParticipants, sutParticipant, type RunParticipant } from './participants.js';
 import { planRun, workerPlans, type RunPlan } from './plan.js';
 import { releasePrespawned } from './prespawn.js';
 import { feedProgress } from './progress-feed.js';
-import { RunState } from './run-state.js';
+import { OUTSIDE_STOP, RunState } from './run-state.js';
 import { ScenarioSchedule } from './scenario-schedule.js';
-import { runScenarios, runSetup, runTeardown, shutdownWorkers, workersReady } from './worker-phases.js';
+import { StopSignals } from './stop-signals.js';
+import { watchStuckWorkers } from './stuck-workers.js';
+import { runScenarios, runSetup, runTeardown, shutdownWorkers, workersReady, type PhaseContext } from './worker-phases.js';
 import { WorkerPool } from './worker-pool.js';
 
 export type { RunOptions };
@@ -44,32 +49,46 @@ export interface RunResult {
   error?: Error;
 }
 
-export async function run(opts: RunOptions): Promise<RunResult> {
-  const restoreEnv = applyEnv(opts.env ?? {});
+export async function run(given: RunOptions): Promise<RunResult> {
+  // Secret values never leave mcprun: masked in every stream and file from here on (mask-secrets.ts).
+  setSecrets(scriptEnv(given.env ?? {}), given.env ?? {});
+  const opts: RunOptions = { ...given, stdout: maskedStream(given.stdout ?? process.stdout), stderr: maskedStream(given.stderr ?? process.stderr) };
+  const stops = new StopSignals(opts.signal, opts.hardSignal);
+  const startedAt = new Date();
   let scenario: LoadedScenario | undefined;
   try {
-    scenario = await loadScenario(opts);
+    scenario = await loadScenario(opts, stops, (opts.pool ?? 'threads') === 'threads');
     // The system under test's PIDs and URL: checked before anything starts (exit 104).
     const sut = prepareSut(scenario.config.sut, realmRegistry, Math.max(DEFAULT_FLUSH_INTERVAL_MS, opts.flushIntervalMs ?? 0));
-    const outputs = createOutputs(opts, scenario.module);
+    const outputs = createOutputs(opts, { kind: scenario.exports.handleSummary, run: isolatedHandleSummary(scenario.bundle.path, scenario.env, opts.script, stops) as HandleSummary });
     const plan = planRun(scenario.config.scenarios, opts.workers, availableParallelism());
     // --pool, --local-ips and the open-file limit: checked before any output or worker starts (exit 104).
     const pool = await preparePool(plan, opts.pool, opts.localIps);
-    return await runLoad(new RunParts(opts, scenario, plan, outputs, sut), pool);
+    return await runLoad(new RunParts(opts, scenario, plan, outputs, sut, stops, startedAt), pool);
   } catch (err) {
+    // Ctrl-C while the scenario's top-level code ran: no load was sent, and the outputs say so.
+    if (McprunError.is(err) && err.mcprunCode === 'MCPRUN_STOPPED') return stoppedBeforeLoad(opts, err, startedAt);
     return { exitCode: reportError(err, opts.stderr ?? process.stderr, opts.verbose ?? false), summary: undefined, error: err as Error };
   } finally {
     releasePrespawned();
     scenario?.bundle.dispose();
-    restoreEnv();
   }
+}
+
+/** Stopped while the scenario's top-level code ran (a top-level await that never settles): exit 105, and the summary says no load was sent. */
+async function stoppedBeforeLoad(opts: RunOptions, err: McprunError, startedAt: Date): Promise<RunResult> {
+  const stdout = opts.stdout ?? process.stdout;
+  const stderr = opts.stderr ?? process.stderr;
+  stderr.write(`mcprun: ${err.message}; no load was sent.\n`);
+  const summary = emptySummary(opts.script, startedAt, EXIT_CODES.EXTERNAL_ABORT, OUTSIDE_STOP, { stdout: Boolean(stdout.isTTY), stderr: Boolean(stderr.isTTY) });
+  await endSummaryOutputs(opts, summary, { stdout, stderr });
+  return { exitCode: EXIT_CODES.EXTERNAL_ABORT, summary };
 }
 
 /** What a run is made of once it is known to be valid; nothing here has started yet. */
 class RunParts {
   readonly stdout: NonNullable<RunOptions['stdout']>;
   readonly stderr: NonNullable<RunOptions['stderr']>;
-  readonly startedAt = new Date();
   readonly schedule: ScenarioSchedule;
   readonly participants: RunParticipant[];
   readonly feed: MetricFeed;
@@ -81,6 +100,8 @@ class RunParts {
     readonly plan: RunPlan,
     readonly outputs: Output[],
     readonly sut: SutRun | undefined,
+    readonly stops: StopSignals,
+    readonly startedAt: Date,
   ) {
     this.stdout = opts.stdout ?? process.stdout;
     this.stderr = opts.stderr ?? process.stderr;
@@ -114,14 +135,23 @@ class RunParts {
       env: maskSecrets(this.opts.env ?? {}),
       stdout: this.stdout,
       stderr: this.stderr,
+      outputFailed: (what, err) => {
+        const text = `${what} could not be written: ${pathProblem(err)}; it is no longer written, and the run goes on`;
+        this.stderr.write(`mcprun: ${text}.\n`);
+        this.state.outputFailed(`${text} (exit code ${EXIT_CODES.OUTPUT_FAILED} unless the run fails otherwise).`);
+      },
     };
   }
 
   spawnWorkers(poolPlan: PoolPlan): WorkerPool {
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+    const env = this.scenario.env;
     const flushIntervalMs = this.opts.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS;
     return new WorkerPool(workerPlans(this.plan, this.scenario.config, { bundlePath: this.scenario.bundle.path, env, flushIntervalMs, ...poolPlan }), env);
+  }
+
+  phaseContext(pool: WorkerPool): PhaseContext {
+    const graceMs = Math.max(0, ...this.scenario.config.scenarios.map((s) => s.gracefulStopMs));
+    return { pool, stops: this.stops, state: this.state, stderr: this.stderr, graceMs };
   }
 }
 
@@ -136,21 +166,27 @@ async function runLoad(run: RunParts, poolPlan: PoolPlan): Promise<RunResult> {
   releasePrespawned();
   const stopFeed = feed.attach(pool);
   const load = new LoadControl(pool, schedule);
+  const phases = run.phaseContext(pool);
+  // A stop from outside counts from here to the end: in setup(), the scenarios and teardown() alike.
+  const offSignals = watchSignals(opts.signal, opts.hardSignal, state, load);
+  const offStuck = watchStuckWorkers(pool, schedule, run.plan, load);
   let stopWatchingWorkers = () => {};
   let stopWatching = () => {};
   try {
-    await workersReady(pool);
-    const data = await runSetup(pool, config.setupTimeoutMs);
+    await workersReady(phases);
+    const data = await runSetup(phases, config.setupTimeoutMs);
     stopWatchingWorkers = watchWorkers(pool, schedule, state, load, { continueOnWorkerError: opts.continueOnWorkerError ?? false, stderr });
     stopWatching = watchScenarios(run, load);
     await runScenarios(pool, schedule, data);
     stopWatching();
-    if (!(await runTeardown(pool, data, config.teardownTimeoutMs, stderr))) state.fail(EXIT_CODES.SCRIPT_ERROR);
+    if (!(await runTeardown(phases, data, config.teardownTimeoutMs))) state.fail(EXIT_CODES.SCRIPT_ERROR);
     await shutdownWorkers(pool, stderr);
     await stopParticipants(run.participants, stderr);
     const summary = judge({ script: opts.script, startedAt: run.startedAt, config, plan: run.plan, feed, schedule, state, sut: run.sut, tty: { stdout: Boolean(run.stdout.isTTY), stderr: Boolean(stderr.isTTY) } });
-    await endOutputs(run.outputs, summary, stderr);
-    return { exitCode: summary.mcprun.exitCode as ExitCode, summary };
+    const failedOutputs = await endOutputs(run.outputs, summary, stderr);
+    // An export or report that could not be written at the end: a CI job must not read success.
+    const exitCode = failedOutputs && summary.mcprun.exitCode === EXIT_CODES.OK ? EXIT_CODES.OUTPUT_FAILED : (summary.mcprun.exitCode as ExitCode);
+    return { exitCode, summary };
   } catch (err) {
     stopWatching();
     load.stop(false);
@@ -159,16 +195,17 @@ async function runLoad(run: RunParts, poolPlan: PoolPlan): Promise<RunResult> {
     if (schedule.begunAt && feed.aggregate.series.size && !McprunError.is(err)) stderr.write(`mcprun: ${(err as Error).message}\n`);
     throw err;
   } finally {
+    offSignals();
+    offStuck();
     await pool.terminateAll();
     stopWatchingWorkers();
     stopFeed();
   }
 }
 
-/** While the scenarios run: Ctrl-C, abortOnFail thresholds, the progress display. Returns the function that ends all three. */
+/** While the scenarios run: abortOnFail thresholds, the progress display. Returns the function that ends both. */
 function watchScenarios(run: RunParts, load: LoadControl): () => void {
   const { opts, schedule, state, feed, stderr } = run;
-  const offSignals = watchSignals(opts.signal, opts.hardSignal, state, load);
   const entries = run.scenario.config.thresholds;
   const offThresholds = watchThresholds(entries, (only) => evaluateNow(feed, schedule, entries, only), () => schedule.now() - schedule.begunAt, state, load);
   const display = createProgress(stderr, { enabled: !(opts.quiet ?? false) && (opts.progress ?? true), tty: Boolean(stderr.isTTY) });
@@ -177,7 +214,6 @@ function watchScenarios(run: RunParts, load: LoadControl): () => void {
   return () => {
     if (done) return;
     done = true;
-    offSignals();
     offThresholds();
     offProgress();
   };

@@ -23,6 +23,7 @@ export class ScenarioSchedule {
   #stopped = false;
   readonly #lost = new Set<number>();
   #startPhase: (p: Phase) => void = () => {};
+  readonly #startListeners = new Set<(p: Phase) => void>();
   #resolveAll!: () => void;
   readonly allDone: Promise<void>;
   /** When begin() was called (0 before): the test's start, before any startTime. */
@@ -53,8 +54,15 @@ export class ScenarioSchedule {
       p.startedAt = this.now();
       for (const w of this.#lost) p.doneWorkers.add(w);
       this.#startPhase(p);
+      for (const l of this.#startListeners) l(p);
     }, ms);
     this.#timers.add(t);
+  }
+
+  /** Called as each phase starts (after its workers were told). Returns the undo. */
+  onPhaseStart(fn: (p: Phase) => void): () => void {
+    this.#startListeners.add(fn);
+    return () => this.#startListeners.delete(fn);
   }
 
   workerDone(name: string, worker: number): void {

@@ -9,7 +9,7 @@ import { fork } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
 import { RUNTIME_BUNDLE } from '../paths.js';
 import { McprunError, deserializeError } from '../errors.js';
-import { adoptPrespawned, spawnWorkerThread } from './prespawn.js';
+import { adoptPrespawned, forwardMasked, spawnWorkerThread } from './prespawn.js';
 import { WORKER_PROCESS_ENV } from '../worker/entry-marks.js';
 import type { CoordinatorMessage, WorkerMessage, WorkerPlan } from '../worker-protocol.js';
 import { safeTimeout } from '../timers.js';
@@ -28,6 +28,10 @@ export interface PoolWorker {
   lastError: Error | undefined;
   /** Thread id or process id, for logs. */
   readonly pid: number | undefined;
+  /** Why the coordinator ended it (it did not answer in time): said instead of "died". */
+  killedBecause?: string;
+  /** The part that ended it says so itself (a hook that did not return); the loss watch stays quiet. */
+  killReported?: boolean;
   send(msg: CoordinatorMessage): void;
   terminate(): Promise<void>;
 }
@@ -59,7 +63,8 @@ export class WorkerPool {
 
   #spawnThread(plan: WorkerPlan): PoolWorker {
     // A worker started at launch (prespawn.ts) gets its environment with the plan instead.
-    const t = adoptPrespawned() ?? spawnWorkerThread({ ...process.env, ...this.env });
+    // The -e values reach process.env with the plan, as for processes below.
+    const t = adoptPrespawned() ?? spawnWorkerThread({ ...process.env });
     const w: PoolWorker = {
       index: plan.workerIndex,
       state: 'starting',
@@ -82,9 +87,11 @@ export class WorkerPool {
 
   #spawnProcess(plan: WorkerPlan): PoolWorker {
     const child = fork(WORKER_ENTRY, [], {
-      env: { ...process.env, ...this.env, [WORKER_PROCESS_ENV]: '1' },
+      // The coordinator's own environment: the -e values reach process.env with the plan, so that a
+      // NODE_OPTIONS or NODE_PATH given with -e (meant for the scenario) cannot stop node itself.
+      env: { ...process.env, [WORKER_PROCESS_ENV]: '1' },
       serialization: 'advanced',
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       // A debugger port cannot be shared by several processes.
       execArgv: process.execArgv.filter((a) => !a.startsWith('--inspect')),
     });
@@ -114,6 +121,7 @@ export class WorkerPool {
         await exited;
       },
     };
+    forwardMasked(child.stdout, child.stderr);
     child.on('message', (msg: WorkerMessage) => this.#message(w, msg));
     child.on('error', (err) => {
       w.lastError = err;
@@ -138,20 +146,38 @@ export class WorkerPool {
     return () => this.#exitListeners.delete(fn);
   }
 
+  /**
+   * Ends a worker that does not answer (a VU in synchronous code, a stopped process): thread
+   * terminate(), process SIGKILL, both of which work on a busy or stopped worker. What it flushed
+   * before is already merged; its exit is reported to the onExit listeners with `why`.
+   */
+  kill(index: number, why: string, reportedByCaller = false): Promise<void> {
+    const w = this.workers[index];
+    if (w.state === 'stopped' || w.killedBecause !== undefined) return Promise.resolve();
+    w.killedBecause = why;
+    w.killReported = reportedByCaller;
+    return w.terminate().catch(() => {});
+  }
+
   broadcast(msg: CoordinatorMessage): void {
     for (const w of this.workers) if (w.state !== 'failed' && w.state !== 'stopped') w.send(msg);
   }
 
   /**
-   * Resolves with the first message that `match` accepts; rejects after `timeoutMs`, or when the
-   * worker `from` (if given) exits first.
+   * Resolves with the first message that `match` accepts; rejects after `timeoutMs`, when the
+   * worker `from` (if given) exits first, or when `cancel` (given the reject function, returning
+   * its undo) calls it: a stop from outside ends any wait.
    */
-  waitFor<T extends WorkerMessage>(match: (m: WorkerMessage) => m is T, timeoutMs: number, what: string, from?: number): Promise<T> {
+  waitFor<T extends WorkerMessage>(match: (m: WorkerMessage) => m is T, timeoutMs: number, what: string, from?: number, cancel?: (reject: (err: Error) => void) => () => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
+      let offCancel = () => {};
+      let settled = false;
       const cleanup = () => {
+        settled = true;
         clearTimeout(timer);
         offMsg();
         offExit();
+        offCancel();
       };
       const timer = safeTimeout(() => {
         cleanup();
@@ -169,6 +195,14 @@ export class WorkerPool {
           reject(new McprunError('MCPRUN_WORKER', `worker ${index} exited (code ${code}) while waiting for ${what}${error ? `: ${error.message}` : ''}.`, { cause: error }));
         }
       });
+      if (cancel) {
+        offCancel = cancel((err) => {
+          cleanup();
+          reject(err);
+        });
+        // It may have cancelled at once (a stop that came already): undo what it set up.
+        if (settled) offCancel();
+      }
     });
   }
 

@@ -12,6 +12,8 @@ export function describeValue(v: unknown): string {
   if (typeof v === 'object') return 'an object';
   if (typeof v === 'bigint') return `${v}n`;
   if (typeof v === 'symbol' || v === undefined) return String(v);
+  // JSON has no NaN or Infinity: it would say "null".
+  if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
   return JSON.stringify(v) ?? String(v);
 }
 

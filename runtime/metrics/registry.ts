@@ -46,7 +46,7 @@ export class MetricRegistry {
 /**
  * The registry of this realm (thread), one per realm even when two copies of this module are loaded
  * (the coordinator's bundle and the runtime bundle a scenario imports), hence the global symbol. Custom metrics created at the scenario's top level register
- * here, in the coordinator (which imports the scenario to read its options) and in every worker.
+ * here in every worker; the coordinator learns them from the worker that read the scenario's options.
  */
 export const realmRegistry: MetricRegistry = ((globalThis as Record<symbol, unknown>)[Symbol.for('mcprun.realmRegistry')] ??=
   new MetricRegistry()) as MetricRegistry;

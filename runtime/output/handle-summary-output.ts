@@ -3,8 +3,8 @@
  * returns `{ stdout?: string, stderr?: string, [path]: string }`. When the scenario exports it, it
  * replaces the default summary on stdout; if it throws, the default summary is printed instead.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { McprunError } from '../errors.js';
+import { writeFileAtomic } from './output-path.js';
 import type { Output, OutputContext } from './output.js';
 import type { SummaryData } from './summary-data.js';
 import { textSummary } from './text-summary.js';
@@ -29,7 +29,7 @@ export class HandleSummaryOutput implements Output {
     const stderr = this.#ctx?.stderr ?? process.stderr;
     let result: unknown;
     try {
-      result = await this.fn(structuredClone(summary));
+      result = await this.fn(summary);
     } catch (err) {
       const e = err as Error;
       stderr.write(`mcprun: handleSummary() threw ${e?.name ?? 'Error'}: ${e?.message ?? String(err)}; printing the default summary instead.\n`);
@@ -44,6 +44,7 @@ export class HandleSummaryOutput implements Output {
       stderr.write(`mcprun: handleSummary() must return an object such as { stdout: textSummary(data), 'summary.json': JSON.stringify(data) }, received ${Array.isArray(result) ? 'an array' : typeof result}.\n`);
       return;
     }
+    const failed: string[] = [];
     for (const [key, value] of Object.entries(result as Record<string, unknown>)) {
       let content: string | Uint8Array;
       if (typeof value === 'string') content = value;
@@ -57,12 +58,12 @@ export class HandleSummaryOutput implements Output {
       else if (key === 'stderr') stderr.write(content);
       else {
         try {
-          mkdirSync(dirname(resolve(key)), { recursive: true });
-          writeFileSync(key, content);
+          writeFileAtomic(key, content, `the handleSummary() output ${key}`);
         } catch (err) {
-          stderr.write(`mcprun: handleSummary() output ${key} could not be written: ${(err as Error).message}\n`);
+          failed.push((err as Error).message);
         }
       }
     }
+    if (failed.length) throw new McprunError('MCPRUN_OUTPUT', failed.join('; '));
   }
 }

@@ -6,16 +6,49 @@ import { isSutMetric } from '../metrics/sut-catalogue.js';
 import { formatBytes, formatCount, formatMs, formatPercent, formatValue } from './format.js';
 import type { ReportModel } from './report-model.js';
 
-/** A table cell: pipes and newlines would break the row. */
-export function mdCell(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+/**
+ * Text from the run (file name, scenario, check, group and tool names, error messages, warnings)
+ * as Markdown shows it and nothing more: GitHub renders HTML in .md files, so markup, Markdown
+ * syntax and control bytes (NUL, ESC) are escaped or dropped rather than passed through.
+ */
+export function mdText(s: string): string {
+  return stripControls(s)
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\\`*_[\]~|]/g, (c) => `\\${c}`);
 }
 
-function row(cells: string[]): string {
+/** A table cell: also newlines would break the row. */
+export function mdCell(s: string | Code): string {
+  if (typeof s !== 'string') return codeSpan(s.code);
+  return mdText(s).replace(/\r?\n/g, ' ');
+}
+
+/** A cell shown as code: the fence is longer than any run of backticks inside, pipes are escaped (GFM tables). */
+interface Code {
+  code: string;
+}
+
+const code = (c: string): Code => ({ code: c });
+
+function codeSpan(s: string): string {
+  const text = stripControls(s).replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((r) => r.length));
+  const fence = '`'.repeat(longest + 1);
+  return `${fence}${text.startsWith('`') || text.endsWith('`') ? ` ${text} ` : text}${fence}`;
+}
+
+function stripControls(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '');
+}
+
+function row(cells: Array<string | Code>): string {
   return `| ${cells.map(mdCell).join(' | ')} |`;
 }
 
-function table(header: string[], rows: string[][], align?: Array<'l' | 'r'>): string[] {
+function table(header: string[], rows: Array<Array<string | Code>>, align?: Array<'l' | 'r'>): string[] {
   const sep = header.map((_, i) => (align?.[i] === 'r' ? '---:' : '---'));
   return [row(header), `| ${sep.join(' | ')} |`, ...rows.map(row)];
 }
@@ -23,8 +56,8 @@ function table(header: string[], rows: string[][], align?: Array<'l' | 'r'>): st
 export function renderMarkdownReport(model: ReportModel): string {
   const { meta, summary } = model;
   const out: string[] = [];
-  out.push(`# mcprun report: ${meta.scriptName}`, '');
-  out.push(`**Result: ${meta.verdict}** — ${meta.verdictText}`, '');
+  out.push(`# mcprun report: ${mdText(meta.scriptName)}`, '');
+  out.push(`**Result: ${mdText(meta.verdict)}** — ${mdText(meta.verdictText)}`, '');
   out.push(
     `Ran ${formatMs(meta.durationMs)} on ${meta.workers} worker${meta.workers === 1 ? '' : 's'}, started ${meta.startedAt} · mcprun ${meta.version} · Node.js ${meta.node} · ${meta.cpus} CPUs · exit code ${meta.exitCode}`,
     '',
@@ -35,7 +68,7 @@ export function renderMarkdownReport(model: ReportModel): string {
     out.push(
       ...table(
         ['SLA', 'Target', 'Actual', 'Status'],
-        model.thresholds.map((t) => [`\`${t.metric}\``, `\`${t.expression}\``, t.actualText, t.ok && !t.noData ? 'PASS' : t.noData ? 'FAIL (no data)' : 'FAIL']),
+        model.thresholds.map((t) => [code(t.metric), code(t.expression), t.actualText, t.ok && !t.noData ? 'PASS' : t.noData ? 'FAIL (no data)' : 'FAIL']),
       ),
       '',
     );
@@ -53,7 +86,7 @@ export function renderMarkdownReport(model: ReportModel): string {
   }
 
   if (summary.mcprun.warnings.length) {
-    out.push('## Warnings', '', ...summary.mcprun.warnings.map((w) => `- ${w}`), '');
+    out.push('## Warnings', '', ...summary.mcprun.warnings.map((w) => `- ${mdText(w).replace(/\r?\n/g, ' ')}`), '');
   }
   return `${out.join('\n').trimEnd()}\n`;
 }
@@ -101,7 +134,7 @@ function sutLines(model: ReportModel): string[] {
   out.push(
     ...table(
       ['Metric', 'avg / value', 'min', 'max', 'p95'],
-      metrics.map(([name, m]) => [`\`${name}\``, cell(m.values.avg ?? m.values.value, m), cell(m.values.min, m), cell(m.values.max, m), cell(m.values['p(95)'], m)]),
+      metrics.map(([name, m]) => [code(name), cell(m.values.avg ?? m.values.value, m), cell(m.values.min, m), cell(m.values.max, m), cell(m.values['p(95)'], m)]),
       ['l', 'r', 'r', 'r', 'r'],
     ),
     '',

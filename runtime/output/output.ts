@@ -33,6 +33,11 @@ export interface OutputContext {
   env: Record<string, string>;
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  /**
+   * An output could not write during the run (the disk is full): said once on stderr and in the
+   * summary, and the exit code says so; the run goes on.
+   */
+  outputFailed(what: string, err: Error): void;
 }
 
 export interface Output {
@@ -41,6 +46,6 @@ export interface Output {
   start?(ctx: OutputContext): void | Promise<void>;
   /** Each worker snapshot, after it was merged into the aggregate. Must be cheap. */
   snapshot?(workerIndex: number, snap: MetricSnapshot): void;
-  /** After the run with the final summary; write files, close servers. */
+  /** After the run with the final summary; write files, close servers. A throw (MCPRUN_OUTPUT) makes the exit code 110. */
   end?(summary: SummaryData): void | Promise<void>;
 }

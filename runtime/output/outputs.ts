@@ -1,9 +1,10 @@
 /** Builds the outputs a run asked for (summary, --summary-export, --out, --report-dir, --junit, --metrics-addr, handleSummary). */
+import { resolve } from 'node:path';
 import { DEFAULT_FLUSH_INTERVAL_MS, type RunOptions } from '../config/run-options.js';
 import { McprunError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { HandleSummaryOutput, type HandleSummary } from './handle-summary-output.js';
-import type { Output } from './output.js';
+import type { Output, OutputContext } from './output.js';
 import type { SummaryData } from './summary-data.js';
 import { PrometheusOutput } from './prometheus.js';
 import { JunitOutput, ReportDirOutput, ReportModelSource } from './report-outputs.js';
@@ -16,14 +17,10 @@ import { TimeSeries } from './timeseries.js';
  * series (its end() closes the last interval, which the file outputs and the report folder then
  * write), handleSummary() last.
  */
-export function createOutputs(opts: RunOptions, module: Record<string, unknown>): Output[] {
+export function createOutputs(opts: RunOptions, handleSummary: ScenarioHandleSummary = { kind: undefined, run: async () => undefined }): Output[] {
   const specs = (opts.out ?? []).map(parseOutSpec);
-  const paths = new Set<string>();
-  for (const s of specs) {
-    if (paths.has(s.path)) throw new McprunError('MCPRUN_CLI', `--out ${s.source}: ${s.path} is written by another --out too; give each output its own file.`);
-    paths.add(s.path);
-  }
-  const hs = checkHandleSummary(opts.script, module.handleSummary);
+  refuseSharedFiles([...specs.map((s): [string, string] => [`--out ${s.source}`, s.path]), ['--summary-export', opts.summaryExport], ['--junit', opts.junit]]);
+  const hs = checkHandleSummary(opts.script, handleSummary);
   const outputs: Output[] = [];
   if (!opts.quiet && !hs) outputs.push(new TextSummaryOutput(opts.color));
   if (opts.summaryExport) outputs.push(new SummaryExportOutput(opts.summaryExport));
@@ -38,22 +35,55 @@ export function createOutputs(opts: RunOptions, module: Record<string, unknown>)
   return outputs;
 }
 
-/** The scenario's handleSummary(), when it exports one: it replaces the summary text on stdout. */
-function checkHandleSummary(script: string, hs: unknown): HandleSummary | undefined {
-  if (hs === undefined) return undefined;
-  if (typeof hs !== 'function') {
-    throw new McprunError('MCPRUN_SCRIPT_EXPORT', `${script} exports "handleSummary" but it is a ${typeof hs}, not a function.`, { hint: 'Write `export function handleSummary(data) { return { stdout: textSummary(data) }; }`.' });
+/** Two outputs writing one file would each overwrite the other: refused before load (104). */
+function refuseSharedFiles(files: Array<[string, string | undefined]>): void {
+  const seen = new Map<string, string>();
+  for (const [flag, path] of files) {
+    if (!path) continue;
+    const abs = resolve(path);
+    const other = seen.get(abs);
+    if (other) throw new McprunError('MCPRUN_CLI', `${flag} ${path}: ${other} writes the same file; give each output its own file.`, { hint: 'No load was sent.' });
+    seen.set(abs, `${flag} ${path}`);
   }
-  return hs as HandleSummary;
 }
 
-/** Each output gets the final summary, in order; one that fails is said on stderr and the others still run. */
-export async function endOutputs(outputs: readonly Output[], summary: SummaryData, stderr: NodeJS.WritableStream): Promise<void> {
+/** The scenario's handleSummary export: its kind ('function', 'an object'...) and how to call it (away from the coordinator). */
+export interface ScenarioHandleSummary {
+  kind: string | undefined;
+  run: HandleSummary;
+}
+
+/** The scenario's handleSummary(), when it exports one: it replaces the summary text on stdout. */
+function checkHandleSummary(script: string, hs: ScenarioHandleSummary): HandleSummary | undefined {
+  if (hs.kind === undefined || hs.kind === 'undefined') return undefined;
+  if (hs.kind !== 'function') {
+    throw new McprunError('MCPRUN_SCRIPT_EXPORT', `${script} exports "handleSummary" but it is ${hs.kind}, not a function.`, { hint: 'Write `export function handleSummary(data) { return { stdout: textSummary(data) }; }`.' });
+  }
+  return hs.run;
+}
+
+/**
+ * Each output gets the final summary, in order; one that fails is said on stderr (which file, and
+ * why) and the others still run. Returns how many failed.
+ */
+export async function endOutputs(outputs: readonly Output[], summary: SummaryData, stderr: NodeJS.WritableStream): Promise<number> {
+  let failed = 0;
   for (const o of outputs) {
     try {
       await o.end?.(summary);
     } catch (err) {
-      stderr.write(`mcprun: output ${o.name} failed: ${(err as Error).message}\n`);
+      failed++;
+      stderr.write(`mcprun: ${McprunError.is(err) && err.mcprunCode === 'MCPRUN_OUTPUT' ? err.message : `output ${o.name} failed: ${(err as Error).message}`}\n`);
     }
   }
+  return failed;
+}
+
+/** A run stopped before it began: the summary text and --summary-export still say so (the other outputs never started). */
+export async function endSummaryOutputs(opts: RunOptions, summary: SummaryData, io: Pick<OutputContext, 'stdout' | 'stderr'>): Promise<void> {
+  const outputs: Output[] = [];
+  if (!opts.quiet) outputs.push(new TextSummaryOutput(opts.color));
+  if (opts.summaryExport) outputs.push(new SummaryExportOutput(opts.summaryExport));
+  for (const o of outputs) o.start?.(io as OutputContext);
+  await endOutputs(outputs, summary, io.stderr);
 }

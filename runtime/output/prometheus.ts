@@ -16,6 +16,7 @@ import { McprunError } from '../errors.js';
 import { AggregateSeries, type MetricAggregate } from '../metrics/aggregate.js';
 import type { MetricDefinition } from '../metrics/types.js';
 import { percentileOf } from '../metrics/hdr.js';
+import { maskText } from './mask-secrets.js';
 import type { Output, OutputContext } from './output.js';
 
 export const PROM_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -206,7 +207,7 @@ export class PrometheusOutput implements Output {
           return;
         }
         res.writeHead(200, { 'content-type': PROM_CONTENT_TYPE });
-        res.end(req.method === 'HEAD' ? undefined : body);
+        res.end(req.method === 'HEAD' ? undefined : maskText(body));
         return;
       }
       if (path === '/') {
@@ -217,7 +218,7 @@ export class PrometheusOutput implements Output {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) =>
-        reject(new McprunError('MCPRUN_CONFIG', `--metrics-addr ${this.addr}: cannot listen on ${host}:${port} (${err.code ?? err.message}).`, { hint: 'Pick a free port (0 picks one) or stop what holds it; no load was sent.' })),
+        reject(new McprunError('MCPRUN_CONFIG', `--metrics-addr ${this.addr}: cannot listen on ${host}:${port} (${err.code ?? err.message}).`, { hint: `${listenFix(err.code)}; no load was sent.` })),
       );
       server.listen(port, host, () => resolve());
     });
@@ -238,5 +239,20 @@ export class PrometheusOutput implements Output {
       s.close(() => resolve());
       s.closeAllConnections();
     });
+  }
+}
+
+/** What to do when listen() fails, by its code: a busy port is not the only way it can. */
+function listenFix(code: string | undefined): string {
+  switch (code) {
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'The host name does not resolve: give an IP address of this machine, e.g. 127.0.0.1:9464';
+    case 'EADDRNOTAVAIL':
+      return 'That address is not one of this machine: use 127.0.0.1 or an address of one of its interfaces';
+    case 'EACCES':
+      return 'Ports below 1024 need privileges: pick a port above 1024 (0 picks a free one)';
+    default:
+      return 'Pick a free port (0 picks one) or stop what holds it';
   }
 }

@@ -2,10 +2,11 @@
  * `--report-dir [DIR]`: DIR/<scenario-file-name>-YYYYMMDD-HHMMSS/ with summary.json, report.html,
  * report.md, junit.xml and timeseries.csv (streamed during the run); and `--junit FILE` alone.
  */
-import { existsSync, mkdirSync, openSync, closeSync, writeFileSync } from 'node:fs';
-import { basename, dirname, extname, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, extname, join, resolve } from 'node:path';
 import { McprunError } from '../errors.js';
 import { FileSink } from './file-sink.js';
+import { checkOutputFile, ensureFolder, pathProblem, writeFileAtomic } from './output-path.js';
 import { renderHtmlReport } from './html-report.js';
 import { renderJunit } from './junit-report.js';
 import { renderMarkdownReport } from './markdown-report.js';
@@ -70,16 +71,16 @@ export class ReportDirOutput implements Output {
     this.models.setContext(ctx);
     const stem = basename(ctx.script, extname(ctx.script)) || 'scenario';
     const name = `${stem}-${folderStamp(ctx.startedAt)}`;
+    let dir = join(this.base, name);
     try {
-      let dir = join(this.base, name);
       for (let i = 2; existsSync(dir); i++) dir = join(this.base, `${name}-${i}`);
-      mkdirSync(dir, { recursive: true });
-      this.dir = dir;
-      this.#csv = new FileSink(join(dir, 'timeseries.csv'));
-      this.#csv.write(csvHeader());
+      ensureFolder(dir);
     } catch (err) {
-      throw new McprunError('MCPRUN_CONFIG', `cannot create the report folder in --report-dir ${this.base}: ${(err as Error).message}.`, { hint: 'Check that the path is a writable folder; no load was sent.' });
+      throw new McprunError('MCPRUN_CONFIG', `cannot create the report folder in --report-dir ${this.base}: ${pathProblem(err)}.`, { hint: 'No load was sent.' });
     }
+    this.dir = dir;
+    this.#csv = new FileSink(join(dir, 'timeseries.csv'), `--report-dir ${join(dir, 'timeseries.csv')}`, (err) => ctx.outputFailed(`--report-dir ${join(dir, 'timeseries.csv')}`, err));
+    this.#csv.write(csvHeader());
   }
 
   end(summary: SummaryData): void {
@@ -94,20 +95,21 @@ export class ReportDirOutput implements Output {
       ['junit.xml', () => renderJunit(model)],
     ];
     const stderr = this.#ctx?.stderr ?? process.stderr;
+    const failed: string[] = [];
     for (const [file, render] of files) {
       try {
-        writeFileSync(join(dir, file), render());
+        writeFileAtomic(join(dir, file), render(), `the report ${join(dir, file)}`);
       } catch (err) {
-        stderr.write(`mcprun: could not write ${join(dir, file)}: ${(err as Error).message}\n`);
+        failed.push((err as Error).message);
       }
     }
+    if (failed.length) throw new McprunError('MCPRUN_OUTPUT', failed.join('; '));
     stderr.write(`mcprun: reports written to ${resolve(dir)}\n`);
   }
 }
 
 export class JunitOutput implements Output {
   readonly name = '--junit';
-  #ctx: OutputContext | undefined;
 
   constructor(
     readonly path: string,
@@ -115,21 +117,11 @@ export class JunitOutput implements Output {
   ) {}
 
   start(ctx: OutputContext): void {
-    this.#ctx = ctx;
     this.models.setContext(ctx);
-    try {
-      mkdirSync(dirname(resolve(this.path)), { recursive: true });
-      closeSync(openSync(this.path, 'a'));
-    } catch (err) {
-      throw new McprunError('MCPRUN_CONFIG', `cannot write --junit ${this.path}: ${(err as Error).message}.`, { hint: 'Check that the folder is writable; no load was sent.' });
-    }
+    checkOutputFile(this.path, `--junit ${this.path}`);
   }
 
   end(summary: SummaryData): void {
-    try {
-      writeFileSync(this.path, renderJunit(this.models.get(summary)));
-    } catch (err) {
-      (this.#ctx?.stderr ?? process.stderr).write(`mcprun: could not write --junit ${this.path}: ${(err as Error).message}\n`);
-    }
+    writeFileAtomic(this.path, renderJunit(this.models.get(summary)), `--junit ${this.path}`);
   }
 }

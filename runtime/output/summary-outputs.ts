@@ -2,8 +2,8 @@
  * The end-of-test summary as the two outputs every run may have: the text on stdout (unless
  * --quiet, or the scenario's handleSummary() prints its own) and `--summary-export FILE`.
  */
-import { writeFileSync } from 'node:fs';
 import type { Output, OutputContext } from './output.js';
+import { checkOutputFile, writeFileAtomic } from './output-path.js';
 import type { SummaryData } from './summary-data.js';
 import { textSummary } from './text-summary.js';
 
@@ -26,19 +26,14 @@ export class TextSummaryOutput implements Output {
 
 export class SummaryExportOutput implements Output {
   readonly name = '--summary-export';
-  #stderr: NodeJS.WritableStream | undefined;
 
   constructor(readonly path: string) {}
 
-  start(ctx: OutputContext): void {
-    this.#stderr = ctx.stderr;
+  start(): void {
+    checkOutputFile(this.path, `--summary-export ${this.path}`);
   }
 
   end(summary: SummaryData): void {
-    try {
-      writeFileSync(this.path, JSON.stringify(summary, null, 2));
-    } catch (err) {
-      (this.#stderr ?? process.stderr).write(`mcprun: could not write --summary-export ${this.path}: ${(err as Error).message}\n`);
-    }
+    writeFileAtomic(this.path, JSON.stringify(summary, null, 2), `--summary-export ${this.path}`);
   }
 }

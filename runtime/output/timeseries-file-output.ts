@@ -2,7 +2,7 @@
 import { McprunError } from '../errors.js';
 import type { MetricSnapshot } from '../metrics/worker-store.js';
 import { FileSink } from './file-sink.js';
-import type { Output } from './output.js';
+import type { Output, OutputContext } from './output.js';
 import { csvHeader, csvLines, NdjsonFormatter } from './timeseries-format.js';
 import type { TimeSeries } from './timeseries.js';
 
@@ -16,7 +16,7 @@ export interface OutSpec {
 
 /** `json=FILE`, `json=FILE,raw`, `csv=FILE`. */
 export function parseOutSpec(value: string): OutSpec {
-  const m = /^(json|csv)=(.+)$/.exec(value.trim());
+  const m = /^(json|csv)=(.*)$/.exec(value.trim());
   if (!m) {
     const kind = value.split('=')[0];
     throw new McprunError(
@@ -25,14 +25,22 @@ export function parseOutSpec(value: string): OutSpec {
       { hint: 'For example --out json=results.ndjson or --out csv=results.csv; for reports use --report-dir and --junit.' },
     );
   }
+  const kind = m[1] as 'json' | 'csv';
   let path = m[2];
   let raw = false;
-  if (m[1] === 'json' && /,raw$/.test(path)) {
+  // A last ",word" without a dot or a slash is an option, not part of the file name.
+  const opt = /,([^,./\\]*)$/.exec(path);
+  if (opt) {
+    if (kind !== 'json' || opt[1] !== 'raw') {
+      throw new McprunError('MCPRUN_CLI', `invalid --out ${JSON.stringify(value)}: unknown option "${opt[1]}" after the file name; ${kind === 'json' ? 'json takes only ",raw"' : 'csv takes no options'}.`, {
+        hint: kind === 'json' ? 'Write --out json=FILE or --out json=FILE,raw.' : 'Write --out csv=FILE.',
+      });
+    }
     raw = true;
-    path = path.slice(0, -4);
+    path = path.slice(0, opt.index);
   }
-  if (!path) throw new McprunError('MCPRUN_CLI', `invalid --out ${JSON.stringify(value)}: the file name is empty.`, { hint: `Write --out ${m[1]}=results.${m[1] === 'json' ? 'ndjson' : 'csv'}.` });
-  return { kind: m[1] as 'json' | 'csv', path, raw, source: value };
+  if (!path) throw new McprunError('MCPRUN_CLI', `invalid --out ${JSON.stringify(value)}: the file name is empty.`, { hint: `Write --out ${kind}=results.${kind === 'json' ? 'ndjson' : 'csv'}.` });
+  return { kind, path, raw, source: value };
 }
 
 export class TimeSeriesFileOutput implements Output {
@@ -48,12 +56,8 @@ export class TimeSeriesFileOutput implements Output {
     ts.onInterval((c) => this.#sink?.write(spec.kind === 'json' ? this.#json.interval(c) : csvLines(c)));
   }
 
-  start(): void {
-    try {
-      this.#sink = new FileSink(this.spec.path);
-    } catch (err) {
-      throw new McprunError('MCPRUN_CONFIG', `cannot write ${this.name}: ${(err as Error).message}.`, { hint: 'Check that the folder exists and is writable; no load was sent.' });
-    }
+  start(ctx: OutputContext): void {
+    this.#sink = new FileSink(this.spec.path, this.name, (err) => ctx.outputFailed(`${this.name} (moved to ${this.#sink?.path}.partial)`, err));
     if (this.spec.kind === 'csv') this.#sink.write(csvHeader());
   }
 

@@ -4,8 +4,8 @@
  * clones, exactly as between threads) to the transport-agnostic WorkerLoop. Each process has its
  * own heap and its own file-descriptor table, hence its own open-file limit.
  */
-import { serializeError } from '../errors.js';
 import type { CoordinatorMessage, WorkerMessage } from '../worker-protocol.js';
+import { catchStrayErrors } from './stray-errors.js';
 import { WorkerLoop } from './worker-loop.js';
 
 export function startProcessWorker(): void {
@@ -20,7 +20,6 @@ export function startProcessWorker(): void {
 
   let pending = 0;
   let closing = false;
-  let workerIndex = -1;
 
   const post = (msg: WorkerMessage): void => {
     if (!process.connected) return;
@@ -35,25 +34,15 @@ export function startProcessWorker(): void {
     if (process.connected) process.disconnect();
   };
 
-  // As a worker thread does, an exception outside any iteration ends this worker; say why first.
-  process.on('uncaughtException', (err) => {
-    const bye = () => process.exit(1);
-    setTimeout(bye, 1000).unref();
-    if (!process.connected) return bye();
-    process.send!({ type: 'fatal', workerIndex, phase: 'run', error: serializeError(err) } satisfies WorkerMessage, undefined, {}, bye);
-  });
-
-  new WorkerLoop({
+  const loop = new WorkerLoop({
     post,
     on: (handler) =>
-      process.on('message', (m: CoordinatorMessage) => {
-        if (m.type === 'init') workerIndex = m.plan.workerIndex;
-        handler(m);
-      }),
+      process.on('message', (m: CoordinatorMessage) => handler(m)),
     // Flush what is still being written to the channel, then let the process end.
     close: () => {
       closing = true;
       if (pending === 0) disconnect();
     },
   });
+  catchStrayErrors(loop);
 }

@@ -161,6 +161,19 @@ class Context implements VuContext, VuFrame {
   }
 }
 
+/**
+ * An error that escaped an iteration after it returned (a timer's callback threw, a promise it did
+ * not await rejected): counted as an iteration error of the VU it came from, with its place, as an
+ * exception inside the iteration is. False when `ctx` is not a VU's (the caller reports it otherwise).
+ */
+export function recordStrayError(ctx: VuContext | undefined, err: unknown): boolean {
+  if (!(ctx instanceof Context)) return false;
+  const shared = ctx.owner.shared;
+  shared.deps.errors.add(err, shared.scenario.name);
+  shared.deps.store.add(METRIC.iteration_errors, 1, ctx.baseTags);
+  return true;
+}
+
 const NONE: VuResource[] = [];
 const INTERRUPTED: Promise<IterationOutcome> = Promise.resolve('interrupted');
 const RETIRED: Promise<void> = Promise.resolve();

@@ -2,13 +2,13 @@
  * The core runner end to end: the real CLI against real servers on 127.0.0.1:0. Every figure is
  * compared with a ground truth the test controls (the server counts requests and sets delays).
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { serverForTest } from '../support/http-server.js';
 import { readSummary, summaryPath } from '../support/summary.js';
 import { runCli } from '../support/run-cli.js';
+import { tempDir } from '../support/temp.js';
 import { parseXml } from '../unit/output/parsers.js';
 
 const fixture = (name: string) => `test/fixtures/core/${name}`;
@@ -291,7 +291,7 @@ describe('errors before load', () => {
   });
 
   test('a syntax error exits 107 with file:line:column and no stack trace', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'mcprun-syntax-'));
+    const dir = tempDir('mcprun-syntax-');
     const file = join(dir, 'broken.ts');
     writeFileSync(file, "import { http } from 'mcprun';\n\nexport default async function () {\n  const x = ;\n  await http.get('http://127.0.0.1:1/');\n}\n");
     const r = await runCli([file]);

@@ -1,9 +1,9 @@
 /** Every example in examples/ runs in the suite, shortened through its -e knobs. */
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import { ROOT, runCli } from '../support/run-cli.js';
+import { tempDir } from '../support/temp.js';
 
 /** Short settings per example; an example not listed here fails this test until it is added. */
 const SHORT: Record<string, string[]> = {
@@ -20,7 +20,7 @@ test('every example has short settings for the suite', () => {
 });
 
 test.each(Object.keys(SHORT))('examples/%s runs and passes its thresholds', async (name) => {
-  const out = join(mkdtempSync(join(tmpdir(), 'mcprun-ex-')), 'summary.json');
+  const out = join(tempDir('mcprun-ex-'), 'summary.json');
   const r = await runCli([`examples/${name}`, ...SHORT[name], '--summary-export', out, '--no-progress']);
   // Latency and throughput SLAs depend on how busy this shared machine is: a run may end 99 on
   // them, but never with any other code, and every functional threshold (failures, checks) holds.

@@ -3,17 +3,17 @@
  * summary), the Prometheus endpoint scraped during the run, handleSummary(), and the config errors
  * that stop a run before any load.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { serverForTest } from '../support/http-server.js';
 import { ROOT, runCli } from '../support/run-cli.js';
 import { parsePrometheus } from '../unit/output/parsers.js';
+import { tempDir } from '../support/temp.js';
 
 const server = serverForTest;
-const tmp = () => mkdtempSync(join(tmpdir(), 'mcprun-outputs-'));
+const tmp = () => tempDir('mcprun-outputs-');
 
 async function scrape(url: string) {
   const res = await fetch(url);

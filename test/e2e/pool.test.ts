@@ -7,18 +7,11 @@ import { describe, expect, test } from 'vitest';
 import { serverForTest } from '../support/http-server.js';
 import { readSummary, summaryPath } from '../support/summary.js';
 import { runCli } from '../support/run-cli.js';
+import { alive } from '../support/processes.js';
 
 const server = serverForTest;
 const exportPath = () => summaryPath('mcprun-pool-');
 const read = readSummary;
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 // The same core checks as test/e2e/core.test.ts (which runs them on threads), on processes.
 describe('--pool processes passes the core checks', () => {

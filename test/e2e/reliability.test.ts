@@ -7,19 +7,12 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { serverForTest, startCountingServer } from '../support/http-server.js';
 import { readSummary, summaryPath } from '../support/summary.js';
+import { until } from '../support/processes.js';
 import { runCli } from '../support/run-cli.js';
 
 const fixture = (name: string) => `test/fixtures/reliability/${name}`;
 const server = serverForTest;
 const exportPath = () => summaryPath('mcprun-rel-');
-async function until(cond: () => boolean, timeoutMs = 20_000) {
-  const t0 = Date.now();
-  while (!cond()) {
-    if (Date.now() - t0 > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 describe('durations past Node\'s longest timer (2^31-1 ms, ~596 h) mean what they say', () => {
   // Ground truth: the server's count over time and the clock. Node alone arms such a timer for
   // 1 ms: `duration: '600h'` ended after one request and passed.

@@ -23,6 +23,7 @@ const ARTIFACTS = join(ROOT, 'test/artifacts');
 let server: CountingServer;
 let run: CliResult;
 let dir: string;
+let tmp = '';
 let junitPath: string;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 let summary: any;
@@ -32,7 +33,7 @@ beforeAll(async () => {
     if (req.url?.includes('fail')) res.statusCode = 500;
     res.end('ok');
   });
-  const tmp = mkdtempSync(join(tmpdir(), 'mcprun-report-'));
+  tmp = mkdtempSync(join(tmpdir(), 'mcprun-report-'));
   junitPath = join(tmp, 'ci', 'junit.xml');
   const mcpServer = join(ROOT, 'test/fixtures/mcp/stdio-server.mjs');
   run = await runCli(['test/fixtures/reports/http-phases.ts', '-e', `TARGET=${server.url}`, '-e', `MCP_STDIO=${mcpServer}`, '-e', 'API_TOKEN=s3cr3t-value', '--report-dir', join(tmp, 'results'), '--junit', junitPath, '--interval', '500ms', '--no-progress']);
@@ -43,6 +44,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
 describe('--report-dir', () => {

@@ -2,12 +2,12 @@
  * WebSocket scenarios end to end: the real CLI against a real ws server on 127.0.0.1:0, whose own
  * counts are the ground truth for the summary's ws_* and connections_* figures.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { startWsTestServer, type WsTestServer } from '../fixtures/ws/ws-test-server.js';
 import { runCli } from '../support/run-cli.js';
+import { tempDir } from '../support/temp.js';
 
 const servers: WsTestServer[] = [];
 afterEach(async () => {
@@ -18,7 +18,7 @@ async function server() {
   servers.push(s);
   return s;
 }
-const exportPath = () => join(mkdtempSync(join(tmpdir(), 'mcprun-ws-')), 'summary.json');
+const exportPath = () => join(tempDir('mcprun-ws-'), 'summary.json');
 const read = (p: string) => JSON.parse(readFileSync(p, 'utf8'));
 
 describe('ws scenarios', () => {

@@ -1,10 +1,10 @@
 /** Where a test asks mcprun to write --summary-export, and reading it back. */
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tempDir } from './temp.js';
 
 export function summaryPath(prefix = 'mcprun-test-'): string {
-  return join(mkdtempSync(join(tmpdir(), prefix)), 'summary.json');
+  return join(tempDir(prefix), 'summary.json');
 }
 
 // The summary is JSON written by mcprun; tests index into it freely.

@@ -11,6 +11,8 @@ export interface HttpConfig {
   insecureSkipTLSVerify: boolean;
   /** @default 10 */
   maxRedirects?: number;
+  /** Bytes of a response body kept for the script (text or binary) at most. @default 64 MiB */
+  maxResponseSize?: number;
 }
 
 export type RequestBody = string | Uint8Array | ArrayBuffer | Record<string, unknown> | null | undefined;

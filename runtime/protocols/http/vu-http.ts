@@ -255,6 +255,8 @@ class RequestHandler implements H1Exchange {
   origBody: RequestBody = null;
   params: RequestParams | undefined = undefined;
   timeoutMs: number | undefined = undefined;
+  /** Body bytes kept so far (text and binary responses). */
+  kept = 0;
 
   constructor(
     readonly owner: VuHttp,
@@ -290,7 +292,20 @@ class RequestHandler implements H1Exchange {
   onBody(chunk: Buffer): void {
     // A view of the read buffer: kept as is while the response completes within this read (the
     // usual case: decoded before the buffer is reused), copied by onReadEnd otherwise.
-    if (this.chunks) this.chunks.push(chunk);
+    if (!this.chunks) return;
+    this.chunks.push(chunk);
+    this.kept += chunk.length;
+    if (this.kept > (this.owner.engine.config.maxResponseSize ?? Infinity)) this.tooLarge();
+  }
+
+  /** Over options.http.maxResponseSize: nothing more is kept or read (a 1 GB body, an endless chunked one); the connection closes. */
+  tooLarge(): void {
+    if (this.done) return;
+    this.chunks = null;
+    const limit = this.owner.engine.config.maxResponseSize!;
+    const err = new ProtocolError('MCPRUN_HTTP_BODY_TOO_LARGE', `response body larger than options.http.maxResponseSize (${limit} bytes): not kept; raise the limit, or use responseType 'none' to read and discard it`, undefined, NO_STACK);
+    this.slot.abort(this);
+    this.finish(err);
   }
 
   onReadEnd(): void {

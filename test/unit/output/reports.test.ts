@@ -86,6 +86,25 @@ describe('report.md', () => {
     const checkRow = md.split('\n').find((l) => l.includes('alert(1)') && !l.startsWith('| iteration |'))!;
     expect(checkRow.split(/(?<!\\)\|/).length - 2, 'five cells').toBe(5);
   });
+
+  test('no markup, Markdown syntax or control byte from the run passes through (GitHub renders HTML in .md)', () => {
+    const evil = '<img src=x onerror=alert(1)> **bold** [link](http://x) `code` \u0000\u001b[31m';
+    const s = summary([th(`http_req_duration{name:${evil}}`, 'p95<100ms`|<b>', false, 120)]);
+    s.mcprun.script = `dir/${evil}.ts`;
+    s.mcprun.warnings = [`warned about ${evil}`];
+    s.mcprun.errors = [{ message: evil, count: 1 }];
+    s.root_group.groups = [{ name: evil, path: `::${evil}`, id: 'g', groups: [], checks: [{ name: evil, path: `::${evil}::${evil}`, id: 'c', passes: 0, fails: 1 }] }];
+    const out = renderMarkdownReport(buildReportModel({ summary: s }));
+    // The SLA rows hold code spans (which renderers never read as HTML): everything else is prose.
+    const prose = out.split('\n').filter((l) => !l.startsWith('| `')).join('\n');
+    expect(prose).not.toMatch(/<img|<b>|<\/script>|<script/);
+    expect(out).not.toMatch(/[\u0000-\u0008\u001b]/);
+    expect(prose).not.toMatch(/(?<!\\)\*\*bold/);
+    expect(prose).not.toMatch(/(?<!\\)\[link/);
+    expect(prose).toContain('&lt;img src=x onerror=alert(1)&gt; \\*\\*bold\\*\\* \\[link\\](http://x) \\`code\\`');
+    // Code cells keep their text, fenced past the backtick inside, the pipe escaped.
+    expect(out).toContain('| ``p95<100ms`\\|<b>`` |');
+  });
 });
 
 describe('junit.xml', () => {
