@@ -7,6 +7,7 @@ import yargsParser from 'yargs-parser';
 import type { Options as YargsOption } from 'yargs';
 import { McprunError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { COMMANDS } from './command-table.js';
 import { ALIASES, BOOLEAN_FLAGS, FLAG_NAMES, STRING_FLAGS, flagSpec, type FlagName } from './flag-table.js';
 
 /** The flags as given: a string (or several, when repeated), a boolean for switches. */
@@ -63,6 +64,8 @@ export async function yargsParse(args: string[]): Promise<ParsedArgs | undefined
   let parsed: ParsedArgs | undefined;
   let y = yargs(args).scriptName('mcprun').usage('mcprun [run] <scenario.ts> [options]');
   for (const f of FLAG_NAMES) y = y.option(f, yargsOption(f));
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  y = y.epilogue(`Commands:\n${COMMANDS.map((c) => `  mcprun ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}\n\nDocs: docs/cli.md, docs/typescript.md`);
   await y
     .demandCommand(1, 'no scenario file given')
     .strict()
