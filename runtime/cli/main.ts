@@ -13,6 +13,7 @@ import { CliStops } from './cli-stops.js';
 import { COMMANDS, OTHER_TOOLS_COMMANDS, commandNamed } from './command-table.js';
 import { nearestName } from '../thresholds/index.js';
 import { parseRunArgs } from './commands/run.js';
+import { setCommandsHelp } from './parse.js';
 
 export type { CliIo };
 
@@ -25,6 +26,8 @@ export async function parseArgs(argv: string[]): Promise<RunOptions> {
 /** The whole CLI: returns the exit code. Signals: first SIGINT/SIGTERM stops gracefully, the second at once. */
 export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   const stops = new CliStops(io.stderr);
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  setCommandsHelp(`Commands:\n${COMMANDS.map((c) => `  mcprun ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}\n\nDocs: docs/cli.md, docs/typescript.md`);
   try {
     const ctx = { io, signal: stops.graceful.signal, hardSignal: stops.hard.signal };
     const named = commandNamed(argv[0]);

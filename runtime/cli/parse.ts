@@ -7,7 +7,6 @@ import yargsParser from 'yargs-parser';
 import type { Options as YargsOption } from 'yargs';
 import { McprunError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { COMMANDS } from './command-table.js';
 import { ALIASES, BOOLEAN_FLAGS, FLAG_NAMES, STRING_FLAGS, flagSpec, type FlagName } from './flag-table.js';
 
 /** The flags as given: a string (or several, when repeated), a boolean for switches. */
@@ -56,6 +55,13 @@ function yargsOption(f: FlagName): YargsOption {
   };
 }
 
+/** The command table's lines for --help, set by main.ts (which holds the table: the commands import this file). */
+let commandsHelp = '';
+
+export function setCommandsHelp(text: string): void {
+  commandsHelp = text;
+}
+
 /** Full yargs: --help, --version, and the messages for flags the fast parser does not accept. */
 export async function yargsParse(args: string[]): Promise<ParsedArgs | undefined> {
   // No yargs command: a command makes yargs lay out and cache the whole help text on every run
@@ -64,8 +70,7 @@ export async function yargsParse(args: string[]): Promise<ParsedArgs | undefined
   let parsed: ParsedArgs | undefined;
   let y = yargs(args).scriptName('mcprun').usage('mcprun [run] <scenario.ts> [options]');
   for (const f of FLAG_NAMES) y = y.option(f, yargsOption(f));
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
-  y = y.epilogue(`Commands:\n${COMMANDS.map((c) => `  mcprun ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}\n\nDocs: docs/cli.md, docs/typescript.md`);
+  if (commandsHelp) y = y.epilogue(commandsHelp);
   await y
     .demandCommand(1, 'no scenario file given')
     .strict()
