@@ -1,10 +1,12 @@
 /**
  * Every subcommand of `mcprun`, written once: main.ts dispatches from it, `mcprun --help` lists
  * it, an unknown command is checked against it. A command's code is loaded only when it runs
- * (`load`), so `mcprun run` does not parse what `check` or `init` need (the TypeScript compiler
+ * (`load`), so `mcprun run` does not load what `check` or `init` need (the TypeScript compiler
  * among them). `mcprun scenario.ts` is `mcprun run scenario.ts`.
  */
 import type { CommandContext } from './cli-io.js';
+// Imported, not loaded on demand: run is the common case, and its modules stay evaluated at start as before.
+import { runCommand } from './commands/run.js';
 
 /** Runs the command with the arguments after its name; resolves with the exit code. */
 export type CommandHandler = (args: string[], ctx: CommandContext) => Promise<number>;
@@ -23,7 +25,7 @@ export const COMMANDS = [
     name: 'run',
     summary: 'run a scenario (the default: `mcprun scenario.ts` is `mcprun run scenario.ts`)',
     usage: 'mcprun [run] <scenario.ts> [options]',
-    load: async () => (await import('./commands/run.js')).runCommand,
+    load: async () => runCommand,
   },
   {
     name: 'check',
