@@ -25,10 +25,25 @@ import { LATEST_LEGACY_VERSION } from './versions.js';
 const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
+const DEFAULT_CLIENT_INFO: Record<string, unknown> = Object.freeze({ name: 'mcprun', version: VERSION });
+const DEFAULT_CAPABILITIES: Record<string, unknown> = Object.freeze({});
+/** Resolved options without per-session objects in them, shared by every session that gives the same ones. */
+const sharedOptions = new Map<string, ResolvedSessionOptions>();
+
 function resolveOptions(o: ConnectOptions | undefined): ResolvedSessionOptions {
+  const r = resolveFresh(o);
+  if (o?.clientInfo || o?.capabilities || o?.tags || o?.onNotification) return r;
+  const key = `${r.timeoutMs}/${r.connectTimeoutMs}/${r.deleteSessionOnClose}`;
+  const shared = sharedOptions.get(key);
+  if (shared) return shared;
+  if (sharedOptions.size < 256) sharedOptions.set(key, r);
+  return r;
+}
+
+function resolveFresh(o: ConnectOptions | undefined): ResolvedSessionOptions {
   return {
-    clientInfo: o?.clientInfo ?? { name: 'mcprun', version: VERSION },
-    capabilities: o?.capabilities ?? {},
+    clientInfo: o?.clientInfo ?? DEFAULT_CLIENT_INFO,
+    capabilities: o?.capabilities ?? DEFAULT_CAPABILITIES,
     timeoutMs: o?.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDuration(o.timeout, 'mcp.connect() option timeout', { allowZero: false }),
     connectTimeoutMs: o?.connectTimeout === undefined ? DEFAULT_CONNECT_TIMEOUT_MS : parseDuration(o.connectTimeout, 'mcp.connect() option connectTimeout', { allowZero: false }),
     deleteSessionOnClose: o?.deleteSessionOnClose ?? true,

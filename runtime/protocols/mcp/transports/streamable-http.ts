@@ -15,11 +15,11 @@ import type { PendingCall } from '../call.js';
 import { McpError, transportError } from '../errors.js';
 import type { SseEvent } from '../sse-parser.js';
 import type { Era, JsonRpcMessage } from '../types.js';
-import type { H1Slot, SlotOptions } from '../../http/h1-client.js';
+import type { Endpoint, H1Slot, SlotOptions } from '../../http/h1-client.js';
 import { Deadlines } from '../../ws/deadlines.js';
 import { USER_AGENT, encodeHeaderValue, errorOfStatus, tryParse, userHeaderList } from './http-common.js';
 import { H1Pool, endpointOf, type SharedPools } from './h1-pool.js';
-import { H1Request, headerLines, headerValue } from './h1-request.js';
+import { H1Request, flat, headerLines, headerValue } from './h1-request.js';
 import type { ByteCount, McpTransport, NetOptions, TransportHost } from './types.js';
 
 export interface HttpTransportOptions extends NetOptions {
@@ -46,15 +46,41 @@ function deleteTimedOut(h: PostHandler): void {
   h.abortNow(new McpError('timeout', `no answer to DELETE within ${DELETE_TIMEOUT_MS} ms`, 'ETIMEDOUT'));
 }
 
+/** What every session of one target (and the same user headers) sends alike, built once and shared. */
+interface TargetHeads {
+  endpoint: Endpoint;
+  path: string;
+  /** Host, User-Agent and the user's headers, as header lines. */
+  common: string;
+  /** A POST's request line and constant headers. */
+  post: string;
+}
+const targetHeads = new Map<string, TargetHeads>();
+const TARGET_HEADS_MAX = 10_000;
+
+function headsOf(target: string, headers: Record<string, string> | undefined): TargetHeads {
+  const user = headerLines(userHeaderList(headers));
+  const key = `${target}\u0000${user}`;
+  let h = targetHeads.get(key);
+  if (!h) {
+    const u = new URL(target);
+    const path = `${u.pathname}${u.search}`;
+    const common = flat(`host: ${u.host}\r\nuser-agent: ${USER_AGENT}\r\n${user}`);
+    h = { endpoint: endpointOf(u), path, common, post: flat(`POST ${path} HTTP/1.1\r\n${common}content-type: application/json\r\naccept: application/json, text/event-stream\r\n`) };
+    if (targetHeads.size >= TARGET_HEADS_MAX) targetHeads.clear();
+    targetHeads.set(key, h);
+  }
+  return h;
+}
+
 export class StreamableHttpTransport implements McpTransport {
   readonly kind = 'streamable-http' as const;
-  readonly path: string;
+  readonly #heads: TargetHeads;
   readonly #pool: H1Pool;
   readonly #ownsPool: boolean;
-  /** Host, User-Agent and the user's headers, as header lines. */
-  readonly #common: string;
-  /** Every POST's request line and headers (session id and version once negotiated), without Content-Length. */
-  #postHead: string;
+  readonly #openStreamAsked: boolean;
+  /** Mcp-Session-Id and Mcp-Protocol-Version lines, once negotiated ('' before). */
+  #sessionLines = '';
   #era: Era = 'legacy';
   #version: string | undefined;
   sessionId: string | undefined;
@@ -65,26 +91,16 @@ export class StreamableHttpTransport implements McpTransport {
   constructor(
     readonly target: string,
     readonly host: TransportHost,
-    readonly opts: HttpTransportOptions,
+    opts: HttpTransportOptions,
   ) {
-    const u = new URL(target);
-    this.path = `${u.pathname}${u.search}`;
-    this.#common = `host: ${u.host}\r\nuser-agent: ${USER_AGENT}\r\n${headerLines(userHeaderList(opts.headers))}`;
-    this.#postHead = this.#post('');
+    const h = (this.#heads = headsOf(target, opts.headers));
+    this.#openStreamAsked = opts.openStream;
     this.#ownsPool = !opts.shared;
-    this.#pool = opts.shared ? opts.shared.of(u) : new H1Pool(endpointOf(u), opts.maxConnections, opts.slotOptions, opts.conns);
+    this.#pool = opts.shared ? opts.shared.of(new URL(target)) : new H1Pool(h.endpoint, opts.maxConnections, opts.slotOptions, opts.conns);
   }
 
-  #post(extra: string): string {
-    return `POST ${this.path} HTTP/1.1\r\n${this.#common}content-type: application/json\r\naccept: application/json, text/event-stream\r\n${extra}`;
-  }
-
-  /** Session id and version lines for every request after the handshake. */
-  #sessionLines(): string {
-    let s = '';
-    if (this.sessionId) s += `mcp-session-id: ${this.sessionId}\r\n`;
-    if (this.#version) s += `mcp-protocol-version: ${this.#version}\r\n`;
-    return s;
+  get path(): string {
+    return this.#heads.path;
   }
 
   async open(): Promise<void> {}
@@ -94,18 +110,22 @@ export class StreamableHttpTransport implements McpTransport {
     this.sessionId = sessionId;
     this.#era = era;
     this.#version = protocolVersion;
-    this.#postHead = this.#post(this.#sessionLines());
+    let lines = '';
+    if (sessionId) lines += `mcp-session-id: ${sessionId}\r\n`;
+    if (protocolVersion) lines += `mcp-protocol-version: ${protocolVersion}\r\n`;
+    this.#sessionLines = lines ? flat(lines) : '';
   }
 
   /** The handshake is done: open the standalone stream if asked (legacy era, with a session id). */
   ready(): void {
-    if (this.#era === 'legacy' && this.sessionId && this.opts.openStream && !this.#closed) this.#openStream();
+    if (this.#era === 'legacy' && this.sessionId && this.#openStreamAsked && !this.#closed) this.#openStream();
   }
 
   /** The modern era names the method (and tool, prompt or resource) in headers. */
   #headFor(method: string, name: string | undefined): string {
-    if (this.#era !== 'modern') return this.#postHead;
-    return name === undefined ? `${this.#postHead}mcp-method: ${method}\r\n` : `${this.#postHead}mcp-method: ${method}\r\nmcp-name: ${encodeHeaderValue(name)}\r\n`;
+    const head = this.#heads.post + this.#sessionLines;
+    if (this.#era !== 'modern') return head;
+    return name === undefined ? `${head}mcp-method: ${method}\r\n` : `${head}mcp-method: ${method}\r\nmcp-name: ${encodeHeaderValue(name)}\r\n`;
   }
 
   request(call: PendingCall): void {
@@ -137,7 +157,7 @@ export class StreamableHttpTransport implements McpTransport {
 
   /** The standalone GET stream: server-initiated requests and notifications, on a connection of its own. */
   #openStream(): void {
-    const head = `GET ${this.path} HTTP/1.1\r\n${this.#common}accept: text/event-stream\r\n${this.#sessionLines()}`;
+    const head = `GET ${this.#heads.path} HTTP/1.1\r\n${this.#heads.common}accept: text/event-stream\r\n${this.#sessionLines}`;
     this.#dispatch(new PostHandler(this, null, null, 'GET', head, undefined, true), this.#pool.dedicated());
   }
 
@@ -161,7 +181,7 @@ export class StreamableHttpTransport implements McpTransport {
       this.host.fail(call, new McpError('transport_error', this.#closed ? 'the session is closed' : 'the stream gave an event id that cannot be sent back'));
       return;
     }
-    const head = `GET ${this.path} HTTP/1.1\r\n${this.#common}accept: text/event-stream\r\nlast-event-id: ${lastEventId}\r\n${this.#sessionLines()}`;
+    const head = `GET ${this.#heads.path} HTTP/1.1\r\n${this.#heads.common}accept: text/event-stream\r\nlast-event-id: ${lastEventId}\r\n${this.#sessionLines}`;
     this.#dispatch(new PostHandler(this, call, null, 'GET', head, undefined));
   }
 
@@ -191,7 +211,7 @@ export class StreamableHttpTransport implements McpTransport {
     if (this.#inflight) for (const h of [...this.#inflight]) if (h.standalone) h.abortNow(new McpError('transport_error', 'session closed'));
     if (deleteSession && this.sessionId && this.#era === 'legacy') {
       await new Promise<McpError | undefined>((resolve) => {
-        const head = `DELETE ${this.path} HTTP/1.1\r\n${this.#common}${this.#sessionLines()}`;
+        const head = `DELETE ${this.#heads.path} HTTP/1.1\r\n${this.#heads.common}${this.#sessionLines}`;
         const h = new PostHandler(this, null, resolve, 'DELETE', head, undefined);
         deleting.add(h, DELETE_TIMEOUT_MS);
         h.onSettled = deleteSettled;
@@ -236,7 +256,7 @@ export class PostHandler extends H1Request {
     this.t.host.firstByte(call);
     if (call.method === 'initialize') {
       const id = headerValue(lines, 'mcp-session-id');
-      if (id) this.t.host.sessionIdIssued(id);
+      if (id) this.t.host.sessionIdIssued(flat(id));
     }
     return sse;
   }
