@@ -40,12 +40,23 @@ function resolveOptions(o: ConnectOptions | undefined): ResolvedSessionOptions {
   return r;
 }
 
+/** Parsed duration options (a script passes the same few strings to every connect). */
+const durations = new Map<string | number, number>();
+function durationOf(v: string | number, what: string): number {
+  let ms = durations.get(v);
+  if (ms === undefined) {
+    ms = parseDuration(v, what, { allowZero: false });
+    if (durations.size < 256) durations.set(v, ms);
+  }
+  return ms;
+}
+
 function resolveFresh(o: ConnectOptions | undefined): ResolvedSessionOptions {
   return {
     clientInfo: o?.clientInfo ?? DEFAULT_CLIENT_INFO,
     capabilities: o?.capabilities ?? DEFAULT_CAPABILITIES,
-    timeoutMs: o?.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDuration(o.timeout, 'mcp.connect() option timeout', { allowZero: false }),
-    connectTimeoutMs: o?.connectTimeout === undefined ? DEFAULT_CONNECT_TIMEOUT_MS : parseDuration(o.connectTimeout, 'mcp.connect() option connectTimeout', { allowZero: false }),
+    timeoutMs: o?.timeout === undefined ? DEFAULT_TIMEOUT_MS : durationOf(o.timeout, 'mcp.connect() option timeout'),
+    connectTimeoutMs: o?.connectTimeout === undefined ? DEFAULT_CONNECT_TIMEOUT_MS : durationOf(o.connectTimeout, 'mcp.connect() option connectTimeout'),
     deleteSessionOnClose: o?.deleteSessionOnClose ?? true,
     tags: o?.tags,
     onNotification: o?.onNotification,

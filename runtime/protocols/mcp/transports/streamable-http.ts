@@ -208,7 +208,7 @@ export class StreamableHttpTransport implements McpTransport {
     if (this.#closed) return;
     this.#closed = true;
     // The standalone stream is not waited for.
-    if (this.#inflight) for (const h of [...this.#inflight]) if (h.standalone) h.abortNow(new McpError('transport_error', 'session closed'));
+    if (this.#inflight?.length) for (const h of [...this.#inflight]) if (h.standalone) h.abortNow(new McpError('transport_error', 'session closed'));
     if (deleteSession && this.sessionId && this.#era === 'legacy') {
       await new Promise<McpError | undefined>((resolve) => {
         const head = `DELETE ${this.#heads.path} HTTP/1.1\r\n${this.#heads.common}${this.#sessionLines}`;
@@ -218,7 +218,10 @@ export class StreamableHttpTransport implements McpTransport {
         this.#dispatch(h);
       });
     }
-    if (this.#inflight) for (const h of [...this.#inflight]) h.abortNow(new McpError('transport_error', 'session closed'));
+    if (this.#inflight?.length) {
+      const err = new McpError('transport_error', 'session closed');
+      for (const h of [...this.#inflight]) h.abortNow(err);
+    }
     // Nothing is in flight any more: no FIN handshake to wait for.
     if (this.#ownsPool) this.#pool.destroy();
   }
