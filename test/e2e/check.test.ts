@@ -111,6 +111,8 @@ describe('mcprun check', () => {
 
 describe('floating promises', () => {
   test('an un-awaited sleep(1) (and http.get) run for 2 s: one warning naming each line, in the summary JSON too', async () => {
+    // The request must outlast the iteration to be pending at its end: the server answers after 300 ms.
+    const slow = await startCountingServer((_q, res) => void setTimeout(() => res.end('ok'), 300));
     write('float.ts', `import { check, defineScenario, http, sleep } from 'mcprun';
 
 export const options = defineScenario({ vus: 2, duration: '2s' });
@@ -122,7 +124,8 @@ export default async function () {
   await sleep(0.05);
 }
 `);
-    const r = await runCli(['float.ts', '--no-progress', '--summary-export', 'float.json', '-e', `TARGET=${server.url}`], { cwd: dir });
+    const r = await runCli(['float.ts', '--no-progress', '--summary-export', 'float.json', '-e', `TARGET=${slow.url}`], { cwd: dir });
+    await slow.close();
     expect(r.code).toBe(0);
     const sleepWarning = 'sleep() at float.ts:7 was not awaited: add `await`';
     const httpWarning = 'http.get() at float.ts:8 was not awaited: add `await`';
