@@ -13,7 +13,10 @@
  */
 import { connect } from '../runtime/protocols/mcp/connect.js';
 import type { ConnectOptions, McpSession, McpTarget } from '../runtime/protocols/mcp/types.js';
-import { currentVu } from '../runtime/worker/vu-context.js';
+import { generateArgs } from '../runtime/protocols/mcp/args.js';
+import type { ArgsOptions } from '../runtime/protocols/mcp/workload-types.js';
+import type { Tool } from '../runtime/protocols/mcp/types.js';
+import { currentVu, vuStorage } from '../runtime/worker/vu-context.js';
 
 export const mcp = {
   /**
@@ -23,5 +26,14 @@ export const mcp = {
    */
   connect(target: McpTarget, options?: ConnectOptions): Promise<McpSession> {
     return connect(currentVu('mcp.connect()'), target, options);
+  },
+
+  /**
+   * An argument object for `tool` (from `tools/list`), generated from its `inputSchema` and
+   * validated against it: seeded by `seed`, the VU id and its iteration (reproducible run to run).
+   * `overrides` replace generated fields. Rejects with a usage error when no valid object exists.
+   */
+  args(tool: Tool, options?: ArgsOptions): Promise<Record<string, unknown>> {
+    return generateArgs(tool, options, vuStorage.getStore()?.context.vu);
   },
 };
