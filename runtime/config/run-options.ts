@@ -47,6 +47,10 @@ export interface RunOptions {
   sutPids?: number[];
   /** `--sut-metrics URL`: the system under test's Prometheus endpoint (replaces options.sut.prometheus). */
   sutMetrics?: string;
+  /** `--baseline FILE`: a summary export to compare this run with. */
+  baseline?: string;
+  /** `--max-regression RULE`, repeatable: how much worse than the baseline a figure may get (exit 99 beyond). */
+  maxRegression?: string[];
 }
 
 /** The options that are not flags: where output goes and how the run is stopped from outside. */

@@ -4,6 +4,7 @@
  */
 import { isSutMetric } from '../metrics/sut-catalogue.js';
 import { formatBytes, formatCount, formatMs, formatPercent, formatValue } from './format.js';
+import { cellsOf, compareHeadline, shownRows } from './compare/render.js';
 import type { ReportModel } from './report-model.js';
 
 /**
@@ -76,7 +77,7 @@ export function renderMarkdownReport(model: ReportModel): string {
     out.push('No thresholds were defined: nothing was judged.', '');
   }
 
-  out.push(...phaseLines(summary.mcprun.scenarios), ...sutLines(model), ...mcpToolLines(model), ...checkLines(model));
+  out.push(...phaseLines(summary.mcprun.scenarios), ...sutLines(model), ...mcpToolLines(model), ...checkLines(model), ...baselineLines(model));
 
   out.push('## Top errors', '');
   if (model.topErrors.length) {
@@ -89,6 +90,22 @@ export function renderMarkdownReport(model: ReportModel): string {
     out.push('## Warnings', '', ...summary.mcprun.warnings.map((w) => `- ${mdText(w).replace(/\r?\n/g, ' ')}`), '');
   }
   return `${out.join('\n').trimEnd()}\n`;
+}
+
+/** `--baseline`: the rules and the changes beyond the noise. */
+function baselineLines(model: ReportModel): string[] {
+  const c = model.summary.mcprun.comparison;
+  if (!c) return [];
+  const rows = shownRows(c).map(cellsOf);
+  return [
+    '## Baseline comparison',
+    '',
+    mdText(compareHeadline(c)),
+    '',
+    ...(rows.length ? [...table(['Figure', 'Baseline', 'This run', 'Change', 'Verdict', 'Rule'], rows.map((r) => [code(r.figure), r.baseline, r.current, r.change, r.verdict, r.rule ? code(r.rule) : '']), ['l', 'r', 'r', 'r', 'l', 'l']), ''] : []),
+    'Percentiles are exact, from both runs\' HDR histograms; "within noise" means the two runs\' own confidence intervals overlap.',
+    '',
+  ];
 }
 
 /** Each phase on one row: what ran, for how long, and its figures (with the server's memory per connection when sampled). */

@@ -42,7 +42,10 @@ export function verdictOf(s: SummaryData): Verdict {
   const also = threw ? `; ${threw}` : '';
   if (m?.aborted) return { kind: 'aborted', word: 'ABORTED', detail: `${m.aborted}${failed ? `; ${ofThresholds}` : ''}${also}` };
   const code = m?.exitCode ?? 0;
-  if (failed) return { kind: 'fail', word: 'FAIL', detail: `${ofThresholds}${also}` };
+  const regressions = m?.comparison?.regressions.length ?? 0;
+  const ofBaseline = regressions ? `${regressions} regression${regressions === 1 ? '' : 's'} against the baseline` : '';
+  if (failed) return { kind: 'fail', word: 'FAIL', detail: `${ofThresholds}${ofBaseline ? `; ${ofBaseline}` : ''}${also}` };
+  if (code === 99 && regressions) return { kind: 'fail', word: 'FAIL', detail: `${ofBaseline}${also}` };
   if (code !== 0) return { kind: 'fail', word: 'FAIL', detail: `exit code ${code}: ${EXIT_MEANINGS[code] ?? 'see the messages above'}${also}` };
   if (!ths.length) return { kind: 'none', word: 'no thresholds', detail: threw ?? '' };
   const held = ths.length === 1 ? '1 threshold held' : `all ${ths.length} thresholds held`;
