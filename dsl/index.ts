@@ -19,6 +19,7 @@ export type {
   RampingVusScenario,
   ConstantArrivalRateScenario,
   RampingArrivalRateScenario,
+  CapacitySearchScenario,
 } from './options.js';
 export type { ThresholdExpression, ThresholdDefinition } from './threshold-types.js';
 export { http } from './http.js';

@@ -25,6 +25,7 @@ import { prepareSut, type SutRun } from '../sut/sut-run.js';
 import type { SutWarning } from '../sut/types.js';
 import { watchSignals, watchThresholds, watchWorkers } from './abort-watch.js';
 import { prepareBaseline, type Baseline } from './baseline.js';
+import { capacityGate } from './capacity-gate.js';
 import { preparePool, type PoolPlan } from './fd-limit.js';
 import { emptySummary, evaluateNow, judge } from './judge.js';
 import { isolatedHandleSummary } from './isolated-script.js';
@@ -115,6 +116,7 @@ class RunParts {
     if (sut) this.participants.push(sutParticipant(sut, { ingest: (source, snap) => this.feed.ingest(source, snap), warn: (w) => this.sutWarning(w) }));
     // Once per distinct message for the whole run; the summary gives each one's total.
     this.feed = new MetricFeed(this.participants, (message) => this.stderr.write(`mcprun: iteration error: ${message}\n`));
+    this.schedule.gate = capacityGate(scenario.config, this.feed, this.schedule);
   }
 
   /** Said in the summary, and on stderr as it happens. */

@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { capacityRows } from './capacity-render.js';
 import { cellsOf, compareHeadline, shownRows } from './compare/render.js';
 import { formatBytes, formatCount, formatMs, formatPercent, formatValue } from './format.js';
 import type { ChartSpec, ReportModel, ReportThreshold } from './report-model.js';
@@ -64,6 +65,7 @@ export function renderHtmlReport(model: ReportModel, assets: UplotAssets | null 
     scenariosSection(model),
     mcpToolsSection(model),
     checksSection(model),
+    capacitySection(model),
     baselineSection(model),
     errorsSection(model),
     `<section id="metrics"><h2>All metrics</h2>${metricsTable(summary.metrics)}</section>`,
@@ -151,6 +153,17 @@ function mcpToolsSection(model: ReportModel): string {
         `<tr><td>${esc(t.tool)}</td><td class="n">${t.calls}</td><td class="n">${t.failures}</td><td class="n${t.failures ? ' bad' : ''}">${t.failureRate === null ? '-' : esc(formatPercent(t.failureRate))}</td><td class="n">${ms(t.p50)}</td><td class="n">${ms(t.p95)}</td><td class="n">${ms(t.p99)}</td></tr>`,
     )
     .join('')}</tbody></table></section>`;
+}
+
+function capacitySection(model: ReportModel): string {
+  return (model.summary.mcprun.capacity ?? [])
+    .map((c) => {
+      const rows = capacityRows(c)
+        .map((r) => `<tr class="${r.verdict === 'FAIL' ? 'bad' : ''}"><td>${esc(r.step)}</td><td class="n">${esc(r.rate)}</td><td class="n">${esc(r.achieved)}</td><td class="n">${esc(r.lag)}</td><td class="n">${esc(r.dropped)}</td><td>${esc(r.verdict)}</td><td>${esc(r.why)}</td></tr>`)
+        .join('');
+      return `<section id="capacity-${esc(c.search)}"><h2>Capacity: ${esc(c.search)}</h2><p><strong>${esc(c.conclusion)}</strong></p><table class="data"><thead><tr><th>step</th><th class="n">rate</th><th class="n">achieved</th><th class="n">start lag p95</th><th class="n">dropped</th><th>verdict</th><th>why</th></tr></thead><tbody>${rows}</tbody></table></section>`;
+    })
+    .join('');
 }
 
 function baselineSection(model: ReportModel): string {

@@ -4,6 +4,7 @@
  */
 import { isSutMetric } from '../metrics/sut-catalogue.js';
 import { formatBytes, formatCount, formatMs, formatPercent, formatValue } from './format.js';
+import { capacityRows } from './capacity-render.js';
 import { cellsOf, compareHeadline, shownRows } from './compare/render.js';
 import type { ReportModel } from './report-model.js';
 
@@ -77,7 +78,7 @@ export function renderMarkdownReport(model: ReportModel): string {
     out.push('No thresholds were defined: nothing was judged.', '');
   }
 
-  out.push(...phaseLines(summary.mcprun.scenarios), ...sutLines(model), ...mcpToolLines(model), ...checkLines(model), ...baselineLines(model));
+  out.push(...phaseLines(summary.mcprun.scenarios), ...sutLines(model), ...mcpToolLines(model), ...checkLines(model), ...capacityLines(model), ...baselineLines(model));
 
   out.push('## Top errors', '');
   if (model.topErrors.length) {
@@ -90,6 +91,16 @@ export function renderMarkdownReport(model: ReportModel): string {
     out.push('## Warnings', '', ...summary.mcprun.warnings.map((w) => `- ${mdText(w).replace(/\r?\n/g, ' ')}`), '');
   }
   return `${out.join('\n').trimEnd()}\n`;
+}
+
+/** Each capacity search: the conclusion and its steps. */
+function capacityLines(model: ReportModel): string[] {
+  const out: string[] = [];
+  for (const c of model.summary.mcprun.capacity ?? []) {
+    out.push(`## Capacity: ${mdText(c.search)}`, '', `**${mdText(c.conclusion)}**`, '');
+    out.push(...table(['Step', 'Rate', 'Achieved', 'Start lag p95', 'Dropped', 'Verdict', 'Why'], capacityRows(c).map((r) => [r.step, r.rate, r.achieved, r.lag, r.dropped, r.verdict, r.why]), ['l', 'r', 'r', 'r', 'r', 'l', 'l']), '');
+  }
+  return out;
 }
 
 /** `--baseline`: the rules and the changes beyond the noise. */

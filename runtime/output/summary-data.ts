@@ -6,6 +6,7 @@
 import type { ResolvedScenario } from '../executors/resolved.js';
 import type { MetricAggregate } from '../metrics/aggregate.js';
 import { createHistogram, encodeHistogram } from '../metrics/hdr.js';
+import type { CapacityResult } from './capacity-summary.js';
 import type { Comparison } from './compare/types.js';
 import type { AggregateView, MetricDefinition, Tags } from '../metrics/types.js';
 import type { ThresholdVerdict } from '../thresholds/index.js';
@@ -121,6 +122,8 @@ export interface SummaryData {
     histograms: Record<string, string>;
     /** Per metric and tag (`metric{tool:search}`): values, and the trend's histogram; what `mcprun compare` reads. */
     breakdown?: Record<string, BreakdownEntry>;
+    /** Each `capacity-search`: its steps' verdicts and the capacity found. */
+    capacity?: CapacityResult[];
     /** `--baseline`: this run against the baseline, figure by figure. */
     comparison?: Comparison;
     errors: IterationErrorReport[];
@@ -345,6 +348,7 @@ export interface SummaryInputs {
   readonly tty: { stdout: boolean; stderr: boolean };
   /** The system under test: what was sampled, and sut_memory_per_connection per phase (by scenario name). */
   readonly sut?: { readonly summary: SutSummary; readonly memoryPerConnectionByPhase: Readonly<Record<string, number | null>> };
+  readonly capacity?: CapacityResult[];
 }
 
 export function buildSummary(r: SummaryInputs): SummaryData {
@@ -369,6 +373,7 @@ export function buildSummary(r: SummaryInputs): SummaryData {
       warnings: r.warnings,
       workers: r.workers,
       ...(r.sut ? { sut: r.sut.summary } : {}),
+      ...(r.capacity?.length ? { capacity: r.capacity } : {}),
     },
   };
 }
