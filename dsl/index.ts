@@ -56,5 +56,12 @@ export type {
   ToolList,
   JsonRpcMessage,
 } from '../runtime/protocols/mcp/types.js';
+export type {
+  ArgsOptions as McpArgsOptions,
+  MixOptions as McpMixOptions,
+  MixCall as McpMixCall,
+  ReplayOptions as McpReplayOptions,
+  ReplayReport as McpReplayReport,
+} from '../runtime/protocols/mcp/workload-types.js';
 export { textSummary } from '../runtime/output/text-summary.js';
 export type { SummaryData } from '../runtime/output/summary-data.js';

@@ -14,7 +14,8 @@
 import { connect } from '../runtime/protocols/mcp/connect.js';
 import type { ConnectOptions, McpSession, McpTarget } from '../runtime/protocols/mcp/types.js';
 import { generateArgs } from '../runtime/protocols/mcp/args.js';
-import type { ArgsOptions } from '../runtime/protocols/mcp/workload-types.js';
+import { mixCall } from '../runtime/protocols/mcp/mix.js';
+import type { ArgsOptions, MixCall, MixOptions } from '../runtime/protocols/mcp/workload-types.js';
 import type { Tool } from '../runtime/protocols/mcp/types.js';
 import { currentVu, vuStorage } from '../runtime/worker/vu-context.js';
 
@@ -35,5 +36,15 @@ export const mcp = {
    */
   args(tool: Tool, options?: ArgsOptions): Promise<Record<string, unknown>> {
     return generateArgs(tool, options, vuStorage.getStore()?.context.vu);
+  },
+
+  /**
+   * One tool call picked by weight from the session's tools/list: `weights` per tool name, `'*'`
+   * for every tool not named (default 1; `'*': 0` calls only the named ones), `exclude`,
+   * `readOnlyOnly` / `excludeDestructive` by the tools' annotations; arguments from `args` or
+   * generated (mcp.args). Resolves with the tool, its arguments and the result.
+   */
+  mix(session: McpSession, options?: MixOptions): Promise<MixCall> {
+    return mixCall(session, options, vuStorage.getStore()?.context.vu);
   },
 };
