@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { capacityRows } from './capacity-render.js';
+import { coverageLine, coverageRows } from './coverage-render.js';
 import { cellsOf, compareHeadline, shownRows } from './compare/render.js';
 import { formatBytes, formatCount, formatMs, formatPercent, formatValue } from './format.js';
 import type { ChartSpec, ReportModel, ReportThreshold } from './report-model.js';
@@ -65,6 +66,7 @@ export function renderHtmlReport(model: ReportModel, assets: UplotAssets | null 
     scenariosSection(model),
     mcpToolsSection(model),
     checksSection(model),
+    coverageSection(model),
     capacitySection(model),
     baselineSection(model),
     errorsSection(model),
@@ -153,6 +155,15 @@ function mcpToolsSection(model: ReportModel): string {
         `<tr><td>${esc(t.tool)}</td><td class="n">${t.calls}</td><td class="n">${t.failures}</td><td class="n${t.failures ? ' bad' : ''}">${t.failureRate === null ? '-' : esc(formatPercent(t.failureRate))}</td><td class="n">${ms(t.p50)}</td><td class="n">${ms(t.p95)}</td><td class="n">${ms(t.p99)}</td></tr>`,
     )
     .join('')}</tbody></table></section>`;
+}
+
+function coverageSection(model: ReportModel): string {
+  const c = model.summary.mcprun.coverage;
+  if (!c) return '';
+  const rows = coverageRows(c)
+    .map((r) => `<tr class="${r.calls === '0' ? 'bad' : ''}"><td>${esc(r.kind)}</td><td><code>${esc(r.name)}</code></td><td class="n">${esc(r.calls)}</td><td class="n">${esc(r.isError)}</td><td class="n">${esc(r.failed)}</td><td>${esc(r.note)}</td></tr>`)
+    .join('');
+  return `<section id="mcp-coverage"><h2>MCP coverage</h2><p>${esc(coverageLine(c))}</p><table class="data"><thead><tr><th>kind</th><th>name</th><th class="n">calls</th><th class="n">isError</th><th class="n">other failures</th><th>note</th></tr></thead><tbody>${rows}</tbody></table></section>`;
 }
 
 function capacitySection(model: ReportModel): string {

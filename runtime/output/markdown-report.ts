@@ -5,6 +5,7 @@
 import { isSutMetric } from '../metrics/sut-catalogue.js';
 import { formatBytes, formatCount, formatMs, formatPercent, formatValue } from './format.js';
 import { capacityRows } from './capacity-render.js';
+import { coverageLine, coverageRows } from './coverage-render.js';
 import { cellsOf, compareHeadline, shownRows } from './compare/render.js';
 import type { ReportModel } from './report-model.js';
 
@@ -78,7 +79,7 @@ export function renderMarkdownReport(model: ReportModel): string {
     out.push('No thresholds were defined: nothing was judged.', '');
   }
 
-  out.push(...phaseLines(summary.mcprun.scenarios), ...sutLines(model), ...mcpToolLines(model), ...checkLines(model), ...capacityLines(model), ...baselineLines(model));
+  out.push(...phaseLines(summary.mcprun.scenarios), ...sutLines(model), ...mcpToolLines(model), ...checkLines(model), ...coverageLines(model), ...capacityLines(model), ...baselineLines(model));
 
   out.push('## Top errors', '');
   if (model.topErrors.length) {
@@ -91,6 +92,20 @@ export function renderMarkdownReport(model: ReportModel): string {
     out.push('## Warnings', '', ...summary.mcprun.warnings.map((w) => `- ${mdText(w).replace(/\r?\n/g, ' ')}`), '');
   }
   return `${out.join('\n').trimEnd()}\n`;
+}
+
+/** MCP coverage: what was called and what never was. */
+function coverageLines(model: ReportModel): string[] {
+  const c = model.summary.mcprun.coverage;
+  if (!c) return [];
+  return [
+    '## MCP coverage',
+    '',
+    mdText(coverageLine(c)),
+    '',
+    ...table(['Kind', 'Name', 'Calls', 'isError', 'Other failures', 'Note'], coverageRows(c).map((r) => [r.kind, code(r.name), r.calls, r.isError, r.failed, r.note]), ['l', 'l', 'r', 'r', 'r', 'l']),
+    '',
+  ];
 }
 
 /** Each capacity search: the conclusion and its steps. */

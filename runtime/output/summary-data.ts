@@ -8,6 +8,7 @@ import type { MetricAggregate } from '../metrics/aggregate.js';
 import { createHistogram, encodeHistogram } from '../metrics/hdr.js';
 import type { CapacityResult } from './capacity-summary.js';
 import type { Comparison } from './compare/types.js';
+import { buildCoverage, type McpCoverage } from './coverage-summary.js';
 import type { AggregateView, MetricDefinition, Tags } from '../metrics/types.js';
 import type { ThresholdVerdict } from '../thresholds/index.js';
 import { VERSION } from '../version.js';
@@ -122,6 +123,8 @@ export interface SummaryData {
     histograms: Record<string, string>;
     /** Per metric and tag (`metric{tool:search}`): values, and the trend's histogram; what `mcprun compare` reads. */
     breakdown?: Record<string, BreakdownEntry>;
+    /** MCP: what was called, how often, with how many isError results, and what the server listed that was never called. */
+    coverage?: McpCoverage;
     /** Each `capacity-search`: its steps' verdicts and the capacity found. */
     capacity?: CapacityResult[];
     /** `--baseline`: this run against the baseline, figure by figure. */
@@ -374,8 +377,14 @@ export function buildSummary(r: SummaryInputs): SummaryData {
       workers: r.workers,
       ...(r.sut ? { sut: r.sut.summary } : {}),
       ...(r.capacity?.length ? { capacity: r.capacity } : {}),
+      ...withCoverage(agg),
     },
   };
+}
+
+function withCoverage(agg: MetricAggregate): { coverage?: McpCoverage } {
+  const coverage = buildCoverage(agg);
+  return coverage ? { coverage } : {};
 }
 
 function withSutFigures(s: ScenarioSummary, sut: SummaryInputs['sut']): ScenarioSummary {

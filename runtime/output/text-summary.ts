@@ -5,6 +5,7 @@
  */
 import { Chalk } from 'chalk';
 import { capacityText } from './capacity-render.js';
+import { coverageText } from './coverage-render.js';
 import { compareText } from './compare/render.js';
 import type { ScenarioSummary, SummaryData, SummaryGroup, SummaryMetric, ThresholdSummary } from './summary-data.js';
 import { formatBytes, formatCount, formatMs, formatPercent, formatValue } from './format.js';
@@ -85,6 +86,8 @@ export function textSummary(data: SummaryData, opts: TextSummaryOptions = {}): s
 /** Sections that only some runs have: the comparison with a baseline. */
 function extraSections(data: SummaryData, ind: string, c: InstanceType<typeof Chalk>): string[] {
   const out: string[] = [];
+  const cov = data.mcprun?.coverage;
+  if (cov) out.push(`${ind}${c.bold('MCP COVERAGE')}`, '', ...coverageText(cov, ind + ind), '');
   for (const cap of data.mcprun?.capacity ?? []) out.push(`${ind}${c.bold('CAPACITY')}`, '', ...capacityText(cap, ind + ind), '');
   const cmp = data.mcprun?.comparison;
   if (cmp) out.push(`${ind}${c.bold('BASELINE')}`, '', ...compareText(cmp).trimEnd().split('\n').map((l) => (l ? `${ind}${ind}${l}` : l)), '');

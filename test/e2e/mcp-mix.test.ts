@@ -47,3 +47,44 @@ describe('mcp.mix', () => {
     expect(st.invalid).toEqual({});
   });
 });
+
+describe('MCP coverage', () => {
+  test('called tools, resources and prompts with counts and isError results, and what was never exercised: summary, JSON, report.md, report.html', async () => {
+    const { mkdtempSync, readdirSync, readFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'mcprun-coverage-'));
+    try {
+      const r = await runScenario('test/fixtures/mcp-workloads/coverage.ts', { MCP_URL: everything.url }, ['--report-dir', dir]);
+      expect([0, 99], explain(r)).toContain(r.code);
+      const cov = (r.summary as any).mcprun.coverage;
+      const tool = (n: string) => cov.tools.items.find((i: any) => i.name === n);
+      expect(tool('echo')).toMatchObject({ calls: 3, isError: 0, failed: 0, listed: true });
+      const sum = tool('get-sum');
+      expect(sum.calls).toBe(2);
+      // The server refuses the arguments: as an isError result or a JSON-RPC error, both counted.
+      expect(sum.isError + sum.failed).toBe(2);
+      expect(cov.tools.listed).toBeGreaterThan(8);
+      expect(cov.tools.called).toBe(2);
+      expect(cov.tools.never.length).toBe(cov.tools.listed - 2);
+      expect(cov.tools.never).not.toContain('echo');
+      expect(cov.resources.called).toBe(1);
+      expect(cov.resources.listed).toBeGreaterThan(1);
+      expect(cov.prompts.called).toBe(1);
+      expect(cov.prompts.never.length).toBe(cov.prompts.listed - 1);
+      expect(r.stdout).toMatch(/MCP COVERAGE/);
+      expect(r.stdout).toMatch(new RegExp(`tools 2 of ${cov.tools.listed} called \\(${cov.tools.listed - 2} never\\)`));
+      expect(r.stdout).toMatch(/never called \(tools\): /);
+      const [sub] = readdirSync(dir);
+      const md = readFileSync(join(dir, sub, 'report.md'), 'utf8');
+      expect(md).toMatch(/## MCP coverage/);
+      expect(md).toMatch(/\| tool \| `echo` \| 3 \| 0 \| 0 \|/);
+      expect(md).toMatch(/never called/);
+      const html = readFileSync(join(dir, sub, 'report.html'), 'utf8');
+      expect(html).toMatch(/<section id="mcp-coverage">/);
+      expect(html).toMatch(/<code>get-sum<\/code><\/td><td class="n">2<\/td>/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
