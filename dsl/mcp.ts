@@ -15,7 +15,8 @@ import { connect } from '../runtime/protocols/mcp/connect.js';
 import type { ConnectOptions, McpSession, McpTarget } from '../runtime/protocols/mcp/types.js';
 import { generateArgs } from '../runtime/protocols/mcp/args.js';
 import { mixCall } from '../runtime/protocols/mcp/mix.js';
-import type { ArgsOptions, MixCall, MixOptions } from '../runtime/protocols/mcp/workload-types.js';
+import { replaySession, replayTarget } from '../runtime/protocols/mcp/replay.js';
+import type { ArgsOptions, MixCall, MixOptions, ReplayOptions, ReplayReport } from '../runtime/protocols/mcp/workload-types.js';
 import type { Tool } from '../runtime/protocols/mcp/types.js';
 import { currentVu, vuStorage } from '../runtime/worker/vu-context.js';
 
@@ -46,5 +47,21 @@ export const mcp = {
    */
   mix(session: McpSession, options?: MixOptions): Promise<MixCall> {
     return mixCall(session, options, vuStorage.getStore()?.context.vu);
+  },
+
+  /**
+   * Replays a session recorded by `mcprun record` as this VU's workload: a session of its own to
+   * the recording's upstream (or `target`), the recorded requests in order at their recorded times
+   * divided by `speed`, ids remapped; resolves with the methods sent and every divergence (an
+   * answer whose shape or error differs from the recording), also counted in mcp_replay_divergence.
+   */
+  async replay(file: string, options?: ReplayOptions): Promise<ReplayReport> {
+    const ctx = currentVu('mcp.replay()');
+    const session = await connect(ctx, replayTarget(file, options), options?.connect);
+    try {
+      return await replaySession(ctx, session, file, options);
+    } finally {
+      await session.close();
+    }
   },
 };

@@ -8,6 +8,7 @@ import { run } from '../coordinator/run.js';
 import type { RunOptions } from '../config/run-options.js';
 import { reportError } from '../output/error-report.js';
 import { runCompare } from './compare-command.js';
+import { runRecord } from './record-command.js';
 import { takeEarlySignals } from './early-signals.js';
 import { startedByNpm, watchParent } from './parent-watch.js';
 import { fastParse, yargsParse } from './parse.js';
@@ -31,6 +32,7 @@ export async function parseArgs(argv: string[]): Promise<RunOptions> {
 export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
   // Subcommands that send no load.
   if (argv[0] === 'compare') return runCompare(argv.slice(1), io);
+  if (argv[0] === 'record') return runRecord(argv.slice(1), io);
   const stops = new CliStops(io.stderr);
   try {
     const verbose = argv.includes('--verbose') || argv.includes('-v');

@@ -2,7 +2,7 @@
  * The public types of MCP workloads that need no hand-written arguments: `mcp.args`, `mcp.mix`,
  * `mcp.replay` (re-exported by dsl/index.ts). Types only: the code is in args.ts, mix.ts, replay.ts.
  */
-import type { CallToolResult, Tool } from './types.js';
+import type { CallToolResult, ConnectOptions, Tool } from './types.js';
 
 export interface ArgsOptions {
   /** Base seed. @default 0 */
@@ -42,8 +42,10 @@ export interface ReplayOptions {
   speed?: number;
   /** Per-request changes before sending: `(method, params) => params`. */
   vary?: (method: string, params: Record<string, unknown> | undefined) => Record<string, unknown> | undefined;
-  /** Connect options for the replayed session (headers, timeout). The target is the recording's unless `target` is given. */
+  /** Where to replay to. @default the recording's upstream */
   target?: string;
+  /** Options of the replayed session (headers, timeout). */
+  connect?: ConnectOptions;
 }
 
 /** What a replay found. */
