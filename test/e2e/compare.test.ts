@@ -11,7 +11,7 @@ import { tempDir } from '../support/temp.js';
 
 const tmp = tempDir('mcprun-compare-');
 let server: CountingServer;
-let delayMs = 100;
+let delayMs = 300;
 
 beforeAll(async () => {
   server = await startCountingServer((_q, res) => void setTimeout(() => res.end('ok'), delayMs));
@@ -33,9 +33,9 @@ describe('compare', () => {
   let slow5: string;
 
   beforeAll(async () => {
-    base = (await runAt(100, 'base')).file;
-    slow20 = (await runAt(120, 'slow20')).file;
-    slow5 = (await runAt(105, 'slow5')).file;
+    base = (await runAt(300, 'base')).file;
+    slow20 = (await runAt(360, 'slow20')).file;
+    slow5 = (await runAt(315, 'slow5')).file;
   }, 120_000);
 
   test('a 20 % slower p95 fails +10% (exit 99), a 5 % slower one passes', async () => {
@@ -46,7 +46,7 @@ describe('compare', () => {
     const c20 = JSON.parse(readFileSync(join(tmp, 'c20.json'), 'utf8'));
     const row = c20.rows.find((r: any) => r.key === 'http_req_duration' && r.stat === 'p(95)' && r.rule);
     expect(row.relative).toBeGreaterThan(0.15);
-    expect(row.relative).toBeLessThan(0.25);
+    expect(row.relative).toBeLessThan(0.4);
 
     const b = await runCli(['compare', base, slow5, '--max-regression', 'http_req_duration:p95:+10%', '--json', join(tmp, 'c5.json')]);
     expect(b.code, b.stdout + b.stderr).toBe(0);
@@ -70,13 +70,13 @@ describe('compare', () => {
     const r = await runCli(['compare', base, slow20, '--max-regression', 'http_req_duration{scenario:main}:p99:+10%', '--max-regression', 'http_reqs:rate:-50%']);
     expect(r.code, r.stdout).toBe(99);
     expect(r.stdout).toMatch(/http_req_duration\{scenario:main\} p\(99\).*REGRESSION/);
-    // 10 VUs at 100 ms vs 120 ms: the rate falls by ~17 %, inside the -50% allowed.
+    // 10 VUs at 300 ms vs 360 ms: the rate falls by ~17 %, inside the -50% allowed.
     expect(r.stdout).not.toMatch(/http_reqs rate.*REGRESSION/);
   });
 
   test('run --baseline: the comparison in the summary and reports, exit 99 on a regression', async () => {
     const dir = join(tmp, 'reports');
-    const r = await runAt(125, 'with-baseline', ['--baseline', base, '--max-regression', 'http_req_duration:p95:+10%', '--report-dir', dir]);
+    const r = await runAt(400, 'with-baseline', ['--baseline', base, '--max-regression', 'http_req_duration:p95:+10%', '--report-dir', dir]);
     expect(r.code, r.stdout + r.stderr).toBe(99);
     expect(r.stdout).toMatch(/BASELINE/);
     expect(r.stdout).toMatch(/FAIL — 1 regression against the baseline/);
@@ -92,7 +92,7 @@ describe('compare', () => {
 
   test('bad input: a rule on a figure the baseline lacks, a bad rule, a missing file (exit 104, before any load)', async () => {
     const before = server.requests.length;
-    const a = await runAt(100, 'bad1', ['--baseline', base, '--max-regression', 'http_req_duraton:p95:+10%']);
+    const a = await runAt(300, 'bad1', ['--baseline', base, '--max-regression', 'http_req_duraton:p95:+10%']);
     expect(a.code).toBe(104);
     expect(a.stderr).toMatch(/the baseline .* has no figure "http_req_duraton"[\s\S]*http_req_duration/);
     const b = await runCli(['compare', base, base, '--max-regression', 'http_req_duration:p95:10%']);
