@@ -4,9 +4,9 @@
  * server (which validates with its own ajv) is the ground truth that calls succeed.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import Ajv from 'ajv';
-import Ajv2020 from 'ajv/dist/2020.js';
-import addFormats from 'ajv-formats';
+import AjvModule from 'ajv';
+import Ajv2020Module from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
 import { mcp } from '../../../dsl/mcp.js';
 import { startEverything, type EverythingServer } from '../../fixtures/mcp/everything.mjs';
 import { SCHEMA_TOOLS, startSchemaToolsServer, type SchemaToolsServer } from '../../fixtures/mcp/schema-tools-server.mjs';
@@ -22,6 +22,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([everything?.close(), tools?.close()]);
 });
+
+// CommonJS packages: their class is the module's default (or the module itself, by interop).
+type Compiler = { compile(s: object): ((d: unknown) => boolean) & { errors?: unknown } };
+const cjs = <T>(m: unknown): T => ((m as { default?: T }).default ?? m) as T;
+const Ajv = cjs<new (o: object) => Compiler>(AjvModule);
+const Ajv2020 = cjs<new (o: object) => Compiler>(Ajv2020Module);
+const addFormats = cjs<(a: Compiler) => void>(addFormatsModule);
 
 function checker() {
   const a7 = new Ajv({ strict: false });
