@@ -53,7 +53,7 @@ export function cellsOf(r: CompareRow): CompareCells {
     baseline: fig(r.baseline, r.unit),
     current: fig(r.current, r.unit),
     change: change(r),
-    verdict: r.verdict === 'regression' ? 'REGRESSION' : r.verdict === 'missing' && r.rule ? 'REGRESSION (no data)' : r.verdict,
+    verdict: r.verdict === 'regression' ? (r.withinNoise ? 'REGRESSION (within noise)' : 'REGRESSION') : r.verdict === 'missing' && r.rule ? 'REGRESSION (no data)' : r.verdict,
     rule: r.rule ?? '',
   };
 }
