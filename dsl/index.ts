@@ -23,6 +23,7 @@ export type {
   RampingVusScenario,
   ConstantArrivalRateScenario,
   RampingArrivalRateScenario,
+  CapacitySearchScenario,
 } from './options.js';
 export type { ThresholdExpression, ThresholdDefinition, ThresholdFor, ThresholdDefinitionOf, MetricKind, BuiltinMetricOf, CheckedThresholds } from './threshold-types.js';
 export { http } from './http.js';
@@ -59,6 +60,13 @@ export type {
   ToolList,
   JsonRpcMessage,
 } from '../runtime/protocols/mcp/types.js';
+export type {
+  ArgsOptions as McpArgsOptions,
+  MixOptions as McpMixOptions,
+  MixCall as McpMixCall,
+  ReplayOptions as McpReplayOptions,
+  ReplayReport as McpReplayReport,
+} from '../runtime/protocols/mcp/workload-types.js';
 export { textSummary } from '../runtime/output/text-summary.js';
 export type { SummaryData } from '../runtime/output/summary-data.js';
 

@@ -99,13 +99,47 @@ export interface RampingArrivalRateScenario extends ScenarioBase {
   maxVUs?: number;
 }
 
+/** `capacity-search`: steps of arrival rate, each held for `hold`, until a step fails its SLA (docs/executors.md). */
+export interface CapacitySearchScenario {
+  executor: 'capacity-search';
+  /** The first step's rate (iterations per `timeUnit`). */
+  from: number;
+  /** Added per step (`from: 100, step: 100` → 100, 200, 300 …); give this or `factor`. */
+  step?: number;
+  /** Multiplied per step (`from: 100, factor: 10` → 100, 1K, 10K …). */
+  factor?: number;
+  /** The highest step (the last one, when the sequence passes it). */
+  max: number;
+  /** How long each step is held. */
+  hold: Duration;
+  /** @default '1s' */
+  timeUnit?: Duration;
+  /** Threshold expressions each step must hold, scoped to the step. The first step that fails them ends the search. */
+  sla: Thresholds;
+  preAllocatedVUs: number;
+  /** @default preAllocatedVUs */
+  maxVUs?: number;
+  /** A step whose iterations started later than this at p95, or that dropped iterations, is inconclusive (the generator fell behind). @default '100ms' */
+  maxLag?: Duration;
+  startTime?: Duration;
+  after?: string;
+  /** @default '30s' */
+  gracefulStop?: Duration;
+  exec?: string;
+  env?: Record<string, string>;
+  tags?: Record<string, string>;
+  /** Thresholds on every step beside the SLA. */
+  thresholds?: Thresholds;
+}
+
 export type Scenario =
   | SharedIterationsScenario
   | PerVuIterationsScenario
   | ConstantVusScenario
   | RampingVusScenario
   | ConstantArrivalRateScenario
-  | RampingArrivalRateScenario;
+  | RampingArrivalRateScenario
+  | CapacitySearchScenario;
 
 export type ExecutorName = Scenario['executor'];
 

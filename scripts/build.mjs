@@ -38,8 +38,9 @@ const common = {
   // scenario's own inline map is what users' stack traces need).
   sourcemap: false,
   logLevel: 'warning',
-  // esbuild finds its native binary next to its own package; ws's native add-ons are optional.
-  external: ['esbuild', 'bufferutil', 'utf-8-validate'],
+  // esbuild finds its native binary next to its own package; ws's native add-ons are optional;
+  // json-schema-faker and ajv are imported by the first mcp.args() only (runtime/protocols/mcp/schema-libs.ts).
+  external: ['esbuild', 'bufferutil', 'utf-8-validate', 'json-schema-faker', 'ajv', 'ajv/*', 'ajv-formats'],
   // CommonJS dependencies bundled into ESM still call require() for Node's built-ins.
   banner: { js: "import { createRequire as __mcprunRequire } from 'node:module'; const require = __mcprunRequire(import.meta.url);" },
 };

@@ -39,6 +39,21 @@ export const COMMANDS = [
     usage: 'mcprun init [dir] [--force]',
     load: async () => (await import('./commands/init.js')).initCommand,
   },
+  {
+    name: 'compare',
+    summary: 'compare two summary exports per metric and tag; exit 99 on a regression beyond --max-regression',
+    usage: "mcprun compare BASELINE.json CURRENT.json [--max-regression 'METRIC:STAT:+N%']... [--json FILE]",
+    load: async () => {
+      const { runCompare } = await import('./commands/compare.js');
+      return async (args, ctx) => runCompare(args, ctx.io);
+    },
+  },
+  {
+    name: 'record',
+    summary: 'sit between an MCP client and server and write every JSON-RPC message with its timing',
+    usage: 'mcprun record --upstream URL --out session.jsonl [--listen 127.0.0.1:PORT]',
+    load: async () => (await import('./commands/record.js')).runRecord,
+  },
 ] as const satisfies readonly Command[];
 
 export type CommandName = (typeof COMMANDS)[number]['name'];

@@ -69,6 +69,8 @@ export const FLAGS = {
   'local-ips': { option: 'localIps', value: 'text', describe: 'source addresses spread over connections: 127.0.0.2-127.0.0.9,127.0.1.1' },
   'continue-on-worker-error': { option: 'continueOnWorkerError', value: 'switch', describe: 'go on with the remaining workers when one dies' },
   'sut-pid': { option: 'sutPids', value: 'pids', describe: 'sample the system under test: this process and its children (RSS, CPU, fds, connections), repeatable' },
+  baseline: { option: 'baseline', value: 'text', describe: 'compare the run with this --summary-export file (a section in the summary and reports)' },
+  'max-regression': { option: 'maxRegression', value: 'list', describe: "with --baseline: METRIC:STAT:+N% allowed, e.g. 'http_req_duration:p95:+10%' (exit 99 beyond it), repeatable" },
   'sut-metrics': { option: 'sutMetrics', value: 'text', describe: "sample the system under test's Prometheus endpoint, e.g. http://127.0.0.1:9464/metrics" },
   typecheck: { option: 'typecheck', value: 'switch', describe: 'type-check the scenario and what it imports before any load, as `mcprun check` (exit 107 on a type error)' },
 } as const satisfies Record<string, FlagSpec>;

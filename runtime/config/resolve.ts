@@ -5,6 +5,7 @@
  */
 import { McprunError, type McprunErrorCode } from '../errors.js';
 import { EXECUTORS, EXECUTOR_NAMES } from '../executors/registry.js';
+import { expandSearch } from '../executors/capacity-plan.js';
 import type { BaseFields, ConfigIssue } from '../executors/types.js';
 import type { HttpConfig } from '../protocols/http/types.js';
 import { parseByteSize, suggestByteText } from './byte-size.js';
@@ -102,7 +103,7 @@ function resolveScenarios(raw: Record<string, unknown>, shortcut: boolean, cli: 
   const scenarios: ResolvedScenario[] = [];
   const byLowerName = new Map<string, string>();
   let idOffset = 0;
-  for (const [name, value] of Object.entries(raw)) {
+  for (const [name, value] of expandCapacitySearches(raw, issues)) {
     checkScenarioName(name, byLowerName, issues);
     const before = issues.length;
     const resolved = resolveScenario(name, value, idOffset, issues);
@@ -113,6 +114,17 @@ function resolveScenarios(raw: Record<string, unknown>, shortcut: boolean, cli: 
     scenarios.push(resolved);
   }
   return scenarios;
+}
+
+/** A `capacity-search` scenario is one scenario per step (executors/capacity-plan.ts). */
+function expandCapacitySearches(raw: Record<string, unknown>, issues: ConfigIssue[]): Array<[string, unknown]> {
+  const out: Array<[string, unknown]> = [];
+  for (const [name, value] of Object.entries(raw)) {
+    const r = value as Record<string, unknown> | null;
+    if (r && typeof r === 'object' && r.executor === 'capacity-search') out.push(...expandSearch(name, r, `scenarios.${name}`, issues));
+    else out.push([name, value]);
+  }
+  return out;
 }
 
 function checkScenarioName(name: string, byLowerName: Map<string, string>, issues: ConfigIssue[]): void {

@@ -49,6 +49,10 @@ export interface RunOptions {
   sutMetrics?: string;
   /** `--typecheck`: type-check the scenario (as `mcprun check`) before any load; options.typecheck also turns it on. */
   typecheck?: boolean;
+  /** `--baseline FILE`: a summary export to compare this run with. */
+  baseline?: string;
+  /** `--max-regression RULE`, repeatable: how much worse than the baseline a figure may get (exit 99 beyond). */
+  maxRegression?: string[];
 }
 
 /** The options that are not flags: where output goes and how the run is stopped from outside. */

@@ -9,6 +9,7 @@ import { METRIC } from '../metrics/builtin.js';
 import { realmRegistry } from '../metrics/registry.js';
 import type { Tags } from '../metrics/types.js';
 import { runWarnings } from '../output/run-warnings.js';
+import { capacityResults, isCapacityStep } from '../output/capacity-summary.js';
 import { buildSummary, type SummaryData } from '../output/summary-data.js';
 import type { SutRun } from '../sut/sut-run.js';
 import { evaluateThresholds, type ThresholdEntry, type ThresholdVerdict } from '../thresholds/index.js';
@@ -39,7 +40,14 @@ export function judge(r: RunRecord): SummaryData {
   const testRunDurationMs = schedule.testElapsedMs();
   feed.aggregate.elapsedSeconds = testRunDurationMs / 1000;
   const verdicts = evaluateNow(feed, schedule, r.config.thresholds);
+  const view = (m: string, f: Tags) => feed.aggregate.view(m, f, schedule.elapsedSecondsFor(f));
+  const phaseOf = (name: string) => schedule.phases.find((p) => p.scenario.name === name);
+  const capacity = capacityResults(r.config.scenarios, verdicts, view, (n) => Boolean(phaseOf(n)?.startedAt), (n) => schedule.phaseElapsedMs(phaseOf(n)!) / 1000);
+  // A capacity step's SLA is judged for the search, not the run: the step above capacity is meant to fail. The run fails when a search found no step that held.
+  const stepNames = new Set(r.config.scenarios.filter(isCapacityStep).map((s) => s.name));
+  const failed = verdicts.some((v) => !v.ok && !stepNames.has(v.entry.filter.scenario ?? '')) || capacity.some((c) => c.capacity === null);
   return buildSummary({
+    capacity,
     aggregate: feed.aggregate,
     metric: (n) => realmRegistry.get(n),
     verdicts,
@@ -48,7 +56,7 @@ export function judge(r: RunRecord): SummaryData {
     phases: schedule.phases.map((p) => ({ scenario: p.scenario, description: r.plan.scenarios.find((s) => s.scenario === p.scenario)!.description, durationMs: schedule.phaseElapsedMs(p) })),
     script: r.script,
     startedAt: r.startedAt,
-    exitCode: exitCodeOf(state.outcome(verdicts.some((v) => !v.ok))),
+    exitCode: exitCodeOf(state.outcome(failed)),
     aborted: state.aborted,
     workers: r.plan.workers,
     errors: feed.errors(),

@@ -24,6 +24,8 @@ import type { SummaryData } from '../output/summary-data.js';
 import { prepareSut, type SutRun } from '../sut/sut-run.js';
 import type { SutWarning } from '../sut/types.js';
 import { watchSignals, watchThresholds, watchWorkers } from './abort-watch.js';
+import { prepareBaseline, type Baseline } from './baseline.js';
+import { capacityGate } from './capacity-gate.js';
 import { preparePool, type PoolPlan } from './fd-limit.js';
 import { emptySummary, evaluateNow, judge } from './judge.js';
 import { isolatedHandleSummary } from './isolated-script.js';
@@ -64,7 +66,9 @@ export async function run(given: RunOptions): Promise<RunResult> {
     const plan = planRun(scenario.config.scenarios, opts.workers, availableParallelism());
     // --pool, --local-ips and the open-file limit: checked before any output or worker starts (exit 104).
     const pool = await preparePool(plan, opts.pool, opts.localIps);
-    return await runLoad(new RunParts(opts, scenario, plan, outputs, sut, stops, startedAt), pool);
+    // --baseline and --max-regression: read and checked before any load (exit 104).
+    const baseline = prepareBaseline(opts.baseline, opts.maxRegression);
+    return await runLoad(new RunParts(opts, scenario, plan, outputs, sut, stops, startedAt, baseline), pool);
   } catch (err) {
     // Ctrl-C while the scenario's top-level code ran: no load was sent, and the outputs say so.
     if (McprunError.is(err) && err.mcprunCode === 'MCPRUN_STOPPED') return stoppedBeforeLoad(opts, err, startedAt);
@@ -102,6 +106,7 @@ class RunParts {
     readonly sut: SutRun | undefined,
     readonly stops: StopSignals,
     readonly startedAt: Date,
+    readonly baseline: Baseline | undefined,
   ) {
     this.stdout = opts.stdout ?? process.stdout;
     this.stderr = opts.stderr ?? process.stderr;
@@ -119,6 +124,7 @@ class RunParts {
         this.stderr.write(`mcprun: warning: ${message}.\n`);
       },
     );
+    this.schedule.gate = capacityGate(scenario.config, this.feed, this.schedule);
   }
 
   /** Said in the summary, and on stderr as it happens. */
@@ -191,6 +197,7 @@ async function runLoad(run: RunParts, poolPlan: PoolPlan): Promise<RunResult> {
     await shutdownWorkers(pool, stderr);
     await stopParticipants(run.participants, stderr);
     const summary = judge({ script: opts.script, startedAt: run.startedAt, config, plan: run.plan, feed, schedule, state, sut: run.sut, tty: { stdout: Boolean(run.stdout.isTTY), stderr: Boolean(stderr.isTTY) } });
+    run.baseline?.apply(summary);
     const failedOutputs = await endOutputs(run.outputs, summary, stderr);
     // An export or report that could not be written at the end: a CI job must not read success.
     const exitCode = failedOutputs && summary.mcprun.exitCode === EXIT_CODES.OK ? EXIT_CODES.OUTPUT_FAILED : (summary.mcprun.exitCode as ExitCode);

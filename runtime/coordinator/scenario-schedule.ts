@@ -73,9 +73,23 @@ export class ScenarioSchedule {
     p.state = 'done';
     p.endedAt = this.now();
     for (const next of this.phases) {
-      if (next.scenario.after === name && next.state === 'waiting') this.#startIn(next, next.scenario.startTimeMs);
+      if (next.scenario.after !== name || next.state !== 'waiting') continue;
+      if (this.gate && !this.gate(p, next)) this.#skipChain(next);
+      else this.#startIn(next, next.scenario.startTimeMs);
     }
     this.#check();
+  }
+
+  /**
+   * Decides whether a phase chained `after` a finished one starts (a capacity search stops at its
+   * first step that did not hold: coordinator/capacity-gate.ts). Absent: every chained phase starts.
+   */
+  gate: ((done: Phase, next: Phase) => boolean) | undefined;
+
+  /** `p` will not start, nor anything chained after it. */
+  #skipChain(p: Phase): void {
+    p.state = 'skipped';
+    for (const next of this.phases) if (next.scenario.after === p.scenario.name && next.state === 'waiting') this.#skipChain(next);
   }
 
   /** A worker is gone: it will not report, so stop waiting for it. */

@@ -1,5 +1,6 @@
 /** Every executor by name. Explicit imports, no registration side effects. */
 import type { ExecutorName, ResolvedScenario } from './resolved.js';
+import { capacitySearch } from './capacity-search.js';
 import { constantArrivalRate } from './constant-arrival-rate.js';
 import { constantVus } from './constant-vus.js';
 import { perVuIterations } from './per-vu-iterations.js';
@@ -15,6 +16,7 @@ export const EXECUTORS: { [K in ExecutorName]: ExecutorDefinition<Extract<Resolv
   'ramping-vus': rampingVus,
   'constant-arrival-rate': constantArrivalRate,
   'ramping-arrival-rate': rampingArrivalRate,
+  'capacity-search': capacitySearch,
 };
 
 export const EXECUTOR_NAMES = Object.keys(EXECUTORS) as ExecutorName[];

@@ -65,13 +65,32 @@ export interface ResolvedRampingArrivalRate extends ResolvedBase {
   maxVUs: number;
 }
 
+/** One step of a `capacity-search` (config/ expands the search into one scenario per step, chained by `after`). */
+export interface ResolvedCapacityStep extends ResolvedBase {
+  executor: 'capacity-search';
+  /** The search this step belongs to (the name the user wrote). */
+  search: string;
+  /** 1-based step number, and how many the plan has. */
+  step: number;
+  steps: number;
+  rate: number;
+  timeUnitMs: number;
+  /** The step's hold. */
+  durationMs: number;
+  preAllocatedVUs: number;
+  maxVUs: number;
+  /** A step whose iterations started later than this (p95 of iteration_lag), or dropped any, is inconclusive. */
+  maxLagMs: number;
+}
+
 export type ResolvedScenario =
   | ResolvedSharedIterations
   | ResolvedPerVuIterations
   | ResolvedConstantVus
   | ResolvedRampingVus
   | ResolvedConstantArrivalRate
-  | ResolvedRampingArrivalRate;
+  | ResolvedRampingArrivalRate
+  | ResolvedCapacityStep;
 
 /** Every executor's name (the public `Scenario['executor']` union, dsl/options.ts, is the same set). */
 export type ExecutorName = ResolvedScenario['executor'];

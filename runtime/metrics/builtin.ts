@@ -76,6 +76,10 @@ export const METRICS = {
   mcp_sessions_active: summed,
   /** A server answered 404 to a session (expired): the session was initialized again. */
   mcp_session_reinit: counter,
+  /** Each tool, resource and prompt a tools/list, resources/list or prompts/list returned (tags kind, name): the catalogue coverage is judged against. */
+  mcp_catalogue: counter,
+  /** mcp.replay: a response whose shape or error differs from the recording's (tag method). */
+  mcp_replay_divergence: counter,
 
   // Every protocol's connections (connections.ts), tagged `proto`.
   connections_active: summed,

@@ -4,6 +4,9 @@
  */
 import { isSutMetric } from '../metrics/sut-catalogue.js';
 import { formatBytes, formatCount, formatMs, formatPercent, formatValue } from './format.js';
+import { capacityRows } from './capacity-render.js';
+import { coverageLine, coverageRows } from './coverage-render.js';
+import { cellsOf, compareHeadline, shownRows } from './compare/render.js';
 import type { ReportModel } from './report-model.js';
 
 /**
@@ -76,7 +79,7 @@ export function renderMarkdownReport(model: ReportModel): string {
     out.push('No thresholds were defined: nothing was judged.', '');
   }
 
-  out.push(...phaseLines(summary.mcprun.scenarios), ...sutLines(model), ...mcpToolLines(model), ...checkLines(model));
+  out.push(...phaseLines(summary.mcprun.scenarios), ...sutLines(model), ...mcpToolLines(model), ...checkLines(model), ...coverageLines(model), ...capacityLines(model), ...baselineLines(model));
 
   out.push('## Top errors', '');
   if (model.topErrors.length) {
@@ -89,6 +92,46 @@ export function renderMarkdownReport(model: ReportModel): string {
     out.push('## Warnings', '', ...summary.mcprun.warnings.map((w) => `- ${mdText(w).replace(/\r?\n/g, ' ')}`), '');
   }
   return `${out.join('\n').trimEnd()}\n`;
+}
+
+/** MCP coverage: what was called and what never was. */
+function coverageLines(model: ReportModel): string[] {
+  const c = model.summary.mcprun.coverage;
+  if (!c) return [];
+  return [
+    '## MCP coverage',
+    '',
+    mdText(coverageLine(c)),
+    '',
+    ...table(['Kind', 'Name', 'Calls', 'isError', 'Other failures', 'Note'], coverageRows(c).map((r) => [r.kind, code(r.name), r.calls, r.isError, r.failed, r.note]), ['l', 'l', 'r', 'r', 'r', 'l']),
+    '',
+  ];
+}
+
+/** Each capacity search: the conclusion and its steps. */
+function capacityLines(model: ReportModel): string[] {
+  const out: string[] = [];
+  for (const c of model.summary.mcprun.capacity ?? []) {
+    out.push(`## Capacity: ${mdText(c.search)}`, '', `**${mdText(c.conclusion)}**`, '');
+    out.push(...table(['Step', 'Rate', 'Achieved', 'Start lag p95', 'Dropped', 'Verdict', 'Why'], capacityRows(c).map((r) => [r.step, r.rate, r.achieved, r.lag, r.dropped, r.verdict, r.why]), ['l', 'r', 'r', 'r', 'r', 'l', 'l']), '');
+  }
+  return out;
+}
+
+/** `--baseline`: the rules and the changes beyond the noise. */
+function baselineLines(model: ReportModel): string[] {
+  const c = model.summary.mcprun.comparison;
+  if (!c) return [];
+  const rows = shownRows(c).map(cellsOf);
+  return [
+    '## Baseline comparison',
+    '',
+    mdText(compareHeadline(c)),
+    '',
+    ...(rows.length ? [...table(['Figure', 'Baseline', 'This run', 'Change', 'Verdict', 'Rule'], rows.map((r) => [code(r.figure), r.baseline, r.current, r.change, r.verdict, r.rule ? code(r.rule) : '']), ['l', 'r', 'r', 'r', 'l', 'l']), ''] : []),
+    'Percentiles are exact, from both runs\' HDR histograms; "within noise" means the two runs\' own confidence intervals overlap.',
+    '',
+  ];
 }
 
 /** Each phase on one row: what ran, for how long, and its figures (with the server's memory per connection when sampled). */

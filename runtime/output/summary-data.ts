@@ -6,6 +6,9 @@
 import type { ResolvedScenario } from '../executors/resolved.js';
 import type { MetricAggregate } from '../metrics/aggregate.js';
 import { createHistogram, encodeHistogram } from '../metrics/hdr.js';
+import type { CapacityResult } from './capacity-summary.js';
+import type { Comparison } from './compare/types.js';
+import { buildCoverage, type McpCoverage } from './coverage-summary.js';
 import type { AggregateView, MetricDefinition, Tags } from '../metrics/types.js';
 import type { ThresholdVerdict } from '../thresholds/index.js';
 import { VERSION } from '../version.js';
@@ -118,6 +121,14 @@ export interface SummaryData {
     scenarios: ScenarioSummary[];
     /** Cumulative HDR histogram of every trend, compressed base64 (merge runs or machines exactly). */
     histograms: Record<string, string>;
+    /** Per metric and tag (`metric{tool:search}`): values, and the trend's histogram; what `mcprun compare` reads. */
+    breakdown?: Record<string, BreakdownEntry>;
+    /** MCP: what was called, how often, with how many isError results, and what the server listed that was never called. */
+    coverage?: McpCoverage;
+    /** Each `capacity-search`: its steps' verdicts and the capacity found. */
+    capacity?: CapacityResult[];
+    /** `--baseline`: this run against the baseline, figure by figure. */
+    comparison?: Comparison;
     errors: IterationErrorReport[];
     warnings: string[];
     workers: number;
@@ -238,6 +249,53 @@ export function encodeTrendHistograms(agg: MetricAggregate): Record<string, stri
   return out;
 }
 
+export interface BreakdownEntry {
+  metric: string;
+  tags: Record<string, string>;
+  type: MetricDefinition['type'];
+  values: MetricValues;
+  /** Trends: compressed base64 HDR histogram of this tag set. */
+  histogram?: string;
+}
+
+/** The tags a breakdown splits by: those that name a part of the workload, never a value per request (url, id). */
+export const BREAKDOWN_TAGS = ['scenario', 'group', 'method', 'tool', 'name', 'status', 'step'] as const;
+/** A tag with more values than this is not broken down (an unbounded tag would bloat the export). */
+const MAX_VALUES_PER_TAG = 200;
+
+/** Each metric split by one tag at a time (BREAKDOWN_TAGS), with exact histograms for trends. */
+export function buildBreakdown(agg: MetricAggregate, defs: (name: string) => MetricDefinition | undefined, elapsedSecondsFor: (filter: Tags) => number = () => agg.elapsedSeconds): Record<string, BreakdownEntry> {
+  const values = new Map<string, Set<string>>();
+  for (const s of agg.series.values()) {
+    for (const tag of BREAKDOWN_TAGS) {
+      const v = s.tags[tag];
+      if (v === undefined) continue;
+      const k = `${s.metric}\u0000${tag}`;
+      let set = values.get(k);
+      if (!set) values.set(k, (set = new Set()));
+      set.add(v);
+    }
+  }
+  const out: Record<string, BreakdownEntry> = {};
+  for (const [k, set] of [...values].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (set.size > MAX_VALUES_PER_TAG) continue;
+    const [metric, tag] = k.split('\u0000');
+    const def = defs(metric);
+    if (!def) continue;
+    for (const v of [...set].sort()) {
+      const filter = { [tag]: v };
+      const entry: BreakdownEntry = { metric, tags: filter, type: def.type, values: valuesOf(agg.view(metric, filter, elapsedSecondsFor(tag === 'scenario' ? filter : {}))) };
+      if (def.type === 'trend') {
+        const h = createHistogram();
+        for (const part of agg.matching(metric, filter)) if (part.hist) h.add(part.hist);
+        entry.histogram = encodeHistogram(h);
+      }
+      out[`${metric}{${tag}:${v}}`] = entry;
+    }
+  }
+  return out;
+}
+
 export function scenarioSummary(
   s: ResolvedScenario,
   description: string,
@@ -293,6 +351,7 @@ export interface SummaryInputs {
   readonly tty: { stdout: boolean; stderr: boolean };
   /** The system under test: what was sampled, and sut_memory_per_connection per phase (by scenario name). */
   readonly sut?: { readonly summary: SutSummary; readonly memoryPerConnectionByPhase: Readonly<Record<string, number | null>> };
+  readonly capacity?: CapacityResult[];
 }
 
 export function buildSummary(r: SummaryInputs): SummaryData {
@@ -312,12 +371,20 @@ export function buildSummary(r: SummaryInputs): SummaryData {
       iterations: { count: agg.view(METRIC.iterations).count, threw: agg.view(METRIC.iteration_errors).count },
       scenarios: r.phases.map((p) => withSutFigures(scenarioSummary(p.scenario, p.description, p.durationMs, agg, r.verdicts), r.sut)),
       histograms: encodeTrendHistograms(agg),
+      breakdown: buildBreakdown(agg, r.metric, r.elapsedSecondsFor),
       errors: r.errors,
       warnings: r.warnings,
       workers: r.workers,
       ...(r.sut ? { sut: r.sut.summary } : {}),
+      ...(r.capacity?.length ? { capacity: r.capacity } : {}),
+      ...withCoverage(agg),
     },
   };
+}
+
+function withCoverage(agg: MetricAggregate): { coverage?: McpCoverage } {
+  const coverage = buildCoverage(agg);
+  return coverage ? { coverage } : {};
 }
 
 function withSutFigures(s: ScenarioSummary, sut: SummaryInputs['sut']): ScenarioSummary {

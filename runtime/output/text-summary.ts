@@ -4,6 +4,9 @@
  * Exported as `textSummary` for handleSummary() users, as in k6.
  */
 import { Chalk } from 'chalk';
+import { capacityText } from './capacity-render.js';
+import { coverageText } from './coverage-render.js';
+import { compareText } from './compare/render.js';
 import type { ScenarioSummary, SummaryData, SummaryGroup, SummaryMetric, ThresholdSummary } from './summary-data.js';
 import { formatBytes, formatCount, formatMs, formatPercent, formatValue } from './format.js';
 import { verdictLine, verdictOf } from './verdict.js';
@@ -73,10 +76,22 @@ export function textSummary(data: SummaryData, opts: TextSummaryOptions = {}): s
   }
   for (const w of data.mcprun?.warnings ?? []) out.push(`${ind}${c.yellow('WARN')} ${w}`);
   if (data.mcprun?.warnings?.length) out.push('');
+  out.push(...extraSections(data, ind, c));
 
   const dur = formatMs(data.state.testRunDurationMs);
   out.push(`${ind}${c.bold('RESULT')} ${coloredVerdict(data, c)} — ran ${dur}${data.mcprun ? ` on ${data.mcprun.workers} worker${data.mcprun.workers === 1 ? '' : 's'}` : ''}`);
   return out.join('\n') + '\n';
+}
+
+/** Sections that only some runs have: the comparison with a baseline. */
+function extraSections(data: SummaryData, ind: string, c: InstanceType<typeof Chalk>): string[] {
+  const out: string[] = [];
+  const cov = data.mcprun?.coverage;
+  if (cov) out.push(`${ind}${c.bold('MCP COVERAGE')}`, '', ...coverageText(cov, ind + ind), '');
+  for (const cap of data.mcprun?.capacity ?? []) out.push(`${ind}${c.bold('CAPACITY')}`, '', ...capacityText(cap, ind + ind), '');
+  const cmp = data.mcprun?.comparison;
+  if (cmp) out.push(`${ind}${c.bold('BASELINE')}`, '', ...compareText(cmp).trimEnd().split('\n').map((l) => (l ? `${ind}${ind}${l}` : l)), '');
+  return out;
 }
 
 function coloredVerdict(data: SummaryData, c: InstanceType<typeof Chalk>): string {

@@ -35,15 +35,23 @@ export function iterationsThrew(s: SummaryData): string | undefined {
 
 export function verdictOf(s: SummaryData): Verdict {
   const m = s.mcprun;
-  const ths = m?.thresholds ?? [];
+  // A capacity step's SLA is the search's to judge (its conclusion says which step failed), not the run's.
+  const steps = new Set((m?.capacity ?? []).flatMap((c) => c.steps.map((st) => st.scenario)));
+  const ths = (m?.thresholds ?? []).filter((t) => !steps.has(/[{,]scenario:([^,}]+)/.exec(t.metric)?.[1] ?? ''));
   const failed = ths.filter((t) => !t.ok).length;
   const ofThresholds = `${failed} of ${ths.length} threshold${ths.length === 1 ? '' : 's'} failed`;
   const threw = iterationsThrew(s);
   const also = threw ? `; ${threw}` : '';
   if (m?.aborted) return { kind: 'aborted', word: 'ABORTED', detail: `${m.aborted}${failed ? `; ${ofThresholds}` : ''}${also}` };
   const code = m?.exitCode ?? 0;
-  if (failed) return { kind: 'fail', word: 'FAIL', detail: `${ofThresholds}${also}` };
+  const regressions = m?.comparison?.regressions.length ?? 0;
+  const ofBaseline = regressions ? `${regressions} regression${regressions === 1 ? '' : 's'} against the baseline` : '';
+  if (failed) return { kind: 'fail', word: 'FAIL', detail: `${ofThresholds}${ofBaseline ? `; ${ofBaseline}` : ''}${also}` };
+  const noCapacity = (m?.capacity ?? []).filter((c) => c.capacity === null);
+  if (code === 99 && noCapacity.length) return { kind: 'fail', word: 'FAIL', detail: `capacity search ${noCapacity[0].search}: ${noCapacity[0].conclusion}${also}` };
+  if (code === 99 && regressions) return { kind: 'fail', word: 'FAIL', detail: `${ofBaseline}${also}` };
   if (code !== 0) return { kind: 'fail', word: 'FAIL', detail: `exit code ${code}: ${EXIT_MEANINGS[code] ?? 'see the messages above'}${also}` };
+  if (!ths.length && steps.size) return { kind: 'pass', word: 'PASS', detail: `${(m?.capacity ?? []).map((c) => `${c.search}: ${c.conclusion}`).join('; ')}${also}` };
   if (!ths.length) return { kind: 'none', word: 'no thresholds', detail: threw ?? '' };
   const held = ths.length === 1 ? '1 threshold held' : `all ${ths.length} thresholds held`;
   return { kind: 'pass', word: 'PASS', detail: threw ? `${held}, but ${threw}` : held };

@@ -282,7 +282,7 @@ const cases: Case[] = [
     snap: (t) => expect(t).toMatchInlineSnapshot(`
       "exit 104
       mcprun: invalid configuration in unknown-executor.ts:
-        - scenarios.s.executor "constant-vu" is not an executor; did you mean "constant-vus"? Executors: shared-iterations, per-vu-iterations, constant-vus, ramping-vus, constant-arrival-rate, ramping-arrival-rate.
+        - scenarios.s.executor "constant-vu" is not an executor; did you mean "constant-vus"? Executors: shared-iterations, per-vu-iterations, constant-vus, ramping-vus, constant-arrival-rate, ramping-arrival-rate, capacity-search.
       Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
@@ -293,7 +293,7 @@ const cases: Case[] = [
     snap: (t) => expect(t).toMatchInlineSnapshot(`
       "exit 104
       mcprun: invalid configuration in no-executor.ts:
-        - scenarios.s.executor is required: write one of shared-iterations, per-vu-iterations, constant-vus, ramping-vus, constant-arrival-rate, ramping-arrival-rate.
+        - scenarios.s.executor is required: write one of shared-iterations, per-vu-iterations, constant-vus, ramping-vus, constant-arrival-rate, ramping-arrival-rate, capacity-search.
       Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
@@ -729,7 +729,7 @@ const cases: Case[] = [
     snap: (t) => expect(t).toMatchInlineSnapshot(`
       "exit 104
       mcprun: invalid configuration in th-unknown-metric.ts:
-        - options.thresholds.http_req_duraton[0]: threshold "p95<200" on "http_req_duraton": unknown metric "http_req_duraton"; did you mean "http_req_duration"? Known metrics: checks, connections_active, connections_failed, connections_opened, data_received, data_sent, dropped_iterations, group_duration, http_req_blocked, http_req_connecting, http_req_duration, http_req_failed, http_req_receiving, http_req_sending, http_req_tls_handshaking, http_req_waiting, http_reqs, interrupted_iterations, iteration_duration, iteration_errors, iteration_lag, iterations, mcp_progress_events, mcp_req_duration, mcp_req_failed, mcp_req_ttfb, mcp_reqs, mcp_session_duration, mcp_session_init_duration, mcp_session_reinit, mcp_sessions, mcp_sessions_active, mcprun_event_loop_delay, mcprun_event_loop_utilization, mcprun_heap_per_vu, mcprun_rss_per_vu, vus, vus_max, ws_connecting, ws_errors, ws_msgs_received, ws_msgs_sent, ws_ping, ws_session_duration, ws_sessions
+        - options.thresholds.http_req_duraton[0]: threshold "p95<200" on "http_req_duraton": unknown metric "http_req_duraton"; did you mean "http_req_duration"? Known metrics: checks, connections_active, connections_failed, connections_opened, data_received, data_sent, dropped_iterations, group_duration, http_req_blocked, http_req_connecting, http_req_duration, http_req_failed, http_req_receiving, http_req_sending, http_req_tls_handshaking, http_req_waiting, http_reqs, interrupted_iterations, iteration_duration, iteration_errors, iteration_lag, iterations, mcp_catalogue, mcp_progress_events, mcp_replay_divergence, mcp_req_duration, mcp_req_failed, mcp_req_ttfb, mcp_reqs, mcp_session_duration, mcp_session_init_duration, mcp_session_reinit, mcp_sessions, mcp_sessions_active, mcprun_event_loop_delay, mcprun_event_loop_utilization, mcprun_heap_per_vu, mcprun_rss_per_vu, vus, vus_max, ws_connecting, ws_errors, ws_msgs_received, ws_msgs_sent, ws_ping, ws_session_duration, ws_sessions
       Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },
@@ -861,7 +861,7 @@ const cases: Case[] = [
       "exit 104
       mcprun: invalid configuration in th-several.ts:
         - options.thresholds.checks[0]: threshold "rate>99" on "checks": "99" at column 6 is outside the range of a rate, which is a fraction from 0% to 100%, so the threshold would hold or fail whatever is measured; did you mean "rate>99%"?
-        - options.thresholds.http_req_faild[0]: threshold "rate<1%" on "http_req_faild": unknown metric "http_req_faild"; did you mean "http_req_failed"? Known metrics: checks, connections_active, connections_failed, connections_opened, data_received, data_sent, dropped_iterations, group_duration, http_req_blocked, http_req_connecting, http_req_duration, http_req_failed, http_req_receiving, http_req_sending, http_req_tls_handshaking, http_req_waiting, http_reqs, interrupted_iterations, iteration_duration, iteration_errors, iteration_lag, iterations, mcp_progress_events, mcp_req_duration, mcp_req_failed, mcp_req_ttfb, mcp_reqs, mcp_session_duration, mcp_session_init_duration, mcp_session_reinit, mcp_sessions, mcp_sessions_active, mcprun_event_loop_delay, mcprun_event_loop_utilization, mcprun_heap_per_vu, mcprun_rss_per_vu, vus, vus_max, ws_connecting, ws_errors, ws_msgs_received, ws_msgs_sent, ws_ping, ws_session_duration, ws_sessions
+        - options.thresholds.http_req_faild[0]: threshold "rate<1%" on "http_req_faild": unknown metric "http_req_faild"; did you mean "http_req_failed"? Known metrics: checks, connections_active, connections_failed, connections_opened, data_received, data_sent, dropped_iterations, group_duration, http_req_blocked, http_req_connecting, http_req_duration, http_req_failed, http_req_receiving, http_req_sending, http_req_tls_handshaking, http_req_waiting, http_reqs, interrupted_iterations, iteration_duration, iteration_errors, iteration_lag, iterations, mcp_catalogue, mcp_progress_events, mcp_replay_divergence, mcp_req_duration, mcp_req_failed, mcp_req_ttfb, mcp_reqs, mcp_session_duration, mcp_session_init_duration, mcp_session_reinit, mcp_sessions, mcp_sessions_active, mcprun_event_loop_delay, mcprun_event_loop_utilization, mcprun_heap_per_vu, mcprun_rss_per_vu, vus, vus_max, ws_connecting, ws_errors, ws_msgs_received, ws_msgs_sent, ws_ping, ws_session_duration, ws_sessions
         - scenarios.api.thresholds.http_req_duration[0]: invalid threshold "p99<<1s": unknown operator "<<" at column 4, expected an operator (<, <=, >, >=, ==, ===, !=); did you mean "<" or "<="?
       Threshold grammar: aggregation operator value unit, e.g. "p95<100ms", "rate<0.05%", "rate>10000/s".
       Fix these 3 problems and run again; no load was sent (only the scenario's top-level code ran, to read its options)."

@@ -14,8 +14,11 @@ test('defineScenario returns Options and flags unknown keys', () => {
 
 test('executors are a union discriminated on executor', () => {
   expectTypeOf<Scenario['executor']>().toEqualTypeOf<
-    'shared-iterations' | 'per-vu-iterations' | 'constant-vus' | 'ramping-vus' | 'constant-arrival-rate' | 'ramping-arrival-rate'
+    'shared-iterations' | 'per-vu-iterations' | 'constant-vus' | 'ramping-vus' | 'constant-arrival-rate' | 'ramping-arrival-rate' | 'capacity-search'
   >();
+  defineScenario({ scenarios: { f: { executor: 'capacity-search', from: 100, factor: 10, max: 100_000, hold: '30s', preAllocatedVUs: 50, sla: { http_req_duration: ['p95<100ms'] } } } });
+  // @ts-expect-error capacity-search needs its sla
+  defineScenario({ scenarios: { f: { executor: 'capacity-search', from: 100, step: 100, max: 500, hold: '5s', preAllocatedVUs: 5 } } });
   defineScenario({ scenarios: { r: { executor: 'ramping-vus', stages: [{ duration: '1m30s', target: 10 }], gracefulRampDown: '5s' } } });
   defineScenario({ scenarios: { c: { executor: 'constant-arrival-rate', rate: 100, timeUnit: '1s', duration: '1m', preAllocatedVUs: 10, maxVUs: 100 } } });
   // @ts-expect-error a typo in the executor name

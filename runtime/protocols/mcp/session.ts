@@ -9,6 +9,7 @@ import { parseDuration } from '../../duration.js';
 import { METRIC } from '../../metrics/builtin.js';
 import type { VuResource, VuScope } from '../vu-contract.js';
 import { PendingCall, PendingCalls } from './call.js';
+import { noteListed } from './coverage.js';
 import { McpError } from './errors.js';
 import { classifyProbe, type EraDecision } from './era-detect.js';
 import {
@@ -350,6 +351,7 @@ export class McpSessionImpl implements TransportHost, VuResource, McpSession {
       recordSuccess(this.ctx, call.vuTags, this.#tagBase, call.method, call.name, call.status, duration, ttfb, call.userTags);
     }
     this.#account();
+    if (call.recorded && call.method.endsWith('/list')) noteListed(this.ctx, call.method, result);
     call.resolve(result);
   }
 
