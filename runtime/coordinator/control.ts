@@ -14,7 +14,11 @@ import { valueAt, vusAt } from '../executors/stages.js';
 import { growIdBlocks, steerKindOf, type VuIdBlock } from '../executors/steering.js';
 import type { ControlEvent } from '../output/control-log.js';
 import type { ControlAnswer, ControlPort, ControlStatus, ScenarioControlStatus } from '../output/dashboard/control-port.js';
+import { DashboardOutput } from '../output/dashboard/dashboard-output.js';
+import type { Output } from '../output/output.js';
+import type { DashboardHooks } from '../output/dashboard/control-port.js';
 import { filesForVus, openFileLimit } from './fd-limit.js';
+import type { StopSignals } from './stop-signals.js';
 import type { LoadControl } from './load-control.js';
 import type { RunState } from './run-state.js';
 import type { Phase, ScenarioSchedule } from './scenario-schedule.js';
@@ -182,6 +186,19 @@ export class RunControl implements ControlPort {
       timeUnitMs: 'timeUnitMs' in sc ? sc.timeUnitMs : undefined,
     };
   }
+}
+
+/** Hands the dashboard (when the run has one) the run's control and live summary. */
+export function connectDashboard(outputs: readonly Output[], hooks: DashboardHooks): void {
+  for (const o of outputs) if (o instanceof DashboardOutput) o.connect(hooks);
+}
+
+/**
+ * What ends --linger: Ctrl-C after the load is over. When the load itself was stopped by Ctrl-C,
+ * that stop must not end the lingering page at once: the next (hard) one does.
+ */
+export function lingerStop(stops: StopSignals, fn: () => void): () => void {
+  return stops.onStop(fn, stops.requested);
 }
 
 /** The body of PATCH /api/scenarios/<name>: `{ "vus": N }` or `{ "rate": N }`, whichever the executor takes; a string says what is wrong. */

@@ -8,6 +8,7 @@ import { MetricAggregate } from '../metrics/aggregate.js';
 import { METRIC } from '../metrics/builtin.js';
 import { realmRegistry } from '../metrics/registry.js';
 import type { Tags } from '../metrics/types.js';
+import type { ControlEvent } from '../output/control-log.js';
 import { runWarnings } from '../output/run-warnings.js';
 import { buildSummary, type SummaryData } from '../output/summary-data.js';
 import type { SutRun } from '../sut/sut-run.js';
@@ -32,6 +33,8 @@ export interface RunRecord {
   readonly state: RunState;
   readonly tty: { stdout: boolean; stderr: boolean };
   readonly sut?: SutRun;
+  /** The control API's changes (pause, resume, stop, rescale), in order. */
+  readonly control?: readonly ControlEvent[];
 }
 
 export function judge(r: RunRecord): SummaryData {
@@ -61,6 +64,7 @@ export function judge(r: RunRecord): SummaryData {
     }),
     tty: r.tty,
     sut: r.sut?.summary(phaseWindows(schedule)),
+    control: r.control,
   });
 }
 
