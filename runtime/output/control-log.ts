@@ -30,6 +30,12 @@ export function describeControl(e: ControlEvent): string {
   return `rescale ${e.scenario}: ${e.from ?? '?'} → ${e.to}${unit}`;
 }
 
+/** The few words a chart marker has room for: "pause", "steady → 20 VUs", "arrivals → 100/timeUnit". */
+export function controlLabel(e: ControlEvent): string {
+  if (e.action !== 'rescale') return e.action;
+  return `${e.scenario} → ${e.to}${e.unit === 'VUs' ? ' VUs' : '/timeUnit'}`;
+}
+
 /** One line per event: "+12.3s  pause". */
 export function controlLines(events: readonly ControlEvent[]): string[] {
   return events.map((e) => `+${formatMs(Math.max(0, e.atMs))}  ${describeControl(e)}`);

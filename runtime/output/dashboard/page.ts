@@ -18,8 +18,9 @@ export interface DashboardUpdate {
 }
 
 export function dashboardUpdate(model: ReportModel, status: unknown, final: boolean): DashboardUpdate {
-  const word = final ? model.meta.verdict : 'RUNNING';
-  return { title: `mcprun ${word} — ${model.meta.scriptName}`, body: reportBody(model), data: reportData(model), status, final };
+  // While it runs the verdict is only what the thresholds say so far: said as such.
+  const shown = final ? model : { ...model, meta: { ...model.meta, verdict: 'RUNNING' as const, verdictText: `so far: ${model.meta.verdict}${model.meta.verdictText ? ` — ${model.meta.verdictText}` : ''}` } };
+  return { title: `mcprun ${shown.meta.verdict} — ${model.meta.scriptName}`, body: reportBody(shown), data: reportData(shown), status, final };
 }
 
 export function renderDashboardPage(first: DashboardUpdate, assets: UplotAssets | null): string {
