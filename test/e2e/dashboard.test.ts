@@ -98,8 +98,9 @@ describe.skipIf(!HAS_CHROMIUM)(`the page in headless Chromium${HAS_CHROMIUM ? ''
       const r = await api(`${url}api/scenarios/arrivals`, 'PATCH', { rate: 100 });
       expect(r.status, r.json.message).toBe(200);
       const changedAt = Date.now();
+      await sleep(3000);
       await page.screenshot({ path: join(ARTIFACTS, 'dashboard-live.png') });
-      await sleep(6500);
+      await sleep(3500);
       arrivals = await server.arrivals();
       const afterRescale = perSecond(arrivals, changedAt + 1000, 5);
       for (const n of afterRescale) expect(Math.abs(n - 100), `per second after 50 → 100/s: ${afterRescale.join(', ')}`).toBeLessThanOrEqual(5);
