@@ -124,8 +124,8 @@ export interface SummaryData {
     workers: number;
     /** Present when the run sampled a system under test. */
     sut?: SutSummary;
-    /** What the control API changed during the run, in order (empty when it was not steered). */
-    control: ControlEvent[];
+    /** What the control API changed during the run, in order (empty when it was not steered; absent in exports of older versions). */
+    control?: ControlEvent[];
   };
 }
 
