@@ -19,8 +19,16 @@ export interface DashboardUpdate {
 
 export function dashboardUpdate(model: ReportModel, status: unknown, final: boolean): DashboardUpdate {
   // While it runs the verdict is only what the thresholds say so far: said as such.
-  const shown = final ? model : { ...model, meta: { ...model.meta, verdict: 'RUNNING' as const, verdictText: `so far: ${model.meta.verdict}${model.meta.verdictText ? ` — ${model.meta.verdictText}` : ''}` } };
+  const shown = final ? model : { ...model, meta: { ...model.meta, verdict: 'RUNNING' as const, verdictText: soFar(model.meta.verdict, model.meta.verdictText) } };
   return { title: `mcprun ${shown.meta.verdict} — ${model.meta.scriptName}`, body: reportBody(shown), data: reportData(shown), status, final };
+}
+
+const SO_FAR: Record<string, string> = { PASSED: 'passing', FAILED: 'failing', ABORTED: 'stopping', COMPLETED: 'no thresholds' };
+
+/** "so far: failing — 1 of 2 thresholds failed", "so far: no thresholds". */
+function soFar(verdict: string, text: string): string {
+  const word = SO_FAR[verdict] ?? verdict;
+  return `so far: ${word}${text && text !== 'no thresholds' ? ` — ${text}` : ''}`;
 }
 
 export function renderDashboardPage(first: DashboardUpdate, assets: UplotAssets | null): string {
