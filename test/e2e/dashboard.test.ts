@@ -23,6 +23,19 @@ mkdirSync(ARTIFACTS, { recursive: true });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A run a failed test left going: Ctrl-C first (it removes its temporary bundle), SIGKILL only if it does not end. */
+async function endRun(run: CliRun): Promise<void> {
+  let ended = false;
+  void run.then(() => (ended = true));
+  await sleep(0);
+  if (ended) return;
+  run.kill('SIGINT');
+  run.kill('SIGINT');
+  const t = setTimeout(() => run.kill('SIGKILL'), 15_000);
+  await run;
+  clearTimeout(t);
+}
+
 async function dashboardUrl(run: CliRun): Promise<string> {
   await run.waitForOutput(/dashboard at http:\/\/\S+\//);
   return /dashboard at (http:\/\/\S+\/)/.exec(run.output())![1];
@@ -103,7 +116,11 @@ describe.skipIf(!HAS_CHROMIUM)(`the page in headless Chromium${HAS_CHROMIUM ? ''
       await sleep(3500);
       arrivals = await server.arrivals();
       const afterRescale = perSecond(arrivals, changedAt + 1000, 5);
-      for (const n of afterRescale) expect(Math.abs(n - 100), `per second after 50 → 100/s: ${afterRescale.join(', ')}`).toBeLessThanOrEqual(5);
+      // The rate follows within 5 % (the mean of 5 whole seconds); a single second may lose or gain
+      // a few to its neighbour when the machine is loaded (a late timer starts its backlog at once).
+      const mean = afterRescale.reduce((a, b) => a + b, 0) / afterRescale.length;
+      expect(Math.abs(mean - 100), `per second after 50 → 100/s: ${afterRescale.join(', ')}`).toBeLessThanOrEqual(5);
+      for (const n of afterRescale) expect(Math.abs(n - 100), `per second after 50 → 100/s: ${afterRescale.join(', ')}`).toBeLessThanOrEqual(10);
 
       // Stop from the page: the final summary replaces the live one and stays up (--linger).
       await page.click('#btn-stop');
@@ -127,7 +144,7 @@ describe.skipIf(!HAS_CHROMIUM)(`the page in headless Chromium${HAS_CHROMIUM ? ''
       expect(done.stdout).toMatch(/CONTROL \(the run was steered while it ran\)/);
     } finally {
       await browser.close();
-      run.kill('SIGKILL');
+      await endRun(run);
       await server.close();
     }
   });
@@ -168,7 +185,7 @@ describe('REST control', () => {
       // --paused alone is not steering; the rescale is.
       expect(done.stdout).toMatch(/RESULT ABORTED — stopped from the dashboard \(POST \/api\/stop\); steered: 1 rescale — not the plan as written/);
     } finally {
-      run.kill('SIGKILL');
+      await endRun(run);
       await server.close();
     }
   });
@@ -212,7 +229,7 @@ describe('REST control', () => {
       expect(summary.mcprun.aborted).toBeNull();
       expect(done.stdout).not.toMatch(/steered/);
     } finally {
-      run.kill('SIGKILL');
+      await endRun(run);
       await server.close();
     }
   });
