@@ -42,12 +42,11 @@ export async function runArrivals(
   const end = start + durationMs;
   let k = share.next();
   let due = start + schedule.timeOf(k);
-  let wake: () => void = () => {};
+  // Called before the sleep below is released (ScenarioRunner.rescale), so the loop wakes to the new due time.
   const offRescale = ctx.onRescale((change) => {
     if (change.rate === undefined) return;
     schedule = new ArrivalSchedule(rescaledSegments(schedule.segments, ctx.now() - start, change.rate / timeUnitMs));
     due = start + schedule.timeOf(k);
-    wake();
   });
   while (!ctx.ending && due < end) {
     if (ctx.paused) {
@@ -73,7 +72,7 @@ export async function runArrivals(
     }
     if (dropped) ctx.dropped(dropped);
     if (due >= end) break;
-    await Promise.race([ctx.sleepUntil(due), new Promise<void>((r) => (wake = r))]);
+    await ctx.sleepUntil(due, true);
   }
   offRescale();
   await ctx.sleepUntil(end);

@@ -43,8 +43,11 @@ export interface ExecutorRunContext<S extends ResolvedScenario = ResolvedScenari
   vu(globalIndex: number): ExecutorVu;
   /** The scenario's clock, ms: local monotonic time that stands still while the run is paused (steering.ts). */
   now(): number;
-  /** Resolves at scenario time `t` (later by any pause) or when the scenario is told to end (whichever is first). */
-  sleepUntil(t: number): Promise<void>;
+  /**
+   * Resolves at scenario time `t` (later by any pause) or when the scenario is told to end
+   * (whichever is first); with `untilRescale`, also on a rescale (the arrival loop recomputes its next due time).
+   */
+  sleepUntil(t: number, untilRescale?: boolean): Promise<void>;
   /** The run is paused: start no iteration until `resumed()` resolves. */
   readonly paused: boolean;
   /** Resolves on resume, or at once when not paused or ending. */

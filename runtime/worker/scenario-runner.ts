@@ -26,6 +26,8 @@ export class ScenarioRunner {
   readonly #clockWatchers = new Set<() => void>();
   #resumeWaiters = new Set<() => void>();
   readonly #rescaleListeners = new Set<(r: Rescale) => void>();
+  /** Sleeps that a rescale ends early (sleepUntil(t, true)). */
+  readonly #rescaleWaiters = new Set<() => void>();
   #rescaled: Rescale | undefined;
   #idBlocks: readonly VuIdBlock[] = [];
 
@@ -86,6 +88,7 @@ export class ScenarioRunner {
     this.#idBlocks = idBlocks;
     this.#rescaled = change;
     for (const l of this.#rescaleListeners) l(change);
+    for (const w of [...this.#rescaleWaiters]) w();
   }
 
   #releaseHeld(): void {
@@ -95,7 +98,7 @@ export class ScenarioRunner {
   }
 
   /** Until scenario time `t`: the timer is re-armed on resume (cleared on pause), released at the end. */
-  #sleepUntil(t: number): Promise<void> {
+  #sleepUntil(t: number, untilRescale = false): Promise<void> {
     const clock = this.#clock;
     if (this.#ending || (!clock.paused && t - clock.now() <= 0)) return Promise.resolve();
     return new Promise((resolve) => {
@@ -108,10 +111,12 @@ export class ScenarioRunner {
         clearTimeout(timer);
         this.#endWaiters.delete(done);
         this.#clockWatchers.delete(arm);
+        if (untilRescale) this.#rescaleWaiters.delete(done);
         resolve();
       };
       this.#endWaiters.add(done);
       this.#clockWatchers.add(arm);
+      if (untilRescale) this.#rescaleWaiters.add(done);
       arm();
     });
   }
@@ -134,7 +139,7 @@ export class ScenarioRunner {
         return v;
       },
       now: () => self.#clock.now(),
-      sleepUntil: (t) => self.#sleepUntil(t),
+      sleepUntil: (t, untilRescale) => self.#sleepUntil(t, untilRescale),
       get paused() {
         return self.#clock.paused;
       },
