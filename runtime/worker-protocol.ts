@@ -9,6 +9,7 @@ import type { SerializedError } from './errors.js';
 import type { MetricDefinition } from './metrics/types.js';
 import type { MetricSnapshot } from './metrics/worker-store.js';
 import type { ResolvedScenario } from './executors/resolved.js';
+import type { VuIdBlock } from './executors/steering.js';
 import type { HttpConfig } from './protocols/http/types.js';
 import type { LocalIpRange } from './protocols/local-ips.js';
 
@@ -49,6 +50,14 @@ export type CoordinatorMessage =
   | { type: 'start-scenario'; name: string; data: unknown }
   /** Stop everything: `graceful` gives in-flight iterations their gracefulStop, otherwise abort now. */
   | { type: 'stop'; graceful: boolean }
+  /** The control API: hold every running scenario's clock (no iteration starts) until `resume`. */
+  | { type: 'pause' }
+  | { type: 'resume' }
+  /**
+   * The control API: scenario `name` runs `vus` VUs (VU executors) or `rate` iterations per its
+   * timeUnit (arrival-rate executors) from now on; `idBlocks` give ids to VUs beyond its plan.
+   */
+  | { type: 'rescale'; name: string; vus?: number; rate?: number; idBlocks: VuIdBlock[] }
   | { type: 'teardown'; data: unknown; timeoutMs: number }
   /** Flush the last metrics, close connections and exit. */
   | { type: 'shutdown' };

@@ -37,6 +37,16 @@ export interface RunOptions {
   junit?: string;
   /** `--metrics-addr 127.0.0.1:9464`: Prometheus text exposition during the run. */
   metricsAddr?: string;
+  /** `--dashboard [HOST:PORT]`: the live page and control API (127.0.0.1 and a free port when given alone). */
+  dashboard?: string;
+  /** `--dashboard-open`: open the page in the system's browser, when there is a desktop. */
+  dashboardOpen?: boolean;
+  /** `--dashboard-token`: required beyond loopback (else MCPRUN_DASHBOARD_TOKEN); every request must carry it. */
+  dashboardToken?: string;
+  /** `--paused`: start paused; the dashboard's resume starts the scenarios (needs --dashboard). */
+  paused?: boolean;
+  /** `--linger [DURATION]`: keep the dashboard up with the final summary that long ('forever' alone: until Ctrl-C). */
+  linger?: string;
   /** `--pool threads|processes`. @default 'threads' */
   pool?: 'threads' | 'processes';
   /** `--local-ips 127.0.0.2-127.0.0.9,127.0.1.1`: source addresses spread round-robin over connections. */

@@ -8,6 +8,7 @@ import { MetricAggregate } from '../metrics/aggregate.js';
 import { METRIC } from '../metrics/builtin.js';
 import { realmRegistry } from '../metrics/registry.js';
 import type { Tags } from '../metrics/types.js';
+import type { ControlEvent } from '../output/control-log.js';
 import { runWarnings } from '../output/run-warnings.js';
 import { capacityResults, isCapacityStep } from '../output/capacity-summary.js';
 import { buildSummary, type SummaryData } from '../output/summary-data.js';
@@ -33,6 +34,8 @@ export interface RunRecord {
   readonly state: RunState;
   readonly tty: { stdout: boolean; stderr: boolean };
   readonly sut?: SutRun;
+  /** The control API's changes (pause, resume, stop, rescale), in order. */
+  readonly control?: readonly ControlEvent[];
 }
 
 export function judge(r: RunRecord): SummaryData {
@@ -69,6 +72,7 @@ export function judge(r: RunRecord): SummaryData {
     }),
     tty: r.tty,
     sut: r.sut?.summary(phaseWindows(schedule)),
+    control: r.control,
   });
 }
 

@@ -1,8 +1,10 @@
 /**
  * Stopping the load, the one way every part of the coordinator does it: no phase starts any more,
  * and every worker ends its iterations (graceful: each gets its gracefulStop) or aborts them.
- * Pause, resume and rescale (a control API) would be further verbs here.
+ * Pause, resume and rescale (the control API, control.ts) are the further verbs: the schedule
+ * holds its pending starts, every worker holds or changes its running scenarios.
  */
+import type { VuIdBlock } from '../executors/steering.js';
 import type { ScenarioSchedule } from './scenario-schedule.js';
 import type { WorkerPool } from './worker-pool.js';
 
@@ -18,6 +20,20 @@ export class LoadControl {
     this.schedule.stop();
     this.pool.broadcast({ type: 'stop', graceful });
     for (const l of this.#listeners) l(graceful);
+  }
+
+  pause(): void {
+    this.schedule.pause();
+    this.pool.broadcast({ type: 'pause' });
+  }
+
+  resume(): void {
+    this.schedule.resume();
+    this.pool.broadcast({ type: 'resume' });
+  }
+
+  rescale(name: string, change: { vus: number } | { rate: number }, idBlocks: VuIdBlock[]): void {
+    this.pool.broadcast({ type: 'rescale', name, ...change, idBlocks });
   }
 
   /** Called on every stop (the stuck-worker watch arms its deadline there). Returns the undo. */

@@ -27,7 +27,8 @@ import { watchSignals, watchThresholds, watchWorkers } from './abort-watch.js';
 import { prepareBaseline, type Baseline } from './baseline.js';
 import { capacityGate } from './capacity-gate.js';
 import { preparePool, type PoolPlan } from './fd-limit.js';
-import { emptySummary, evaluateNow, judge } from './judge.js';
+import { connectDashboard, lingerStop, RunControl } from './control.js';
+import { emptySummary, evaluateNow, judge, type RunRecord } from './judge.js';
 import { isolatedHandleSummary } from './isolated-script.js';
 import { loadScenario, scriptEnv, type LoadedScenario } from './load.js';
 import { LoadControl } from './load-control.js';
@@ -53,7 +54,8 @@ export interface RunResult {
 
 export async function run(given: RunOptions): Promise<RunResult> {
   // Secret values never leave mcprun: masked in every stream and file from here on (mask-secrets.ts).
-  setSecrets(scriptEnv(given.env ?? {}), given.env ?? {});
+  const dashboardToken = given.dashboardToken ?? process.env.MCPRUN_DASHBOARD_TOKEN;
+  setSecrets({ ...scriptEnv(given.env ?? {}), ...(dashboardToken ? { MCPRUN_DASHBOARD_TOKEN: dashboardToken } : {}) }, given.env ?? {});
   const opts: RunOptions = { ...given, stdout: maskedStream(given.stdout ?? process.stdout), stderr: maskedStream(given.stderr ?? process.stderr) };
   const stops = new StopSignals(opts.signal, opts.hardSignal);
   const startedAt = new Date();
@@ -97,6 +99,7 @@ class RunParts {
   readonly participants: RunParticipant[];
   readonly feed: MetricFeed;
   readonly state = new RunState();
+  readonly control: RunControl;
 
   constructor(
     readonly opts: RunOptions,
@@ -125,6 +128,15 @@ class RunParts {
       },
     );
     this.schedule.gate = capacityGate(scenario.config, this.feed, this.schedule);
+    this.control = new RunControl(this.schedule, this.state, opts.pool === 'processes' ? plan.workers : 1);
+    if (opts.paused) this.control.startPaused();
+    connectDashboard(outputs, { control: this.control, liveSummary: () => judge(this.record()), onStopSignal: (fn) => lingerStop(stops, fn) });
+  }
+
+  /** What judge() reads: at the end, and once a second for the dashboard. */
+  record(): RunRecord {
+    const { opts, scenario, plan, feed, schedule, state, sut, control } = this;
+    return { script: opts.script, startedAt: this.startedAt, config: scenario.config, plan, feed, schedule, state, sut, control: control.events, tty: { stdout: Boolean(this.stdout.isTTY), stderr: Boolean(this.stderr.isTTY) } };
   }
 
   /** Said in the summary, and on stderr as it happens. */
@@ -180,6 +192,7 @@ async function runLoad(run: RunParts, poolPlan: PoolPlan): Promise<RunResult> {
   releasePrespawned();
   const stopFeed = feed.attach(pool);
   const load = new LoadControl(pool, schedule);
+  run.control.attach(load);
   const phases = run.phaseContext(pool);
   // A stop from outside counts from here to the end: in setup(), the scenarios and teardown() alike.
   const offSignals = watchSignals(opts.signal, opts.hardSignal, state, load);
@@ -196,7 +209,7 @@ async function runLoad(run: RunParts, poolPlan: PoolPlan): Promise<RunResult> {
     if (!(await runTeardown(phases, data, config.teardownTimeoutMs))) state.fail(EXIT_CODES.SCRIPT_ERROR);
     await shutdownWorkers(pool, stderr);
     await stopParticipants(run.participants, stderr);
-    const summary = judge({ script: opts.script, startedAt: run.startedAt, config, plan: run.plan, feed, schedule, state, sut: run.sut, tty: { stdout: Boolean(run.stdout.isTTY), stderr: Boolean(stderr.isTTY) } });
+    const summary = judge(run.record());
     run.baseline?.apply(summary);
     const failedOutputs = await endOutputs(run.outputs, summary, stderr);
     // An export or report that could not be written at the end: a CI job must not read success.

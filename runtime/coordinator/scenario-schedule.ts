@@ -2,7 +2,8 @@
  * When each scenario starts: at its startTime after the test start, or, with `after`, at its
  * startTime after the named scenario has fully finished on every worker (graceful stop included).
  * It is also the run's one definition of elapsed time (thresholds, summary, rates and progress
- * read it), and the place a control API would pause, resume or rescale phases.
+ * read it), and where the control API holds the run: while paused, phases that are not due yet
+ * wait that much longer (their startTime counts scenario time, not wall time).
  */
 import type { ResolvedScenario } from '../executors/resolved.js';
 import { safeTimeout } from '../timers.js';
@@ -19,7 +20,10 @@ export interface Phase {
 
 export class ScenarioSchedule {
   readonly phases: Phase[];
-  #timers = new Set<NodeJS.Timeout>();
+  /** Pending starts: each timer with its phase and when it is due (or, while paused, how long it had left). */
+  #timers = new Map<NodeJS.Timeout, { p: Phase; dueAt: number; leftMs: number }>();
+  #pausedAt: number | undefined;
+  #pausedMs = 0;
   #stopped = false;
   readonly #lost = new Set<number>();
   #startPhase: (p: Phase) => void = () => {};
@@ -47,6 +51,10 @@ export class ScenarioSchedule {
   }
 
   #startIn(p: Phase, ms: number): void {
+    if (this.#pausedAt !== undefined) {
+      this.#held.push({ p, leftMs: ms });
+      return;
+    }
     const t = safeTimeout(() => {
       this.#timers.delete(t);
       if (this.#stopped || p.state !== 'waiting') return;
@@ -56,7 +64,41 @@ export class ScenarioSchedule {
       this.#startPhase(p);
       for (const l of this.#startListeners) l(p);
     }, ms);
-    this.#timers.add(t);
+    this.#timers.set(t, { p, dueAt: this.now() + ms, leftMs: ms });
+  }
+
+  /** Phase starts held by a pause, with the time each had left. */
+  #held: Array<{ p: Phase; leftMs: number }> = [];
+
+  get paused(): boolean {
+    return this.#pausedAt !== undefined;
+  }
+
+  /** Time spent paused so far, the current pause included. */
+  get pausedMs(): number {
+    return this.#pausedMs + (this.#pausedAt === undefined ? 0 : this.now() - this.#pausedAt);
+  }
+
+  /** Holds every pending start; false when already paused or stopped. Callable before begin() (--paused). */
+  pause(): boolean {
+    if (this.#pausedAt !== undefined || this.#stopped) return false;
+    this.#pausedAt = this.now();
+    for (const [t, x] of this.#timers) {
+      clearTimeout(t);
+      this.#held.push({ p: x.p, leftMs: Math.max(0, x.dueAt - this.#pausedAt) });
+    }
+    this.#timers.clear();
+    return true;
+  }
+
+  resume(): boolean {
+    if (this.#pausedAt === undefined) return false;
+    this.#pausedMs += this.now() - this.#pausedAt;
+    this.#pausedAt = undefined;
+    const held = this.#held;
+    this.#held = [];
+    if (!this.#stopped) for (const h of held) this.#startIn(h.p, h.leftMs);
+    return true;
   }
 
   /** Called as each phase starts (after its workers were told). Returns the undo. */
@@ -101,8 +143,11 @@ export class ScenarioSchedule {
   /** No more starts; phases that did not start are skipped. */
   stop(): void {
     this.#stopped = true;
-    for (const t of this.#timers) clearTimeout(t);
+    for (const t of this.#timers.keys()) clearTimeout(t);
     this.#timers.clear();
+    this.#held = [];
+    if (this.#pausedAt !== undefined) this.#pausedMs += this.now() - this.#pausedAt;
+    this.#pausedAt = undefined;
     for (const p of this.phases) if (p.state === 'waiting') p.state = 'skipped';
     this.#check();
   }

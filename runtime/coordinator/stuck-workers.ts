@@ -20,8 +20,12 @@ export const HARD_STOP_MS = 3000;
 export function watchStuckWorkers(pool: WorkerPool, schedule: ScenarioSchedule, plan: RunPlan, load: LoadControl): () => void {
   const timers = new Set<NodeJS.Timeout>();
   const arm = (ms: number, phases: () => Phase[], why: string) => {
+    // A pause (the control API) holds the scenarios' clocks: the deadline moves by the time paused.
+    const pausedBefore = schedule.pausedMs;
     const t = safeTimeout(() => {
       timers.delete(t);
+      const owed = schedule.pausedMs - pausedBefore;
+      if (schedule.paused || owed > 0) return arm(schedule.paused ? Math.max(owed, 1000) : owed, phases, why);
       for (const p of phases()) {
         if (p.state !== 'running') continue;
         for (const w of pool.workers) {

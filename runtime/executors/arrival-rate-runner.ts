@@ -5,18 +5,26 @@
  * A start that finds every one of this worker's VUs busy (its share of `maxVUs` reached) is a
  * dropped iteration.
  */
-import type { ArrivalSchedule } from './arrival-schedule.js';
+import { ArrivalSchedule, type RateSegment } from './arrival-schedule.js';
 import { ArrivalShare } from './arrival-striping.js';
 import { shareOf } from './stages.js';
+import { rescaledSegments } from './steering.js';
 import type { ExecutorRunContext, ExecutorVu } from './types.js';
 
+/**
+ * Pause: the scenario clock stands still, so the next arrival is due at its planned scenario time
+ * after resume (no backlog). Rescale: the plan from that moment is the new rate (steering.ts);
+ * the sleep until the next due time is cut short so it is recomputed at once.
+ */
 export async function runArrivals(
   ctx: ExecutorRunContext,
-  schedule: ArrivalSchedule,
+  segments: readonly RateSegment[],
   durationMs: number,
   preAllocatedVUs: number,
   maxVUs: number,
+  timeUnitMs: number,
 ): Promise<void> {
+  let schedule = new ArrivalSchedule(segments);
   const W = ctx.workerCount;
   const w = ctx.workerIndex;
   const share = new ArrivalShare(maxVUs, w, W);
@@ -32,8 +40,19 @@ export async function runArrivals(
   const inflight = new Set<Promise<unknown>>();
   const start = ctx.now();
   const end = start + durationMs;
-  let due = start + schedule.timeOf(share.next());
+  let k = share.next();
+  let due = start + schedule.timeOf(k);
+  // Called before the sleep below is released (ScenarioRunner.rescale), so the loop wakes to the new due time.
+  const offRescale = ctx.onRescale((change) => {
+    if (change.rate === undefined) return;
+    schedule = new ArrivalSchedule(rescaledSegments(schedule.segments, ctx.now() - start, change.rate / timeUnitMs));
+    due = start + schedule.timeOf(k);
+  });
   while (!ctx.ending && due < end) {
+    if (ctx.paused) {
+      await ctx.resumed();
+      continue;
+    }
     const now = ctx.now();
     let dropped = 0;
     // Start everything that is due (a late wake-up starts the backlog at once, each with its lag).
@@ -48,12 +67,14 @@ export async function runArrivals(
         });
         inflight.add(p);
       }
-      due = start + schedule.timeOf(share.next());
+      k = share.next();
+      due = start + schedule.timeOf(k);
     }
     if (dropped) ctx.dropped(dropped);
     if (due >= end) break;
-    await ctx.sleepUntil(due);
+    await ctx.sleepUntil(due, true);
   }
+  offRescale();
   await ctx.sleepUntil(end);
   ctx.end();
   await ctx.finish([...inflight]);

@@ -4,7 +4,7 @@
  * model, as constant-arrival-rate runs it.
  */
 import type { ResolvedCapacityStep } from './resolved.js';
-import { ArrivalSchedule, constantSegments } from './arrival-schedule.js';
+import { constantSegments } from './arrival-schedule.js';
 import { runArrivals } from './arrival-rate-runner.js';
 import { STEP_KEY, type StepMark } from './capacity-plan.js';
 import { COMMON_KEYS, checkKnownKeys, readDuration, readVuPool } from './option-readers.js';
@@ -34,6 +34,6 @@ export const capacitySearch = {
   describe: (s) => `capacity search ${s.search}, step ${s.step}/${s.steps}: ${s.rate} iterations per ${s.timeUnitMs / 1000}s for ${s.durationMs / 1000}s (maxVUs ${s.maxVUs})`,
   run(ctx) {
     const s = ctx.scenario;
-    return runArrivals(ctx, new ArrivalSchedule(constantSegments(s.rate, s.timeUnitMs, s.durationMs)), s.durationMs, s.preAllocatedVUs, s.maxVUs);
+    return runArrivals(ctx, constantSegments(s.rate, s.timeUnitMs, s.durationMs), s.durationMs, s.preAllocatedVUs, s.maxVUs, s.timeUnitMs);
   },
 } satisfies ExecutorDefinition<ResolvedCapacityStep>;

@@ -1,6 +1,6 @@
 /** `constant-arrival-rate`: `rate` iterations per `timeUnit` for `duration`, whatever the responses do (open model). */
 import type { ResolvedConstantArrivalRate } from './resolved.js';
-import { ArrivalSchedule, constantSegments } from './arrival-schedule.js';
+import { constantSegments } from './arrival-schedule.js';
 import { runArrivals } from './arrival-rate-runner.js';
 import { COMMON_KEYS, checkKnownKeys, readDuration, readPositiveNumber, readVuPool } from './option-readers.js';
 import type { ExecutorDefinition } from './types.js';
@@ -24,6 +24,6 @@ export const constantArrivalRate = {
   describe: (s) => `${s.rate} iterations per ${s.timeUnitMs / 1000}s for ${s.durationMs / 1000}s (maxVUs ${s.maxVUs})`,
   run(ctx) {
     const s = ctx.scenario;
-    return runArrivals(ctx, new ArrivalSchedule(constantSegments(s.rate, s.timeUnitMs, s.durationMs)), s.durationMs, s.preAllocatedVUs, s.maxVUs);
+    return runArrivals(ctx, constantSegments(s.rate, s.timeUnitMs, s.durationMs), s.durationMs, s.preAllocatedVUs, s.maxVUs, s.timeUnitMs);
   },
 } satisfies ExecutorDefinition<ResolvedConstantArrivalRate>;

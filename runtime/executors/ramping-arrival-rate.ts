@@ -1,6 +1,6 @@
 /** `ramping-arrival-rate`: the start rate follows `stages` (iterations per `timeUnit`), open model. */
 import type { ResolvedRampingArrivalRate } from './resolved.js';
-import { ArrivalSchedule, rampingSegments } from './arrival-schedule.js';
+import { rampingSegments } from './arrival-schedule.js';
 import { runArrivals } from './arrival-rate-runner.js';
 import { COMMON_KEYS, checkKnownKeys, readDuration, readPositiveNumber, readVuPool, readStages } from './option-readers.js';
 import { maxTarget, totalDurationMs } from './stages.js';
@@ -26,6 +26,6 @@ export const rampingArrivalRate = {
   run(ctx) {
     const s = ctx.scenario;
     const total = totalDurationMs(s.stages);
-    return runArrivals(ctx, new ArrivalSchedule(rampingSegments(s.startRate, s.stages, s.timeUnitMs)), total, s.preAllocatedVUs, s.maxVUs);
+    return runArrivals(ctx, rampingSegments(s.startRate, s.stages, s.timeUnitMs), total, s.preAllocatedVUs, s.maxVUs, s.timeUnitMs);
   },
 } satisfies ExecutorDefinition<ResolvedRampingArrivalRate>;

@@ -1,7 +1,8 @@
 /**
  * `ramping-vus`: the number of looping VUs follows `stages` (closed model). A VU ramped down
  * finishes its iteration (up to `gracefulRampDown`) and then stops; when the ramp goes up again the
- * same VU (same id, same `vu.state`) comes back.
+ * same VU (same id, same `vu.state`) comes back. A rescale from the control API replaces the
+ * remaining stages with its VU count (held until the stages' end).
  */
 import type { ResolvedRampingVus } from './resolved.js';
 import { COMMON_KEYS, checkKnownKeys, readDuration, readInt, readStages } from './option-readers.js';
@@ -83,7 +84,8 @@ export const rampingVus = {
     for (;;) {
       const now = ctx.now();
       if (ctx.ending || now >= end) break;
-      const n = vusAt(s.stages, s.startVUs, now - start);
+      // A rescale from the control API holds its VU count for the rest of the stages.
+      const n = ctx.rescaled?.vus ?? vusAt(s.stages, s.startVUs, now - start);
       for (let i = w; i < n; i += W) if (!running.has(i)) startVu(i);
       for (const [i, r] of running) if (i >= n) rampDown(i, r);
       await ctx.sleepUntil(Math.min(end, now + RAMP_TICK_MS));

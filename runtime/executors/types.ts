@@ -14,6 +14,12 @@ export interface ConfigIssue {
 /** Why a VU was stopped; becomes the `interrupted` tag of `interrupted_iterations`. */
 export type StopCause = 'gracefulStop' | 'gracefulRampDown' | 'maxDuration' | 'abort';
 
+/** A change of a running scenario from the control API: its VUs or its rate per timeUnit from now on. */
+export interface Rescale {
+  vus?: number;
+  rate?: number;
+}
+
 /** A VU as an executor drives it (worker/vu.ts implements it). */
 export interface ExecutorVu {
   /** Runs one iteration of the scenario's function; never rejects. */
@@ -35,10 +41,21 @@ export interface ExecutorRunContext<S extends ResolvedScenario = ResolvedScenari
   readonly workerCount: number;
   /** The VU with this global index (0-based within the scenario); created on first use. */
   vu(globalIndex: number): ExecutorVu;
-  /** Local monotonic clock, ms. */
+  /** The scenario's clock, ms: local monotonic time that stands still while the run is paused (steering.ts). */
   now(): number;
-  /** Resolves at local time `t` or when the scenario is told to end (whichever is first). */
-  sleepUntil(t: number): Promise<void>;
+  /**
+   * Resolves at scenario time `t` (later by any pause) or when the scenario is told to end
+   * (whichever is first); with `untilRescale`, also on a rescale (the arrival loop recomputes its next due time).
+   */
+  sleepUntil(t: number, untilRescale?: boolean): Promise<void>;
+  /** The run is paused: start no iteration until `resumed()` resolves. */
+  readonly paused: boolean;
+  /** Resolves on resume, or at once when not paused or ending. */
+  resumed(): Promise<void>;
+  /** Called on each rescale from the control API (`vus` or `rate`, as steerKindOf says). Returns the undo. */
+  onRescale(fn: (change: Rescale) => void): () => void;
+  /** The latest rescale of this scenario, if any. */
+  readonly rescaled: Rescale | undefined;
   /** True once the scenario must not start new iterations (its end, or a stop from outside). */
   readonly ending: boolean;
   /** Ends the scenario now: no new iterations; in-flight ones get `gracefulStopMs`. */

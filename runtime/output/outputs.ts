@@ -1,8 +1,10 @@
-/** Builds the outputs a run asked for (summary, --summary-export, --out, --report-dir, --junit, --metrics-addr, handleSummary). */
+/** Builds the outputs a run asked for (summary, --summary-export, --out, --report-dir, --junit, --metrics-addr, handleSummary, --dashboard). */
 import { resolve } from 'node:path';
 import { DEFAULT_FLUSH_INTERVAL_MS, type RunOptions } from '../config/run-options.js';
 import { McprunError } from '../errors.js';
+import { parseDuration } from '../duration.js';
 import { VERSION } from '../version.js';
+import { DashboardOutput, type DashboardOptions } from './dashboard/dashboard-output.js';
 import { HandleSummaryOutput, type HandleSummary } from './handle-summary-output.js';
 import type { Output, OutputContext } from './output.js';
 import type { SummaryData } from './summary-data.js';
@@ -24,7 +26,8 @@ export function createOutputs(opts: RunOptions, handleSummary: ScenarioHandleSum
   const outputs: Output[] = [];
   if (!opts.quiet && !hs) outputs.push(new TextSummaryOutput(opts.color));
   if (opts.summaryExport) outputs.push(new SummaryExportOutput(opts.summaryExport));
-  const ts = specs.length || opts.reportDir ? new TimeSeries({ intervalMs: opts.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS }) : undefined;
+  const dashboard = dashboardOptions(opts);
+  const ts = specs.length || opts.reportDir || dashboard ? new TimeSeries({ intervalMs: opts.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS }) : undefined;
   if (ts) outputs.push(ts);
   for (const s of specs) outputs.push(new TimeSeriesFileOutput(s, ts!));
   const models = new ReportModelSource(ts);
@@ -32,7 +35,24 @@ export function createOutputs(opts: RunOptions, handleSummary: ScenarioHandleSum
   if (opts.junit) outputs.push(new JunitOutput(opts.junit, models));
   if (opts.metricsAddr !== undefined) outputs.push(new PrometheusOutput(opts.metricsAddr, VERSION));
   if (hs) outputs.push(new HandleSummaryOutput(hs, { color: opts.color, quiet: opts.quiet }));
+  // Last: its end() keeps the final page up for --linger, after every file is written.
+  if (dashboard) outputs.push(new DashboardOutput(dashboard, ts!));
   return outputs;
+}
+
+/** --dashboard and the flags that only mean something with it (each refused alone, before load). */
+function dashboardOptions(opts: RunOptions): DashboardOptions | undefined {
+  if (opts.dashboard === undefined) {
+    const alone = (['paused', 'linger', 'dashboardOpen', 'dashboardToken'] as const).find((k) => opts[k] !== undefined && opts[k] !== false);
+    if (alone) {
+      const flag = `--${alone.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+      throw new McprunError('MCPRUN_CLI', `${flag} needs --dashboard: ${alone === 'paused' ? 'only the dashboard\'s resume could start a paused run' : 'it is about the dashboard'}.`, { hint: `Add --dashboard (127.0.0.1 and a free port), or drop ${flag}. No load was sent.` });
+    }
+    return undefined;
+  }
+  const linger = opts.linger === undefined ? 0 : opts.linger === 'forever' ? Infinity : parseDuration(opts.linger, '--linger', { allowZero: true });
+  const token = opts.dashboardToken ?? (process.env.MCPRUN_DASHBOARD_TOKEN || undefined);
+  return { addr: opts.dashboard, token, open: opts.dashboardOpen ?? false, lingerMs: linger };
 }
 
 /** Two outputs writing one file would each overwrite the other: refused before load (104). */

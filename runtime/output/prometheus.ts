@@ -27,7 +27,8 @@ const OVERFLOW_TAGS = { mcprun_overflow: 'true' } as const;
 /** What to do about a metric with too many series. */
 export const CARDINALITY_HINT = 'Give requests whose URLs vary (ids, query strings) a name tag, e.g. http.get(url, { tags: { name: \'item\' } }): their url tag then takes the name, as in k6.';
 
-export function parseMetricsAddr(addr: string): { host: string; port: number } {
+/** HOST:PORT, :PORT or PORT (loopback then); `flag` names the flag in errors (--dashboard reads the same form). */
+export function parseMetricsAddr(addr: string, flag = '--metrics-addr'): { host: string; port: number } {
   const a = addr.trim();
   let host = '127.0.0.1';
   let portText: string;
@@ -40,14 +41,14 @@ export function parseMetricsAddr(addr: string): { host: string; port: number } {
   } else {
     const m = /^([^:]*):(\d+)$/.exec(a);
     if (!m) {
-      throw new McprunError('MCPRUN_CLI', `invalid --metrics-addr ${JSON.stringify(addr)}: expected HOST:PORT, e.g. --metrics-addr 127.0.0.1:9464 (or :9464, or 0.0.0.0:9464 to listen on every interface).`);
+      throw new McprunError('MCPRUN_CLI', `invalid ${flag} ${JSON.stringify(addr)}: expected HOST:PORT, e.g. ${flag} 127.0.0.1:9464 (or :9464, or 0.0.0.0:9464 to listen on every interface).`);
     }
     if (m[1]) host = m[1];
     portText = m[2];
   }
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new McprunError('MCPRUN_CLI', `invalid --metrics-addr ${JSON.stringify(addr)}: port ${portText} is not between 0 and 65535.`);
+    throw new McprunError('MCPRUN_CLI', `invalid ${flag} ${JSON.stringify(addr)}: port ${portText} is not between 0 and 65535.`);
   }
   return { host, port };
 }
@@ -243,7 +244,7 @@ export class PrometheusOutput implements Output {
 }
 
 /** What to do when listen() fails, by its code: a busy port is not the only way it can. */
-function listenFix(code: string | undefined): string {
+export function listenFix(code: string | undefined): string {
   switch (code) {
     case 'ENOTFOUND':
     case 'EAI_AGAIN':

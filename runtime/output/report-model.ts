@@ -8,6 +8,7 @@ import { basename } from 'node:path';
 import type { MetricAggregate } from '../metrics/aggregate.js';
 import type { PhaseTiming } from './output.js';
 import type { SummaryData, ThresholdSummary } from './summary-data.js';
+import { controlLabel } from './control-log.js';
 import { describeActual } from './text-summary.js';
 import { verdictOf, type VerdictKind } from './verdict.js';
 import { findSeries, type StoredSeries, type TimeSeriesColumns } from './timeseries.js';
@@ -70,6 +71,12 @@ export interface PhaseMarker {
   end: number | null;
 }
 
+/** A change from the control API, for the charts: seconds since the run started, and what changed. */
+export interface ControlMarker {
+  at: number;
+  label: string;
+}
+
 export interface ReportModel {
   summary: SummaryData;
   meta: {
@@ -82,8 +89,8 @@ export interface ReportModel {
     cpus: number;
     workers: number;
     exitCode: number;
-    /** PASSED, FAILED, ABORTED, COMPLETED (no thresholds). */
-    verdict: 'PASSED' | 'FAILED' | 'ABORTED' | 'COMPLETED';
+    /** PASSED, FAILED, ABORTED, COMPLETED (no thresholds); RUNNING on the live dashboard. */
+    verdict: 'PASSED' | 'FAILED' | 'ABORTED' | 'COMPLETED' | 'RUNNING';
     verdictText: string;
     intervalMs: number;
     env: Record<string, string>;
@@ -93,6 +100,7 @@ export interface ReportModel {
   mcpTools: McpToolRow[];
   topErrors: ErrorRow[];
   phases: PhaseMarker[];
+  controls: ControlMarker[];
   charts: { overview: ChartSpec[]; byScenario: Record<string, ChartSpec[]> };
 }
 
@@ -146,6 +154,7 @@ export function buildReportModel(inp: ReportInputs): ReportModel {
     mcpTools: inp.aggregate ? mcpToolsOf(inp.aggregate) : [],
     topErrors: topErrorsOf(s, inp.aggregate),
     phases,
+    controls: (m.control ?? []).map((e) => ({ at: round3((Date.parse(e.at) - origin) / 1000), label: controlLabel(e) })),
     charts: inp.columns ? chartsOf(inp.columns, origin, s.mcprun.scenarios.map((x) => x.name), phases) : { overview: [], byScenario: {} },
   };
 }

@@ -3,6 +3,7 @@
  * read it, plus mcprun's own keys under `mcprun` (per-scenario breakdown, encoded histograms for
  * merging, iteration errors, warnings). Time values are milliseconds.
  */
+import type { ControlEvent } from './control-log.js';
 import type { ResolvedScenario } from '../executors/resolved.js';
 import type { MetricAggregate } from '../metrics/aggregate.js';
 import { createHistogram, encodeHistogram } from '../metrics/hdr.js';
@@ -134,6 +135,8 @@ export interface SummaryData {
     workers: number;
     /** Present when the run sampled a system under test. */
     sut?: SutSummary;
+    /** What the control API changed during the run, in order (empty when it was not steered; absent in exports of older versions). */
+    control?: ControlEvent[];
   };
 }
 
@@ -349,6 +352,8 @@ export interface SummaryInputs {
   readonly errors: IterationErrorReport[];
   readonly warnings: string[];
   readonly tty: { stdout: boolean; stderr: boolean };
+  /** Pause, resume, stop and rescale from the control API. */
+  readonly control?: readonly ControlEvent[];
   /** The system under test: what was sampled, and sut_memory_per_connection per phase (by scenario name). */
   readonly sut?: { readonly summary: SutSummary; readonly memoryPerConnectionByPhase: Readonly<Record<string, number | null>> };
   readonly capacity?: CapacityResult[];
@@ -378,6 +383,7 @@ export function buildSummary(r: SummaryInputs): SummaryData {
       ...(r.sut ? { sut: r.sut.summary } : {}),
       ...(r.capacity?.length ? { capacity: r.capacity } : {}),
       ...withCoverage(agg),
+      control: [...(r.control ?? [])],
     },
   };
 }

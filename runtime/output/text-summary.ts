@@ -3,6 +3,7 @@
  * each), then the per-scenario table when there are phases, then checks and metrics.
  * Exported as `textSummary` for handleSummary() users, as in k6.
  */
+import { controlLines } from './control-log.js';
 import { Chalk } from 'chalk';
 import { capacityText } from './capacity-render.js';
 import { coverageText } from './coverage-render.js';
@@ -72,6 +73,12 @@ export function textSummary(data: SummaryData, opts: TextSummaryOptions = {}): s
   if (errs.length) {
     out.push(`${ind}${c.bold('ITERATION ERRORS')}`, '');
     for (const e of errs) out.push(`${ind}${ind}${c.red(`×${e.count}`)} ${e.message}`);
+    out.push('');
+  }
+  const control = data.mcprun?.control ?? [];
+  if (control.length) {
+    out.push(`${ind}${c.bold('CONTROL')} (the run was steered while it ran)`, '');
+    for (const line of controlLines(control)) out.push(`${ind}${ind}${line}`);
     out.push('');
   }
   for (const w of data.mcprun?.warnings ?? []) out.push(`${ind}${c.yellow('WARN')} ${w}`);

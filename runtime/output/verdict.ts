@@ -5,6 +5,7 @@
  * outside ABORTED, any other code FAIL with its meaning); iterations that threw are always said,
  * whatever the word: a PASS over a crashing script judged only what ran before each throw.
  */
+import { steeredText } from './control-log.js';
 import type { SummaryData } from './summary-data.js';
 
 export type VerdictKind = 'pass' | 'fail' | 'aborted' | 'none';
@@ -41,7 +42,9 @@ export function verdictOf(s: SummaryData): Verdict {
   const failed = ths.filter((t) => !t.ok).length;
   const ofThresholds = `${failed} of ${ths.length} threshold${ths.length === 1 ? '' : 's'} failed`;
   const threw = iterationsThrew(s);
-  const also = threw ? `; ${threw}` : '';
+  // A paused or rescaled run is not the plan that was written: every verdict says so.
+  const steered = steeredText(m?.control, s.state?.testRunDurationMs ?? 0);
+  const also = `${threw ? `; ${threw}` : ''}${steered ? `; ${steered}` : ''}`;
   if (m?.aborted) return { kind: 'aborted', word: 'ABORTED', detail: `${m.aborted}${failed ? `; ${ofThresholds}` : ''}${also}` };
   const code = m?.exitCode ?? 0;
   const regressions = m?.comparison?.regressions.length ?? 0;
@@ -52,9 +55,9 @@ export function verdictOf(s: SummaryData): Verdict {
   if (code === 99 && regressions) return { kind: 'fail', word: 'FAIL', detail: `${ofBaseline}${also}` };
   if (code !== 0) return { kind: 'fail', word: 'FAIL', detail: `exit code ${code}: ${EXIT_MEANINGS[code] ?? 'see the messages above'}${also}` };
   if (!ths.length && steps.size) return { kind: 'pass', word: 'PASS', detail: `${(m?.capacity ?? []).map((c) => `${c.search}: ${c.conclusion}`).join('; ')}${also}` };
-  if (!ths.length) return { kind: 'none', word: 'no thresholds', detail: threw ?? '' };
+  if (!ths.length) return { kind: 'none', word: 'no thresholds', detail: [threw, steered].filter(Boolean).join('; ') };
   const held = ths.length === 1 ? '1 threshold held' : `all ${ths.length} thresholds held`;
-  return { kind: 'pass', word: 'PASS', detail: threw ? `${held}, but ${threw}` : held };
+  return { kind: 'pass', word: 'PASS', detail: `${threw ? `${held}, but ${threw}` : held}${steered ? `; ${steered}` : ''}` };
 }
 
 /** "PASS — 1 threshold held, but 18 of 20 iterations threw". */

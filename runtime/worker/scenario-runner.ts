@@ -1,8 +1,13 @@
-/** Runs this worker's share of one scenario: builds the executor's context and tracks its VUs. */
+/**
+ * Runs this worker's share of one scenario: builds the executor's context and tracks its VUs.
+ * Steering from the control API lands here: pause and resume hold the scenario's clock
+ * (executors/steering.ts), a rescale is handed to the executor, which decides what it means.
+ */
 import { performance } from 'node:perf_hooks';
 import type { ResolvedScenario } from '../executors/resolved.js';
 import { executorOf } from '../executors/registry.js';
-import type { ExecutorRunContext, StopCause } from '../executors/types.js';
+import { PausableClock, vuIdOf, type VuIdBlock } from '../executors/steering.js';
+import type { ExecutorRunContext, Rescale, StopCause } from '../executors/types.js';
 import { METRIC } from '../metrics/builtin.js';
 import type { SeriesHandle } from '../metrics/worker-store.js';
 import { ScenarioVus, Vu, type IterationFn, type VuDeps } from './vu.js';
@@ -16,6 +21,15 @@ export class ScenarioRunner {
   #lagSeries: SeriesHandle | undefined;
   /** Set by a stop from outside: graceful (gracefulStop applies) or hard (interrupt now). */
   #hardStop = false;
+  readonly #clock = new PausableClock(() => performance.now());
+  /** Sleeps re-arm their timers on pause and resume; resume() and the end release the held loops. */
+  readonly #clockWatchers = new Set<() => void>();
+  #resumeWaiters = new Set<() => void>();
+  readonly #rescaleListeners = new Set<(r: Rescale) => void>();
+  /** Sleeps that a rescale ends early (sleepUntil(t, true)). */
+  readonly #rescaleWaiters = new Set<() => void>();
+  #rescaled: Rescale | undefined;
+  #idBlocks: readonly VuIdBlock[] = [];
 
   constructor(
     readonly scenario: ResolvedScenario,
@@ -54,6 +68,57 @@ export class ScenarioRunner {
     this.#ending = true;
     for (const w of this.#endWaiters) w();
     this.#endWaiters.clear();
+    this.#releaseHeld();
+  }
+
+  /** The run is paused: no iteration starts, the scenario's clock stands still. */
+  pause(): void {
+    if (!this.#clock.pause()) return;
+    for (const w of this.#clockWatchers) w();
+  }
+
+  resume(): void {
+    if (!this.#clock.resume()) return;
+    for (const w of this.#clockWatchers) w();
+    this.#releaseHeld();
+  }
+
+  /** A rescale from the control API; `idBlocks` are the ids of VUs beyond the plan. */
+  rescale(change: Rescale, idBlocks: readonly VuIdBlock[]): void {
+    this.#idBlocks = idBlocks;
+    this.#rescaled = change;
+    for (const l of this.#rescaleListeners) l(change);
+    for (const w of [...this.#rescaleWaiters]) w();
+  }
+
+  #releaseHeld(): void {
+    const waiters = this.#resumeWaiters;
+    this.#resumeWaiters = new Set();
+    for (const w of waiters) w();
+  }
+
+  /** Until scenario time `t`: the timer is re-armed on resume (cleared on pause), released at the end. */
+  #sleepUntil(t: number, untilRescale = false): Promise<void> {
+    const clock = this.#clock;
+    if (this.#ending || (!clock.paused && t - clock.now() <= 0)) return Promise.resolve();
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const arm = () => {
+        clearTimeout(timer);
+        timer = clock.paused ? undefined : safeTimeout(done, Math.max(0, t - clock.now()));
+      };
+      const done = () => {
+        clearTimeout(timer);
+        this.#endWaiters.delete(done);
+        this.#clockWatchers.delete(arm);
+        if (untilRescale) this.#rescaleWaiters.delete(done);
+        resolve();
+      };
+      this.#endWaiters.add(done);
+      this.#clockWatchers.add(arm);
+      if (untilRescale) this.#rescaleWaiters.add(done);
+      arm();
+    });
   }
 
   #context(): ExecutorRunContext {
@@ -66,26 +131,28 @@ export class ScenarioRunner {
       vu(i: number): Vu {
         let v = self.vus.get(i);
         if (!v) {
-          v = new Vu(self.#shared, i);
+          v = new Vu(self.#shared, i, vuIdOf(s.idOffset, executorOf(s).maxVUs(s), i, self.#idBlocks));
           self.vus.set(i, v);
           self.deps.counts.changeAllocated(1);
           if (self.#hardStop) v.stop('abort');
         }
         return v;
       },
-      now: () => performance.now(),
-      sleepUntil(t: number): Promise<void> {
-        const ms = t - performance.now();
-        if (self.#ending || ms <= 0) return Promise.resolve();
-        return new Promise((resolve) => {
-          const done = () => {
-            clearTimeout(timer);
-            self.#endWaiters.delete(done);
-            resolve();
-          };
-          const timer = safeTimeout(done, ms);
-          self.#endWaiters.add(done);
-        });
+      now: () => self.#clock.now(),
+      sleepUntil: (t, untilRescale) => self.#sleepUntil(t, untilRescale),
+      get paused() {
+        return self.#clock.paused;
+      },
+      resumed(): Promise<void> {
+        if (!self.#clock.paused || self.#ending) return Promise.resolve();
+        return new Promise((resolve) => self.#resumeWaiters.add(resolve));
+      },
+      onRescale(fn) {
+        self.#rescaleListeners.add(fn);
+        return () => self.#rescaleListeners.delete(fn);
+      },
+      get rescaled() {
+        return self.#rescaled;
       },
       get ending() {
         return self.#ending;

@@ -222,9 +222,10 @@ export class Vu implements ExecutorVu {
   constructor(
     readonly shared: ScenarioVus,
     readonly globalIndex: number,
+    /** Beyond the plan (a rescale), the coordinator's id (executors/steering.ts vuIdOf). */
+    id = shared.scenario.idOffset + globalIndex + 1,
   ) {
-    const scenario = shared.scenario;
-    this.info = { id: scenario.idOffset + globalIndex + 1, iteration: 0, scenario: scenario.name, state: {}, env: shared.env };
+    this.info = { id, iteration: 0, scenario: shared.scenario.name, state: {}, env: shared.env };
     this.ctx = new Context(this, this.info, shared.baseTags);
   }
 

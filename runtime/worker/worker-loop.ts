@@ -22,6 +22,7 @@ import { recordStrayError, ScenarioVus, Vu, type IterationFn, type VuDeps } from
 import { vuStorage } from './vu-context.js';
 import { VuCounts } from './vu-counts.js';
 import type { ResolvedScenario } from '../executors/resolved.js';
+import type { VuIdBlock } from '../executors/steering.js';
 import { safeTimeout, safeInterval } from '../timers.js';
 
 export interface WorkerTransport {
@@ -48,6 +49,9 @@ export class WorkerLoop {
   /** mcprun_heap_per_vu / mcprun_rss_per_vu, measured by this worker. */
   #memory: MemoryPerVu | undefined;
   #health: GeneratorHealth | undefined;
+  /** The control API's steering, kept for a scenario that starts after it came (a start that crossed a pause). */
+  #paused = false;
+  readonly #rescales = new Map<string, { change: { vus?: number; rate?: number }; idBlocks: VuIdBlock[] }>();
 
   constructor(readonly transport: WorkerTransport) {
     transport.on((msg) => {
@@ -74,6 +78,20 @@ export class WorkerLoop {
       case 'stop':
         for (const r of this.#runners.values()) r.stop(!msg.graceful);
         return;
+      case 'pause':
+        this.#paused = true;
+        for (const r of this.#runners.values()) r.pause();
+        return;
+      case 'resume':
+        this.#paused = false;
+        for (const r of this.#runners.values()) r.resume();
+        return;
+      case 'rescale': {
+        const change = msg.vus !== undefined ? { vus: msg.vus } : { rate: msg.rate };
+        this.#rescales.set(msg.name, { change, idBlocks: msg.idBlocks });
+        this.#runners.get(msg.name)?.rescale(change, msg.idBlocks);
+        return;
+      }
       case 'teardown':
         return this.#teardown(msg.data, msg.timeoutMs);
       case 'shutdown':
@@ -197,6 +215,9 @@ export class WorkerLoop {
     const fn = this.#module![s.exec] as IterationFn;
     const runner = new ScenarioRunner(s, this.#deps(), this.#plan.workerIndex, this.#plan.workerCount, fn, data);
     this.#runners.set(name, runner);
+    const steered = this.#rescales.get(name);
+    if (steered) runner.rescale(steered.change, steered.idBlocks);
+    if (this.#paused) runner.pause();
     try {
       await runner.run();
     } finally {
