@@ -11,6 +11,8 @@ import type { MetricSnapshot } from './metrics/worker-store.js';
 import type { ResolvedScenario } from './executors/resolved.js';
 import type { HttpConfig } from './protocols/http/types.js';
 import type { LocalIpRange } from './protocols/local-ips.js';
+import type { WorkerTarget } from './protocols/fault-proxy/worker-targets.js';
+import type { ProxyFault } from './protocols/fault-proxy/types.js';
 
 /** Everything a worker needs, structured-clone safe (no functions). */
 export interface WorkerPlan {
@@ -27,6 +29,8 @@ export interface WorkerPlan {
   pool?: 'threads' | 'processes';
   /** `--local-ips`, compact: source addresses spread round-robin over new connections. */
   localIps?: LocalIpRange[];
+  /** options.targets: the worker runs a fault proxy for each one that has `proxy`. */
+  targets?: WorkerTarget[];
 }
 
 /** What a scenario's top-level code left behind, read in a worker so it never runs in the coordinator. */
@@ -50,6 +54,11 @@ export type CoordinatorMessage =
   /** Stop everything: `graceful` gives in-flight iterations their gracefulStop, otherwise abort now. */
   | { type: 'stop'; graceful: boolean }
   | { type: 'teardown'; data: unknown; timeoutMs: number }
+  /**
+   * A fault of options.faults turns on (or off) in this worker's proxy for `target`. The worker
+   * flushes its metrics first, so no snapshot mixes samples from before and after the change.
+   */
+  | { type: 'fault'; target: string; fault: ProxyFault; on: boolean }
   /** Flush the last metrics, close connections and exit. */
   | { type: 'shutdown' };
 

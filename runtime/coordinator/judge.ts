@@ -11,6 +11,7 @@ import type { Tags } from '../metrics/types.js';
 import { runWarnings } from '../output/run-warnings.js';
 import { buildSummary, type SummaryData } from '../output/summary-data.js';
 import type { SutRun } from '../sut/sut-run.js';
+import type { FaultRun } from '../faults/fault-run.js';
 import { evaluateThresholds, type ThresholdEntry, type ThresholdVerdict } from '../thresholds/index.js';
 import type { MetricFeed } from './metric-feed.js';
 import type { RunPlan } from './plan.js';
@@ -32,13 +33,15 @@ export interface RunRecord {
   readonly state: RunState;
   readonly tty: { stdout: boolean; stderr: boolean };
   readonly sut?: SutRun;
+  readonly faults?: FaultRun;
 }
 
 export function judge(r: RunRecord): SummaryData {
   const { feed, schedule, state } = r;
   const testRunDurationMs = schedule.testElapsedMs();
   feed.aggregate.elapsedSeconds = testRunDurationMs / 1000;
-  const verdicts = evaluateNow(feed, schedule, r.config.thresholds);
+  // A fault that never recovered has no recovery_time sample, and fails every threshold on it that matches it.
+  const verdicts = evaluateNow(feed, schedule, r.config.thresholds).map((v) => (v.ok && r.faults?.failsThreshold(v.entry) ? { ...v, ok: false } : v));
   return buildSummary({
     aggregate: feed.aggregate,
     metric: (n) => realmRegistry.get(n),
@@ -61,6 +64,7 @@ export function judge(r: RunRecord): SummaryData {
     }),
     tty: r.tty,
     sut: r.sut?.summary(phaseWindows(schedule)),
+    faults: r.faults?.summary(),
   });
 }
 

@@ -4,7 +4,7 @@
  * its options resolved (thresholds parsed and checked against the metrics it defines) and its
  * exports checked. Nothing has been sent yet; every problem is exit 104 or 107.
  */
-import { basename } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { bundleScenario, type Bundle } from '../bundle/bundle.js';
 import { cliOverridesOf, resolveConfig, type ResolvedConfig } from '../config/resolve.js';
 import type { RunOptions } from '../config/run-options.js';
@@ -30,7 +30,7 @@ export async function loadScenario(opts: RunOptions, stops: StopSignals, keepRea
     const env = scriptEnv(opts.env ?? {});
     const facts = await readScript(bundle.path, env, opts.script, stops, keepReader);
     for (const d of facts.metrics) realmRegistry.define(d);
-    const config = resolveConfig(facts.options, cli, basename(opts.script), realmRegistry);
+    const config = resolveConfig(facts.options, cli, basename(opts.script), realmRegistry, { baseDir: dirname(resolve(opts.script)) });
     checkExports(facts.exports, config, opts.script);
     return { bundle, exports: facts.exports, config, env };
   } catch (err) {

@@ -13,6 +13,7 @@ import { McprunError } from '../errors.js';
 import type { MetricSnapshot } from '../metrics/worker-store.js';
 import type { Output, OutputContext } from '../output/output.js';
 import type { SutRun, SutRunHooks } from '../sut/sut-run.js';
+import type { FaultRun, FaultRunHooks } from '../faults/fault-run.js';
 
 export interface RunParticipant {
   /** How messages name it: "output --junit". */
@@ -38,6 +39,20 @@ export function sutParticipant(sut: SutRun, hooks: SutRunHooks): RunParticipant 
     label: `system under test (${sut.sources.join(', ')})`,
     start: () => sut.start(hooks),
     stop: () => sut.stop(),
+  };
+}
+
+/**
+ * options.targets and options.faults: managed targets started and ready before the first worker
+ * exists (a command that is missing or never ready is exit 104, no load sent), faults switched as
+ * the load goes, every managed process stopped once the load is over.
+ */
+export function faultParticipant(faults: FaultRun, hooks: FaultRunHooks): RunParticipant {
+  return {
+    label: faults.label,
+    start: () => faults.start(hooks),
+    snapshot: (source, snap) => faults.snapshot(source, snap),
+    stop: () => faults.stop(),
   };
 }
 

@@ -91,6 +91,33 @@ export interface SutSummary {
   censuses?: { count: number; lastCostMs: number | null };
 }
 
+/** One fault occurrence of options.faults (runtime/faults): when it acted, and the recovery after it. */
+export interface FaultSummary {
+  name: string;
+  kind: string;
+  target: string;
+  /** 'never': its place in time never came (the scenario it hangs on did not run, or ended first). */
+  state: 'acted' | 'never';
+  /** ms from the start of the load, and epoch ISO times; null when it never acted. */
+  startMs: number | null;
+  endMs: number | null;
+  start: string | null;
+  end: string | null;
+  /** Requests that completed while it was on, and how many of them failed. */
+  requests: number;
+  failed: number;
+  recovery: {
+    state: 'recovered' | 'not-recovered' | 'not-applicable';
+    /** recovery_time, ms (recovered only). */
+    timeMs: number | null;
+    /** The criteria each 1 s window had to meet, as threshold expressions, and for how long. */
+    failed: string | null;
+    latency: string | null;
+    forMs: number | null;
+    baseline: { requests: number; failureRate: number | null; p95: number | null };
+  };
+}
+
 export interface ThresholdSummary {
   metric: string;
   expression: string;
@@ -123,6 +150,8 @@ export interface SummaryData {
     workers: number;
     /** Present when the run sampled a system under test. */
     sut?: SutSummary;
+    /** Present when the run had options.faults: one entry per fault. */
+    faults?: FaultSummary[];
   };
 }
 
@@ -293,6 +322,7 @@ export interface SummaryInputs {
   readonly tty: { stdout: boolean; stderr: boolean };
   /** The system under test: what was sampled, and sut_memory_per_connection per phase (by scenario name). */
   readonly sut?: { readonly summary: SutSummary; readonly memoryPerConnectionByPhase: Readonly<Record<string, number | null>> };
+  readonly faults?: readonly FaultSummary[];
 }
 
 export function buildSummary(r: SummaryInputs): SummaryData {
@@ -316,6 +346,7 @@ export function buildSummary(r: SummaryInputs): SummaryData {
       warnings: r.warnings,
       workers: r.workers,
       ...(r.sut ? { sut: r.sut.summary } : {}),
+      ...(r.faults ? { faults: [...r.faults] } : {}),
     },
   };
 }

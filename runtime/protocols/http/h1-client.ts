@@ -60,6 +60,11 @@ export interface SlotOptions {
   rejectUnauthorized: boolean;
   /** --local-ips: where each new connection comes from (undefined: the kernel picks). */
   sources: { next(): string | undefined };
+  /**
+   * Connector hook (options.targets): the client end of an in-memory connection to this worker's
+   * fault proxy when `host:port` is one, used instead of a TCP socket (plain HTTP only).
+   */
+  dial?: (host: string, port: number, options: { onread: { callback: (n: number, buf: Buffer) => boolean } }) => Socket | undefined;
 }
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
@@ -199,19 +204,11 @@ export class H1Slot implements ResponseSink {
     } else {
       // Plain TCP reads into one buffer shared by every socket of the thread (`onread`): no
       // allocation per read and no Readable stream machinery; what a response keeps is copied.
-      s = netConnect({
-        host: hostname,
-        port,
-        localAddress,
-        noDelay: true,
-        onread: {
-          buffer: sharedReadBuffer(),
-          callback: (n: number, buf: Uint8Array) => {
-            this.#onData(s, (buf as Buffer).subarray(0, n));
-            return true;
-          },
-        },
-      });
+      const callback = (n: number, buf: Uint8Array) => {
+        this.#onData(s, (buf as Buffer).subarray(0, n));
+        return true;
+      };
+      s = this.options.dial?.(hostname, port, { onread: { callback } }) ?? netConnect({ host: hostname, port, localAddress, noDelay: true, onread: { buffer: sharedReadBuffer(), callback } });
       s.once('connect', () => {
         rec.tcpEnd = performance.now();
         this.#onConnect(s, rec);

@@ -46,6 +46,7 @@ function createTransport(kind: TransportKind, t: ResolvedTarget, s: McpSessionIm
     connectTimeoutMs: r.connectTimeoutMs,
     conns: services.connections.of('mcp'),
     sources: services.sources,
+    dial: services.dial,
   };
   switch (kind) {
     case 'streamable-http':
