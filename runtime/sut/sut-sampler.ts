@@ -123,7 +123,9 @@ export class SutSampler extends EventEmitter<SutEvents> {
     const proc = this.#proc?.sample(performance.now(), time);
     const scraped = await scraping;
     const values: SutValues = { ...scraped?.values, ...proc?.values };
-    for (const w of [...(proc?.warnings ?? []), ...(scraped?.warnings ?? [])]) this.emit('warning', w);
+    // A managed target's process that exits is said by the fault run (expected after a kill fault, a warning otherwise).
+    const procWarnings = (proc?.warnings ?? []).filter((w) => !this.#rootPids || w.code !== 'sut_pid_exited');
+    for (const w of [...procWarnings, ...(scraped?.warnings ?? [])]) this.emit('warning', w);
     const rss = values[SUT_METRIC.rss];
     const connections = values[SUT_METRIC.connections];
     if (rss !== undefined && connections !== undefined) {

@@ -1,0 +1,171 @@
+/**
+ * options.targets and options.faults through real `mcprun` runs (issue 15's "Done means"): each
+ * fault against a real server on 127.0.0.1 that counts what reaches it, the truth the figures are
+ * held against. The load is a constant arrival rate (test/fixtures/faults/faulted.ts), so the
+ * number of requests in a fault's window is known; target('api') is the proxy of each worker.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { serverForTest, type Handler } from '../support/http-server.js';
+import { runCli } from '../support/run-cli.js';
+import { readSummary, summaryPath } from '../support/summary.js';
+import { tempDir } from '../support/temp.js';
+
+const SCENARIO = 'test/fixtures/faults/faulted.ts';
+
+function env(vars: Record<string, string | object>): string[] {
+  return Object.entries(vars).flatMap(([k, v]) => ['-e', `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`]);
+}
+
+async function faulted(vars: Record<string, string | object>, handler?: Handler, extra: string[] = []) {
+  const server = await serverForTest(handler);
+  const out = summaryPath('mcprun-faults-');
+  const r = await runCli([SCENARIO, '--quiet', '--summary-export', out, ...env({ UPSTREAM: server.url, ...vars }), ...extra], { timeoutMs: 90_000 });
+  return { r, server, summary: r.code === 0 || r.code === 99 ? readSummary(out) : undefined };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('network faults in the proxy of each worker', () => {
+  test('reset for 3 s at 50 req/s: ~150 failures, every other request reaches the server, recovery_time < 1.5 s', async () => {
+    const { r, server, summary } = await faulted({ KIND: 'reset', FAULT: { startTime: '3s', duration: '3s' }, DURATION: '10s', THRESHOLDS: { recovery_time: ['max<1.5s'] } });
+    expect(r.code, r.stderr).toBe(0);
+    const reqs = summary.metrics.http_reqs.values.count;
+    const failed = summary.metrics.http_req_failed.values.passes;
+    expect(reqs).toBeGreaterThanOrEqual(495);
+    expect(failed).toBeGreaterThanOrEqual(140);
+    expect(failed).toBeLessThanOrEqual(160);
+    // A reset request never reaches the server (direction upstream): the server saw exactly the others.
+    expect(server.requests.length).toBe(reqs - failed);
+    const [f] = summary.mcprun.faults;
+    expect(f).toMatchObject({ name: 'f', kind: 'reset', target: 'api', state: 'acted', recovery: { state: 'recovered' } });
+    expect(f.endMs - f.startMs).toBeGreaterThanOrEqual(2990);
+    expect(f.recovery.timeMs).toBeLessThan(1500);
+    expect(summary.metrics.recovery_time.values.count).toBe(1);
+    expect(summary.metrics.recovery_time.thresholds['max<1.5s'].ok).toBe(true);
+    // No request reached the server while the fault was on (a margin for the messages to the workers).
+    const [on, off] = [Date.parse(f.start), Date.parse(f.end)];
+    expect(server.requests.filter((q) => q.at > on + 100 && q.at < off - 100)).toEqual([]);
+  }, 60_000);
+
+  test('latency 200 ms: every response takes at least 200 ms, as set, and not much more', async () => {
+    const { r, summary } = await faulted({ KIND: 'latency', FAULT: { latency: '200ms' }, RATE: '20', DURATION: '3s' });
+    expect(r.code, r.stderr).toBe(0);
+    const d = summary.metrics.http_req_duration.values;
+    expect(d.min).toBeGreaterThanOrEqual(199);
+    expect(d.med).toBeLessThan(260);
+  }, 60_000);
+
+  test('bandwidth 100 kB/s on a 100 kB body: each response takes about a second', async () => {
+    const body = Buffer.alloc(100_000, 'x');
+    const { r, summary } = await faulted({ KIND: 'bandwidth', FAULT: { bandwidth: '100KB/s' }, RATE: '2', DURATION: '4s', VUS: '10' }, (_q, s) => s.end(body));
+    expect(r.code, r.stderr).toBe(0);
+    const d = summary.metrics.http_req_duration.values;
+    expect(summary.metrics.data_received.values.count).toBeGreaterThanOrEqual(8 * 100_000);
+    expect(d.min).toBeGreaterThanOrEqual(850);
+    expect(d.med).toBeLessThan(1400);
+  }, 60_000);
+
+  test('blackhole for 2 s: nothing reaches the server meanwhile, the requests time out, then it recovers', async () => {
+    const { r, server, summary } = await faulted({ KIND: 'blackhole', FAULT: { startTime: '2s', duration: '2s' }, DURATION: '8s', HTTP_TIMEOUT: '500ms' });
+    expect(r.code, r.stderr).toBe(0);
+    const [f] = summary.mcprun.faults;
+    const [on, off] = [Date.parse(f.start), Date.parse(f.end)];
+    expect(server.requests.filter((q) => q.at > on + 100 && q.at < off - 100)).toEqual([]);
+    const timedOut = summary.metrics['http_req_failed'].values.passes;
+    // 2 s at 50/s: ~100 requests sent into the partition, each timed out.
+    expect(timedOut).toBeGreaterThanOrEqual(90);
+    expect(timedOut).toBeLessThanOrEqual(130);
+    expect(server.requests.length).toBe(summary.metrics.http_reqs.values.count - timedOut);
+    expect(f.recovery.state).toBe('recovered');
+  }, 60_000);
+
+  test('http-error at rate 0.1: 10 % ± 2 % of responses are the injected 503, the others reach the server', async () => {
+    const { r, server, summary } = await faulted({ KIND: 'http-error', FAULT: { status: 503, rate: 0.1 }, RATE: '200', DURATION: '10s', VUS: '30' });
+    expect(r.code, r.stderr).toBe(0);
+    const reqs = summary.metrics.http_reqs.values.count;
+    const failed = summary.metrics.http_req_failed.values.passes;
+    expect(reqs).toBeGreaterThanOrEqual(1990);
+    expect(failed / reqs).toBeGreaterThanOrEqual(0.08);
+    expect(failed / reqs).toBeLessThanOrEqual(0.12);
+    expect(server.requests.length).toBe(reqs - failed);
+  }, 60_000);
+
+  test('with --pool processes, each worker process has its proxy and target() gives it', async () => {
+    const { r, server, summary } = await faulted({ KIND: 'latency', FAULT: { latency: '100ms' }, RATE: '20', DURATION: '2s' }, undefined, ['--pool', 'processes', '--workers', '2']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(summary.metrics.http_req_duration.values.min).toBeGreaterThanOrEqual(99);
+    expect(server.requests.length).toBe(summary.metrics.http_reqs.values.count);
+  }, 60_000);
+});
+
+describe('a managed target', () => {
+  test('killed for 2 s, then 503 for its first 2 s: recovery_time within one window of the truth, sampled, not left running', async () => {
+    const port = await freePort();
+    const dir = tempDir('mcprun-faults-');
+    const out = join(dir, 'summary.json');
+    const r = await runCli(
+      [
+        SCENARIO,
+        '--quiet',
+        '--summary-export',
+        out,
+        '--report-dir',
+        dir,
+        ...env({
+          UPSTREAM: `http://127.0.0.1:${port}`,
+          COMMAND: ['node', 'target-server.mjs'],
+          TARGET_ENV: { UNHEALTHY_MS: '2000' },
+          READY_URL: '/',
+          KIND: 'kill',
+          FAULT: { startTime: '3s', duration: '2s' },
+          DURATION: '12s',
+          SUT: '1',
+          THRESHOLDS: { recovery_time: ['max<4s'] },
+        }),
+      ],
+      { timeoutMs: 90_000 },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    const summary = readSummary(out);
+    const [f] = summary.mcprun.faults;
+    expect(f).toMatchObject({ kind: 'kill', state: 'acted', recovery: { state: 'recovered' } });
+    // The truth, from the server's own log: when its second start began answering 200.
+    const logs = readFileSync(join(reportFolder(dir), 'targets', 'api.stdout.log'), 'utf8');
+    const healthy = [...logs.matchAll(/healthy-at=(\d+)/g)].map((m) => Number(m[1]));
+    const pids = [...logs.matchAll(/pid=(\d+)/g)].map((m) => Number(m[1]));
+    expect(healthy).toHaveLength(2);
+    const truth = healthy[1] - Date.parse(f.end);
+    expect(truth).toBeGreaterThan(1900);
+    expect(Math.abs(f.recovery.timeMs - truth), `recovery_time ${f.recovery.timeMs} ms, the server was unhealthy ${truth} ms after the fault`).toBeLessThanOrEqual(1000);
+    // The process was sampled (options.sut: { target }), across the restart too.
+    expect(summary.metrics.sut_rss.values.count).toBeGreaterThanOrEqual(8);
+    expect(pids).toHaveLength(2);
+    expect(pids.filter(alive)).toEqual([]);
+  }, 90_000);
+});
+
+/** The run's folder inside --report-dir. */
+function reportFolder(dir: string): string {
+  const sub = readdirSync(dir).find((d) => statSync(join(dir, d)).isDirectory());
+  return join(dir, sub!);
+}
