@@ -46,3 +46,15 @@ describe.concurrent('MCP examples', () => {
     }
   });
 });
+
+test('examples/mcp-stress.ts: a real reset of every connection for 1 s through the proxy, and the server serves again within 2 s', async () => {
+  const r = await runScenario('examples/mcp-stress.ts', { MCP_URL: everything.url }, ['-e', 'RATE=20', '-e', 'DURATION=7s', '-e', 'FAULT_AT=2s', '-e', 'FAULT=1s', '-e', 'RECOVERED_FOR=2s']);
+  expect([0, 99], explain(r)).toContain(r.code);
+  const faults = (r.summary.mcprun as unknown as { faults: Array<{ name: string; kind: string; requests: number; failed: number; recovery: { state: string; timeMs: number } }> }).faults;
+  expect(faults[0]).toMatchObject({ name: 'outage', kind: 'reset', recovery: { state: 'recovered' } });
+  // ~20 sessions were refused while it lasted (each iteration: initialize, then the call), none before it.
+  expect(r.metric('mcp_req_failed')?.values.passes).toBeGreaterThanOrEqual(10);
+  expect(r.metric('recovery_time')?.values.count).toBe(1);
+  expect(r.metric('recovery_time')?.thresholds?.['max<2s'].ok, explain(r)).toBe(true);
+  expect(r.count('mcp_reqs')).toBeGreaterThan(100);
+}, 60_000);
