@@ -4,10 +4,10 @@
  * snapshot, and is stopped once whatever ends the load has ended it: the end of the last phase,
  * Ctrl-C, a lost worker or an error.
  *
- * Outputs and the system-under-test sampler (its samples go into MetricFeed.ingest) are
- * participants. The parts planned next plug in here the same way: a fault scheduler and managed
- * target processes (started before load, stopped at the end or on a crash), a live dashboard with
- * its control API (LoadControl and ScenarioSchedule are its hooks).
+ * Outputs, the fault run (managed target processes and the fault timeline, runtime/faults) and
+ * the system-under-test sampler (their samples go into MetricFeed.ingest) are participants. The
+ * parts planned next plug in here the same way: a live dashboard with its control API
+ * (LoadControl and ScenarioSchedule are its hooks).
  */
 import { McprunError } from '../errors.js';
 import type { MetricSnapshot } from '../metrics/worker-store.js';

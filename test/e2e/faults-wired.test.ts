@@ -213,10 +213,20 @@ describe('stopping', () => {
     expect([pid, child].filter(alive)).toEqual([]);
   }, 40_000);
 
-  test('a fault that never recovers before the run ends fails its recovery_time threshold', async () => {
-    const { r, summary } = await faulted({ KIND: 'http-error', FAULT: { startTime: '1s', duration: '2s' }, DURATION: '4s', THRESHOLDS: { recovery_time: ['max<10s'] } });
+  test('a fault that never recovers before the run ends fails its recovery_time threshold, and the reports say so', async () => {
+    const dir = tempDir('mcprun-faults-');
+    const { r, summary } = await faulted({ KIND: 'http-error', FAULT: { startTime: '1s', duration: '2s' }, DURATION: '4s', THRESHOLDS: { recovery_time: ['max<10s'] } }, undefined, ['--report-dir', dir]);
     expect(r.code, r.stderr).toBe(99);
-    expect(summary.mcprun.faults[0].recovery.state).toBe('not-recovered');
+    const [f] = summary.mcprun.faults;
+    expect(f).toMatchObject({ name: 'f', kind: 'http-error', target: 'api', state: 'acted', recovery: { state: 'not-recovered', timeMs: null } });
+    // 2 s at 50/s, every request answered 503 by the proxy.
+    expect(f.failed).toBeGreaterThanOrEqual(90);
     expect(summary.metrics.recovery_time.thresholds['max<10s'].ok).toBe(false);
+    const md = readFileSync(join(reportFolder(dir), 'report.md'), 'utf8');
+    expect(md).toMatch(/## Faults\n\n\| Fault \| Kind \| Target \|.*\n.*\n\| f \| http-error \| api \| [\d.]+s \| [\d.]+s \| \d+ \| \d+ \| NOT recovered \| FAIL 1\/1 \|/);
+    const html = readFileSync(join(reportFolder(dir), 'report.html'), 'utf8');
+    expect(html).toContain('<section id="faults">');
+    // Each fault's window goes to the charts to be shaded.
+    expect(html).toMatch(/"faults":\[\{"name":"f","start":[\d.]+,"end":[\d.]+\}\]/);
   }, 30_000);
 });
