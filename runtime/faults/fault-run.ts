@@ -48,6 +48,9 @@ interface Occurrence {
   /** When the off timer is set for. */
   offAt: number | undefined;
   recovery: RecoveryResult | undefined;
+  /** Requests completed while it was on: the deltas between the flushes the workers make at its changes. */
+  requests: number;
+  failed: number;
 }
 
 export class FaultRun {
@@ -74,7 +77,7 @@ export class FaultRun {
     readonly flushIntervalMs: number,
   ) {
     this.#store = new WorkerMetricStore(registry);
-    this.#occurrences = plan.faults.map((fault) => ({ fault, state: 'waiting', on: undefined, off: undefined, onTimer: undefined, offTimer: undefined, offAt: undefined, recovery: undefined }));
+    this.#occurrences = plan.faults.map((fault) => ({ fault, state: 'waiting', on: undefined, off: undefined, onTimer: undefined, offTimer: undefined, offAt: undefined, recovery: undefined, requests: 0, failed: 0 }));
     this.windows = new RequestWindows(() => (this.#begunAt === undefined ? undefined : performance.timeOrigin + this.#begunAt), flushIntervalMs);
   }
 
@@ -130,7 +133,14 @@ export class FaultRun {
   /** Every merged snapshot: requests for the recovery windows; a recovery is said as soon as it is certain. */
   snapshot(source: number, snap: MetricSnapshot): void {
     if (source === FAULT_SOURCE) return;
-    this.windows.add(source, snap);
+    const d = this.windows.add(source, snap);
+    if (d) {
+      for (const o of this.#occurrences) {
+        if (o.on === undefined || d.at < o.on || (o.off !== undefined && d.at >= o.off)) continue;
+        o.requests += d.requests;
+        o.failed += d.failed;
+      }
+    }
     if (this.#begunAt !== undefined && !this.#ended) this.#judgeRecoveries(false);
   }
 
@@ -237,7 +247,9 @@ export class FaultRun {
     this.#ended = true;
     for (const o of this.#occurrences) {
       clearTimeout(o.onTimer);
+      // A fault that never turned on has its end armed too (startTime + duration is known from the start).
       if (o.state === 'on') await this.#turnOff(o);
+      else clearTimeout(o.offTimer);
     }
     if (this.#begunAt !== undefined) this.#judgeRecoveries(true);
     await this.#stopTargets();
@@ -273,7 +285,6 @@ export class FaultRun {
   summary(): FaultSummary[] {
     const epoch = (ms: number | undefined) => (ms === undefined || this.#begunAt === undefined ? null : new Date(performance.timeOrigin + this.#begunAt + ms).toISOString());
     return this.#occurrences.map((o) => {
-      const during = o.on !== undefined && o.off !== undefined ? this.windows.between(o.on, o.off) : { requests: 0, failed: 0 };
       const r = o.recovery;
       return {
         name: o.fault.name,
@@ -284,8 +295,8 @@ export class FaultRun {
         endMs: o.off === undefined ? null : Math.round(o.off),
         start: epoch(o.on),
         end: epoch(o.off),
-        requests: during.requests,
-        failed: during.failed,
+        requests: o.requests,
+        failed: o.failed,
         recovery: {
           state: r ? (r.state === 'recovered' ? 'recovered' : 'not-recovered') : 'not-applicable',
           timeMs: r?.recoveryTimeMs ?? null,

@@ -31,24 +31,33 @@ export class RequestWindows {
     readonly defaultSpanMs: number,
   ) {}
 
-  add(source: number, snap: MetricSnapshot): void {
+  /**
+   * Adds one delta; returns the time it stands for (its middle, ms from the start of the load) and
+   * its requests, or undefined when it holds none (or came before the load).
+   */
+  add(source: number, snap: MetricSnapshot): { at: number; requests: number; failed: number } | undefined {
     const origin = this.origin();
     const prev = this.#lastAt.get(source) ?? snap.at - this.defaultSpanMs;
     this.#lastAt.set(source, snap.at);
-    if (origin === undefined) return;
+    if (origin === undefined) return undefined;
     const middle = (prev + snap.at) / 2 - origin;
-    if (middle < 0) return;
+    if (middle < 0) return undefined;
     let w: RecoveryWindow | undefined;
+    let requests = 0;
+    let failed = 0;
     for (const d of snap.series) {
-      const failed = FAILED.has(d.metric);
-      const duration = DURATION.has(d.metric);
-      if (!failed && !duration) continue;
+      const isFailed = FAILED.has(d.metric);
+      if (!isFailed && !DURATION.has(d.metric)) continue;
       w ??= this.#window(Math.floor(middle / WINDOW_MS));
-      if (failed) {
-        w.requests += d.count;
-        w.failed += d.sum;
+      if (isFailed) {
+        requests += d.count;
+        failed += d.sum;
       } else if (d.hist) addTransfer(w.histogram!, d.hist);
     }
+    if (!w) return undefined;
+    w.requests += requests;
+    w.failed += failed;
+    return { at: middle, requests, failed };
   }
 
   #window(index: number): RecoveryWindow {
@@ -68,15 +77,4 @@ export class RequestWindows {
     return out;
   }
 
-  /** Requests and failures between two times (ms from the start of the load), by window. */
-  between(from: number, to: number): { requests: number; failed: number } {
-    let requests = 0;
-    let failed = 0;
-    for (const w of this.#windows.values()) {
-      if (w.start + w.durationMs <= from || w.start >= to) continue;
-      requests += w.requests;
-      failed += w.failed;
-    }
-    return { requests, failed };
-  }
 }
