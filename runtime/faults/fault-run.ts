@@ -51,6 +51,7 @@ interface Occurrence {
   /** Requests completed while it was on: the deltas between the flushes the workers make at its changes. */
   requests: number;
   failed: number;
+  liftedByEnd?: boolean;
 }
 
 export class FaultRun {
@@ -229,7 +230,7 @@ export class FaultRun {
     const windows = final ? this.windows.closed(this.#now(), true) : this.windows.closed(this.#now() - 2 * this.flushIntervalMs);
     let recorded = false;
     for (const o of this.#occurrences) {
-      if (o.state !== 'off' || o.recovery) continue;
+      if (o.state !== 'off' || o.recovery || o.liftedByEnd) continue;
       const r = recoveryOf({ fault: o.fault.name, on: o.on!, off: o.off! }, windows, o.fault.recovered, final);
       if (r.state === 'pending') continue;
       o.recovery = r;
@@ -248,8 +249,12 @@ export class FaultRun {
     for (const o of this.#occurrences) {
       clearTimeout(o.onTimer);
       // A fault that never turned on has its end armed too (startTime + duration is known from the start).
-      if (o.state === 'on') await this.#turnOff(o);
-      else clearTimeout(o.offTimer);
+      if (o.state !== 'on') clearTimeout(o.offTimer);
+      else {
+        // Lifted by the end of the load itself: there is no "after" to recover in (not applicable, not a failure).
+        o.liftedByEnd = true;
+        await this.#turnOff(o);
+      }
     }
     if (this.#begunAt !== undefined) this.#judgeRecoveries(true);
     await this.#stopTargets();
