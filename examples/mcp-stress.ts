@@ -11,7 +11,8 @@
  *
  * VUs reach the server through target('mcp'), the proxy's address in their worker; the path of
  * MCP_URL is kept. FAULT_KIND may be any network fault: reset, blackhole, latency (with
- * LATENCY), refuse, timeout.
+ * LATENCY), refuse, timeout. RECOVERED_LATENCY (e.g. 'p95<500ms') replaces the default latency
+ * criterion of recovery (p95 at most 2x what it was before the fault).
  */
 import { check, defineScenario, mcp, target, type Duration, type FaultOptions } from 'mcprun';
 
@@ -29,7 +30,8 @@ export const options = defineScenario({
       startTime: env('FAULT_AT', '10s') as Duration,
       duration: env('FAULT', '5s') as Duration,
       ...(kind === 'latency' ? { latency: env('LATENCY', '500ms') as Duration } : {}),
-      recovered: { for: env('RECOVERED_FOR', '3s') as Duration },
+      // Healthy again: by default no more failures than before and p95 within 2x of before (docs/faults.md).
+      recovered: { for: env('RECOVERED_FOR', '3s') as Duration, ...(process.env.RECOVERED_LATENCY ? { latency: process.env.RECOVERED_LATENCY } : {}) },
     },
   },
   scenarios: {

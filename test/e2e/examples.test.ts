@@ -22,7 +22,8 @@ const SHORT: Record<string, string[]> = {
   'ramping.ts': ['-e', 'SCALE=1'],
   // The whole six-phase plan in seconds (a user runs it with N=100000, HOLD=15m).
   // The fault is a real one: the server mcprun starts is killed for 0.3 s, then started again.
-  'stress-phases.ts': ['-e', 'N=10', '-e', 'R=100', '-e', 'PACE=0.2', '-e', 'HOLD=2s', '-e', 'FAIL=2s', '-e', 'FAULT=0.3', '-e', 'BURST=1s', '-e', 'COOL=1s', '-e', 'RECOVERED_FOR=1s'],
+  // Its restart takes long on a loaded machine: the failure phase outlasts it well, and the other phases outweigh it.
+  'stress-phases.ts': ['-e', 'N=10', '-e', 'R=100', '-e', 'PACE=0.2', '-e', 'HOLD=3s', '-e', 'FAIL=4s', '-e', 'FAULT=0.2', '-e', 'BURST=2s', '-e', 'COOL=1s', '-e', 'RECOVERED_FOR=1s'],
 };
 
 const examples = readdirSync(join(ROOT, 'examples')).filter((f) => f.endsWith('.ts'));
@@ -47,14 +48,14 @@ test.each(Object.keys(SHORT))('examples/%s runs and passes its thresholds', asyn
   if (r.code === 99) expect(r.stdout).toMatch(/✗ '(p\(?\d|rate>)/);
   if (name === 'stress-phases.ts') {
     expect(s.mcprun.scenarios.map((x: { name: string }) => x.name)).toEqual(['baseline', 'ramp', 'sustained', 'failure', 'burst', 'cooldown']);
-    expect(r.ms).toBeLessThan(20_000);
+    expect(r.ms).toBeLessThan(30_000);
     // The fault really happened during `failure` and nowhere else.
     const failed = s.mcprun.scenarios.filter((x: { errorRate: number | null }) => (x.errorRate ?? 0) > 0).map((x: { name: string }) => x.name);
     expect(failed).toEqual(['failure']);
     // It was a kill of the process mcprun started, lifted 0.3 s later, and the service recovered.
     const [crash] = s.mcprun.faults;
     expect(crash).toMatchObject({ name: 'crash', kind: 'kill', state: 'acted', recovery: { state: 'recovered' } });
-    expect(crash.endMs - crash.startMs).toBeGreaterThanOrEqual(290);
+    expect(crash.endMs - crash.startMs).toBeGreaterThanOrEqual(190);
     expect(s.metrics.recovery_time.values.count).toBe(1);
   }
 });
