@@ -160,10 +160,11 @@ export class FaultRun {
       const o = this.#occurrences[i];
       if (w.state !== 'placed' || o.state === 'off') return;
       if (o.state === 'waiting' && !o.onTimer) o.onTimer = safeTimeout(() => void this.#turnOn(o), Math.max(0, w.on! - now));
-      if (w.off !== undefined && (o.offAt === undefined || w.off < o.offAt)) {
+      const off = offOf(o, w.on!, w.off);
+      if (off !== undefined && off !== o.offAt) {
         clearTimeout(o.offTimer);
-        o.offAt = w.off;
-        o.offTimer = safeTimeout(() => void this.#turnOff(o), Math.max(0, w.off - now));
+        o.offAt = off;
+        o.offTimer = safeTimeout(() => void this.#turnOff(o), Math.max(0, off - now));
       }
     });
   }
@@ -173,6 +174,8 @@ export class FaultRun {
     if (this.#ended || o.state !== 'waiting') return;
     o.state = 'on';
     o.on = this.#now();
+    // A late start (a busy event loop) must not shorten the fault: its end counts from now.
+    this.#replan();
     this.#record(1, o);
     const f = o.fault;
     if (f.proxy) this.#send({ type: 'fault', target: f.target, fault: f.proxy, on: true });
@@ -313,6 +316,17 @@ export class FaultRun {
       };
     });
   }
+}
+
+/**
+ * When an occurrence turns off: the timeline's end, except that a fault that turned on late lasts
+ * its whole `duration` from when it really turned on, unless the end of its scenario or of the
+ * run comes first (then the timeline's end is earlier than its planned on + duration).
+ */
+function offOf(o: Occurrence, plannedOn: number, plannedOff: number | undefined): number | undefined {
+  const d = o.fault.durationMs;
+  if (plannedOff === undefined || o.on === undefined || d === undefined || plannedOff < plannedOn + d) return plannedOff;
+  return Math.max(plannedOff, o.on + d);
 }
 
 /** A fault run is only needed when the run has targets. */
