@@ -223,6 +223,40 @@ describe('a managed target', () => {
   }, 90_000);
 });
 
+describe('process faults: pause and restart', () => {
+  async function managed(kind: string, fault: object, extra: Record<string, string | object> = {}) {
+    const port = await freePort();
+    const dir = tempDir('mcprun-faults-');
+    const out = join(dir, 'summary.json');
+    const r = await runCli([SCENARIO, '--quiet', '--summary-export', out, '--report-dir', dir, ...env({ UPSTREAM: `http://127.0.0.1:${port}`, COMMAND: ['node', 'target-server.mjs'], KIND: kind, FAULT: fault, DURATION: '8s', ...extra })], { timeoutMs: 60_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const logs = readFileSync(join(reportFolder(dir), 'targets', 'api.stdout.log'), 'utf8');
+    return { summary: readSummary(out), pids: [...logs.matchAll(/pid=(\d+)/g)].map((m) => Number(m[1])) };
+  }
+
+  test('pause for 1 s (SIGSTOP, SIGCONT): requests made meanwhile wait for it and then succeed; the same process serves throughout', async () => {
+    const { summary, pids } = await managed('pause', { startTime: '2s', duration: '1s' });
+    const d = summary.metrics.http_req_duration.values;
+    expect(summary.metrics.http_req_failed.values.passes).toBe(0);
+    // The first request into the pause waits it out whole (less the time the messages took).
+    expect(d.max).toBeGreaterThanOrEqual(850);
+    expect(d.max).toBeLessThan(1500);
+    expect(pids).toHaveLength(1);
+    expect(summary.mcprun.faults[0]).toMatchObject({ kind: 'pause', recovery: { state: 'recovered' } });
+    expect(await survivors(pids)).toEqual([]);
+  }, 60_000);
+
+  test('restart: a new process serves after the old one is stopped, and the service recovers', async () => {
+    const { summary, pids } = await managed('restart', { startTime: '2s' });
+    expect(pids).toHaveLength(2);
+    expect(pids[0]).not.toBe(pids[1]);
+    const [f] = summary.mcprun.faults;
+    expect(f).toMatchObject({ kind: 'restart', state: 'acted', recovery: { state: 'recovered' } });
+    expect(f.endMs).toBe(f.startMs);
+    expect(await survivors(pids)).toEqual([]);
+  }, 60_000);
+});
+
 /** The run's folder inside --report-dir. */
 function reportFolder(dir: string): string {
   const sub = readdirSync(dir).find((d) => statSync(join(dir, d)).isDirectory());
