@@ -11,8 +11,9 @@
  *
  * VUs reach the server through target('mcp'), the proxy's address in their worker; the path of
  * MCP_URL is kept. FAULT_KIND may be any network fault: reset, blackhole, latency (with
- * LATENCY), refuse, timeout. RECOVERED_LATENCY (e.g. 'p95<500ms') replaces the default latency
- * criterion of recovery (p95 at most 2x what it was before the fault).
+ * LATENCY), refuse, timeout. RECOVERED_LATENCY (e.g. 'p95<500ms') and RECOVERED_FAILED (e.g.
+ * 'rate<1%') replace the default criteria of recovery (p95 at most 2x, and a failure rate no
+ * worse than, what they were before the fault).
  */
 import { check, defineScenario, mcp, target, type Duration, type FaultOptions } from 'mcprun';
 
@@ -31,7 +32,7 @@ export const options = defineScenario({
       duration: env('FAULT', '5s') as Duration,
       ...(kind === 'latency' ? { latency: env('LATENCY', '500ms') as Duration } : {}),
       // Healthy again: by default no more failures than before and p95 within 2x of before (docs/faults.md).
-      recovered: { for: env('RECOVERED_FOR', '3s') as Duration, ...(process.env.RECOVERED_LATENCY ? { latency: process.env.RECOVERED_LATENCY } : {}) },
+      recovered: { for: env('RECOVERED_FOR', '3s') as Duration, ...(process.env.RECOVERED_LATENCY ? { latency: process.env.RECOVERED_LATENCY } : {}), ...(process.env.RECOVERED_FAILED ? { failed: process.env.RECOVERED_FAILED } : {}) },
     },
   },
   scenarios: {
@@ -54,7 +55,7 @@ export const options = defineScenario({
 export default async function () {
   let s: Awaited<ReturnType<typeof mcp.connect>> | undefined;
   try {
-    s = await mcp.connect(`${target('mcp')}${url.pathname}`, { timeout: '2s', connectTimeout: '1s' });
+    s = await mcp.connect(`${target('mcp')}${url.pathname}`, { timeout: env('TIMEOUT', '5s') as Duration, connectTimeout: '2s' });
     const r = await s.callTool('echo', { message: 'ping' });
     check(r, { 'echo answers': (x) => !x.isError });
   } catch {
