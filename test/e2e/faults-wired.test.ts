@@ -13,7 +13,7 @@ import { runCli } from '../support/run-cli.js';
 import { readSummary, summaryPath } from '../support/summary.js';
 import { tempDir } from '../support/temp.js';
 import { WebSocketServer } from 'ws';
-import { startTcpServer } from '../fixtures/mcp/socket-servers.mjs';
+import { startTcpServer, startWsServer } from '../fixtures/mcp/socket-servers.mjs';
 
 const SCENARIO = 'test/fixtures/faults/faulted.ts';
 
@@ -158,6 +158,22 @@ describe('WebSocket and MCP through the proxy', () => {
     } finally {
       for (const c of wss.clients) c.terminate();
       await new Promise((r) => wss.close(r));
+    }
+  }, 30_000);
+
+  test('mcp.connect(target()) over WebSocket: each call is held by the latency fault, every session reaches the server', async () => {
+    const server = await startWsServer();
+    const out = summaryPath('mcprun-faults-');
+    try {
+      const u = new URL(server.url);
+      const r = await runCli(['test/fixtures/faults/protocols.ts', '--quiet', '--summary-export', out, ...env({ UPSTREAM: u.origin, MCP_PATH: u.pathname, LATENCY: `${LATENCY}ms` })]);
+      expect(r.code, r.stderr).toBe(0);
+      const s = readSummary(out);
+      expect(server.stats().connections).toBe(5);
+      expect(s.metrics.round_trip.values.min).toBeGreaterThanOrEqual(LATENCY - 1);
+      expect(s.metrics.mcp_req_failed.values.passes).toBe(0);
+    } finally {
+      await server.close();
     }
   }, 30_000);
 
