@@ -107,7 +107,11 @@ describe('network faults in the proxy of each worker', () => {
     // 2 s at 50/s: ~100 requests sent into the partition, each timed out.
     expect(timedOut).toBeGreaterThanOrEqual(90);
     expect(timedOut).toBeLessThanOrEqual(130);
-    expect(server.requests.length).toBe(summary.metrics.http_reqs.values.count - timedOut);
+    // Every request that did not time out reached the server; on a loaded machine a few that did
+    // reach it answered after the client's 500 ms, so the server may count a few more.
+    const reqs = summary.metrics.http_reqs.values.count;
+    expect(server.requests.length).toBeGreaterThanOrEqual(reqs - timedOut);
+    expect(server.requests.length).toBeLessThanOrEqual(reqs - 90);
     expect(f.recovery.state).toBe('recovered');
   }, 60_000);
 
@@ -275,7 +279,8 @@ describe('process faults: pause and restart', () => {
     expect(pids[0]).not.toBe(pids[1]);
     const [f] = summary.mcprun.faults;
     expect(f).toMatchObject({ kind: 'restart', state: 'acted', recovery: { state: 'recovered' } });
-    expect(f.endMs).toBe(f.startMs);
+    // An instant: lifted as the restart begins (a millisecond or two of bookkeeping).
+    expect(f.endMs - f.startMs).toBeLessThanOrEqual(5);
     expect(await survivors(pids)).toEqual([]);
   }, 60_000);
 });
