@@ -98,7 +98,7 @@ describe('network faults in the proxy of each worker', () => {
   }, 60_000);
 
   test('blackhole for 2 s: nothing reaches the server meanwhile, the requests time out, then it recovers', async () => {
-    const { r, server, summary } = await faulted({ KIND: 'blackhole', FAULT: { startTime: '2s', duration: '2s' }, DURATION: '8s', HTTP_TIMEOUT: '500ms' });
+    const { r, server, summary } = await faulted({ KIND: 'blackhole', FAULT: { startTime: '2s', duration: '2s', recovered: { latency: 'p95<400ms' } }, DURATION: '8s', HTTP_TIMEOUT: '500ms' });
     expect(r.code, r.stderr).toBe(0);
     const [f] = summary.mcprun.faults;
     const [on, off] = [Date.parse(f.start), Date.parse(f.end)];
