@@ -50,12 +50,14 @@ export interface ResolvedConfig {
   sut: ResolvedSut | undefined;
   /** options.targets and options.faults (empty lists when the run has none). */
   faults: ResolvedFaultPlan;
+  /** options.typecheck: type-check the scenario before any load (as --typecheck). */
+  typecheck: boolean;
 }
 
 export type { KnownMetrics, ResolvedSut };
 
 const SCENARIO_NAME = /^[A-Za-z0-9_-]+$/;
-const OPTION_KEYS = ['scenarios', 'thresholds', 'vus', 'duration', 'iterations', 'stages', 'http', 'setupTimeout', 'teardownTimeout', 'sut', 'targets', 'faults'];
+const OPTION_KEYS = ['scenarios', 'thresholds', 'vus', 'duration', 'iterations', 'stages', 'http', 'setupTimeout', 'teardownTimeout', 'sut', 'typecheck', 'targets', 'faults'];
 
 /**
  * `known` (the realm's metric registry) turns on the checks of threshold metrics and aggregations;
@@ -88,6 +90,7 @@ export function resolveConfig(options: unknown, cli: CliOverrides = {}, file = '
   const http = resolveHttp(o.http, issues);
   const setupTimeoutMs = readDuration(o, 'setupTimeout', 'options', issues, { default: 60_000, allowZero: false });
   const teardownTimeoutMs = readDuration(o, 'teardownTimeout', 'options', issues, { default: 60_000, allowZero: false });
+  const typecheck = readBool(o, 'typecheck', 'options', issues, false);
   if (issues.length) {
     // Only threshold problems of one kind: keep that kind's code (MCPRUN_THRESHOLD_SYNTAX, ...).
     const onlyThresholds = thresholdCodes.size === 1 && issues.every((i) => /(^|\.)thresholds\b/.test(i.path));
@@ -96,7 +99,7 @@ export function resolveConfig(options: unknown, cli: CliOverrides = {}, file = '
       : undefined;
     throw configError(file, issues, onlyThresholds ? [...thresholdCodes][0] : 'MCPRUN_CONFIG', grammar);
   }
-  return { scenarios: ordered, thresholds, http, setupTimeoutMs, teardownTimeoutMs, sut, faults };
+  return { scenarios: ordered, thresholds, http, setupTimeoutMs, teardownTimeoutMs, sut, typecheck, faults };
 }
 
 /** Each named scenario through its executor's resolver, in declaration order; vu ids follow on across scenarios. */
