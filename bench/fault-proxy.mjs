@@ -4,9 +4,9 @@
 //   direct        the client alone
 //   loop-tcp      through a FaultProxy in the client's own event loop, bytes passed through
 //   loop-http     the same, with HTTP framing on (what http-error / http-delay need)
-//   memory-tcp    the proxy in the client's loop, reached in memory (FaultProxy.openConnection):
-//                 what the run will use for mcprun's own clients (simulated here by redirecting
-//                 the client's net.connect to the proxy's port, the wiring will hand it the socket)
+//   memory-tcp    the proxy in the client's loop, reached in memory: what a run uses for
+//                 mcprun's own clients (a worker's WorkerTargets and the HTTP engine's dial hook,
+//                 as protocols/services.ts wires them)
 //   memory-http   the same, with HTTP framing
 //   thread-tcp    through a FaultProxy in a worker thread beside the client's loop
 //   thread-http   the same, with HTTP framing
@@ -63,19 +63,28 @@ async function client(mode, target) {
   const protocol = mode.endsWith('http') ? 'http' : 'tcp';
   let url = target;
   let stop = async () => {};
-  if (mode.startsWith('loop') || mode.startsWith('memory')) {
+  let dial;
+  if (mode.startsWith('memory')) {
+    const { WorkerTargets } = await import(dist('protocols/fault-proxy/worker-targets.js'));
+    const targets = new WorkerTargets([{ name: 't', upstream: { url: target, scheme: 'http', ...upstream }, proxy: { protocol } }]);
+    await targets.start();
+    url = `${targets.urlOf('t')}/`;
+    dial = (host, port, o) => targets.dial(host, port, o);
+    stop = () => targets.close();
+  } else if (mode.startsWith('loop')) {
     const proxy = new FaultProxy({ upstream, protocol });
     const { port } = await proxy.listen();
     url = `http://127.0.0.1:${port}/`;
     stop = () => proxy.close();
-    if (mode.startsWith('memory')) await connectInMemory(proxy, port);
   } else if (mode.startsWith('thread')) {
     const w = new Worker(new URL(import.meta.url), { workerData: { upstream, protocol } });
     const port = await new Promise((r) => w.once('message', r));
     url = `http://127.0.0.1:${port}/`;
     stop = () => new Promise((r) => (w.once('exit', r), w.postMessage('stop')));
   }
-  const engine = new HttpEngine({ timeoutMs: 10_000, shareConnections: false, batchPerHost: 6, insecureSkipTLSVerify: false }, new WorkerMetricStore(new MetricRegistry()));
+  const { SourceAddresses } = await import(dist('protocols/local-ips.js'));
+  const store = new WorkerMetricStore(new MetricRegistry());
+  const engine = new HttpEngine({ timeoutMs: 10_000, shareConnections: false, batchPerHost: 6, insecureSkipTLSVerify: false }, store, undefined, new SourceAddresses(undefined), dial);
   const tags = { scenario: 'bench' };
   let reqs = 0;
   let errors = 0;
@@ -96,18 +105,6 @@ async function client(mode, target) {
   await engine.close();
   await stop();
   process.stdout.write(JSON.stringify({ reqs, errors, seconds, cpuUsPerReq: (cpu.user + cpu.system) / reqs }));
-}
-
-/** Sends the HTTP client's connections to `port` to the proxy's in-memory end (with their onread). */
-async function connectInMemory(proxy, port) {
-  const net = (await import('node:net')).default;
-  const { syncBuiltinESMExports } = await import('node:module');
-  const tcp = net.connect;
-  net.connect = net.createConnection = function (opts, ...rest) {
-    if (typeof opts === 'object' && opts.port === port) return proxy.openConnection({ onread: opts.onread });
-    return tcp.call(this, opts, ...rest);
-  };
-  syncBuiltinESMExports();
 }
 
 function runClient(mode, target) {

@@ -17,6 +17,9 @@ export type {
   HttpOptions,
   SutOptions,
   SutSeries,
+  TargetOptions,
+  FaultOptions,
+  FaultKind,
   SharedIterationsScenario,
   PerVuIterationsScenario,
   ConstantVusScenario,
@@ -34,6 +37,7 @@ export { check } from './check.js';
 export type { Checkers } from './check.js';
 export { group } from './group.js';
 export { sleep } from './sleep.js';
+export { target } from './target.js';
 export { Counter, Gauge, Rate, Trend } from './metrics.js';
 export type { VuInfo as VU } from '../runtime/worker/types.js';
 export { mcp } from './mcp.js';

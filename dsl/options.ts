@@ -217,8 +217,66 @@ export interface Options {
   teardownTimeout?: Duration;
   /** The server whose resources are measured and judged beside the load: see SutOptions. */
   sut?: SutOptions;
+  /** Named targets: an upstream behind a fault proxy, or a process mcprun starts (docs/faults.md). */
+  targets?: Record<string, TargetOptions>;
+  /** Named faults on those targets, placed in time (docs/faults.md). */
+  faults?: Record<string, FaultOptions>;
   /** Type-check the scenario before any load, as `mcprun run --typecheck` (docs/typescript.md). @default false */
   typecheck?: boolean;
+}
+
+/** A target (docs/faults.md): `target(name)` gives the URL VUs use for it. */
+export interface TargetOptions {
+  /** 'http://127.0.0.1:8080', 'ws://…', 'tcp://…' (https/wss: network faults only). */
+  upstream: string;
+  /** A process mcprun starts before the load and stops after it (no shell: program then arguments). */
+  command?: string[];
+  env?: Record<string, string>;
+  /** Relative to the scenario file's folder. */
+  cwd?: string;
+  /** Ready once a TCP connect to the upstream succeeds, or `url` answers below 500. @default { timeout: '30s' } */
+  ready?: { timeout?: Duration; url?: string };
+}
+
+export type FaultKind =
+  | 'latency'
+  | 'bandwidth'
+  | 'reset'
+  | 'refuse'
+  | 'blackhole'
+  | 'timeout'
+  | 'slow-close'
+  | 'limit-data'
+  | 'http-error'
+  | 'http-delay'
+  | 'kill'
+  | 'pause'
+  | 'restart';
+
+/** A fault (docs/faults.md): placed by startTime, after: '<scenario>' or during: '<scenario>'. */
+export interface FaultOptions {
+  target: string;
+  kind: FaultKind;
+  /** Fraction of connections (network kinds) or requests (http-error, http-delay) affected: 0.1 or '10%'. @default 1 */
+  rate?: number | string;
+  direction?: 'upstream' | 'downstream' | 'both';
+  startTime?: Duration;
+  after?: string;
+  during?: string;
+  /** @default until the end of the run (or of the scenario, with during) */
+  duration?: Duration;
+  /** What counts as recovered after the fault (recovery_time). */
+  recovered?: { failed?: string; latency?: string; for?: Duration };
+  latency?: Duration;
+  jitter?: Duration;
+  /** '100KB/s' */
+  bandwidth?: string;
+  timeout?: Duration;
+  delay?: Duration;
+  bytes?: number | string;
+  status?: number;
+  body?: string;
+  headers?: Record<string, string>;
 }
 
 /**

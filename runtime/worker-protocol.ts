@@ -12,6 +12,8 @@ import type { ResolvedScenario } from './executors/resolved.js';
 import type { VuIdBlock } from './executors/steering.js';
 import type { HttpConfig } from './protocols/http/types.js';
 import type { LocalIpRange } from './protocols/local-ips.js';
+import type { WorkerTarget } from './protocols/fault-proxy/worker-targets.js';
+import type { ProxyFault } from './protocols/fault-proxy/types.js';
 
 /** Everything a worker needs, structured-clone safe (no functions). */
 export interface WorkerPlan {
@@ -28,6 +30,8 @@ export interface WorkerPlan {
   pool?: 'threads' | 'processes';
   /** `--local-ips`, compact: source addresses spread round-robin over new connections. */
   localIps?: LocalIpRange[];
+  /** options.targets: the worker runs a fault proxy for each one that has `proxy`. */
+  targets?: WorkerTarget[];
 }
 
 /** What a scenario's top-level code left behind, read in a worker so it never runs in the coordinator. */
@@ -59,6 +63,11 @@ export type CoordinatorMessage =
    */
   | { type: 'rescale'; name: string; vus?: number; rate?: number; idBlocks: VuIdBlock[] }
   | { type: 'teardown'; data: unknown; timeoutMs: number }
+  /**
+   * A fault of options.faults turns on (or off) in this worker's proxy for `target`. The worker
+   * flushes its metrics first, so no snapshot mixes samples from before and after the change.
+   */
+  | { type: 'fault'; target: string; fault: ProxyFault; on: boolean }
   /** Flush the last metrics, close connections and exit. */
   | { type: 'shutdown' };
 

@@ -16,6 +16,8 @@ import { checkSutThresholds, resolveSut, withSutMetrics, type ResolvedSut, type 
 import { readThresholdMap, resolveThresholds, type KnownMetrics, type ThresholdCodes } from './thresholds.js';
 import type { ResolvedScenario, ResolvedStage } from '../executors/resolved.js';
 import { describeValue, readDuration } from '../executors/option-readers.js';
+import { resolveFaultPlan, type FaultResolveOptions } from './faults-resolve.js';
+import type { ResolvedFaultPlan } from './faults-resolved.js';
 
 /** The CLI's overrides (all optional). */
 export interface CliOverrides extends SutFlags {
@@ -47,6 +49,8 @@ export interface ResolvedConfig {
   teardownTimeoutMs: number;
   /** The system under test sampled beside the load (options.sut, --sut-pid, --sut-metrics), if any. */
   sut: ResolvedSut | undefined;
+  /** options.targets and options.faults (empty lists when the run has none). */
+  faults: ResolvedFaultPlan;
   /** options.typecheck: type-check the scenario before any load (as --typecheck). */
   typecheck: boolean;
 }
@@ -54,13 +58,13 @@ export interface ResolvedConfig {
 export type { KnownMetrics, ResolvedSut };
 
 const SCENARIO_NAME = /^[A-Za-z0-9_-]+$/;
-const OPTION_KEYS = ['scenarios', 'thresholds', 'vus', 'duration', 'iterations', 'stages', 'http', 'setupTimeout', 'teardownTimeout', 'sut', 'typecheck'];
+const OPTION_KEYS = ['scenarios', 'thresholds', 'vus', 'duration', 'iterations', 'stages', 'http', 'setupTimeout', 'teardownTimeout', 'sut', 'typecheck', 'targets', 'faults'];
 
 /**
  * `known` (the realm's metric registry) turns on the checks of threshold metrics and aggregations;
  * without it only the threshold syntax is checked.
  */
-export function resolveConfig(options: unknown, cli: CliOverrides = {}, file = 'options', known?: KnownMetrics): ResolvedConfig {
+export function resolveConfig(options: unknown, cli: CliOverrides = {}, file = 'options', known?: KnownMetrics, faultOpts?: FaultResolveOptions): ResolvedConfig {
   const issues: ConfigIssue[] = [];
   if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
     throw configError(file, [{ path: 'options', message: `must be an object (export const options = defineScenario({ ... })), received ${describe(options)}` }]);
@@ -78,8 +82,9 @@ export function resolveConfig(options: unknown, cli: CliOverrides = {}, file = '
     issues.push({ path: 'options.scenarios', message: 'is empty: define at least one scenario, or use vus/duration/iterations' });
   }
   const ordered = orderByAfter(scenarios, issues);
-  // A { target } names a managed target: once options.targets is resolved here, pass the names of those with a command.
-  const sut = resolveSut(o.sut, cli, issues);
+  const faults = resolveFaultPlan({ targets: o.targets, faults: o.faults }, ordered, issues, faultOpts);
+  const managed = faults.targets.filter((t) => t.managed).map((t) => t.name);
+  const sut = resolveSut(o.sut, cli, issues, managed.length ? managed : undefined);
   const thresholdCodes: ThresholdCodes = new Set();
   const thresholds = resolveThresholds(o.thresholds, ordered, known && withSutMetrics(known, sut), issues, thresholdCodes);
   if (!checkSutThresholds(thresholds, sut, issues)) thresholdCodes.add('MCPRUN_THRESHOLD_METRIC');
@@ -95,7 +100,7 @@ export function resolveConfig(options: unknown, cli: CliOverrides = {}, file = '
       : undefined;
     throw configError(file, issues, onlyThresholds ? [...thresholdCodes][0] : 'MCPRUN_CONFIG', grammar);
   }
-  return { scenarios: ordered, thresholds, http, setupTimeoutMs, teardownTimeoutMs, sut, typecheck };
+  return { scenarios: ordered, thresholds, http, setupTimeoutMs, teardownTimeoutMs, sut, typecheck, faults };
 }
 
 /** Each named scenario through its executor's resolver, in declaration order; vu ids follow on across scenarios. */

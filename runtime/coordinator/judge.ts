@@ -13,6 +13,7 @@ import { runWarnings } from '../output/run-warnings.js';
 import { capacityResults, isCapacityStep } from '../output/capacity-summary.js';
 import { buildSummary, type SummaryData } from '../output/summary-data.js';
 import type { SutRun } from '../sut/sut-run.js';
+import type { FaultRun } from '../faults/fault-run.js';
 import { evaluateThresholds, type ThresholdEntry, type ThresholdVerdict } from '../thresholds/index.js';
 import type { MetricFeed } from './metric-feed.js';
 import type { RunPlan } from './plan.js';
@@ -36,13 +37,15 @@ export interface RunRecord {
   readonly sut?: SutRun;
   /** The control API's changes (pause, resume, stop, rescale), in order. */
   readonly control?: readonly ControlEvent[];
+  readonly faults?: FaultRun;
 }
 
 export function judge(r: RunRecord): SummaryData {
   const { feed, schedule, state } = r;
   const testRunDurationMs = schedule.testElapsedMs();
   feed.aggregate.elapsedSeconds = testRunDurationMs / 1000;
-  const verdicts = evaluateNow(feed, schedule, r.config.thresholds);
+  // A fault that never recovered has no recovery_time sample, and fails every threshold on it that matches it.
+  const verdicts = evaluateNow(feed, schedule, r.config.thresholds).map((v) => (v.ok && r.faults?.failsThreshold(v.entry) ? { ...v, ok: false } : v));
   const view = (m: string, f: Tags) => feed.aggregate.view(m, f, schedule.elapsedSecondsFor(f));
   const phaseOf = (name: string) => schedule.phases.find((p) => p.scenario.name === name);
   const capacity = capacityResults(r.config.scenarios, verdicts, view, (n) => Boolean(phaseOf(n)?.startedAt), (n) => schedule.phaseElapsedMs(phaseOf(n)!) / 1000);
@@ -73,6 +76,7 @@ export function judge(r: RunRecord): SummaryData {
     tty: r.tty,
     sut: r.sut?.summary(phaseWindows(schedule)),
     control: r.control,
+    faults: r.faults?.summary(),
   });
 }
 

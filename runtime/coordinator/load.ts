@@ -5,7 +5,7 @@
  * exports checked, and with --typecheck (or options.typecheck) its types. Nothing has been sent
  * yet; every problem is exit 104 or 107.
  */
-import { basename } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { bundleScenario, type Bundle } from '../bundle/bundle.js';
 import { typeCheck, typeError } from '../bundle/type-check.js';
 import { cliOverridesOf, resolveConfig, type ResolvedConfig } from '../config/resolve.js';
@@ -32,7 +32,7 @@ export async function loadScenario(opts: RunOptions, stops: StopSignals, keepRea
     const env = scriptEnv(opts.env ?? {});
     const facts = await readScript(bundle.path, env, opts.script, stops, keepReader);
     for (const d of facts.metrics) realmRegistry.define(d);
-    const config = resolveConfig(facts.options, cli, basename(opts.script), realmRegistry);
+    const config = resolveConfig(facts.options, cli, basename(opts.script), realmRegistry, { baseDir: dirname(resolve(opts.script)) });
     checkExports(facts.exports, config, opts.script);
     // --typecheck or options.typecheck: the same check as `mcprun check`, still before any load (exit 107).
     if (opts.typecheck || config.typecheck) {

@@ -4,15 +4,16 @@
  * snapshot, and is stopped once whatever ends the load has ended it: the end of the last phase,
  * Ctrl-C, a lost worker or an error.
  *
- * Outputs and the system-under-test sampler (its samples go into MetricFeed.ingest) are
- * participants. The parts planned next plug in here the same way: a fault scheduler and managed
- * target processes (started before load, stopped at the end or on a crash), a live dashboard with
- * its control API (LoadControl and ScenarioSchedule are its hooks).
+ * Outputs, the fault run (managed target processes and the fault timeline, runtime/faults) and
+ * the system-under-test sampler (their samples go into MetricFeed.ingest) are participants. The
+ * parts planned next plug in here the same way: a live dashboard with its control API
+ * (LoadControl and ScenarioSchedule are its hooks).
  */
 import { McprunError } from '../errors.js';
 import type { MetricSnapshot } from '../metrics/worker-store.js';
 import type { Output, OutputContext } from '../output/output.js';
 import type { SutRun, SutRunHooks } from '../sut/sut-run.js';
+import type { FaultRun, FaultRunHooks } from '../faults/fault-run.js';
 
 export interface RunParticipant {
   /** How messages name it: "output --junit". */
@@ -38,6 +39,20 @@ export function sutParticipant(sut: SutRun, hooks: SutRunHooks): RunParticipant 
     label: `system under test (${sut.sources.join(', ')})`,
     start: () => sut.start(hooks),
     stop: () => sut.stop(),
+  };
+}
+
+/**
+ * options.targets and options.faults: managed targets started and ready before the first worker
+ * exists (a command that is missing or never ready is exit 104, no load sent), faults switched as
+ * the load goes, every managed process stopped once the load is over.
+ */
+export function faultParticipant(faults: FaultRun, hooks: FaultRunHooks): RunParticipant {
+  return {
+    label: faults.label,
+    start: () => faults.start(hooks),
+    snapshot: (source, snap) => faults.snapshot(source, snap),
+    stop: () => faults.stop(),
   };
 }
 

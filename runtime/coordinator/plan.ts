@@ -104,5 +104,6 @@ export function workerPlans(plan: RunPlan, config: ResolvedConfig, shared: Pick<
     flushIntervalMs: shared.flushIntervalMs,
     pool: shared.pool,
     localIps: shared.localIps,
+    targets: config.faults.targets.length ? config.faults.targets.map((t) => ({ name: t.name, upstream: t.upstream, proxy: t.proxy })) : undefined,
   }));
 }

@@ -22,6 +22,8 @@ import { createOutputs, endOutputs, endSummaryOutputs } from '../output/outputs.
 import { createProgress } from '../output/progress.js';
 import type { SummaryData } from '../output/summary-data.js';
 import { prepareSut, type SutRun } from '../sut/sut-run.js';
+import { prepareFaults, type FaultRun } from '../faults/fault-run.js';
+import { targetLogDir } from './target-logs.js';
 import type { SutWarning } from '../sut/types.js';
 import { watchSignals, watchThresholds, watchWorkers } from './abort-watch.js';
 import { prepareBaseline, type Baseline } from './baseline.js';
@@ -33,7 +35,7 @@ import { isolatedHandleSummary } from './isolated-script.js';
 import { loadScenario, scriptEnv, type LoadedScenario } from './load.js';
 import { LoadControl } from './load-control.js';
 import { MetricFeed } from './metric-feed.js';
-import { outputParticipant, startParticipants, stopParticipants, sutParticipant, type RunParticipant } from './participants.js';
+import { faultParticipant, outputParticipant, startParticipants, stopParticipants, sutParticipant, type RunParticipant } from './participants.js';
 import { planRun, workerPlans, type RunPlan } from './plan.js';
 import { releasePrespawned } from './prespawn.js';
 import { feedProgress } from './progress-feed.js';
@@ -63,14 +65,17 @@ export async function run(given: RunOptions): Promise<RunResult> {
   try {
     scenario = await loadScenario(opts, stops, (opts.pool ?? 'threads') === 'threads');
     // The system under test's PIDs and URL: checked before anything starts (exit 104).
-    const sut = prepareSut(scenario.config.sut, realmRegistry, Math.max(DEFAULT_FLUSH_INTERVAL_MS, opts.flushIntervalMs ?? 0));
+    const outputs0: Output[] = [];
+    const faults = prepareFaults(scenario.config.faults, realmRegistry, () => targetLogDir(outputs0), opts.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS);
+    const sut = prepareSut(scenario.config.sut, realmRegistry, Math.max(DEFAULT_FLUSH_INTERVAL_MS, opts.flushIntervalMs ?? 0), faults && ((name) => faults.pidsOf(name)));
     const outputs = createOutputs(opts, { kind: scenario.exports.handleSummary, run: isolatedHandleSummary(scenario.bundle.path, scenario.env, opts.script, stops) as HandleSummary });
+    outputs0.push(...outputs);
     const plan = planRun(scenario.config.scenarios, opts.workers, availableParallelism());
     // --pool, --local-ips and the open-file limit: checked before any output or worker starts (exit 104).
     const pool = await preparePool(plan, opts.pool, opts.localIps);
     // --baseline and --max-regression: read and checked before any load (exit 104).
     const baseline = prepareBaseline(opts.baseline, opts.maxRegression);
-    return await runLoad(new RunParts(opts, scenario, plan, outputs, sut, stops, startedAt, baseline), pool);
+    return await runLoad(new RunParts(opts, scenario, plan, outputs, sut, stops, startedAt, baseline, faults), pool);
   } catch (err) {
     // Ctrl-C while the scenario's top-level code ran: no load was sent, and the outputs say so.
     if (McprunError.is(err) && err.mcprunCode === 'MCPRUN_STOPPED') return stoppedBeforeLoad(opts, err, startedAt);
@@ -110,12 +115,15 @@ class RunParts {
     readonly stops: StopSignals,
     readonly startedAt: Date,
     readonly baseline: Baseline | undefined,
+    readonly faults: FaultRun | undefined,
   ) {
     this.stdout = opts.stdout ?? process.stdout;
     this.stderr = opts.stderr ?? process.stderr;
     this.schedule = new ScenarioSchedule(scenario.config.scenarios, plan.workers, () => performance.now());
     // Outputs first: they are started when the sampler's first snapshot (taken at its start) arrives.
     this.participants = outputs.map(outputParticipant);
+    // Managed targets before the sampler: options.sut: { target } samples their process.
+    if (faults) this.participants.push(faultParticipant(faults, { ingest: (source, snap) => this.feed.ingest(source, snap), warn: (text) => this.warning(text) }));
     if (sut) this.participants.push(sutParticipant(sut, { ingest: (source, snap) => this.feed.ingest(source, snap), warn: (w) => this.sutWarning(w) }));
     // Once per distinct message for the whole run; the summary gives each one's total.
     this.feed = new MetricFeed(
@@ -135,17 +143,33 @@ class RunParts {
 
   /** What judge() reads: at the end, and once a second for the dashboard. */
   record(): RunRecord {
-    const { opts, scenario, plan, feed, schedule, state, sut, control } = this;
-    return { script: opts.script, startedAt: this.startedAt, config: scenario.config, plan, feed, schedule, state, sut, control: control.events, tty: { stdout: Boolean(this.stdout.isTTY), stderr: Boolean(this.stderr.isTTY) } };
+    const { opts, scenario, plan, feed, schedule, state, sut, control, faults } = this;
+    return { script: opts.script, startedAt: this.startedAt, config: scenario.config, plan, feed, schedule, state, sut, faults, control: control.events, tty: { stdout: Boolean(this.stdout.isTTY), stderr: Boolean(this.stderr.isTTY) } };
   }
 
   /** Said in the summary, and on stderr as it happens. */
   sutWarning(w: SutWarning): void {
     const begun = this.schedule.begunAt;
     const when = begun ? `${formatMs(Math.max(0, w.time - (performance.timeOrigin + begun)))} into the load` : 'before the load started';
-    const text = `${w.message} (${when}).`;
+    this.warning(`${w.message} (${when}).`);
+  }
+
+  warning(text: string): void {
     this.state.warnings.push(text);
     this.stderr.write(`mcprun: warning: ${text}\n`);
+  }
+
+  /** The fault run hears of the load's start and of every phase's start and end, and sends `fault` messages to the pool. */
+  attachFaults(pool: WorkerPool): () => void {
+    const f = this.faults;
+    if (!f) return () => {};
+    f.attach((msg) => pool.broadcast(msg));
+    const offs = [
+      this.schedule.onBegin((at) => f.begin(at)),
+      this.schedule.onPhaseStart((p) => f.phaseEvent('scenario-start', p.scenario.name, p.startedAt)),
+      this.schedule.onPhaseEnd((p) => f.phaseEvent('scenario-end', p.scenario.name, p.endedAt)),
+    ];
+    return () => offs.forEach((off) => off());
   }
 
   outputContext(): OutputContext {
@@ -191,6 +215,7 @@ async function runLoad(run: RunParts, poolPlan: PoolPlan): Promise<RunResult> {
   // Workers started at launch that this run does not need (fewer VUs than CPUs, --pool processes).
   releasePrespawned();
   const stopFeed = feed.attach(pool);
+  const stopFaults = run.attachFaults(pool);
   const load = new LoadControl(pool, schedule);
   run.control.attach(load);
   const phases = run.phaseContext(pool);
@@ -227,6 +252,7 @@ async function runLoad(run: RunParts, poolPlan: PoolPlan): Promise<RunResult> {
     offStuck();
     await pool.terminateAll();
     stopWatchingWorkers();
+    stopFaults();
     stopFeed();
   }
 }

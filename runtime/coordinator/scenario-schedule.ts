@@ -28,6 +28,8 @@ export class ScenarioSchedule {
   readonly #lost = new Set<number>();
   #startPhase: (p: Phase) => void = () => {};
   readonly #startListeners = new Set<(p: Phase) => void>();
+  readonly #endListeners = new Set<(p: Phase) => void>();
+  readonly #beginListeners = new Set<(at: number) => void>();
   #resolveAll!: () => void;
   readonly allDone: Promise<void>;
   /** When begin() was called (0 before): the test's start, before any startTime. */
@@ -46,6 +48,7 @@ export class ScenarioSchedule {
   begin(startPhase: (p: Phase) => void): void {
     this.#startPhase = startPhase;
     this.begunAt = this.now();
+    for (const l of this.#beginListeners) l(this.begunAt);
     for (const p of this.phases) if (!p.scenario.after) this.#startIn(p, p.scenario.startTimeMs);
     this.#check();
   }
@@ -107,6 +110,18 @@ export class ScenarioSchedule {
     return () => this.#startListeners.delete(fn);
   }
 
+  /** Called once when begin() starts the clock (with begunAt). Returns the undo. */
+  onBegin(fn: (at: number) => void): () => void {
+    this.#beginListeners.add(fn);
+    return () => this.#beginListeners.delete(fn);
+  }
+
+  /** Called as each phase is done on every worker. Returns the undo. */
+  onPhaseEnd(fn: (p: Phase) => void): () => void {
+    this.#endListeners.add(fn);
+    return () => this.#endListeners.delete(fn);
+  }
+
   workerDone(name: string, worker: number): void {
     const p = this.phases.find((x) => x.scenario.name === name);
     if (!p || p.state !== 'running') return;
@@ -114,6 +129,7 @@ export class ScenarioSchedule {
     if (p.doneWorkers.size < this.workerCount) return;
     p.state = 'done';
     p.endedAt = this.now();
+    for (const l of this.#endListeners) l(p);
     for (const next of this.phases) {
       if (next.scenario.after !== name || next.state !== 'waiting') continue;
       if (this.gate && !this.gate(p, next)) this.#skipChain(next);

@@ -86,6 +86,11 @@ export const METRICS = {
   connections_opened: counter,
   connections_failed: counter,
 
+  // Faults (options.faults, runtime/faults): one recovery_time sample per fault occurrence (tags
+  // fault, kind, target), and 1 while a fault is on, 0 once it is off (tag fault).
+  recovery_time: time,
+  fault_active: gauge,
+
   // The workers' own memory per allocated VU, measured after a GC once the VU count settles (memory-per-vu.ts).
   mcprun_heap_per_vu: { type: 'gauge', contains: 'data' },
   mcprun_rss_per_vu: { type: 'gauge', contains: 'data' },

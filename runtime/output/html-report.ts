@@ -52,11 +52,17 @@ export function scriptText(s: string): string {
 }
 
 /** The JSON the page's script draws from: every chart, the phases and the control API's changes (markers). */
-export function reportData(model: ReportModel): { charts: Record<string, ChartSpec>; phases: ReportModel['phases']; controls: ReportModel['controls'] } {
+export function reportData(model: ReportModel): {
+  charts: Record<string, ChartSpec>;
+  phases: ReportModel['phases'];
+  controls: ReportModel['controls'];
+  faults: { name: string; start: number | null; end: number | null }[];
+} {
   const charts: Record<string, ChartSpec> = {};
   for (const c of model.charts.overview) charts[c.id] = c;
   for (const list of Object.values(model.charts.byScenario)) for (const c of list) charts[c.id] = c;
-  return { charts, phases: model.phases, controls: model.controls };
+  const faults = model.faults.filter((f) => f.start !== null).map((f) => ({ name: f.name, start: f.start, end: f.end }));
+  return { charts, phases: model.phases, controls: model.controls, faults };
 }
 
 /** Every section of the report, in order (the live dashboard shows the same, refreshed). */
@@ -70,6 +76,7 @@ export function reportBody(model: ReportModel): string {
     }</section>`,
     controlSection(model),
     scenariosSection(model),
+    faultsSection(model),
     mcpToolsSection(model),
     checksSection(model),
     coverageSection(model),
@@ -142,7 +149,7 @@ ${dl('Exit code', String(meta.exitCode))}
 ${dl('Interval', formatMs(meta.intervalMs))}
 ${Object.keys(meta.env).length ? dl('-e', Object.entries(meta.env).map(([k, v]) => `${k}=${v}`).join(' ')) : ''}
 </dl>
-<nav>${['thresholds', 'overview', summary.mcprun.control?.length ? 'control' : '', scenarios.length ? 'scenarios' : '', model.mcpTools.length ? 'mcp-tools' : '', 'checks', 'errors', 'metrics']
+<nav>${['thresholds', 'overview', summary.mcprun.control?.length ? 'control' : '', scenarios.length ? 'scenarios' : '', model.faults.length ? 'faults' : '', model.mcpTools.length ? 'mcp-tools' : '', 'checks', 'errors', 'metrics']
     .filter(Boolean)
     .map((id) => `<a href="#${id}">${esc(id.replace('-', ' '))}</a>`)
     .join(' · ')}</nav>
@@ -167,6 +174,19 @@ ${list.length ? `<div class="charts">${list.map(chartDiv).join('\n')}</div>` : s
   }
   body.push('</section>');
   return body.join('\n');
+}
+
+/** options.faults: when each acted (shaded on every time chart), what it did, the recovery and its SLAs. */
+function faultsSection(model: ReportModel): string {
+  if (!model.faults.length) return '';
+  const secs = (v: number | null) => (v === null ? '-' : esc(formatMs(v * 1000)));
+  const rows = model.faults.map((f) => {
+    const bad = f.thresholds.filter((t) => !t.ok).length;
+    const recovery = f.recovery === 'recovered' ? `recovered in ${esc(formatMs(f.recoveryMs ?? 0))}` : f.recovery === 'not-recovered' ? 'NOT recovered' : f.start === null ? 'never acted' : '-';
+    const sla = f.thresholds.length ? (bad ? `FAIL ${bad}/${f.thresholds.length}` : `PASS ${f.thresholds.length}`) : '-';
+    return `<tr><td>${esc(f.name)}</td><td>${esc(f.kind)}</td><td>${esc(f.target)}</td><td class="n">${secs(f.start)}</td><td class="n">${secs(f.end)}</td><td class="n">${f.requests}</td><td class="n${f.failed ? ' bad' : ''}">${f.failed}</td><td class="${f.recovery === 'not-recovered' ? 'bad' : ''}">${recovery}</td><td class="${bad ? 'bad' : ''}">${sla}</td></tr>`;
+  });
+  return `<section id="faults"><h2>Faults</h2><table class="data"><thead><tr><th>fault</th><th>kind</th><th>target</th><th class="n">from</th><th class="n">to</th><th class="n">requests</th><th class="n">failed</th><th>recovery</th><th>SLAs</th></tr></thead><tbody>${rows.join('')}</tbody></table><p class="muted">Times since the run started; each fault's window is shaded on the charts.</p></section>`;
 }
 
 function mcpToolsSection(model: ReportModel): string {
@@ -385,7 +405,25 @@ export const REPORT_CLIENT_JS = String.raw`(function () {
     }
     return num(v, 2);
   }
+  function faultShades(u) {
+    var ctx = u.ctx, b = u.bbox, faults = data.faults || [];
+    var min = u.scales.x.min, max = u.scales.x.max;
+    ctx.save();
+    ctx.fillStyle = 'rgba(220, 60, 60, 0.13)';
+    ctx.font = (11 * devicePixelRatio) + 'px system-ui, sans-serif';
+    for (var i = 0; i < faults.length; i++) {
+      var f = faults[i], end = f.end == null ? max : f.end;
+      if (end < min || f.start > max) continue;
+      var x0 = u.valToPos(Math.max(min, f.start), 'x', true), x1 = u.valToPos(Math.min(max, end), 'x', true);
+      ctx.fillRect(x0, b.top, Math.max(1, x1 - x0), b.height);
+      ctx.fillStyle = 'rgba(200, 40, 40, 0.9)';
+      ctx.fillText(f.name, x0 + 3 * devicePixelRatio, b.top + b.height - 4 * devicePixelRatio);
+      ctx.fillStyle = 'rgba(220, 60, 60, 0.13)';
+    }
+    ctx.restore();
+  }
   function phaseMarkers(u) {
+    faultShades(u);
     var ctx = u.ctx, b = u.bbox, phases = data.phases || [];
     var min = u.scales.x.min, max = u.scales.x.max;
     ctx.save();

@@ -79,7 +79,7 @@ export function renderMarkdownReport(model: ReportModel): string {
     out.push('No thresholds were defined: nothing was judged.', '');
   }
 
-  out.push(...phaseLines(summary.mcprun.scenarios), ...sutLines(model), ...mcpToolLines(model), ...checkLines(model), ...coverageLines(model), ...capacityLines(model), ...baselineLines(model));
+  out.push(...phaseLines(summary.mcprun.scenarios), ...faultLines(model), ...sutLines(model), ...mcpToolLines(model), ...checkLines(model), ...coverageLines(model), ...capacityLines(model), ...baselineLines(model));
 
   out.push('## Top errors', '');
   if (model.topErrors.length) {
@@ -163,6 +163,38 @@ function phaseLines(scenarios: ReportModel['summary']['mcprun']['scenarios']): s
       }),
       ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', ...(sut ? ['r' as const] : []), 'l'],
     ),
+    '',
+  ];
+}
+
+/** options.faults: one row per fault, when it acted, what it did to the requests, the recovery and its SLAs. */
+function faultLines(model: ReportModel): string[] {
+  if (!model.faults.length) return [];
+  const secs = (v: number | null) => (v === null ? '-' : formatMs(v * 1000));
+  return [
+    '## Faults',
+    '',
+    ...table(
+      ['Fault', 'Kind', 'Target', 'From', 'To', 'Requests', 'Failed', 'Recovery', 'SLAs'],
+      model.faults.map((f) => {
+        const bad = f.thresholds.filter((t) => !t.ok).length;
+        const recovery = f.recovery === 'recovered' ? `recovered in ${formatMs(f.recoveryMs ?? 0)}` : f.recovery === 'not-recovered' ? 'NOT recovered' : f.start === null ? 'never acted' : '-';
+        return [
+          f.name,
+          f.kind,
+          f.target,
+          secs(f.start),
+          secs(f.end),
+          String(f.requests),
+          String(f.failed),
+          recovery,
+          f.thresholds.length ? (bad ? `FAIL ${bad}/${f.thresholds.length}` : `PASS ${f.thresholds.length}`) : '-',
+        ];
+      }),
+      ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'l', 'l'],
+    ),
+    '',
+    'From and To are times since the run started. Recovery: from the end of the fault to the start of the first 1 s window of a healthy stretch (docs/faults.md).',
     '',
   ];
 }

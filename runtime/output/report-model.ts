@@ -77,6 +77,22 @@ export interface ControlMarker {
   label: string;
 }
 
+/** A fault's window on the time charts, and its row in the reports (options.faults). */
+export interface FaultMarker {
+  name: string;
+  kind: string;
+  target: string;
+  /** Seconds since the run started; null when it never acted. */
+  start: number | null;
+  end: number | null;
+  requests: number;
+  failed: number;
+  recovery: 'recovered' | 'not-recovered' | 'not-applicable';
+  recoveryMs: number | null;
+  /** Thresholds on recovery_time whose tags match this fault. */
+  thresholds: ReportThreshold[];
+}
+
 export interface ReportModel {
   summary: SummaryData;
   meta: {
@@ -101,6 +117,7 @@ export interface ReportModel {
   topErrors: ErrorRow[];
   phases: PhaseMarker[];
   controls: ControlMarker[];
+  faults: FaultMarker[];
   charts: { overview: ChartSpec[]; byScenario: Record<string, ChartSpec[]> };
 }
 
@@ -155,8 +172,23 @@ export function buildReportModel(inp: ReportInputs): ReportModel {
     topErrors: topErrorsOf(s, inp.aggregate),
     phases,
     controls: (m.control ?? []).map((e) => ({ at: round3((Date.parse(e.at) - origin) / 1000), label: controlLabel(e) })),
+    faults: faultsOf(s, origin, ths),
     charts: inp.columns ? chartsOf(inp.columns, origin, s.mcprun.scenarios.map((x) => x.name), phases) : { overview: [], byScenario: {} },
   };
+}
+
+function faultsOf(s: SummaryData, origin: number, ths: readonly ReportThreshold[]): FaultMarker[] {
+  const at = (iso: string | null) => (iso === null ? null : round3((Date.parse(iso) - origin) / 1000));
+  return (s.mcprun.faults ?? []).map((f) => {
+    const tags: Record<string, string> = { fault: f.name, kind: f.kind, target: f.target };
+    const thresholds = ths.filter((t) => {
+      const m = /^recovery_time(?:\{(.*)\})?$/.exec(t.metric);
+      if (!m) return false;
+      const filter = (m[1] ?? '').split(',').filter(Boolean).map((kv) => kv.split(':').map((x) => x.trim()));
+      return filter.every(([k, v]) => k === 'scenario' || tags[k] === v);
+    });
+    return { name: f.name, kind: f.kind, target: f.target, start: at(f.start), end: at(f.end), requests: f.requests, failed: f.failed, recovery: f.recovery.state, recoveryMs: f.recovery.timeMs, thresholds };
+  });
 }
 
 function checksOf(agg: MetricAggregate): ReportCheck[] {

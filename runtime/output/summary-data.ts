@@ -95,6 +95,33 @@ export interface SutSummary {
   censuses?: { count: number; lastCostMs: number | null };
 }
 
+/** One fault occurrence of options.faults (runtime/faults): when it acted, and the recovery after it. */
+export interface FaultSummary {
+  name: string;
+  kind: string;
+  target: string;
+  /** 'never': its place in time never came (the scenario it hangs on did not run, or ended first). */
+  state: 'acted' | 'never';
+  /** ms from the start of the load, and epoch ISO times; null when it never acted. */
+  startMs: number | null;
+  endMs: number | null;
+  start: string | null;
+  end: string | null;
+  /** Requests that completed while it was on, and how many of them failed. */
+  requests: number;
+  failed: number;
+  recovery: {
+    state: 'recovered' | 'not-recovered' | 'not-applicable';
+    /** recovery_time, ms (recovered only). */
+    timeMs: number | null;
+    /** The criteria each 1 s window had to meet, as threshold expressions, and for how long. */
+    failed: string | null;
+    latency: string | null;
+    forMs: number | null;
+    baseline: { requests: number; failureRate: number | null; p95: number | null };
+  };
+}
+
 export interface ThresholdSummary {
   metric: string;
   expression: string;
@@ -137,6 +164,8 @@ export interface SummaryData {
     sut?: SutSummary;
     /** What the control API changed during the run, in order (empty when it was not steered; absent in exports of older versions). */
     control?: ControlEvent[];
+    /** Present when the run had options.faults: one entry per fault. */
+    faults?: FaultSummary[];
   };
 }
 
@@ -357,6 +386,7 @@ export interface SummaryInputs {
   /** The system under test: what was sampled, and sut_memory_per_connection per phase (by scenario name). */
   readonly sut?: { readonly summary: SutSummary; readonly memoryPerConnectionByPhase: Readonly<Record<string, number | null>> };
   readonly capacity?: CapacityResult[];
+  readonly faults?: readonly FaultSummary[];
 }
 
 export function buildSummary(r: SummaryInputs): SummaryData {
@@ -384,6 +414,7 @@ export function buildSummary(r: SummaryInputs): SummaryData {
       ...(r.capacity?.length ? { capacity: r.capacity } : {}),
       ...withCoverage(agg),
       control: [...(r.control ?? [])],
+      ...(r.faults ? { faults: [...r.faults] } : {}),
     },
   };
 }

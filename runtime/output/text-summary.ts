@@ -8,7 +8,7 @@ import { Chalk } from 'chalk';
 import { capacityText } from './capacity-render.js';
 import { coverageText } from './coverage-render.js';
 import { compareText } from './compare/render.js';
-import type { ScenarioSummary, SummaryData, SummaryGroup, SummaryMetric, ThresholdSummary } from './summary-data.js';
+import type { FaultSummary, ScenarioSummary, SummaryData, SummaryGroup, SummaryMetric, ThresholdSummary } from './summary-data.js';
 import { formatBytes, formatCount, formatMs, formatPercent, formatValue } from './format.js';
 import { verdictLine, verdictOf } from './verdict.js';
 
@@ -42,6 +42,13 @@ export function textSummary(data: SummaryData, opts: TextSummaryOptions = {}): s
   if (scenarios.length > 1) {
     out.push(`${ind}${c.bold('SCENARIOS')} (in start order)`, '');
     out.push(...scenarioTable(scenarios, ind + ind, c));
+    out.push('');
+  }
+
+  const faults = data.mcprun?.faults ?? [];
+  if (faults.length) {
+    out.push(`${ind}${c.bold('FAULTS')}`, '');
+    for (const f of faults) out.push(`${ind}${ind}${faultLine(f, c)}`);
     out.push('');
   }
 
@@ -99,6 +106,16 @@ function extraSections(data: SummaryData, ind: string, c: InstanceType<typeof Ch
   const cmp = data.mcprun?.comparison;
   if (cmp) out.push(`${ind}${c.bold('BASELINE')}`, '', ...compareText(cmp).trimEnd().split('\n').map((l) => (l ? `${ind}${ind}${l}` : l)), '');
   return out;
+}
+
+/** "crash  kill of app  3s → 5s  100 requests, 98 failed  recovered in 1.02s". */
+function faultLine(f: FaultSummary, c: InstanceType<typeof Chalk>): string {
+  const head = `${f.name}  ${f.kind} of ${f.target}`;
+  if (f.startMs === null) return `${head}  ${c.gray('never acted')}`;
+  const when = `${formatMs(f.startMs)} → ${f.endMs === null ? 'end' : formatMs(f.endMs)}`;
+  const r = f.recovery;
+  const rec = r.state === 'recovered' ? c.green(`recovered in ${formatMs(r.timeMs ?? 0)}`) : r.state === 'not-recovered' ? c.red('NOT recovered before the run ended') : '';
+  return `${head}  ${when}  ${f.requests} requests, ${f.failed} failed  ${rec}`.trimEnd();
 }
 
 function coloredVerdict(data: SummaryData, c: InstanceType<typeof Chalk>): string {

@@ -17,6 +17,7 @@ import type { HttpConfig } from './http/types.js';
 import { SourceAddresses, type LocalIpRange } from './local-ips.js';
 import { EraCache } from './mcp/era-detect.js';
 import { SharedPools } from './mcp/transports/h1-pool.js';
+import { WorkerTargets, type WorkerTarget } from './fault-proxy/worker-targets.js';
 
 export interface ServicesOptions {
   http: HttpConfig;
@@ -24,6 +25,8 @@ export interface ServicesOptions {
   localIps?: readonly LocalIpRange[];
   /** Staggers the source-address round-robin between workers. */
   workerIndex?: number;
+  /** options.targets: a fault proxy per proxied target in this worker (started by `targets.start()`). */
+  targets?: readonly WorkerTarget[];
   /** Where a warning line goes (without the "mcprun: " prefix). @default stderr */
   warn?: (line: string) => void;
 }
@@ -38,6 +41,10 @@ export class ProtocolServices {
   readonly rejectUnauthorized: boolean;
   readonly http: HttpEngine;
   readonly mcp: { readonly pools: SharedPools; readonly eras: EraCache; readonly sessions: ActiveGauge };
+  /** The run's targets and this worker's fault proxies; `target(name)` reads their URLs. */
+  readonly targets: WorkerTargets;
+  /** mcprun's clients connect through this first: in memory to a fault proxy of this worker, else undefined (TCP). */
+  readonly dial: WorkerTargets['dial'] | undefined;
   readonly #warn: (line: string) => void;
   readonly #warned = new Set<string>();
 
@@ -48,9 +55,12 @@ export class ProtocolServices {
     this.connections = new ConnectionMeters(store);
     this.sources = new SourceAddresses(opts.localIps, opts.workerIndex ?? 0);
     this.rejectUnauthorized = !opts.http.insecureSkipTLSVerify;
-    this.http = new HttpEngine(opts.http, store, this.connections.of('http'), this.sources);
+    this.targets = new WorkerTargets(opts.targets);
+    // No targets, no hook: the connect path stays what it was.
+    this.dial = opts.targets?.some((t) => t.proxy) ? (host, port, o) => this.targets.dial(host, port, o) : undefined;
+    this.http = new HttpEngine(opts.http, store, this.connections.of('http'), this.sources, this.dial);
     this.mcp = {
-      pools: new SharedPools(this.connections.of('mcp'), this.sources, this.rejectUnauthorized),
+      pools: new SharedPools(this.connections.of('mcp'), this.sources, this.rejectUnauthorized, this.dial),
       eras: new EraCache(),
       sessions: new ActiveGauge(store.series(METRIC.mcp_sessions_active, {})),
     };
@@ -67,5 +77,6 @@ export class ProtocolServices {
   /** The worker shuts down (its VUs have retired): close what is shared. */
   async close(): Promise<void> {
     await Promise.all([this.http.close(), this.mcp.pools.destroy()]);
+    await this.targets.close();
   }
 }

@@ -33,18 +33,24 @@ export interface SutRunHooks {
  * The sampler the resolved options ask for, its inputs checked (exit 104) and its metrics
  * defined in `registry`; undefined without a system under test. Nothing is sampled yet.
  */
-export function prepareSut(sut: ResolvedSut | undefined, registry: MetricRegistry, intervalMs: number): SutRun | undefined {
+export function prepareSut(sut: ResolvedSut | undefined, registry: MetricRegistry, intervalMs: number, targetPids?: (name: string) => readonly number[]): SutRun | undefined {
   if (!sut) return undefined;
-  if (sut.target) {
+  if (sut.target && !targetPids) {
     // config/sut-options.ts accepts a target only once the run has managed targets to name.
-    throw new McprunError('MCPRUN_CONFIG', `${sut.target.place}: sampling the managed target ${JSON.stringify(sut.target.name)} is not available in this build.`, {
-      hint: 'Sample its process by PID (--sut-pid) or its metrics URL (--sut-metrics) instead.',
-    });
+    throw new McprunError('MCPRUN_INTERNAL', `${sut.target.place}: the managed target ${JSON.stringify(sut.target.name)} is not run by this run.`);
   }
-  const opts: SutSamplerOptions = { intervalMs, pids: sut.pids && checkSutPids(sut.pids.values, sut.pids.place), prometheus: prometheusOptions(sut.prometheus) };
+  const name = sut.target?.name;
+  const opts: SutSamplerOptions = {
+    intervalMs,
+    pids: sut.pids && checkSutPids(sut.pids.values, sut.pids.place),
+    // The target's process starts with the run, before the sampler: its PID is asked for then, and at every sample after.
+    rootPids: name === undefined ? undefined : () => targetPids!(name),
+    prometheus: prometheusOptions(sut.prometheus),
+  };
+  const sources = name === undefined ? describeSources(opts) : [`target "${name}" (its process and children, /proc)`, ...describeSources(opts)];
   const sampler = new SutSampler(opts);
   for (const d of sampler.definitions) registry.define(d);
-  return new SutRun(sampler, registry, describeSources(opts));
+  return new SutRun(sampler, registry, sources);
 }
 
 function prometheusOptions(p: ResolvedSut['prometheus']): SutSamplerOptions['prometheus'] {

@@ -24,6 +24,11 @@ import { safeInterval } from '../timers.js';
 export interface SutSamplerOptions {
   /** Checked PIDs (checkSutPids); their descendants are included. */
   readonly pids?: readonly number[];
+  /**
+   * A managed target (options.sut: { target }): its PIDs now, asked at every sample, so a process
+   * that a kill or restart fault replaced is followed to its new PID. Replaces `pids`.
+   */
+  readonly rootPids?: () => readonly number[];
   /** A checked URL (checkMetricsUrl) and what to map. */
   readonly prometheus?: PrometheusSourceOptions;
   readonly intervalMs?: number;
@@ -40,7 +45,9 @@ interface SutEvents {
 export class SutSampler extends EventEmitter<SutEvents> {
   readonly intervalMs: number;
   readonly definitions: MetricDefinition[];
-  readonly #proc: ProcSampler | undefined;
+  #proc: ProcSampler | undefined;
+  readonly #rootPids: (() => readonly number[]) | undefined;
+  readonly #censusBudget: number | undefined;
   readonly #prom: PrometheusSource | undefined;
   readonly #memory: MemoryPerConnection;
   #timer: NodeJS.Timeout | undefined;
@@ -49,11 +56,14 @@ export class SutSampler extends EventEmitter<SutEvents> {
 
   constructor(opts: SutSamplerOptions) {
     super();
-    if (!opts.pids?.length && !opts.prometheus) throw new RangeError('the system under test needs PIDs, a metrics URL, or both');
+    if (!opts.pids?.length && !opts.rootPids && !opts.prometheus) throw new RangeError('the system under test needs PIDs, a metrics URL, or both');
     this.intervalMs = opts.intervalMs ?? 1000;
-    this.#proc = opts.pids?.length ? new ProcSampler(opts.pids, { censusBudget: opts.censusBudget }) : undefined;
+    this.#rootPids = opts.rootPids;
+    this.#censusBudget = opts.censusBudget;
+    const pids = opts.rootPids?.() ?? opts.pids;
+    this.#proc = pids?.length ? new ProcSampler(pids, { censusBudget: opts.censusBudget }) : undefined;
     this.#prom = opts.prometheus
-      ? new PrometheusSource({ processSeries: this.#proc === undefined, ...opts.prometheus })
+      ? new PrometheusSource({ processSeries: this.#proc === undefined && !opts.rootPids, ...opts.prometheus })
       : undefined;
     this.#memory = new MemoryPerConnection(opts.memoryPerConnection);
     this.definitions = sutMetricDefinitions(opts.prometheus?.series);
@@ -71,6 +81,7 @@ export class SutSampler extends EventEmitter<SutEvents> {
 
   /** Takes the first census and the first sample, then samples every interval. */
   async start(): Promise<void> {
+    this.#followRoots();
     await this.#proc?.census();
     await this.sample();
     this.#timer = safeInterval(() => {
@@ -96,13 +107,25 @@ export class SutSampler extends EventEmitter<SutEvents> {
     return this.measurements;
   }
 
+  /** A managed target that was killed or restarted has a new root PID: sample that one from now on. */
+  #followRoots(): void {
+    const now = this.#rootPids?.();
+    if (!now?.length) return;
+    const roots = this.#proc?.roots ?? [];
+    if (roots.length === now.length && now.every((p) => roots.includes(p))) return;
+    this.#proc = new ProcSampler(now, { censusBudget: this.#censusBudget });
+  }
+
   async #take(): Promise<SutSample> {
+    this.#followRoots();
     const time = Date.now();
     const scraping = this.#prom?.scrape(time);
     const proc = this.#proc?.sample(performance.now(), time);
     const scraped = await scraping;
     const values: SutValues = { ...scraped?.values, ...proc?.values };
-    for (const w of [...(proc?.warnings ?? []), ...(scraped?.warnings ?? [])]) this.emit('warning', w);
+    // A managed target's process that exits is said by the fault run (expected after a kill fault, a warning otherwise).
+    const procWarnings = (proc?.warnings ?? []).filter((w) => !this.#rootPids || w.code !== 'sut_pid_exited');
+    for (const w of [...procWarnings, ...(scraped?.warnings ?? [])]) this.emit('warning', w);
     const rss = values[SUT_METRIC.rss];
     const connections = values[SUT_METRIC.connections];
     if (rss !== undefined && connections !== undefined) {

@@ -14,6 +14,7 @@ import { GeneratorHealth } from '../metrics/generator-health.js';
 import { ProtocolServices } from '../protocols/services.js';
 import { userFrame } from '../stack-location.js';
 import type { CoordinatorMessage, FatalPhase, WorkerMessage, WorkerPlan } from '../worker-protocol.js';
+import type { ProxyFault } from '../protocols/fault-proxy/types.js';
 import { ErrorLog } from './error-log.js';
 import { FloatingCalls } from './floating-calls.js';
 import { ScenarioRunner } from './scenario-runner.js';
@@ -94,6 +95,8 @@ export class WorkerLoop {
       }
       case 'teardown':
         return this.#teardown(msg.data, msg.timeoutMs);
+      case 'fault':
+        return this.#fault(msg.target, msg.fault, msg.on);
       case 'shutdown':
         return this.#shutdown();
       default: {
@@ -149,8 +152,10 @@ export class WorkerLoop {
 
   async #init(plan: WorkerPlan): Promise<void> {
     this.#plan = plan;
-    this.#services = new ProtocolServices(this.#store, { http: plan.http, localIps: plan.localIps, workerIndex: plan.workerIndex });
+    this.#services = new ProtocolServices(this.#store, { http: plan.http, localIps: plan.localIps, workerIndex: plan.workerIndex, targets: plan.targets });
     this.#errors = new ErrorLog();
+    // Before any VU: target(name) gives each proxy's address from the first iteration on.
+    await this.#services.targets.start();
     if (!(await this.#load(plan.bundlePath, plan.env))) return;
     this.#memory = new MemoryPerVu(this.#store, plan.pool !== 'processes', plan.workerCount, this.#services.connections);
     // The baseline costs a full GC (and a vm context for gc()): only worth it when this worker
@@ -227,6 +232,13 @@ export class WorkerLoop {
     // and ends this worker cannot take it along.
     this.#flush();
     this.transport.post({ type: 'scenario-done', workerIndex: this.#index, name });
+  }
+
+  async #fault(target: string, fault: ProxyFault, on: boolean): Promise<void> {
+    if (!this.#plan) return;
+    this.#flush();
+    if (on) await this.#services.targets.faultOn(target, fault);
+    else await this.#services.targets.faultOff(target, fault.name);
   }
 
   #flush(): void {

@@ -60,6 +60,11 @@ export interface SlotOptions {
   rejectUnauthorized: boolean;
   /** --local-ips: where each new connection comes from (undefined: the kernel picks). */
   sources: { next(): string | undefined };
+  /**
+   * Connector hook (options.targets): the client end of an in-memory connection to this worker's
+   * fault proxy when `host:port` is one, used instead of a TCP socket (plain HTTP only).
+   */
+  dial?: (host: string, port: number, options: { onread: { callback: (n: number, buf: Buffer) => boolean } }) => Socket | undefined;
 }
 
 const kSlot = Symbol('mcprun.h1.slot');
@@ -205,7 +210,10 @@ export class H1Slot implements ResponseSink {
     } else {
       // Plain TCP reads into one buffer shared by every socket of the thread (`onread`): no
       // allocation per read and no Readable stream machinery; what a response keeps is copied.
-      s = netConnect({
+      // A fault proxy of this worker (options.targets) is reached in memory: its reader is a closure
+      // (the in-memory socket calls it without a `this`).
+      const mem: Socket | undefined = this.options.dial?.(hostname, port, { onread: { callback: (n: number, buf: Buffer): boolean => (this.data(mem!, buf.subarray(0, n)), true) } });
+      s = mem ?? netConnect({
         host: hostname,
         port,
         localAddress,

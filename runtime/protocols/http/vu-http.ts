@@ -106,8 +106,10 @@ export class HttpEngine {
     /** connections_active/opened/failed{proto:http} */
     readonly conns: ConnectionMeter = new ConnectionMeter(store, 'http'),
     sources: SourceAddresses = new SourceAddresses(undefined),
+    /** options.targets: connections to a fault proxy of this worker go in memory. */
+    dial?: SlotOptions['dial'],
   ) {
-    this.slotOptions = { rejectUnauthorized: !config.insecureSkipTLSVerify, sources };
+    this.slotOptions = { rejectUnauthorized: !config.insecureSkipTLSVerify, sources, dial };
   }
 
   parseUrl(url: string): ParsedUrl {

@@ -72,6 +72,7 @@ function createTransport(kind: TransportKind, t: ResolvedTarget, s: McpSessionIm
     connectTimeoutMs: r.connectTimeoutMs,
     conns: services.connections.of('mcp'),
     sources: services.sources,
+    dial: services.dial,
     slotOptions: services.mcp.pools.options,
     openStream: o?.openStream ?? false,
   };

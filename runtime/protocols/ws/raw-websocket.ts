@@ -65,6 +65,8 @@ export interface RawWsOptions {
   /** wss:// only: verify the server's certificate (false with `insecureSkipTLSVerify`). */
   rejectUnauthorized: boolean;
   closeTimeoutMs: number;
+  /** options.targets: the client end of an in-memory connection when host:port is a fault proxy of this worker (ws:// only). */
+  dial?: (host: string, port: number, options: { onread: { callback: (n: number, buf: Buffer) => boolean } }) => Socket | undefined;
   /** Largest message accepted (bytes); a bigger one is WS_ERR_UNSUPPORTED_MESSAGE_LENGTH (1009). */
   maxPayload?: number;
 }
@@ -135,6 +137,8 @@ export class RawWebSocket implements WsConnection {
       } as ConnectionOptions);
       sock.on('data', onTlsData);
       sock.on('secureConnect', onSocketConnect);
+    } else if ((sock = opts.dial?.(target.host, target.port, { onread: { callback: (n, buf) => (this.data(buf, n), true) } }) as Socket)) {
+      // A fault proxy of this worker (options.targets): in memory, no loopback hop.
     } else {
       sock = netConnect({
         host: target.host,

@@ -107,6 +107,7 @@ export class WsSession implements WsHandler, VuResource, WebSocketSession {
       // wss:// verifies certificates as https:// does (options.http.insecureSkipTLSVerify).
       rejectUnauthorized: services.rejectUnauthorized,
       closeTimeoutMs: CLOSE_TIMEOUT_MS,
+      dial: services.dial,
     };
     // The handshake timer is ours (below), dropped once the socket is open.
     this.#ws = params?.perMessageDeflate ? new WsPackageConnection(target, this, opts) : new RawWebSocket(target, this, opts);

@@ -87,7 +87,7 @@ async function target(env: Record<string, string> = {}, spec: Partial<ManagedTar
 
 /** The target's and its child's PIDs, from what it printed to its stdout log. */
 function pidsOf(t: ManagedTarget): number[] {
-  const lines = readFileSync(t.logFiles.stdout, 'utf8').trim().split('\n');
+  const lines = readFileSync(t.logFiles.stdout, 'utf8').trim().split('\n').filter((l) => l.startsWith('pid='));
   const m = /pid=(\d+) child=(\d*)/.exec(lines[lines.length - 1])!;
   return [Number(m[1]), ...(m[2] ? [Number(m[2])] : [])];
 }
@@ -245,7 +245,7 @@ describe('when the owner dies', () => {
     const owner = spawn(process.execPath, [bundle, JSON.stringify(spec)], { stdio: ['ignore', 'pipe', 'inherit'], detached: true });
     onTestFinished(() => void owner.kill('SIGKILL'));
     await new Promise<void>((r) => owner.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && r()));
-    const lines = readFileSync(join(dir, `${name}.stdout.log`), 'utf8').trim().split('\n');
+    const lines = readFileSync(join(dir, `${name}.stdout.log`), 'utf8').trim().split('\n').filter((l) => l.startsWith('pid='));
     const [, pid, child] = /pid=(\d+) child=(\d+)/.exec(lines[lines.length - 1])!.map(Number);
     expect([pid, child].every(alive)).toBe(true);
     process.kill(signal === 'SIGINT' ? -owner.pid! : owner.pid!, signal);

@@ -223,3 +223,42 @@ describe('report.html', () => {
     expect(a?.css).toContain('.uplot');
   });
 });
+
+describe('faults (options.faults)', () => {
+  const fault = (name: string, state: 'recovered' | 'not-recovered', timeMs: number | null) => ({
+    name,
+    kind: 'kill',
+    target: 'app',
+    state: 'acted' as const,
+    startMs: 3000,
+    endMs: 5000,
+    start: '2026-01-02T03:04:08.678Z',
+    end: '2026-01-02T03:04:10.678Z',
+    requests: 100,
+    failed: 97,
+    recovery: { state, timeMs, failed: 'rate<=0.1%', latency: null, forMs: 3000, baseline: { requests: 150, failureRate: 0, p95: 1 } },
+  });
+  const withFaults = (): SummaryData => {
+    const s = summary([th('recovery_time', 'max<2s', false, 1200), th('recovery_time{fault:crash}', 'p95<3s', true, 1200)]);
+    s.mcprun.faults = [fault('crash', 'recovered', 1200), fault('hang', 'not-recovered', null)];
+    return s;
+  };
+
+  test('report.md: a row per fault, with the PASS/FAIL of the recovery_time thresholds that match it', () => {
+    const md = renderMarkdownReport(buildReportModel({ summary: withFaults() }));
+    expect(md).toContain('| crash | kill | app | 3s | 5s | 100 | 97 | recovered in 1.2s | FAIL 1/2 |');
+    expect(md).toContain('| hang | kill | app | 3s | 5s | 100 | 97 | NOT recovered | FAIL 1/1 |');
+  });
+
+  test('report.html: a fault table, and each window handed to the charts for shading', () => {
+    const html = renderHtmlReport(buildReportModel({ summary: withFaults() }), loadUplot());
+    expect(html).toContain('<section id="faults">');
+    expect(html).toContain('"faults":[{"name":"crash","start":3,"end":5},{"name":"hang","start":3,"end":5}]');
+  });
+
+  test('the text summary: one FAULTS line each, the recovery or its absence', async () => {
+    const { textSummary } = await import('../../../runtime/output/text-summary.js');
+    const text = textSummary(withFaults(), { enableColors: false });
+    expect(text).toMatch(/FAULTS\n\n\s+crash {2}kill of app {2}3s → 5s {2}100 requests, 97 failed {2}recovered in 1.2s\n\s+hang {2}kill of app {2}3s → 5s {2}100 requests, 97 failed {2}NOT recovered before the run ended/);
+  });
+});

@@ -147,8 +147,10 @@ export class SharedPools {
     readonly conns: ConnectionMeter,
     sources: SourceAddresses,
     rejectUnauthorized = true,
+    /** options.targets: connections to a fault proxy of this worker go in memory. */
+    dial?: SlotOptions['dial'],
   ) {
-    this.options = { rejectUnauthorized, sources };
+    this.options = { rejectUnauthorized, sources, dial };
   }
 
   of(u: URL): H1Pool {

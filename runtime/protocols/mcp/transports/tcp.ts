@@ -32,7 +32,8 @@ export class TcpTransport extends MessageStreamTransport {
     const conns = this.net.conns;
     return new Promise((resolve, reject) => {
       const localAddress = this.net.sources.next();
-      const sock = net.connect({ host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port), ...(localAddress ? { localAddress } : {}) });
+      const host = u.hostname.replace(/^\[|\]$/g, '');
+      const sock = this.net.dial?.(host, Number(u.port)) ?? net.connect({ host, port: Number(u.port), ...(localAddress ? { localAddress } : {}) });
       this.#socket = sock;
       this.socketBytes.track(sock);
       let opened = false;

@@ -11,6 +11,8 @@ export interface NetOptions {
   conns: ConnectionMeter;
   /** --local-ips */
   sources: SourceAddresses;
+  /** options.targets: a connection to a fault proxy of this worker goes in memory (fault-proxy/worker-targets.ts). */
+  dial?: (host: string, port: number) => import('node:net').Socket | undefined;
 }
 
 

@@ -66,6 +66,7 @@ export class WebSocketTransport extends MessageStreamTransport implements WsHand
           localAddress: this.net.sources.next(),
           rejectUnauthorized: this.net.rejectUnauthorized,
           closeTimeoutMs: CLOSE_TIMEOUT_MS,
+          dial: this.net.dial,
         });
       } catch (err) {
         reject(transportError(err, `WebSocket ${this.target}`));
