@@ -68,6 +68,9 @@ export const FLAGS = {
   pool: { option: 'pool', value: 'text', choices: ['threads', 'processes'], describe: 'workers as threads (default) or child processes (own heap and file-descriptor table)' },
   'local-ips': { option: 'localIps', value: 'text', describe: 'source addresses spread over connections: 127.0.0.2-127.0.0.9,127.0.1.1' },
   'continue-on-worker-error': { option: 'continueOnWorkerError', value: 'switch', describe: 'go on with the remaining workers when one dies' },
+  instances: { option: 'instances', value: 'count', describe: 'one run over N processes or pods (with --coordinator): shares split, results merged, thresholds judged on all' },
+  coordinator: { option: 'coordinator', value: 'text', describe: 'HOST:PORT where instance 0 listens and the others connect (beyond loopback: MCPRUN_TOKEN)' },
+  instance: { option: 'instance', value: 'text', describe: "this instance's index, 0 to N-1, 0 coordinates (default: JOB_COMPLETION_INDEX)" },
   'sut-pid': { option: 'sutPids', value: 'pids', describe: 'sample the system under test: this process and its children (RSS, CPU, fds, connections), repeatable' },
   'sut-metrics': { option: 'sutMetrics', value: 'text', describe: "sample the system under test's Prometheus endpoint, e.g. http://127.0.0.1:9464/metrics" },
 } as const satisfies Record<string, FlagSpec>;
