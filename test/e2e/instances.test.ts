@@ -9,7 +9,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { startInstances } from '../support/instances.js';
+import { freePort, startInstances } from '../support/instances.js';
 import { serverForTest, type CountingServer } from '../support/http-server.js';
 import { alive, until } from '../support/processes.js';
 import { ROOT, runCli } from '../support/run-cli.js';
@@ -153,5 +153,48 @@ describe('failures', () => {
     await new Promise((r) => setTimeout(r, 500));
     expect(s.requests.length).toBe(after);
     expect(existsSync(join(ROOT, 'summary.json'))).toBe(false);
+  });
+});
+
+describe('refused before load (104 on every instance)', () => {
+  test('an instance with a different scenario (its -e changes the thresholds)', async () => {
+    const s = await server();
+    const port = await freePort();
+    const start = (i: number, env: Record<string, string> = {}) =>
+      runCli(['run', FIXTURE, '--workers', '1', '--instances', '3', '--coordinator', `127.0.0.1:${port}`, '--no-progress'], { env: { TARGET: s.url, JOB_COMPLETION_INDEX: String(i), ...env } });
+    // The odd one joins last, so that every instance is there to be told.
+    const coordinator = start(0);
+    const good = start(1);
+    await coordinator.waitForOutput('instance 1 joined');
+    const odd = start(2, { THRESHOLDS: JSON.stringify({ http_reqs: ['count>1'] }) });
+    const results = await Promise.all([coordinator, good, odd]);
+    for (const r of results) expect(r.code, r.stderr).toBe(104);
+    expect(results[0].stderr).toMatch(/instance 2 has a different scenario .*; the run was refused on every instance and no load was sent/);
+    expect(results[1].stderr).toMatch(/instance 2 has a different scenario/);
+    expect(results[2].stderr).toMatch(/instance 2 has a different scenario/);
+    expect(s.requests.length).toBe(0);
+  });
+
+  test('the same index twice', async () => {
+    const s = await server();
+    const runs = await startInstances(3, ['run', FIXTURE, '--workers', '1'], { env: { TARGET: s.url }, envOf: (i) => (i === 2 ? { JOB_COMPLETION_INDEX: "1" } : {}) });
+    const results = await Promise.all(runs);
+    for (const r of results) expect(r.code, r.stderr).toBe(104);
+    expect(results[0].stderr).toMatch(/two instances connected with index 1 .*each index must be given once/);
+    expect(s.requests.length).toBe(0);
+  });
+
+  test("an instance without the run's token is turned away; the coordinator goes on waiting", async () => {
+    const s = await server();
+    const runs = await startInstances(2, ['run', FIXTURE, '--workers', '1'], { env: { TARGET: s.url }, envOf: (i) => ({ MCPRUN_TOKEN: i === 0 ? 'the-runs-token-0123456789' : 'another-token-0123456789' }) });
+    const stranger = await runs[1];
+    expect(stranger.code).toBe(104);
+    expect(stranger.stderr).toMatch(/instance 1 was refused by the coordinator at 127\.0\.0\.1:\d+: MCPRUN_TOKEN is missing or is not the run's token/);
+    expect(stranger.stderr).not.toContain('the-runs-token');
+    await runs[0].waitForOutput(/refused: it did not give the run's token/);
+    runs[0].kill('SIGINT');
+    const coordinator = await runs[0];
+    expect(coordinator.code).toBe(105);
+    expect(s.requests.length).toBe(0);
   });
 });

@@ -20,7 +20,7 @@ export async function startInstances(n: number, args: string[], opts: { env?: Re
   const runs: CliRun[] = [];
   for (const i of [...Array.from({ length: n - 1 }, (_, k) => k + 1), 0]) {
     runs[i] = runCli([...args, '--instances', String(n), '--coordinator', `127.0.0.1:${port}`, '--no-progress'], {
-      env: { ...opts.env, ...opts.envOf?.(i), JOB_COMPLETION_INDEX: String(i) },
+      env: { ...opts.env, JOB_COMPLETION_INDEX: String(i), ...opts.envOf?.(i) },
       timeoutMs: opts.timeoutMs ?? 90_000,
     });
   }
