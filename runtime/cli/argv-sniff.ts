@@ -8,8 +8,12 @@ import { ALIASES, STRING_FLAGS } from './flag-table.js';
 const TAKES_VALUE = new Set<string>([...STRING_FLAGS.map((f) => `--${f}`), ...STRING_FLAGS.filter((f) => ALIASES[f]).map((f) => `-${ALIASES[f]}`)]);
 const SHORT_WITH_VALUE = new Set(STRING_FLAGS.filter((f) => ALIASES[f]).map((f) => ALIASES[f]));
 
+/** Subcommands that run no load here: nothing to prebuild, no worker to start. */
+const NO_LOAD = new Set(['k8s', 'merge']);
+
 /** The first positional argument (after an optional `run`), skipping flag values. */
 export function sniffScript(argv: string[]): string | undefined {
+  if (NO_LOAD.has(argv[0])) return undefined;
   const args = argv[0] === 'run' ? argv.slice(1) : argv;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
@@ -43,5 +47,5 @@ export function sniffWorkers(argv: string[]): number | undefined {
 
 /** False when the command line runs no worker threads: nothing to run, --help, --version, or --pool processes. */
 export function sniffRunsThreads(argv: string[]): boolean {
-  return argv.length > 0 && !argv.some((a) => a === '--help' || a === '-h' || a === '--version' || a === '-V' || a === 'processes' || a === '--pool=processes');
+  return argv.length > 0 && !NO_LOAD.has(argv[0]) && !argv.some((a) => a === '--help' || a === '-h' || a === '--version' || a === '-V' || a === 'processes' || a === '--pool=processes');
 }

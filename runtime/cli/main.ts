@@ -28,6 +28,9 @@ export async function parseArgs(argv: string[]): Promise<RunOptions> {
 
 /** The whole CLI: returns the exit code. Signals: first SIGINT/SIGTERM stops gracefully, the second at once. */
 export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+  // Subcommands besides `run`, each in a module of its own.
+  if (argv[0] === 'k8s') return (await import('./k8s-command.js')).k8sCommand(argv.slice(1), io);
+  if (argv[0] === 'merge') return (await import('./merge-command.js')).mergeCommand(argv.slice(1), io);
   const stops = new CliStops(io.stderr);
   try {
     const verbose = argv.includes('--verbose') || argv.includes('-v');
