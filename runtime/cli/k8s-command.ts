@@ -18,7 +18,7 @@ import { deadlineSeconds } from '../k8s/deadline.js';
 import { renderRun } from '../k8s/manifests.js';
 import { defaultRunName, type K8sRunInput } from '../k8s/run-input.js';
 import { reportError } from '../output/error-report.js';
-import type { CliIo } from './main.js';
+import type { CliIo } from './cli-io.js';
 
 export const K8S_USAGE = `Usage: mcprun k8s <scenario.ts> --instances N --image IMAGE [options] [-- mcprun run arguments]
 

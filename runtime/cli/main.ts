@@ -2,7 +2,7 @@
  * The CLI: argv → RunOptions (parse.ts, run-options.ts, both read flag-table.ts) → run().
  * `mcprun scenario.ts` is `mcprun run scenario.ts`.
  */
-import type { Writable } from 'node:stream';
+import type { CliIo } from './cli-io.js';
 import { EXIT_CODES } from '../exit-codes.js';
 import { run } from '../coordinator/run.js';
 import type { RunOptions } from '../config/run-options.js';
@@ -12,10 +12,7 @@ import { startedByNpm, watchParent } from './parent-watch.js';
 import { fastParse, yargsParse } from './parse.js';
 import { toRunOptions } from './run-options.js';
 
-export interface CliIo {
-  stdout: Writable & { isTTY?: boolean };
-  stderr: Writable & { isTTY?: boolean };
-}
+export type { CliIo };
 
 /** Parse only (no run): tests call this to pin flag handling and messages. */
 export async function parseArgs(argv: string[]): Promise<RunOptions> {

@@ -23,7 +23,7 @@ import { buildSummary } from '../output/summary-data.js';
 import { mergeExports, readExport, type MergeInput } from '../output/summary-merge.js';
 import { textSummary } from '../output/text-summary.js';
 import { evaluateThresholds, type ThresholdEntry } from '../thresholds/index.js';
-import type { CliIo } from './main.js';
+import type { CliIo } from './cli-io.js';
 
 export const MERGE_USAGE = `Usage: mcprun merge <a.json> <b.json> ... [--thresholds-from scenario.ts] [--summary-export out.json] [--quiet]
 
