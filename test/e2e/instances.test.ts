@@ -156,6 +156,33 @@ describe('failures', () => {
   });
 });
 
+describe('pods that start apart, and a stop on one pod', () => {
+  test('an instance that starts 7 s after the others (past the heartbeat limit) still joins, and the run counts exactly', async () => {
+    const s = await server();
+    const port = await freePort();
+    const start = (i: number) => runCli(['run', FIXTURE, '--workers', '2', '--instances', '3', '--coordinator', `127.0.0.1:${port}`, '--no-progress'], { env: { TARGET: s.url, EXEC: 'shared-iterations', JOB_COMPLETION_INDEX: String(i) } });
+    const early = [start(0), start(1)];
+    await early[0].waitForOutput('instance 1 joined');
+    await new Promise((r) => setTimeout(r, 7000));
+    const results = await Promise.all([...early, start(2)]);
+    for (const r of results) expect(r.code, r.stderr).toBe(0);
+    expect(count(s, '/load')).toBe(37);
+  });
+
+  test('SIGTERM on one instance stops the whole run gracefully: 105 on all three, the summary written', async () => {
+    const s = await server();
+    const out = join(tempDir('mcprun-instances-'), 'summary.json');
+    const runs = await startInstances(3, ['run', FIXTURE, '--workers', '2', '--summary-export', out], { env: { TARGET: s.url, EXEC: 'long' } });
+    await until(() => count(s, '/load') > 50, 30_000, 'load from the instances');
+    runs[1].kill('SIGTERM');
+    const results = await Promise.all(runs);
+    for (const r of results) expect(r.code, r.stderr).toBe(105);
+    const summary = summaryOf(out);
+    expect(summary.mcprun.aborted).toMatch(/stopped from outside/);
+    expect(summary.metrics.http_reqs.values.count).toBe(s.requests.length);
+  });
+});
+
 describe('refused before load (104 on every instance)', () => {
   test('an instance with a different scenario (its -e changes the thresholds)', async () => {
     const s = await server();

@@ -58,6 +58,8 @@ export class InstanceHub {
       server.listen(this.role.port, this.role.host, () => resolve());
     });
     this.stderr.write(`mcprun: instance 0 of ${this.role.instances} (coordinator) listens on ${this.#where()}; waiting for ${this.role.instances - 1} more.\n`);
+    // From the first instance on, also while the others are awaited: a joined instance must not take the wait for silence.
+    this.#heartbeat = setInterval(() => this.#beat(), HEARTBEAT_MS);
     if (this.role.instances === 1) return;
     await new Promise<void>((resolve, reject) => {
       const fail = (err: Error) => {
@@ -74,7 +76,6 @@ export class InstanceHub {
       const timer = safeTimeout(() => fail(this.#missing(timeoutMs)), timeoutMs);
       const offStop = stops.onStop(() => fail(new McprunError('MCPRUN_STOPPED', 'stopped while waiting for the other instances')));
     });
-    this.#heartbeat = setInterval(() => this.#beat(), HEARTBEAT_MS);
   }
 
   #admitted: () => void = () => {};
