@@ -107,7 +107,9 @@ describe('thresholds judged on the merged results', () => {
     expect(count(s, '/load')).toBeGreaterThan(0);
     const summary = summaryOf(out);
     expect(summary.mcprun.aborted).toMatch(/http_req_failed.*abortOnFail/);
-    expect(summary.metrics.http_reqs.values.count).toBe(s.requests.length);
+    // An abort does not wait: a request of each of the 3 VUs per instance may have been in flight.
+    expect(summary.metrics.http_reqs.values.count).toBeLessThanOrEqual(s.requests.length);
+    expect(summary.metrics.http_reqs.values.count).toBeGreaterThanOrEqual(s.requests.length - 9);
   });
 });
 
