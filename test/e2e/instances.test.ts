@@ -185,6 +185,23 @@ describe('pods that start apart, and a stop on one pod', () => {
   });
 });
 
+describe('a pod that comes back', () => {
+  test('an instance that connects after the run started is turned away (104) and the run goes on, its share never run twice', async () => {
+    const s = await server();
+    const runs = await startInstances(3, ['run', FIXTURE, '--workers', '2'], { env: { TARGET: s.url, EXEC: 'long' } });
+    await until(() => count(s, '/load') > 50, 30_000, 'load from the instances');
+    const port = /--coordinator 127\.0\.0\.1:(\d+)/.exec(runs[0].output()) ?? /listens on 127\.0\.0\.1:(\d+)/.exec(runs[0].output());
+    const late = await runCli(['run', FIXTURE, '--workers', '2', '--instances', '3', '--coordinator', `127.0.0.1:${port![1]}`, '--no-progress'], { env: { TARGET: s.url, EXEC: 'long', JOB_COMPLETION_INDEX: '1' } });
+    expect(late.code).toBe(104);
+    expect(late.stderr).toMatch(/connected to the coordinator at 127\.0\.0\.1:\d+ after the run had started: a share is never run twice/);
+    for (const r of runs) expect(alive(r.pid)).toBe(true);
+    runs[0].kill('SIGTERM');
+    const results = await Promise.all(runs);
+    for (const r of results) expect(r.code, r.stderr).toBe(105);
+    expect(results[0].stderr).toMatch(/instance 1 connected from .* after the run had started; it was turned away/);
+  });
+});
+
 describe('refused before load (104 on every instance)', () => {
   test('an instance with a different scenario (its -e changes the thresholds)', async () => {
     const s = await server();

@@ -79,6 +79,8 @@ export class InstanceHub {
   }
 
   #admitted: () => void = () => {};
+  /** The shares are handed out: nobody joins any more. */
+  #started = false;
 
   #where(): string {
     return `${this.role.host.includes(':') ? `[${this.role.host}]` : this.role.host}:${this.role.port}`;
@@ -98,7 +100,12 @@ export class InstanceHub {
     const off = wire.onMessage((m) => {
       off();
       clearTimeout(hello);
-      if (m.type !== 'hello') return wire.destroy('not a hello');
+      if (!isHello(m)) return wire.destroy('not a hello');
+      if (this.#started) {
+        // A pod that comes back (a retry, a replacement) would replay its share from t=0: it is turned away, the run goes on.
+        this.stderr.write(`mcprun: instance ${m.index} connected from ${address} after the run had started; it was turned away.\n`);
+        return wire.end({ type: 'refused', message: `instance ${m.index} connected to the coordinator at ${this.#where()} after the run had started: a share is never run twice.` });
+      }
       const problem = this.#admit(m);
       if (problem === 'token') {
         this.stderr.write(`mcprun: a connection from ${address} was refused: it did not give the run's token (MCPRUN_TOKEN).\n`);
@@ -187,6 +194,7 @@ export class InstanceHub {
   /** Gives each instance its share and adds its workers to `pool` as remote workers, in global order. */
   adoptInto(pool: WorkerPool, workerCount: number): void {
     this.#refusal = undefined;
+    this.#started = true;
     // This instance's own workers start each phase at the moment the others are told.
     for (const w of pool.workers) {
       const held = new DeferredStarts(w.send.bind(w));
@@ -261,6 +269,12 @@ function remoteWorker(index: number, member: Member): PoolWorker {
     send: (msg) => member.wire.send(msg.type === 'start-scenario' ? { type: 'to-worker', index, msg, at: epochNow() + START_LEAD_MS } : { type: 'to-worker', index, msg }),
     terminate: async () => member.wire.send({ type: 'terminate', index }),
   };
+}
+
+/** A hello as mcprun sends it; anything else (a stranger on a loopback port) is closed unread. */
+function isHello(m: unknown): m is Extract<InstanceMessage, { type: 'hello' }> {
+  const h = m as Partial<Extract<InstanceMessage, { type: 'hello' }>> | null;
+  return Boolean(h && h.type === 'hello' && typeof h.index === 'number' && typeof h.instances === 'number' && h.fingerprint && typeof h.fingerprint.version === 'string' && typeof h.fingerprint.scenario === 'string' && (h.token === null || typeof h.token === 'string'));
 }
 
 export function epochNow(): number {
