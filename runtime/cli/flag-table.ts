@@ -73,6 +73,7 @@ export const FLAGS = {
   instance: { option: 'instance', value: 'text', describe: "this instance's index, 0 to N-1, 0 coordinates (default: JOB_COMPLETION_INDEX)" },
   'sut-pid': { option: 'sutPids', value: 'pids', describe: 'sample the system under test: this process and its children (RSS, CPU, fds, connections), repeatable' },
   'sut-metrics': { option: 'sutMetrics', value: 'text', describe: "sample the system under test's Prometheus endpoint, e.g. http://127.0.0.1:9464/metrics" },
+  typecheck: { option: 'typecheck', value: 'switch', describe: 'type-check the scenario and what it imports before any load, as `mcprun check` (exit 107 on a type error)' },
 } as const satisfies Record<string, FlagSpec>;
 
 export type FlagName = keyof typeof FLAGS;
