@@ -54,6 +54,24 @@ export const COMMANDS = [
     usage: 'mcprun record --upstream URL --out session.jsonl [--listen 127.0.0.1:PORT]',
     load: async () => (await import('./commands/record.js')).runRecord,
   },
+  {
+    name: 'k8s',
+    summary: 'print the Kubernetes objects (ConfigMap, headless Service, Indexed Job) for one run over N pods',
+    usage: 'mcprun k8s <scenario.ts> --instances N --image IMAGE [--namespace NS] [--name NAME] [--cpu CPU] [--memory SIZE] [-- run arguments]',
+    load: async () => {
+      const { k8sCommand } = await import('./k8s-command.js');
+      return (args, ctx) => k8sCommand(args, ctx.io);
+    },
+  },
+  {
+    name: 'merge',
+    summary: 'merge summary exports of separate runs exactly and judge the thresholds again',
+    usage: 'mcprun merge <a.json> <b.json...> [--thresholds-from scenario.ts] [--summary-export out.json]',
+    load: async () => {
+      const { mergeCommand } = await import('./merge-command.js');
+      return (args, ctx) => mergeCommand(args, ctx.io);
+    },
+  },
 ] as const satisfies readonly Command[];
 
 export type CommandName = (typeof COMMANDS)[number]['name'];

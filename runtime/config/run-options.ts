@@ -55,6 +55,12 @@ export interface RunOptions {
   continueOnWorkerError?: boolean;
   /** `--sut-pid PID`, repeatable: the system under test, sampled from /proc with its children (replaces options.sut's pid, pids or target). */
   sutPids?: number[];
+  /** `--instances N`: one run over N processes or pods; needs `coordinator`. */
+  instances?: number;
+  /** `--coordinator HOST:PORT`: where instance 0 listens (127.0.0.1 unless a host is given) and the others connect. */
+  coordinator?: string;
+  /** `--instance I`: this process's index, 0 .. N-1 (0 coordinates); else JOB_COMPLETION_INDEX. */
+  instance?: string;
   /** `--sut-metrics URL`: the system under test's Prometheus endpoint (replaces options.sut.prometheus). */
   sutMetrics?: string;
   /** `--typecheck`: type-check the scenario (as `mcprun check`) before any load; options.typecheck also turns it on. */

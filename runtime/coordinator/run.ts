@@ -14,7 +14,7 @@ import { EXIT_CODES, type ExitCode } from '../exit-codes.js';
 import { realmRegistry } from '../metrics/registry.js';
 import { reportError } from '../output/error-report.js';
 import { formatMs } from '../output/format.js';
-import { maskedStream, maskSecrets, setSecrets } from '../output/mask-secrets.js';
+import { maskedStream, maskSecrets, maskText, setSecrets } from '../output/mask-secrets.js';
 import { pathProblem } from '../output/output-path.js';
 import type { Output, OutputContext } from '../output/output.js';
 import type { HandleSummary } from '../output/handle-summary-output.js';
@@ -45,6 +45,12 @@ import { StopSignals } from './stop-signals.js';
 import { watchStuckWorkers } from './stuck-workers.js';
 import { runScenarios, runSetup, runTeardown, shutdownWorkers, workersReady, type PhaseContext } from './worker-phases.js';
 import { WorkerPool } from './worker-pool.js';
+import { fingerprintOf } from './instances/fingerprint.js';
+import { InstanceHub } from './instances/hub.js';
+import { runInstance } from './instances/instance-run.js';
+import { START_LEAD_MS } from './instances/protocol.js';
+import { instanceRole } from './instances/role.js';
+import { localPlan, planInstances } from './instances/shares.js';
 
 export type { RunOptions };
 
@@ -61,8 +67,18 @@ export async function run(given: RunOptions): Promise<RunResult> {
   const opts: RunOptions = { ...given, stdout: maskedStream(given.stdout ?? process.stdout), stderr: maskedStream(given.stderr ?? process.stderr) };
   const stops = new StopSignals(opts.signal, opts.hardSignal);
   const startedAt = new Date();
+  // Many instances (instances/): the others run their share and exit with the code this one gives them.
+  const instances: { hub?: InstanceHub } = {};
+  const result = await runHere(opts, stops, startedAt, instances);
+  instances.hub?.end(result.exitCode, result.summary?.mcprun.aborted ?? (result.error ? maskText(result.error.message) : null));
+  return result;
+}
+
+async function runHere(opts: RunOptions, stops: StopSignals, startedAt: Date, instances: { hub?: InstanceHub }): Promise<RunResult> {
   let scenario: LoadedScenario | undefined;
   try {
+    const role = instanceRole(opts);
+    if (role && role.index > 0) return { exitCode: (await runInstance(opts, role, stops)) as ExitCode, summary: undefined };
     scenario = await loadScenario(opts, stops, (opts.pool ?? 'threads') === 'threads');
     // The system under test's PIDs and URL: checked before anything starts (exit 104).
     const outputs0: Output[] = [];
@@ -70,12 +86,17 @@ export async function run(given: RunOptions): Promise<RunResult> {
     const sut = prepareSut(scenario.config.sut, realmRegistry, Math.max(DEFAULT_FLUSH_INTERVAL_MS, opts.flushIntervalMs ?? 0), faults && ((name) => faults.pidsOf(name)));
     const outputs = createOutputs(opts, { kind: scenario.exports.handleSummary, run: isolatedHandleSummary(scenario.bundle.path, scenario.env, opts.script, stops) as HandleSummary });
     outputs0.push(...outputs);
-    const plan = planRun(scenario.config.scenarios, opts.workers, availableParallelism());
+    const plan = role ? planInstances(scenario.config.scenarios, opts.workers, availableParallelism(), role.instances) : planRun(scenario.config.scenarios, opts.workers, availableParallelism());
     // --pool, --local-ips and the open-file limit: checked before any output or worker starts (exit 104).
-    const pool = await preparePool(plan, opts.pool, opts.localIps);
+    const pool = await preparePool(role ? localPlan(plan, role.instances) : plan, opts.pool, opts.localIps);
     // --baseline and --max-regression: read and checked before any load (exit 104).
     const baseline = prepareBaseline(opts.baseline, opts.maxRegression);
-    return await runLoad(new RunParts(opts, scenario, plan, outputs, sut, stops, startedAt, baseline, faults), pool);
+    // Every other instance admitted (same version and scenario, each index once) before any output starts.
+    if (role) {
+      instances.hub = new InstanceHub(role, fingerprintOf(scenario.bundle.path, scenario.config), opts.stderr ?? process.stderr);
+      await instances.hub.gather(stops);
+    }
+    return await runLoad(new RunParts(opts, scenario, plan, outputs, sut, stops, startedAt, baseline, faults, instances.hub), pool);
   } catch (err) {
     // Ctrl-C while the scenario's top-level code ran: no load was sent, and the outputs say so.
     if (McprunError.is(err) && err.mcprunCode === 'MCPRUN_STOPPED') return stoppedBeforeLoad(opts, err, startedAt);
@@ -116,10 +137,12 @@ class RunParts {
     readonly startedAt: Date,
     readonly baseline: Baseline | undefined,
     readonly faults: FaultRun | undefined,
+    readonly hub?: InstanceHub,
   ) {
     this.stdout = opts.stdout ?? process.stdout;
     this.stderr = opts.stderr ?? process.stderr;
     this.schedule = new ScenarioSchedule(scenario.config.scenarios, plan.workers, () => performance.now());
+    if (hub) this.schedule.startLeadMs = START_LEAD_MS;
     // Outputs first: they are started when the sampler's first snapshot (taken at its start) arrives.
     this.participants = outputs.map(outputParticipant);
     // Managed targets before the sampler: options.sut: { target } samples their process.
@@ -196,7 +219,12 @@ class RunParts {
   spawnWorkers(poolPlan: PoolPlan): WorkerPool {
     const env = this.scenario.env;
     const flushIntervalMs = this.opts.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS;
-    return new WorkerPool(workerPlans(this.plan, this.scenario.config, { bundlePath: this.scenario.bundle.path, env, flushIntervalMs, ...poolPlan }), env);
+    const plans = workerPlans(this.plan, this.scenario.config, { bundlePath: this.scenario.bundle.path, env, flushIntervalMs, ...poolPlan });
+    if (!this.hub) return new WorkerPool(plans, env);
+    // This instance runs the first share; the others' workers join the pool as remote workers.
+    const pool = new WorkerPool(plans.slice(0, this.plan.workers / this.hub.role.instances), env);
+    this.hub.adoptInto(pool, this.plan.workers);
+    return pool;
   }
 
   phaseContext(pool: WorkerPool): PhaseContext {
@@ -221,6 +249,11 @@ async function runLoad(run: RunParts, poolPlan: PoolPlan): Promise<RunResult> {
   const phases = run.phaseContext(pool);
   // A stop from outside counts from here to the end: in setup(), the scenarios and teardown() alike.
   const offSignals = watchSignals(opts.signal, opts.hardSignal, state, load);
+  // SIGTERM on another instance's pod stops the whole run the same way.
+  const offRemoteStops = run.hub?.onStopRequest((hard) => {
+    state.abortFromOutside();
+    load.stop(!hard);
+  });
   const offStuck = watchStuckWorkers(pool, schedule, run.plan, load);
   let stopWatchingWorkers = () => {};
   let stopWatching = () => {};
@@ -249,6 +282,7 @@ async function runLoad(run: RunParts, poolPlan: PoolPlan): Promise<RunResult> {
     throw err;
   } finally {
     offSignals();
+    offRemoteStops?.();
     offStuck();
     await pool.terminateAll();
     stopWatchingWorkers();

@@ -34,6 +34,8 @@ export class ScenarioSchedule {
   readonly allDone: Promise<void>;
   /** When begin() was called (0 before): the test's start, before any startTime. */
   begunAt = 0;
+  /** How far ahead of the moment it is sent a phase start is delivered (instances/deferred-starts.ts): the phase starts then. */
+  startLeadMs = 0;
 
   constructor(
     scenarios: readonly ResolvedScenario[],
@@ -62,7 +64,7 @@ export class ScenarioSchedule {
       this.#timers.delete(t);
       if (this.#stopped || p.state !== 'waiting') return;
       p.state = 'running';
-      p.startedAt = this.now();
+      p.startedAt = this.now() + this.startLeadMs;
       for (const w of this.#lost) p.doneWorkers.add(w);
       this.#startPhase(p);
       for (const l of this.#startListeners) l(p);

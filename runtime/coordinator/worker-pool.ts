@@ -136,6 +136,23 @@ export class WorkerPool {
     return w;
   }
 
+  /**
+   * A worker that runs on another instance of the run (coordinator/instances/): it takes the next
+   * global index, and its messages and its exit reach this pool's listeners through the returned
+   * functions, as a local worker's do.
+   */
+  adopt(w: PoolWorker): { message: (msg: WorkerMessage) => void; exited: (code: number, error?: Error) => void } {
+    if (w.index !== this.workers.length) throw new Error(`internal: worker ${w.index} adopted at position ${this.workers.length}`);
+    this.workers.push(w);
+    return {
+      message: (msg) => this.#message(w, msg),
+      exited: (code, error) => {
+        w.lastError ??= error;
+        this.#exited(w, code);
+      },
+    };
+  }
+
   onMessage(fn: (msg: WorkerMessage) => void): () => void {
     this.#listeners.add(fn);
     return () => this.#listeners.delete(fn);

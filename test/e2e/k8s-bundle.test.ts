@@ -4,14 +4,14 @@
  * to a folder laid out like the pod's (/scenario read-only input, /results working folder), then
  * `mcprun <container args>` with the real CLI against a counting server on 127.0.0.1.
  *
- * The container's `--instances N --coordinator HOST:PORT` are left out here: the multi-instance
- * run comes with the coordinator's redesign; this pins the bundle, the arguments and the folders.
+ * The container's `--instances N --coordinator HOST:PORT` are left out here (one pod alone); the
+ * three pods together are test/e2e/k8s-command.test.ts. This pins the bundle, the arguments and the folders.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { afterAll, describe, expect, test } from 'vitest';
+import { bundleForPod } from '../../runtime/bundle/pod-bundle.js';
 import { renderRun } from '../../runtime/k8s/manifests.js';
 import { SCENARIO_DIR } from '../../runtime/k8s/run-input.js';
 import { serverForTest } from '../support/http-server.js';
@@ -21,21 +21,11 @@ const FIXTURE = join(ROOT, 'test/fixtures/k8s/scenario.ts');
 const pod = mkdtempSync(join(tmpdir(), 'mcprun-k8s-e2e-'));
 afterAll(() => rmSync(pod, { recursive: true, force: true }));
 
-/** The bundle as `mcprun k8s` is to build it (runtime/bundle/scenario-build.ts, less the two host-only parts). */
-async function k8sBundle(file: string): Promise<string> {
-  // Differs from the local run's build in two options only: `mcprun` external, no require() banner.
-  const r = await build({
-    entryPoints: [file], outfile: join(file, '..', 'scenario.mjs'), bundle: true, write: false, logLevel: 'silent',
-    format: 'esm', platform: 'node', target: 'node20', sourcemap: 'inline', sourcesContent: false, external: ['mcprun'],
-  });
-  return r.outputFiles[0].text;
-}
-
 /** Lays the ConfigMap out as the kubelet mounts it; returns the container's args for this folder. */
 async function podArgs(name: string, runArgs: string[]): Promise<{ args: string[]; cwd: string }> {
   const { objects } = renderRun({
     name, instances: 3, image: 'mcprun:test', cpu: '1', memory: '1Gi', port: 6565,
-    scenario: { file: FIXTURE, bundle: await k8sBundle(FIXTURE) },
+    scenario: { file: FIXTURE, bundle: await bundleForPod(FIXTURE) },
     runArgs, token: { secretName: 'unused' }, activeDeadlineSeconds: 600,
   });
   const root = join(pod, name);

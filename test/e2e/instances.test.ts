@@ -1,0 +1,246 @@
+/**
+ * One run over three instances (processes on 127.0.0.1 playing the pods of an Indexed Job, their
+ * index from JOB_COMPLETION_INDEX) against a counting server: the server's count is the truth.
+ * The shares add up to one process's run for every executor, setup() and teardown() run once,
+ * thresholds are judged on the merged results and every instance exits with the run's code; an
+ * abortOnFail tripped by one instance's errors stops all three, a killed instance ends the run
+ * with 106 and a partial summary, a killed coordinator stops the others.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { freePort, startInstances } from '../support/instances.js';
+import { serverForTest, type CountingServer } from '../support/http-server.js';
+import { alive, until } from '../support/processes.js';
+import { ROOT, runCli } from '../support/run-cli.js';
+import { tempDir } from '../support/temp.js';
+
+const FIXTURE = join(ROOT, 'test/fixtures/instances/executors.ts');
+
+const count = (s: CountingServer, path: string) => s.requests.filter((r) => r.url.split('?')[0] === path).length;
+
+function server() {
+  return serverForTest((req, res) => {
+    res.statusCode = req.url?.startsWith('/bad') ? 500 : 200;
+    res.end('ok');
+  });
+}
+
+function summaryOf(file: string) {
+  return JSON.parse(readFileSync(file, 'utf8')) as { metrics: Record<string, { values: Record<string, number>; thresholds?: Record<string, { ok: boolean }> }>; mcprun: { exitCode: number; aborted: string | null; warnings: string[] } };
+}
+
+async function runThree(exec: string, extra: { env?: Record<string, string>; envOf?: (i: number) => Record<string, string> } = {}) {
+  const s = await server();
+  const out = join(tempDir('mcprun-instances-'), 'summary.json');
+  const runs = await startInstances(3, ['run', FIXTURE, '--workers', '2', '--summary-export', out], { env: { TARGET: s.url, EXEC: exec, ...extra.env }, envOf: extra.envOf });
+  const results = await Promise.all(runs);
+  return { s, out, results };
+}
+
+describe('three instances', () => {
+  // Planned counts: the same as one process makes (test/e2e/core pins those), from the server's side.
+  test.each([
+    ['shared-iterations', 37],
+    ['per-vu-iterations', 35],
+    ['constant-arrival-rate', 20],
+    ['ramping-arrival-rate', 20],
+  ])('%s: exactly the planned requests, setup() and teardown() once, setup data on every instance', async (exec, planned) => {
+    const { s, out, results } = await runThree(exec);
+    for (const r of results) expect(r.code, r.stderr).toBe(0);
+    expect(count(s, '/load')).toBe(planned);
+    expect(count(s, '/setup')).toBe(1);
+    expect(count(s, '/teardown')).toBe(1);
+    expect(s.requests.filter((r) => r.url.startsWith('/load')).every((r) => r.url === '/load?from=setup')).toBe(true);
+    const summary = summaryOf(out);
+    expect(summary.metrics.iterations.values.count).toBe(planned);
+    expect(summary.metrics.http_reqs.values.count).toBe(planned + 2);
+    // The arrival-rate scenarios have maxVUs 2 for 3 instances' workers: some own none, and none are dropped.
+    expect(summary.metrics.dropped_iterations?.values.count ?? 0).toBe(0);
+  });
+
+  test('shared-iterations over three instances equals one process', async () => {
+    const s = await server();
+    const one = await runCli(['run', FIXTURE, '--workers', '2', '--no-progress'], { env: { TARGET: s.url, EXEC: 'shared-iterations' } });
+    expect(one.code, one.stderr).toBe(0);
+    const single = count(s, '/load');
+    const { s: s3 } = await runThree('shared-iterations');
+    expect(count(s3, '/load')).toBe(single);
+  });
+
+  test.each(['constant-vus', 'ramping-vus'])('%s: the merged counts are every instance\'s requests, from all three', async (exec) => {
+    const { s, out, results } = await runThree(exec);
+    for (const r of results) expect(r.code, r.stderr).toBe(0);
+    const summary = summaryOf(out);
+    expect(count(s, '/load')).toBeGreaterThan(0);
+    expect(summary.metrics.iterations.values.count).toBe(count(s, '/load'));
+    expect(summary.metrics.http_reqs.values.count).toBe(s.requests.length);
+    expect(count(s, '/setup')).toBe(1);
+    expect(count(s, '/teardown')).toBe(1);
+    // Its VUs were on all three instances: 4-5 VUs over 6 workers, each instance's two workers.
+    expect(summary.metrics.vus_max.values.max).toBeGreaterThanOrEqual(4);
+  });
+});
+
+describe('thresholds judged on the merged results', () => {
+  test('a count that only the merged results reach passes on all three (exit 0)', async () => {
+    // Each instance alone makes about 12 of the 37 + 2 requests.
+    const { results, out } = await runThree('shared-iterations', { env: { THRESHOLDS: JSON.stringify({ http_reqs: ['count>=39'] }) } });
+    for (const r of results) expect(r.code, r.stderr).toBe(0);
+    expect(summaryOf(out).metrics.http_reqs.thresholds?.['count>=39'].ok).toBe(true);
+  });
+
+  test('a count every instance passes alone but the merged results fail exits 99 on all three', async () => {
+    const { results, out } = await runThree('shared-iterations', { env: { THRESHOLDS: JSON.stringify({ http_reqs: ['count<20'] }) } });
+    for (const r of results) expect(r.code, r.stderr).toBe(99);
+    expect(summaryOf(out).metrics.http_reqs.values.count).toBe(39);
+  });
+
+  test("an abortOnFail tripped by one instance's errors stops all three with 108", async () => {
+    const thresholds = { http_req_failed: [{ threshold: 'rate<0.01', abortOnFail: true }] };
+    const t0 = Date.now();
+    const { s, results, out } = await runThree('long', { env: { THRESHOLDS: JSON.stringify(thresholds) }, envOf: (i): Record<string, string> => (i === 2 ? { BAD: '1' } : {}) });
+    for (const r of results) expect(r.code, r.stderr).toBe(108);
+    // Stopped long before the 30 s of the scenario.
+    expect(Date.now() - t0).toBeLessThan(25_000);
+    expect(count(s, '/bad')).toBeGreaterThan(0);
+    expect(count(s, '/load')).toBeGreaterThan(0);
+    const summary = summaryOf(out);
+    expect(summary.mcprun.aborted).toMatch(/http_req_failed.*abortOnFail/);
+    // An abort does not wait: a request of each of the 3 VUs per instance may have been in flight.
+    expect(summary.metrics.http_reqs.values.count).toBeLessThanOrEqual(s.requests.length);
+    expect(summary.metrics.http_reqs.values.count).toBeGreaterThanOrEqual(s.requests.length - 9);
+  });
+});
+
+describe('failures', () => {
+  test('SIGKILL of one instance ends the run within 10 s with 106 and a partial summary on the coordinator', async () => {
+    const s = await server();
+    const out = join(tempDir('mcprun-instances-'), 'summary.json');
+    // A killed process cannot remove its bundle folder: it gets a TMPDIR of its own, removed after the file.
+    const runs = await startInstances(3, ['run', FIXTURE, '--workers', '2', '--summary-export', out], { env: { TARGET: s.url, EXEC: 'long' }, envOf: (i) => (i === 2 ? { TMPDIR: tempDir() } : {}) });
+    await until(() => count(s, '/load') > 50, 30_000, 'load from the instances');
+    const killedAt = Date.now();
+    runs[2].kill('SIGKILL');
+    const [coordinator, other] = await Promise.all([runs[0], runs[1]]);
+    expect(Date.now() - killedAt).toBeLessThan(10_000);
+    expect(coordinator.code, coordinator.stderr).toBe(106);
+    expect(other.code, other.stderr).toBe(106);
+    expect(coordinator.stderr).toMatch(/instance 2 .* was lost/);
+    const summary = summaryOf(out);
+    expect(summary.mcprun.exitCode).toBe(106);
+    // Partial: what the others measured is there, less than the server saw (the killed one's last interval).
+    expect(summary.metrics.http_reqs.values.count).toBeGreaterThan(0);
+    expect(summary.metrics.http_reqs.values.count).toBeLessThanOrEqual(s.requests.length);
+    // Never replayed: after the end nothing more arrives.
+    const after = s.requests.length;
+    await new Promise((r) => setTimeout(r, 500));
+    expect(s.requests.length).toBe(after);
+  });
+
+  test('SIGKILL of the coordinator stops the other instances (106), and their load with them', async () => {
+    const s = await server();
+    const runs = await startInstances(3, ['run', FIXTURE, '--workers', '2'], { env: { TARGET: s.url, EXEC: 'long' }, envOf: (i) => (i === 0 ? { TMPDIR: tempDir() } : {}) });
+    await until(() => count(s, '/load') > 50, 30_000, 'load from the instances');
+    const killedAt = Date.now();
+    runs[0].kill('SIGKILL');
+    const others = await Promise.all([runs[1], runs[2]]);
+    expect(Date.now() - killedAt).toBeLessThan(10_000);
+    for (const r of others) {
+      expect(r.code, r.stderr).toBe(106);
+      expect(r.stderr).toMatch(/the coordinator at 127\.0\.0\.1:\d+ is gone/);
+    }
+    for (const r of runs) expect(alive(r.pid)).toBe(false);
+    const after = s.requests.length;
+    await new Promise((r) => setTimeout(r, 500));
+    expect(s.requests.length).toBe(after);
+    expect(existsSync(join(ROOT, 'summary.json'))).toBe(false);
+  });
+});
+
+describe('pods that start apart, and a stop on one pod', () => {
+  test('an instance that starts 7 s after the others (past the heartbeat limit) still joins, and the run counts exactly', async () => {
+    const s = await server();
+    const port = await freePort();
+    const start = (i: number) => runCli(['run', FIXTURE, '--workers', '2', '--instances', '3', '--coordinator', `127.0.0.1:${port}`, '--no-progress'], { env: { TARGET: s.url, EXEC: 'shared-iterations', JOB_COMPLETION_INDEX: String(i) } });
+    const early = [start(0), start(1)];
+    await early[0].waitForOutput('instance 1 joined');
+    await new Promise((r) => setTimeout(r, 7000));
+    const results = await Promise.all([...early, start(2)]);
+    for (const r of results) expect(r.code, r.stderr).toBe(0);
+    expect(count(s, '/load')).toBe(37);
+  });
+
+  test('SIGTERM on one instance stops the whole run gracefully: 105 on all three, the summary written', async () => {
+    const s = await server();
+    const out = join(tempDir('mcprun-instances-'), 'summary.json');
+    const runs = await startInstances(3, ['run', FIXTURE, '--workers', '2', '--summary-export', out], { env: { TARGET: s.url, EXEC: 'long' } });
+    await until(() => count(s, '/load') > 50, 30_000, 'load from the instances');
+    runs[1].kill('SIGTERM');
+    const results = await Promise.all(runs);
+    for (const r of results) expect(r.code, r.stderr).toBe(105);
+    const summary = summaryOf(out);
+    expect(summary.mcprun.aborted).toMatch(/stopped from outside/);
+    expect(summary.metrics.http_reqs.values.count).toBe(s.requests.length);
+  });
+});
+
+describe('a pod that comes back', () => {
+  test('an instance that connects after the run started is turned away (104) and the run goes on, its share never run twice', async () => {
+    const s = await server();
+    const runs = await startInstances(3, ['run', FIXTURE, '--workers', '2'], { env: { TARGET: s.url, EXEC: 'long' } });
+    await until(() => count(s, '/load') > 50, 30_000, 'load from the instances');
+    const port = /--coordinator 127\.0\.0\.1:(\d+)/.exec(runs[0].output()) ?? /listens on 127\.0\.0\.1:(\d+)/.exec(runs[0].output());
+    const late = await runCli(['run', FIXTURE, '--workers', '2', '--instances', '3', '--coordinator', `127.0.0.1:${port![1]}`, '--no-progress'], { env: { TARGET: s.url, EXEC: 'long', JOB_COMPLETION_INDEX: '1' } });
+    expect(late.code).toBe(104);
+    expect(late.stderr).toMatch(/connected to the coordinator at 127\.0\.0\.1:\d+ after the run had started: a share is never run twice/);
+    for (const r of runs) expect(alive(r.pid)).toBe(true);
+    runs[0].kill('SIGTERM');
+    const results = await Promise.all(runs);
+    for (const r of results) expect(r.code, r.stderr).toBe(105);
+    expect(results[0].stderr).toMatch(/instance 1 connected from .* after the run had started; it was turned away/);
+  });
+});
+
+describe('refused before load (104 on every instance)', () => {
+  test('an instance with a different scenario (its -e changes the thresholds)', async () => {
+    const s = await server();
+    const port = await freePort();
+    const start = (i: number, env: Record<string, string> = {}) =>
+      runCli(['run', FIXTURE, '--workers', '1', '--instances', '3', '--coordinator', `127.0.0.1:${port}`, '--no-progress'], { env: { TARGET: s.url, JOB_COMPLETION_INDEX: String(i), ...env } });
+    // The odd one joins last, so that every instance is there to be told.
+    const coordinator = start(0);
+    const good = start(1);
+    await coordinator.waitForOutput('instance 1 joined');
+    const odd = start(2, { THRESHOLDS: JSON.stringify({ http_reqs: ['count>1'] }) });
+    const results = await Promise.all([coordinator, good, odd]);
+    for (const r of results) expect(r.code, r.stderr).toBe(104);
+    expect(results[0].stderr).toMatch(/instance 2 has a different scenario .*; the run was refused on every instance and no load was sent/);
+    expect(results[1].stderr).toMatch(/instance 2 has a different scenario/);
+    expect(results[2].stderr).toMatch(/instance 2 has a different scenario/);
+    expect(s.requests.length).toBe(0);
+  });
+
+  test('the same index twice', async () => {
+    const s = await server();
+    const runs = await startInstances(3, ['run', FIXTURE, '--workers', '1'], { env: { TARGET: s.url }, envOf: (i) => (i === 2 ? { JOB_COMPLETION_INDEX: "1" } : {}) });
+    const results = await Promise.all(runs);
+    for (const r of results) expect(r.code, r.stderr).toBe(104);
+    expect(results[0].stderr).toMatch(/two instances connected with index 1 .*each index must be given once/);
+    expect(s.requests.length).toBe(0);
+  });
+
+  test("an instance without the run's token is turned away; the coordinator goes on waiting", async () => {
+    const s = await server();
+    const runs = await startInstances(2, ['run', FIXTURE, '--workers', '1'], { env: { TARGET: s.url }, envOf: (i) => ({ MCPRUN_TOKEN: i === 0 ? 'the-runs-token-0123456789' : 'another-token-0123456789' }) });
+    const stranger = await runs[1];
+    expect(stranger.code).toBe(104);
+    expect(stranger.stderr).toMatch(/instance 1 was refused by the coordinator at 127\.0\.0\.1:\d+: MCPRUN_TOKEN is missing or is not the run's token/);
+    expect(stranger.stderr).not.toContain('the-runs-token');
+    await runs[0].waitForOutput(/refused: it did not give the run's token/);
+    runs[0].kill('SIGINT');
+    const coordinator = await runs[0];
+    expect(coordinator.code).toBe(105);
+    expect(s.requests.length).toBe(0);
+  });
+});
