@@ -118,7 +118,7 @@ describe('failures', () => {
     const s = await server();
     const out = join(tempDir('mcprun-instances-'), 'summary.json');
     // A killed process cannot remove its bundle folder: it gets a TMPDIR of its own, removed after the file.
-    const runs = await startInstances(3, ['run', FIXTURE, '--workers', '2', '--summary-export', out], { env: { TARGET: s.url, EXEC: 'long' }, envOf: (i) => (i === 2 ? { TMPDIR: tempDir() } : {}) });
+    const runs = await startInstances(3, ['run', FIXTURE, '--workers', '2', '--summary-export', out], { env: { TARGET: s.url, EXEC: 'long' }, envOf: (i): Record<string, string> => (i === 2 ? { TMPDIR: tempDir() } : {}) });
     await until(() => count(s, '/load') > 50, 30_000, 'load from the instances');
     const killedAt = Date.now();
     runs[2].kill('SIGKILL');
@@ -140,7 +140,7 @@ describe('failures', () => {
 
   test('SIGKILL of the coordinator stops the other instances (106), and their load with them', async () => {
     const s = await server();
-    const runs = await startInstances(3, ['run', FIXTURE, '--workers', '2'], { env: { TARGET: s.url, EXEC: 'long' }, envOf: (i) => (i === 0 ? { TMPDIR: tempDir() } : {}) });
+    const runs = await startInstances(3, ['run', FIXTURE, '--workers', '2'], { env: { TARGET: s.url, EXEC: 'long' }, envOf: (i): Record<string, string> => (i === 0 ? { TMPDIR: tempDir() } : {}) });
     await until(() => count(s, '/load') > 50, 30_000, 'load from the instances');
     const killedAt = Date.now();
     runs[0].kill('SIGKILL');
