@@ -57,3 +57,13 @@ export type {
 } from '../runtime/protocols/mcp/types.js';
 export { textSummary } from '../runtime/output/text-summary.js';
 export type { SummaryData } from '../runtime/output/summary-data.js';
+
+declare global {
+  /** The environment of the running VU: -e values over its scenario's `env` over the process environment (k6's `__ENV`). */
+  // eslint-disable-next-line no-var
+  var __ENV: Record<string, string | undefined>;
+  /** The running VU's id, from 1 (0 in init code, setup and teardown), as k6's `__VU`. */
+  const __VU: number;
+  /** The running VU's iteration in its scenario, from 0, as k6's `__ITER`. */
+  const __ITER: number;
+}
