@@ -22,7 +22,7 @@ export type {
 } from './options.js';
 export type { ThresholdExpression, ThresholdDefinition } from './threshold-types.js';
 export { http } from './http.js';
-export type { HttpResponse, Timings, ResponseType, RequestBody, RequestParams, BatchRequest } from '../runtime/protocols/http/types.js';
+export type { HttpResponse, Timings, ResponseType, RequestBody, RequestParams, BatchRequest, CookieJar, CookieOptions, HttpCookie, RequestCookies, ExpectedStatuses } from '../runtime/protocols/http/types.js';
 export { ws, WsError } from './ws.js';
 export type { WebSocketSession, WsConnectParams, WsMessage, WsData, WaitParams, WsEvent } from '../runtime/protocols/ws/types.js';
 export { check } from './check.js';

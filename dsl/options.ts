@@ -123,6 +123,13 @@ export interface HttpOptions {
   /** Skip TLS certificate verification. @default false */
   insecureSkipTLSVerify?: boolean;
   /**
+   * Send `accept-encoding: gzip, deflate, br` and decode such bodies (node:zlib); `res.body` is the
+   * decoded body, `data_received` the bytes on the wire. false: no accept-encoding and no decoding. @default true
+   */
+  compression?: boolean;
+  /** The user-agent header of every request ('' sends none; a request's own header wins). @default 'mcprun/<version> (...)' */
+  userAgent?: string;
+  /**
    * Redirects followed per request (k6's `maxRedirects`); each hop is a request of its own in the
    * metrics, the script gets the last response. 0 returns every 3xx as it is. @default 10
    */

@@ -169,12 +169,19 @@ function resolveHttp(raw: unknown, issues: ConfigIssue[]): HttpConfig {
     shareConnections: readBool(httpRaw, 'shareConnections', 'options.http', issues, false),
     batchPerHost: typeof httpRaw.batchPerHost === 'number' && Number.isInteger(httpRaw.batchPerHost) && httpRaw.batchPerHost > 0 ? httpRaw.batchPerHost : 6,
     insecureSkipTLSVerify: readBool(httpRaw, 'insecureSkipTLSVerify', 'options.http', issues, false),
+    compression: readBool(httpRaw, 'compression', 'options.http', issues, true),
+    ...(typeof httpRaw.userAgent === 'string' ? { userAgent: httpRaw.userAgent } : readUserAgent(httpRaw.userAgent, issues)),
     maxRedirects: readMaxRedirects(httpRaw.maxRedirects, 'options.http.maxRedirects', issues),
     maxResponseSize: readSize(httpRaw.maxResponseSize, 'options.http.maxResponseSize', issues, DEFAULT_MAX_RESPONSE_SIZE),
   };
 }
 
 const DEFAULT_MAX_RESPONSE_SIZE = 64 * 1024 * 1024;
+
+function readUserAgent(v: unknown, issues: ConfigIssue[]): Record<string, never> {
+  if (v !== undefined) issues.push({ path: 'options.http.userAgent', message: `must be a string ('' sends no user-agent), received ${describe(v)}` });
+  return {};
+}
 
 /** Bytes, or a size as fault options write them ('64MB', '1GiB': config/byte-size.ts). */
 function readSize(v: unknown, path: string, issues: ConfigIssue[], dflt: number): number {

@@ -36,3 +36,119 @@ describe('scenario env, __VU, __ITER', () => {
     expect(readSummary(out).metrics.http_reqs.values.count).toBe(8);
   });
 });
+
+/** Bytes the server wrote on every socket it accepted (open or closed): the ground truth of data_received. */
+function countBytes(server: import('node:http').Server): () => number {
+  const sockets = new Set<import('node:net').Socket>();
+  let closed = 0;
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => {
+      closed += s.bytesWritten;
+      sockets.delete(s);
+    });
+  });
+  return () => closed + [...sockets].reduce((n, s) => n + s.bytesWritten, 0);
+}
+
+async function listen(handler: import('node:http').RequestListener): Promise<{ url: string; server: import('node:http').Server; written: () => number }> {
+  const { createServer } = await import('node:http');
+  const { onTestFinished } = await import('vitest');
+  const server = createServer(handler);
+  const written = countBytes(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  onTestFinished(() => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))));
+  return { url: `http://127.0.0.1:${(server.address() as { port: number }).port}`, server, written };
+}
+
+describe('cookies', () => {
+  test('a login flow: Set-Cookie goes back on the requests of the same VU, not of another; expired and wrong-path cookies are not sent', async () => {
+    const seen: Array<{ path: string; u: string; cookie: string }> = [];
+    const reports: Record<string, unknown> = {};
+    const s = await listen((req, res) => {
+      const url = new URL(req.url!, 'http://x');
+      const u = url.searchParams.get('u')!;
+      seen.push({ path: url.pathname, u, cookie: req.headers.cookie ?? '' });
+      if (url.pathname === '/login') {
+        res.writeHead(302, {
+          location: `/home?u=${u}`,
+          'set-cookie': [`sid=${u}; Path=/; HttpOnly`, 'old=1; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT', 'adm=1; Path=/admin'],
+        });
+        res.end();
+        return;
+      }
+      if (url.pathname === '/report') {
+        let body = '';
+        req.on('data', (d) => (body += d));
+        req.on('end', () => ((reports[u] = JSON.parse(body)), res.end('ok')));
+        return;
+      }
+      res.end('ok');
+    });
+    const r = await runCli([fixture('cookies.ts'), '-e', `TARGET=${s.url}`, '--no-progress', '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    const cookieOf = (path: string, u: string) => seen.find((q) => q.path === path && q.u === u)?.cookie;
+    for (const u of ['u1', 'u2']) {
+      expect(cookieOf('/login', u), 'nothing before the login').toBe('');
+      expect(cookieOf('/home', u), 'the session, not the expired or /admin cookie').toBe(`sid=${u}`);
+      expect(cookieOf('/page', u)).toBe(`sid=${u}`);
+      expect(cookieOf('/admin/x', u)?.split('; ').sort()).toEqual(['adm=1', `sid=${u}`]);
+      expect(cookieOf('/nojar', u), 'jar: null sends no cookie').toBe('');
+      expect(cookieOf('/extra', u), 'per-request cookies over the jar').toBe(`sid=${u}; extra=x`);
+      expect(cookieOf('/manual', u)?.split('; ').sort()).toEqual(['manual=m1', `sid=${u}`]);
+      expect(reports[u], 'res.cookies and jar.cookiesForURL').toEqual({ res: ['adm', 'old', 'sid'], sid: u, jar: { sid: [u], manual: ['m1'] } });
+    }
+  });
+});
+
+describe('compression', () => {
+  test('gzip, deflate and br bodies decode to the original; data_received is the bytes on the wire', async () => {
+    const zlib = await import('node:zlib');
+    const original = JSON.stringify({ items: Array.from({ length: 200 }, (_, i) => ({ id: i, name: `item ${i}` })) });
+    const encode: Record<string, (b: Buffer) => Buffer> = { gzip: zlib.gzipSync, deflate: zlib.deflateSync, br: zlib.brotliCompressSync };
+    const acceptSeen: string[] = [];
+    const s = await listen((req, res) => {
+      acceptSeen.push(req.headers['accept-encoding'] ?? '');
+      const enc = req.url!.slice(1);
+      if (encode[enc]) {
+        res.writeHead(200, { 'content-encoding': enc, 'content-type': 'application/json' });
+        res.end(encode[enc](Buffer.from(original)));
+      } else res.end(original);
+    });
+    const out = summaryPath();
+    const r = await runCli([fixture('compression.ts'), '-e', `TARGET=${s.url}`, '--summary-export', out, '--no-progress', '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    const m = readSummary(out).metrics;
+    expect(m.checks.values.passes).toBe(9);
+    expect(m.checks.values.fails).toBe(0);
+    expect(acceptSeen.every((a) => a === 'gzip, deflate, br')).toBe(true);
+    expect(acceptSeen).toHaveLength(10);
+    // Compressed bodies are far smaller than the original: decoded bytes counted would show.
+    expect(m.data_received.values.count).toBe(s.written());
+    expect(m.data_received.values.count).toBeLessThan(original.length * 3);
+  });
+});
+
+describe('responses', () => {
+  test('status_text, proto, res.json(selector), expectedStatuses worker-wide and per request', async () => {
+    const s = await listen((req, res) => {
+      const m = /^\/status\/(\d+)$/.exec(req.url!);
+      if (m) {
+        res.statusCode = Number(m[1]);
+        res.end();
+        return;
+      }
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ user: { name: 'ada' }, items: [{ id: 1 }, { id: 2 }, { id: 3 }], 'a.b': 'dot' }));
+    });
+    const out = summaryPath();
+    const r = await runCli([fixture('responses.ts'), '-e', `TARGET=${s.url}`, '--summary-export', out, '--no-progress', '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    const m = readSummary(out).metrics;
+    expect(m.checks.values.fails, JSON.stringify(m.checks)).toBe(0);
+    expect(m.checks.values.passes).toBe(9);
+    // 4 requests: /json and the first 404 expected; the 500 and the narrowed 404 failed.
+    expect(m.http_req_failed.values.passes).toBe(2);
+    expect(m.http_req_failed.values.fails).toBe(2);
+  });
+});

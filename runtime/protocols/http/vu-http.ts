@@ -19,6 +19,9 @@ import { SourceAddresses } from '../local-ips.js';
 import { SocketBytes } from '../socket-bytes.js';
 import { H1Slot, type ConnectRecord, type Endpoint, type H1Exchange, type SlotHooks, type SlotOptions } from './h1-client.js';
 import { Response } from './response.js';
+import { cookieHeader, hasSetCookie, setCookieValues, VuCookieJar } from './cookies.js';
+import { contentEncoding, decodeBody } from './decode.js';
+import { isFailed } from './expected-statuses.js';
 import type { HttpConfig, RequestBody, RequestParams, ResponseType, Timings } from './types.js';
 import { safeTimeout } from '../../timers.js';
 
@@ -32,7 +35,8 @@ interface ParsedUrl {
   heads: Map<string, Buffer> | null;
 }
 
-const USER_AGENT = 'mcprun/0.1 (+https://www.npmjs.com/package/mcprun)';
+export const USER_AGENT = 'mcprun/0.1 (+https://www.npmjs.com/package/mcprun)';
+const ACCEPT_ENCODING = 'gzip, deflate, br';
 const URL_CACHE_MAX = 10_000;
 /** Methods whose requests carry a body by definition: sent with `content-length: 0` when empty (as undici and Go do). */
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
@@ -347,6 +351,8 @@ class RequestHandler implements H1Exchange {
     this.owner.inflight.delete(this);
     const tEnd = performance.now();
     const res = this.build(err, tEnd);
+    // No cookie work unless the head mentions one (hasSetCookie is one indexOf).
+    if (this.rawHeaders !== null && res.status && hasSetCookie(this.rawHeaders) && this.params?.jar !== null) this.owner.storeCookies(this.url, this.rawHeaders, this.params?.jar);
     this.owner.record(this, res);
     if (!err && this.redirectsLeft > 0 && REDIRECTS.has(res.status)) {
       const next = this.owner.follow(this, res);
@@ -380,6 +386,16 @@ class RequestHandler implements H1Exchange {
       duration: tEnd - t0,
     };
     let body: string | Uint8Array | null = null;
+    const encoding = !err && this.chunks && this.rawHeaders !== null && this.owner.engine.config.compression !== false ? contentEncoding(this.rawHeaders) : undefined;
+    if (encoding) {
+      try {
+        const decoded = decodeBody(Buffer.concat(this.chunks!), encoding, this.owner.engine.config.maxResponseSize ?? 2 ** 31 - 1);
+        this.chunks = [decoded];
+        this.copied = 1;
+      } catch (e) {
+        err = e as Error;
+      }
+    }
     if (!err && this.chunks) {
       const one = this.chunks.length === 1;
       if (this.responseType === 'binary') {
@@ -396,9 +412,18 @@ class RequestHandler implements H1Exchange {
 }
 
 /** The request's status line and headers; throws an MCPRUN_USAGE error naming a header that cannot be sent. */
-function buildHead(method: string, u: ParsedUrl, headers: Record<string, string> | undefined, payload: Uint8Array | undefined, form: boolean): string {
+function buildHead(
+  method: string,
+  u: ParsedUrl,
+  headers: Record<string, string> | undefined,
+  payload: Uint8Array | undefined,
+  form: boolean,
+  config: HttpConfig,
+  cookie: string,
+): string {
   let host = u.host;
-  let agent = USER_AGENT;
+  let agent = config.userAgent ?? USER_AGENT;
+  let encoding = config.compression === false ? '' : ACCEPT_ENCODING;
   let extra = '';
   let contentType = form ? 'application/x-www-form-urlencoded' : '';
   if (headers) {
@@ -412,10 +437,13 @@ function buildHead(method: string, u: ParsedUrl, headers: Record<string, string>
       if (lower === 'host') host = value;
       else if (lower === 'user-agent') agent = value;
       else if (lower === 'content-type') contentType = value;
+      else if (lower === 'accept-encoding') encoding = value;
+      else if (lower === 'cookie' && cookie) cookie = `${value}; ${cookie}`;
       else extra += `${name}: ${value}\r\n`;
     }
   }
-  let head = `${method} ${u.path} HTTP/1.1\r\nhost: ${host}\r\nuser-agent: ${agent}\r\n${extra}`;
+  let head = `${method} ${u.path} HTTP/1.1\r\nhost: ${host}\r\n${agent ? `user-agent: ${agent}\r\n` : ''}${encoding ? `accept-encoding: ${encoding}\r\n` : ''}${extra}`;
+  if (cookie) head += `cookie: ${cookie}\r\n`;
   if (contentType) head += `content-type: ${contentType}\r\n`;
   if (payload) head += `content-length: ${payload.byteLength}\r\n`;
   else if (BODY_METHODS.has(method)) head += 'content-length: 0\r\n';
@@ -433,8 +461,30 @@ export class VuHttp {
   #lastUser: Record<string, string> | null = null;
   #lastStatus = -1;
   #lastCode: string | undefined = undefined;
+  /** Created when a response first sets a cookie, or the script asks for it. */
+  #jar: VuCookieJar | undefined;
 
   constructor(readonly engine: HttpEngine) {}
+
+  /** http.cookieJar(): this VU's jar. */
+  cookieJar(): VuCookieJar {
+    return (this.#jar ??= new VuCookieJar());
+  }
+
+  /** A response's Set-Cookie headers, into the request's jar (params.jar) or this VU's. */
+  storeCookies(url: string, rawHeaders: string, jar: unknown): void {
+    const values = setCookieValues(rawHeaders);
+    if (!values.length) return;
+    (jar instanceof VuCookieJar ? jar : this.cookieJar()).store(url, values);
+  }
+
+  /** The Cookie header for a request ('' without a jar and per-request cookies: the usual case). */
+  #cookie(url: string, params: RequestParams | undefined): string {
+    const own = params?.jar;
+    const jar = own === undefined ? this.#jar : own instanceof VuCookieJar ? own : undefined;
+    if (!jar && !params?.cookies) return '';
+    return cookieHeader(jar ? jar.header(url) : '', params?.cookies);
+  }
 
   #pool(u: ParsedUrl): OriginPool {
     if (this.engine.config.shareConnections) return this.engine.sharedPool(u);
@@ -463,16 +513,17 @@ export class VuHttp {
       }
     }
     const headers = params?.headers;
+    const cookie = this.#jar !== undefined || params !== undefined ? this.#cookie(url, params) : '';
     let head: Buffer | string;
-    if (!payload && !headers) {
+    if (!payload && !headers && !cookie) {
       // The common load-test request: the same bytes every time, built once.
       const heads = (u.heads ??= new Map());
       let h = heads.get(method);
-      if (!h) heads.set(method, (h = Buffer.from(buildHead(method, u, undefined, undefined, false), 'latin1')));
+      if (!h) heads.set(method, (h = Buffer.from(buildHead(method, u, undefined, undefined, false, this.engine.config, ''), 'latin1')));
       head = h;
     } else {
       try {
-        head = buildHead(method, u, headers, payload, form);
+        head = buildHead(method, u, headers, payload, form, this.engine.config, cookie);
       } catch (err) {
         return Promise.reject(err);
       }
@@ -534,7 +585,7 @@ export class VuHttp {
 
   /** Called by the handler when a request ends (not when it is interrupted). */
   record(h: RequestHandler, res: Response): void {
-    const failed = res.status === 0 || res.status >= 400;
+    const failed = isFailed(res.status, h.params?.responseCallback);
     // A VU mostly repeats the same request with the same outcome: compare identities before
     // building the engine's cache key.
     let rs = this.#lastSeries;
