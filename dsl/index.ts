@@ -25,6 +25,8 @@ export { http } from './http.js';
 export type { HttpResponse, Timings, ResponseType, RequestBody, RequestParams, BatchRequest, CookieJar, CookieOptions, HttpCookie, RequestCookies, ExpectedStatuses } from '../runtime/protocols/http/types.js';
 export { ws, WsError } from './ws.js';
 export type { WebSocketSession, WsConnectParams, WsMessage, WsData, WaitParams, WsEvent } from '../runtime/protocols/ws/types.js';
+export { open, sharedData, parseCsv } from '../runtime/worker/data-files.js';
+export type { CsvOptions } from '../runtime/worker/data-files.js';
 export { check } from './check.js';
 export type { Checkers } from './check.js';
 export { group } from './group.js';
@@ -66,4 +68,7 @@ declare global {
   const __VU: number;
   /** The running VU's iteration in its scenario, from 0, as k6's `__ITER`. */
   const __ITER: number;
+  /** k6's open(): a file's text, or with 'b' its bytes; relative paths start from the scenario file's folder. */
+  function open(path: string): string;
+  function open(path: string, mode: 'b'): ArrayBuffer;
 }

@@ -1,10 +1,11 @@
 /**
- * k6's per-VU globals in one realm: `__ENV`, `__VU`, `__ITER`, and `process.env` as the VU running
+ * k6's per-VU globals in one realm: `__ENV`, `__VU`, `__ITER`, `open`, and `process.env` as the VU running
  * now sees them. The VUs of a worker share one JavaScript realm, so these are getters that read the
  * VU of the code running now (vuStorage): a scenario's `env` reaches its own VUs and no others.
  * Outside a VU (the scenario's init code, setup/teardown) they read the worker's environment
  * (-e values over the process environment), `__VU` is 0 and `__ITER` is 0, as in k6's init context.
  */
+import { open } from './data-files.js';
 import { vuStorage } from './vu-context.js';
 
 type Env = Record<string, string | undefined>;
@@ -52,4 +53,6 @@ export function installVuGlobals(env: Record<string, string>): void {
   Object.defineProperty(g, '__VU', { configurable: true, get: () => vuStorage.getStore()?.context.vu.id ?? 0 });
   Object.defineProperty(g, '__ITER', { configurable: true, get: () => vuStorage.getStore()?.context.vu.iteration ?? 0 });
   process.env = scopedProcessEnv(process.env, base);
+  // k6's open() is a global of the init context; it is exported by 'mcprun' too.
+  if (!('open' in g)) g.open = open;
 }

@@ -152,3 +152,48 @@ describe('responses', () => {
     expect(m.http_req_failed.values.fails).toBe(2);
   });
 });
+
+describe('data files', () => {
+  test('open(), a CSV and import.meta.url next to the scenario work when mcprun runs from another folder; sharedData is frozen and built once per worker', async () => {
+    const { writeFileSync, mkdirSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tempDir } = await import('../support/temp.js');
+    const dir = tempDir();
+    mkdirSync(join(dir, 'data'));
+    writeFileSync(join(dir, 'data', 'users.csv'), 'name,password\nada,"pw,1"\nbob,pw2\n');
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ greeting: 'hi' }));
+    writeFileSync(join(dir, 'blob.bin'), Buffer.from([0, 1, 2, 255]));
+    writeFileSync(
+      join(dir, 'scenario.ts'),
+      `import { defineScenario, http, open as openData, sharedData, parseCsv } from 'mcprun';
+import { readFileSync } from 'node:fs';
+export const options = defineScenario({ scenarios: { s: { executor: 'per-vu-iterations', vus: 4, iterations: 1 } } });
+let builds = 0;
+const users = sharedData('users', () => (builds++, parseCsv(openData('./data/users.csv'))));
+const again = sharedData('users', () => (builds++, []));
+const config = JSON.parse(open('config.json'));
+const blob = new Uint8Array(open('blob.bin', 'b'));
+const viaUrl = readFileSync(new URL('./config.json', import.meta.url), 'utf8');
+export default async function () {
+  const user = users[(__VU - 1) % users.length];
+  let frozen = false;
+  try { (user as any).name = 'x'; } catch { frozen = true; }
+  const q = new URLSearchParams({ user: user.name, password: user.password, greeting: config.greeting, blob: [...blob].join('-'),
+    url: JSON.parse(viaUrl).greeting, frozen: String(frozen && Object.isFrozen(users)), builds: String(builds), same: String(again === users), rows: String(users.length) });
+  await http.get(__ENV.TARGET + '/?' + q);
+}
+`,
+    );
+    const s = await serverForTest();
+    const elsewhere = tempDir();
+    const r = await runCli([join(dir, 'scenario.ts'), '-e', `TARGET=${s.url}`, '--workers', '2', '--no-progress', '--quiet'], { cwd: elsewhere });
+    expect(r.code, r.stderr).toBe(0);
+    const seen = s.requests.map((q) => Object.fromEntries(new URL(q.url, s.url).searchParams));
+    expect(seen).toHaveLength(4);
+    expect(seen.map((q) => q.user).sort()).toEqual(['ada', 'ada', 'bob', 'bob']);
+    for (const q of seen) {
+      expect(q.password).toBe(q.user === 'ada' ? 'pw,1' : 'pw2');
+      expect(q).toMatchObject({ greeting: 'hi', blob: '0-1-2-255', url: 'hi', frozen: 'true', builds: '1', same: 'true', rows: '2' });
+    }
+  });
+});
