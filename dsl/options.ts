@@ -185,6 +185,12 @@ export interface Options {
   iterations?: number;
   stages?: Stage[];
   http?: HttpOptions;
+  /** Tags on every sample of the run (a scenario's own `tags` and `--tag` win). */
+  tags?: Record<string, string>;
+  /** The trend stats of the summary, e.g. ['avg', 'p(95)', 'p(99.9)']. @default ['avg','min','med','max','p(90)','p(95)','p(99)'] */
+  summaryTrendStats?: string[];
+  /** Client certificates for TLS (k6's tlsAuth): PEM text, e.g. cert: open('client.pem'); `domains` limits one to those hosts. */
+  tlsAuth?: Array<{ cert: string; key: string; password?: string; domains?: string[] }>;
   /** @default '60s' */
   setupTimeout?: Duration;
   /** @default '60s' */

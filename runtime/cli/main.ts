@@ -9,6 +9,7 @@ import type { RunOptions } from '../config/run-options.js';
 import { reportError } from '../output/error-report.js';
 import { takeEarlySignals } from './early-signals.js';
 import { startedByNpm, watchParent } from './parent-watch.js';
+import { envFlagArgs } from './env-flags.js';
 import { fastParse, yargsParse } from './parse.js';
 import { toRunOptions } from './run-options.js';
 
@@ -18,9 +19,11 @@ export interface CliIo {
 }
 
 /** Parse only (no run): tests call this to pin flag handling and messages. */
-export async function parseArgs(argv: string[]): Promise<RunOptions> {
+export async function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<RunOptions> {
   // `mcprun scenario.ts --vus 2` and `mcprun --vus 2 scenario.ts` both mean `mcprun run ...`.
-  const args = argv[0] === 'run' ? argv.slice(1) : argv;
+  const given = argv[0] === 'run' ? argv.slice(1) : argv;
+  // MCPRUN_* variables come first, as flags the command line's own override (env-flags.ts).
+  const args = [...envFlagArgs(given, env), ...given];
   const fast = fastParse(args);
   if (fast) return toRunOptions(fast);
   return toRunOptions((await yargsParse(args)) ?? { script: '' });

@@ -10,7 +10,8 @@
  * quarter of a worker's CPU. Here a request is one pre-built buffer (cached per method and URL when
  * the script adds no headers) and one `write`.
  */
-import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { connect as netConnect, isIP, type LookupFunction, type Socket } from 'node:net';
+import type { SecureContextOptions } from 'node:tls';
 import { connect as tlsConnect } from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { ProtocolError } from '../../errors.js';
@@ -60,6 +61,10 @@ export interface SlotOptions {
   rejectUnauthorized: boolean;
   /** --local-ips: where each new connection comes from (undefined: the kernel picks). */
   sources: { next(): string | undefined };
+  /** --dns policy: how the host name resolves (undefined: Node's lookup). */
+  lookup?: LookupFunction;
+  /** options.tlsAuth: the client certificate for this endpoint's host, if any. */
+  clientCert?: (hostname: string) => Pick<SecureContextOptions, 'cert' | 'key' | 'passphrase'> | undefined;
 }
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
@@ -188,6 +193,8 @@ export class H1Slot implements ResponseSink {
         servername: isIP(hostname) ? undefined : hostname,
         rejectUnauthorized: this.options.rejectUnauthorized,
         ALPNProtocols: ['http/1.1'],
+        lookup: this.options.lookup,
+        ...this.options.clientCert?.(hostname),
         // tls.connect passes socket options through to net; its typings omit them.
         ...({ localAddress } as object),
       });
@@ -203,6 +210,7 @@ export class H1Slot implements ResponseSink {
         host: hostname,
         port,
         localAddress,
+        lookup: this.options.lookup,
         noDelay: true,
         onread: {
           buffer: sharedReadBuffer(),

@@ -10,6 +10,12 @@ export interface HttpConfig {
   compression?: boolean;
   /** The user-agent header (--user-agent, options.userAgent); '' sends none. */
   userAgent?: string;
+  /** --dns policy: the address family of new connections. @default 'any' */
+  dnsPolicy?: 'preferIPv4' | 'preferIPv6' | 'onlyIPv4' | 'onlyIPv6' | 'any';
+  /** options.tlsAuth: client certificates. */
+  tlsAuth?: TlsAuthEntry[];
+  /** --http-debug: heads, or heads and bodies, of every request and response on stderr. */
+  debug?: 'headers' | 'full';
   shareConnections: boolean;
   batchPerHost: number;
   insecureSkipTLSVerify: boolean;
@@ -21,7 +27,8 @@ export interface HttpConfig {
 
 import type { CookieOptions, HttpCookie, RequestCookies } from './cookies.js';
 import type { ExpectedStatuses } from './expected-statuses.js';
-export type { CookieOptions, HttpCookie, RequestCookies, ExpectedStatuses };
+import type { TlsAuthEntry } from './tls-auth.js';
+export type { CookieOptions, HttpCookie, RequestCookies, ExpectedStatuses, TlsAuthEntry };
 
 export type RequestBody = string | Uint8Array | ArrayBuffer | Record<string, unknown> | null | undefined;
 

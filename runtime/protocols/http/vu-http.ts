@@ -22,6 +22,9 @@ import { Response } from './response.js';
 import { cookieHeader, hasSetCookie, setCookieValues, VuCookieJar } from './cookies.js';
 import { contentEncoding, decodeBody } from './decode.js';
 import { isFailed } from './expected-statuses.js';
+import { lookupFor } from '../dns-policy.js';
+import { clientCertFor } from './tls-auth.js';
+import { printHttpDebug } from './http-debug.js';
 import type { HttpConfig, RequestBody, RequestParams, ResponseType, Timings } from './types.js';
 import { safeTimeout } from '../../timers.js';
 
@@ -111,7 +114,7 @@ export class HttpEngine {
     readonly conns: ConnectionMeter = new ConnectionMeter(store, 'http'),
     sources: SourceAddresses = new SourceAddresses(undefined),
   ) {
-    this.slotOptions = { rejectUnauthorized: !config.insecureSkipTLSVerify, sources };
+    this.slotOptions = { rejectUnauthorized: !config.insecureSkipTLSVerify, sources, lookup: lookupFor(config.dnsPolicy), clientCert: clientCertFor(config.tlsAuth) };
   }
 
   parseUrl(url: string): ParsedUrl {
@@ -354,6 +357,8 @@ class RequestHandler implements H1Exchange {
     // No cookie work unless the head mentions one (hasSetCookie is one indexOf).
     if (this.rawHeaders !== null && res.status && hasSetCookie(this.rawHeaders) && this.params?.jar !== null) this.owner.storeCookies(this.url, this.rawHeaders, this.params?.jar);
     this.owner.record(this, res);
+    const debug = this.owner.engine.config.debug;
+    if (debug) printHttpDebug({ head: this.head, requestBody: this.body, proto: 'HTTP/1.1', status: res.status, statusText: res.statusText, rawHeaders: this.rawHeaders, responseBody: res.body, error: res.error }, debug === 'full');
     if (!err && this.redirectsLeft > 0 && REDIRECTS.has(res.status)) {
       const next = this.owner.follow(this, res);
       if (next) {
