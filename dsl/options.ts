@@ -127,6 +127,13 @@ export interface HttpOptions {
    * decoded body, `data_received` the bytes on the wire. false: no accept-encoding and no decoding. @default true
    */
   compression?: boolean;
+  /**
+   * HTTP/2 over TLS when the server picks it by ALPN (one connection per VU and origin, requests
+   * multiplexed on it); false offers only HTTP/1.1. @default true
+   */
+  http2?: boolean;
+  /** HTTP/2 with prior knowledge (h2c) on plain http:// origins. @default false */
+  h2c?: boolean;
   /** The user-agent header of every request ('' sends none; a request's own header wins). @default 'mcprun/<version> (...)' */
   userAgent?: string;
   /**

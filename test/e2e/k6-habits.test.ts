@@ -197,3 +197,85 @@ export default async function () {
     }
   });
 });
+
+describe('HTTP/2', () => {
+  async function h2Server(opts: { tls: boolean; allowHTTP1?: boolean }) {
+    const http2 = await import('node:http2');
+    const { execFileSync } = await import('node:child_process');
+    const { readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tempDir } = await import('../support/temp.js');
+    const { onTestFinished } = await import('vitest');
+    let cert = '';
+    let key = '';
+    if (opts.tls) {
+      const dir = tempDir();
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'k.pem', '-out', 'c.pem', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { cwd: dir, stdio: 'pipe' });
+      cert = readFileSync(join(dir, 'c.pem'), 'utf8');
+      key = readFileSync(join(dir, 'k.pem'), 'utf8');
+    }
+    const state = { sessions: 0, streams: 0, maxConcurrent: 0, open: 0, bytesSent: 0 };
+    const handler = (req: import('node:http2').Http2ServerRequest, res: import('node:http2').Http2ServerResponse) => {
+      state.streams++;
+      state.open++;
+      state.maxConcurrent = Math.max(state.maxConcurrent, state.open);
+      let body = '';
+      req.on('data', (d) => (body += d));
+      req.on('end', () =>
+        // Held a little, so the batch's streams are open together.
+        setTimeout(() => {
+          state.open--;
+          res.end(req.url === '/echo' ? `echo:${body}` : `path ${req.url}`);
+        }, 30),
+      );
+    };
+    const server = opts.tls ? http2.createSecureServer({ cert, key, allowHTTP1: opts.allowHTTP1 ?? false }, handler) : http2.createServer(handler);
+    server.on('session', () => state.sessions++);
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    onTestFinished(() => new Promise<void>((r) => server.close(() => r())));
+    return { url: `${opts.tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as { port: number }).port}`, state };
+  }
+
+  test("an h2-only TLS server (allowHTTP1: false) answers with proto HTTP/2.0; one VU's concurrent requests share one connection", async () => {
+    const s = await h2Server({ tls: true });
+    const out = summaryPath();
+    const r = await runCli([fixture('h2.ts'), '-e', `TARGET=${s.url}`, '--summary-export', out, '--no-progress', '--workers', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    const m = readSummary(out).metrics;
+    expect(m.checks.values.fails, r.stdout).toBe(0);
+    expect(m.http_reqs.values.count).toBe(16);
+    expect(s.state.streams).toBe(16);
+    expect(s.state.sessions, 'one connection per VU').toBe(2);
+    expect(s.state.maxConcurrent, 'streams multiplexed').toBeGreaterThanOrEqual(4);
+    expect(m.http_req_tls_handshaking.values.max).toBeGreaterThan(0);
+    expect(m.http_req_connecting.values.max).toBeGreaterThan(0);
+    expect(m.http_req_waiting.values.min).toBeGreaterThanOrEqual(25);
+    expect(m.http_req_failed.values.passes).toBe(0);
+    expect(m.data_received.values.count).toBeGreaterThan(0);
+  });
+
+  test('options.http.http2: false offers only HTTP/1.1, which an h2-only server refuses; an HTTP/1.1-capable server answers HTTP/1.1', async () => {
+    const s = await h2Server({ tls: true });
+    const out = summaryPath();
+    const r = await runCli([fixture('h2.ts'), '-e', `TARGET=${s.url}`, '-e', 'NO_H2=1', '--summary-export', out, '--no-progress', '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readSummary(out).metrics.http_req_failed.values.passes).toBe(16);
+    expect(s.state.streams).toBe(0);
+    const both = await h2Server({ tls: true, allowHTTP1: true });
+    const out2 = summaryPath();
+    const r2 = await runCli([fixture('h2.ts'), '-e', `TARGET=${both.url}`, '-e', 'NO_H2=1', '-e', 'PROTO=HTTP/1.1', '--summary-export', out2, '--no-progress', '--quiet']);
+    expect(r2.code, r2.stderr).toBe(0);
+    expect(readSummary(out2).metrics.checks.values.fails).toBe(0);
+  });
+
+  test('h2c prior knowledge on a plain http:// server', async () => {
+    const s = await h2Server({ tls: false });
+    const out = summaryPath();
+    const r = await runCli([fixture('h2.ts'), '-e', `TARGET=${s.url}`, '-e', 'H2C=1', '--summary-export', out, '--no-progress', '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    const m = readSummary(out).metrics;
+    expect(m.checks.values.fails).toBe(0);
+    expect(s.state.sessions).toBe(2);
+    expect(s.state.streams).toBe(16);
+  });
+});

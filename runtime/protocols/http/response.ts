@@ -89,3 +89,10 @@ function splitHeaderLines(block: string): string[] {
   }
   return out;
 }
+
+/** A response that came over HTTP/2 (h2-client.ts). */
+export class H2Response extends Response {
+  override get proto(): string {
+    return this.status ? 'HTTP/2.0' : '';
+  }
+}

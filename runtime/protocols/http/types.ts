@@ -12,6 +12,10 @@ export interface HttpConfig {
   userAgent?: string;
   /** --dns policy: the address family of new connections. @default 'any' */
   dnsPolicy?: 'preferIPv4' | 'preferIPv6' | 'onlyIPv4' | 'onlyIPv6' | 'any';
+  /** HTTP/2 over TLS when the server offers it by ALPN (options.http.http2). @default true */
+  http2?: boolean;
+  /** HTTP/2 with prior knowledge on plain http:// origins (options.http.h2c). @default false */
+  h2c?: boolean;
   /** options.tlsAuth: client certificates. */
   tlsAuth?: TlsAuthEntry[];
   /** --http-debug: heads, or heads and bodies, of every request and response on stderr. */

@@ -18,7 +18,8 @@ import { tagKey } from '../../metrics/series-key.js';
 import { SourceAddresses } from '../local-ips.js';
 import { SocketBytes } from '../socket-bytes.js';
 import { H1Slot, type ConnectRecord, type Endpoint, type H1Exchange, type SlotHooks, type SlotOptions } from './h1-client.js';
-import { Response } from './response.js';
+import { H2Response, Response } from './response.js';
+import { H2Origin, type ExchangeCarrier } from './h2-client.js';
 import { cookieHeader, hasSetCookie, setCookieValues, VuCookieJar } from './cookies.js';
 import { contentEncoding, decodeBody } from './decode.js';
 import { isFailed } from './expected-statuses.js';
@@ -104,6 +105,16 @@ export class HttpEngine {
   readonly #urls = new Map<string, ParsedUrl>();
   readonly #shared = new Map<string, OriginPool>();
   readonly #clients = new Set<VuHttp>();
+  /** TLS origins whose server chose HTTP/1.1 when offered h2 (asked once per worker). */
+  readonly http1Origins = new Set<string>();
+  /** Connection metrics of HTTP/2 connections (their bytes are counted per origin, h2-client.ts). */
+  readonly h2Hooks: SlotHooks = {
+    opened: (socket: Socket) => {
+      this.conns.opened();
+      socket.once('close', () => this.conns.closed());
+    },
+    failed: (err: Error) => this.conns.failed(errorCodeOf(err) ?? UNKNOWN_CODE),
+  };
   /** One for every connection of the worker: TLS verification and --local-ips source addresses. */
   readonly slotOptions: SlotOptions;
 
@@ -264,11 +275,14 @@ class RequestHandler implements H1Exchange {
   timeoutMs: number | undefined = undefined;
   /** Body bytes kept so far (text and binary responses). */
   kept = 0;
+  /** Sent as an HTTP/2 stream (h2-client.ts). */
+  h2 = false;
 
   constructor(
     readonly owner: VuHttp,
-    readonly op: OriginPool,
-    readonly slot: H1Slot,
+    /** Where its wire bytes are counted: the HTTP/1.1 pool, or the HTTP/2 origin. */
+    readonly op: { takeBytes(): { read: number; written: number } },
+    readonly slot: ExchangeCarrier,
     readonly method: string,
     readonly url: string,
     readonly head: Buffer | string,
@@ -324,6 +338,15 @@ class RequestHandler implements H1Exchange {
 
   onEnd(): void {
     this.finish(undefined);
+  }
+
+  /** HTTP/2 was offered and the server chose HTTP/1.1: the request goes again, by HTTP/1.1, with a clock of its own. */
+  fallback(): void {
+    if (this.done) return;
+    this.done = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.owner.inflight.delete(this);
+    this.owner.request(this.method, this.url, this.origBody, this.params, this.ctxTags, this.timeoutMs).then(this.resolve);
   }
 
   onError(err: Error): void {
@@ -410,9 +433,10 @@ class RequestHandler implements H1Exchange {
       } else body = (one ? this.chunks[0] : Buffer.concat(this.chunks)).toString('utf8');
     }
     this.chunks = null;
+    const R = this.h2 ? H2Response : Response;
     return err
-      ? new Response(this.url, this.method, 0, '', null, null, timings, err.message, errorCodeOf(err) ?? UNKNOWN_CODE)
-      : new Response(this.url, this.method, this.status, this.statusText, this.rawHeaders, body, timings, undefined, undefined);
+      ? new R(this.url, this.method, 0, '', null, null, timings, err.message, errorCodeOf(err) ?? UNKNOWN_CODE)
+      : new R(this.url, this.method, this.status, this.statusText, this.rawHeaders, body, timings, undefined, undefined);
   }
 }
 
@@ -468,6 +492,8 @@ export class VuHttp {
   #lastCode: string | undefined = undefined;
   /** Created when a response first sets a cookie, or the script asks for it. */
   #jar: VuCookieJar | undefined;
+  /** HTTP/2 connections of this VU, one per origin (created when an origin is first asked for by h2). */
+  #h2: Map<string, H2Origin> | undefined;
 
   constructor(readonly engine: HttpEngine) {}
 
@@ -533,8 +559,31 @@ export class VuHttp {
         return Promise.reject(err);
       }
     }
+    const cfg = this.engine.config;
+    // HTTP/2 is decided per origin at connect time (ALPN; h2c when asked): plain http:// stays on the HTTP/1.1 path below.
+    if ((u.endpoint.tls ? cfg.http2 !== false : cfg.h2c === true) && !this.engine.http1Origins.has(u.origin)) {
+      const origin = this.#h2Origin(u);
+      const h2 = new RequestHandler(this, origin, origin, method, url, head, payload, t0, params?.responseType ?? 'text', params?.tags ?? EMPTY_TAGS, tags);
+      h2.h2 = true;
+      return this.#send(h2, body, params, timeoutMs, () => origin.dispatch(h2));
+    }
     const slot = op.acquire();
     const h = new RequestHandler(this, op, slot, method, url, head, payload, t0, params?.responseType ?? 'text', params?.tags ?? EMPTY_TAGS, tags);
+    return this.#send(h, body, params, timeoutMs, () => slot.dispatch(h));
+  }
+
+  #h2Origin(u: ParsedUrl): H2Origin {
+    const map = (this.#h2 ??= new Map());
+    let o = map.get(u.origin);
+    if (!o) {
+      const engine = this.engine;
+      o = new H2Origin(u.endpoint, engine.slotOptions, engine.h2Hooks, !u.endpoint.tls, () => engine.http1Origins.add(u.origin));
+      map.set(u.origin, o);
+    }
+    return o;
+  }
+
+  #send(h: RequestHandler, body: RequestBody, params: RequestParams | undefined, timeoutMs: number | undefined, dispatch: () => void): Promise<Response> {
     h.redirectsLeft = params?.redirects ?? this.engine.config.maxRedirects ?? 10;
     h.origBody = body;
     h.params = params;
@@ -547,7 +596,7 @@ export class VuHttp {
       }
       this.inflight.add(h);
       h.timer = safeTimeout(timeoutHandler, timeoutMs ?? this.engine.config.timeoutMs, h);
-      slot.dispatch(h);
+      dispatch();
     });
   }
 
@@ -613,7 +662,7 @@ export class VuHttp {
     rs.sending.add(t.sending);
     rs.waiting.add(t.waiting);
     rs.receiving.add(t.receiving);
-    if (!this.engine.config.shareConnections) {
+    if (!this.engine.config.shareConnections || h.h2) {
       const b = h.op.takeBytes();
       const store = this.engine.store;
       if (b.read) store.derived(METRIC.data_received, h.ctxTags, '', noTags).add(b.read);
@@ -644,6 +693,8 @@ export class VuHttp {
     const all: Promise<unknown>[] = [];
     for (const p of this.#pools.values()) all.push(p.close());
     this.#pools.clear();
+    if (this.#h2) for (const o of this.#h2.values()) all.push(o.close());
+    this.#h2 = undefined;
     await Promise.all(all);
   }
 }
