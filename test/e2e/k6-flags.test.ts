@@ -201,7 +201,7 @@ describe('TLS', () => {
     const clients: string[] = [];
     const server = createHttps(opts, (req, res) => {
       const peer = (req.socket as import('node:tls').TLSSocket).getPeerCertificate();
-      clients.push(peer?.subject?.CN ?? '');
+      clients.push(String(peer?.subject?.CN ?? ''));
       res.end('secure');
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
