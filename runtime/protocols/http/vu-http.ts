@@ -565,11 +565,11 @@ export class VuHttp {
       const origin = this.#h2Origin(u);
       const h2 = new RequestHandler(this, origin, origin, method, url, head, payload, t0, params?.responseType ?? 'text', params?.tags ?? EMPTY_TAGS, tags);
       h2.h2 = true;
-      return this.#send(h2, body, params, timeoutMs, () => origin.dispatch(h2));
+      return this.#send(h2, body, params, timeoutMs, origin);
     }
     const slot = op.acquire();
     const h = new RequestHandler(this, op, slot, method, url, head, payload, t0, params?.responseType ?? 'text', params?.tags ?? EMPTY_TAGS, tags);
-    return this.#send(h, body, params, timeoutMs, () => slot.dispatch(h));
+    return this.#send(h, body, params, timeoutMs, slot);
   }
 
   #h2Origin(u: ParsedUrl): H2Origin {
@@ -583,7 +583,8 @@ export class VuHttp {
     return o;
   }
 
-  #send(h: RequestHandler, body: RequestBody, params: RequestParams | undefined, timeoutMs: number | undefined, dispatch: () => void): Promise<Response> {
+  /** Common to both protocols; the carrier is passed, not a closure: no allocation per request for it. */
+  #send(h: RequestHandler, body: RequestBody, params: RequestParams | undefined, timeoutMs: number | undefined, carrier: { dispatch(ex: RequestHandler): void }): Promise<Response> {
     h.redirectsLeft = params?.redirects ?? this.engine.config.maxRedirects ?? 10;
     h.origBody = body;
     h.params = params;
@@ -596,7 +597,7 @@ export class VuHttp {
       }
       this.inflight.add(h);
       h.timer = safeTimeout(timeoutHandler, timeoutMs ?? this.engine.config.timeoutMs, h);
-      dispatch();
+      carrier.dispatch(h);
     });
   }
 
