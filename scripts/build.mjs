@@ -39,8 +39,8 @@ const common = {
   sourcemap: false,
   logLevel: 'warning',
   // esbuild finds its native binary next to its own package; ws's native add-ons are optional;
-  // undici is required on first use by the MCP HTTP transports only (runtime/protocols/undici-core.ts).
-  external: ['esbuild', 'bufferutil', 'utf-8-validate', 'undici', 'undici/*', 'tough-cookie', 'csv-parse', 'csv-parse/*'],
+  // tough-cookie and csv-parse are required on first use (protocols/http/cookies.ts, worker/data-files.ts).
+  external: ['esbuild', 'bufferutil', 'utf-8-validate', 'tough-cookie', 'csv-parse', 'csv-parse/*'],
   // CommonJS dependencies bundled into ESM still call require() for Node's built-ins.
   banner: { js: "import { createRequire as __mcprunRequire } from 'node:module'; const require = __mcprunRequire(import.meta.url);" },
 };
