@@ -4,14 +4,14 @@
  */
 import { parseDuration } from '../runtime/duration.js';
 import type { BatchRequest, HttpResponse, RequestBody, RequestParams } from '../runtime/protocols/http/types.js';
-import { currentVu } from '../runtime/worker/vu-context.js';
+import { currentVu, tracked } from '../runtime/worker/vu-context.js';
 import type { CookieJar } from '../runtime/protocols/http/types.js';
 import { ExpectedStatuses, setResponseCallback, type StatusRange } from '../runtime/protocols/http/expected-statuses.js';
 
 function send(what: string, method: string, url: string, body: RequestBody, params: RequestParams | undefined): Promise<HttpResponse> {
   const ctx = currentVu(what);
   const timeoutMs = params?.timeout === undefined ? undefined : parseDuration(params.timeout, `${what} params.timeout`, { allowZero: false });
-  return ctx.http.request(method, url, body, params, ctx.tags, timeoutMs);
+  return tracked(ctx, what, ctx.http.request(method, url, body, params, ctx.tags, timeoutMs));
 }
 
 export const http = {

@@ -3,8 +3,12 @@
  * Importing it has no side effects; the functions find their VU when called inside one.
  */
 export { defineScenario } from './options.js';
+export { defineDefault, defineTeardown } from './lifecycle.js';
+export type { SetupData, IterationFunction } from './lifecycle.js';
 export type {
   Options,
+  KnownOptionKeys,
+  CheckedOptions,
   Scenario,
   ExecutorName,
   Stage,
@@ -20,7 +24,7 @@ export type {
   ConstantArrivalRateScenario,
   RampingArrivalRateScenario,
 } from './options.js';
-export type { ThresholdExpression, ThresholdDefinition } from './threshold-types.js';
+export type { ThresholdExpression, ThresholdDefinition, ThresholdFor, ThresholdDefinitionOf, MetricKind, BuiltinMetricOf, CheckedThresholds } from './threshold-types.js';
 export { http } from './http.js';
 export type { HttpResponse, Timings, ResponseType, RequestBody, RequestParams, BatchRequest, CookieJar, CookieOptions, HttpCookie, RequestCookies, ExpectedStatuses } from '../runtime/protocols/http/types.js';
 export { ws, WsError } from './ws.js';

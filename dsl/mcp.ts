@@ -13,7 +13,7 @@
  */
 import { connect } from '../runtime/protocols/mcp/connect.js';
 import type { ConnectOptions, McpSession, McpTarget } from '../runtime/protocols/mcp/types.js';
-import { currentVu } from '../runtime/worker/vu-context.js';
+import { currentVu, tracked } from '../runtime/worker/vu-context.js';
 
 export const mcp = {
   /**
@@ -22,6 +22,7 @@ export const mcp = {
    * Throws an McpError (`kind`, `code`, `status`) when the session cannot be opened.
    */
   connect(target: McpTarget, options?: ConnectOptions): Promise<McpSession> {
-    return connect(currentVu('mcp.connect()'), target, options);
+    const ctx = currentVu('mcp.connect()');
+    return tracked(ctx, 'mcp.connect()', connect(ctx, target, options));
   },
 };

@@ -67,12 +67,14 @@ export interface ResolvedConfig {
   sut: ResolvedSut | undefined;
   /** The trend stats of the summary (--summary-trend-stats, options.summaryTrendStats). */
   summaryTrendStats: string[];
+  /** options.typecheck: type-check the scenario before any load (as --typecheck). */
+  typecheck: boolean;
 }
 
 export type { KnownMetrics, ResolvedSut };
 
 const SCENARIO_NAME = /^[A-Za-z0-9_-]+$/;
-const OPTION_KEYS = ['scenarios', 'thresholds', 'vus', 'duration', 'iterations', 'stages', 'http', 'setupTimeout', 'teardownTimeout', 'sut', 'tags', 'summaryTrendStats', 'tlsAuth'];
+const OPTION_KEYS = ['scenarios', 'thresholds', 'vus', 'duration', 'iterations', 'stages', 'http', 'setupTimeout', 'teardownTimeout', 'sut', 'typecheck', 'tags', 'summaryTrendStats', 'tlsAuth'];
 
 /**
  * `known` (the realm's metric registry) turns on the checks of threshold metrics and aggregations;
@@ -106,6 +108,7 @@ export function resolveConfig(options: unknown, cli: CliOverrides = {}, file = '
   const summaryTrendStats = resolveTrendStats(cli.summaryTrendStats ?? o.summaryTrendStats, cli.summaryTrendStats !== undefined ? '--summary-trend-stats' : 'options.summaryTrendStats', issues);
   const setupTimeoutMs = readDuration(o, 'setupTimeout', 'options', issues, { default: 60_000, allowZero: false });
   const teardownTimeoutMs = readDuration(o, 'teardownTimeout', 'options', issues, { default: 60_000, allowZero: false });
+  const typecheck = readBool(o, 'typecheck', 'options', issues, false);
   if (issues.length) {
     // Only threshold problems of one kind: keep that kind's code (MCPRUN_THRESHOLD_SYNTAX, ...).
     const onlyThresholds = thresholdCodes.size === 1 && issues.every((i) => /(^|\.)thresholds\b/.test(i.path));
@@ -114,7 +117,7 @@ export function resolveConfig(options: unknown, cli: CliOverrides = {}, file = '
       : undefined;
     throw configError(file, issues, onlyThresholds ? [...thresholdCodes][0] : 'MCPRUN_CONFIG', grammar);
   }
-  return { scenarios: ordered, thresholds: cli.noThresholds ? [] : thresholds, http, setupTimeoutMs, teardownTimeoutMs, sut, summaryTrendStats };
+  return { scenarios: ordered, thresholds: cli.noThresholds ? [] : thresholds, http, setupTimeoutMs, teardownTimeoutMs, sut, typecheck, summaryTrendStats };
 }
 
 /** Each named scenario through its executor's resolver, in declaration order; vu ids follow on across scenarios. */

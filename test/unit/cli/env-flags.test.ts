@@ -41,6 +41,7 @@ const SAMPLE: Record<FlagName, string> = {
   'continue-on-worker-error': 'true',
   'sut-pid': '11;12',
   'sut-metrics': 'http://127.0.0.1:9464/metrics',
+  typecheck: 'true',
 };
 
 /** The same value as command-line tokens. */
