@@ -180,8 +180,10 @@ export class H2Origin implements ExchangeCarrier {
     }
     this.#streams.set(ex, stream);
     ex.onWrite(performance.now(), rec);
-    if (body) stream.end(body, () => ex.onSent(performance.now()));
-    else ex.onSent(performance.now());
+    // Handed to the session's framing: sent, as on HTTP/1.1 a write the socket took at once is
+    // (a callback after the flush would run late on a busy event loop and eat into `waiting`).
+    if (body) stream.end(body);
+    ex.onSent(performance.now());
     stream.on('response', (h) => ex.onHead(Number(h[':status']), STATUS_CODES[Number(h[':status'])] ?? '', headerBlock(h)));
     stream.on('data', (chunk: Buffer) => ex.onBody(chunk));
     stream.once('end', () => {
