@@ -5,6 +5,8 @@
 import { parseDuration } from '../runtime/duration.js';
 import type { BatchRequest, HttpResponse, RequestBody, RequestParams } from '../runtime/protocols/http/types.js';
 import { currentVu, tracked } from '../runtime/worker/vu-context.js';
+import type { CookieJar } from '../runtime/protocols/http/types.js';
+import { ExpectedStatuses, setResponseCallback, type StatusRange } from '../runtime/protocols/http/expected-statuses.js';
 
 function send(what: string, method: string, url: string, body: RequestBody, params: RequestParams | undefined): Promise<HttpResponse> {
   const ctx = currentVu(what);
@@ -22,6 +24,18 @@ export const http = {
   del: (url: string, body?: RequestBody, params?: RequestParams) => send('http.del()', 'DELETE', url, body, params),
   request: (method: string, url: string, body?: RequestBody, params?: RequestParams) =>
     send('http.request()', method.toUpperCase(), url, body, params),
+  /** This VU's cookie jar (k6's http.cookieJar()): read and set cookies; responses fill it by themselves. */
+  cookieJar(): CookieJar {
+    return currentVu('http.cookieJar()').http.cookieJar();
+  },
+  /** Statuses that count as expected (not http_req_failed): numbers and { min, max } ranges, as k6's. */
+  expectedStatuses(...statuses: StatusRange[]): ExpectedStatuses {
+    return new ExpectedStatuses(statuses);
+  },
+  /** The worker-wide rule for http_req_failed (call it in init code); undefined restores the default (status < 400). */
+  setResponseCallback(cb: ExpectedStatuses | undefined): void {
+    setResponseCallback(cb);
+  },
   /** Sends the requests in parallel (up to `http.batchPerHost` connections per host) and resolves in order. */
   batch(requests: BatchRequest[]): Promise<HttpResponse[]> {
     return Promise.all(

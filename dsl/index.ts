@@ -30,9 +30,11 @@ export type {
 } from './options.js';
 export type { ThresholdExpression, ThresholdDefinition, ThresholdFor, ThresholdDefinitionOf, MetricKind, BuiltinMetricOf, CheckedThresholds } from './threshold-types.js';
 export { http } from './http.js';
-export type { HttpResponse, Timings, ResponseType, RequestBody, RequestParams, BatchRequest } from '../runtime/protocols/http/types.js';
+export type { HttpResponse, Timings, ResponseType, RequestBody, RequestParams, BatchRequest, CookieJar, CookieOptions, HttpCookie, RequestCookies, ExpectedStatuses } from '../runtime/protocols/http/types.js';
 export { ws, WsError } from './ws.js';
 export type { WebSocketSession, WsConnectParams, WsMessage, WsData, WaitParams, WsEvent } from '../runtime/protocols/ws/types.js';
+export { open, sharedData, parseCsv } from '../runtime/worker/data-files.js';
+export type { CsvOptions } from '../runtime/worker/data-files.js';
 export { check } from './check.js';
 export type { Checkers } from './check.js';
 export { group } from './group.js';
@@ -75,11 +77,14 @@ export { textSummary } from '../runtime/output/text-summary.js';
 export type { SummaryData } from '../runtime/output/summary-data.js';
 
 declare global {
-  /**
-   * The environment as k6 spells it: `-e KEY=VALUE` values over the process environment (the same
-   * object as `process.env` inside a worker). A key may be absent: read it with a default,
-   * `__ENV.TARGET ?? 'http://127.0.0.1:8080'`.
-   */
+  /** The environment of the running VU: -e values over its scenario's `env` over the process environment (k6's `__ENV`). */
   // eslint-disable-next-line no-var
   var __ENV: Record<string, string | undefined>;
+  /** The running VU's id, from 1 (0 in init code, setup and teardown), as k6's `__VU`. */
+  const __VU: number;
+  /** The running VU's iteration in its scenario, from 0, as k6's `__ITER`. */
+  const __ITER: number;
+  /** k6's open(): a file's text, or with 'b' its bytes; relative paths start from the scenario file's folder. */
+  function open(path: string): string;
+  function open(path: string, mode: 'b'): ArrayBuffer;
 }

@@ -156,6 +156,20 @@ export interface HttpOptions {
   /** Skip TLS certificate verification. @default false */
   insecureSkipTLSVerify?: boolean;
   /**
+   * Send `accept-encoding: gzip, deflate, br` and decode such bodies (node:zlib); `res.body` is the
+   * decoded body, `data_received` the bytes on the wire. false: no accept-encoding and no decoding. @default true
+   */
+  compression?: boolean;
+  /**
+   * HTTP/2 over TLS when the server picks it by ALPN (one connection per VU and origin, requests
+   * multiplexed on it); false offers only HTTP/1.1. @default true
+   */
+  http2?: boolean;
+  /** HTTP/2 with prior knowledge (h2c) on plain http:// origins. @default false */
+  h2c?: boolean;
+  /** The user-agent header of every request ('' sends none; a request's own header wins). @default 'mcprun/<version> (...)' */
+  userAgent?: string;
+  /**
    * Redirects followed per request (k6's `maxRedirects`); each hop is a request of its own in the
    * metrics, the script gets the last response. 0 returns every 3xx as it is. @default 10
    */
@@ -211,6 +225,12 @@ export interface Options {
   iterations?: number;
   stages?: Stage[];
   http?: HttpOptions;
+  /** Tags on every sample of the run (a scenario's own `tags` and `--tag` win). */
+  tags?: Record<string, string>;
+  /** The trend stats of the summary, e.g. ['avg', 'p(95)', 'p(99.9)']. @default ['avg','min','med','max','p(90)','p(95)','p(99)'] */
+  summaryTrendStats?: string[];
+  /** Client certificates for TLS (k6's tlsAuth): PEM text, e.g. cert: open('client.pem'); `domains` limits one to those hosts. */
+  tlsAuth?: Array<{ cert: string; key: string; password?: string; domains?: string[] }>;
   /** @default '60s' */
   setupTimeout?: Duration;
   /** @default '60s' */

@@ -71,6 +71,8 @@ export const ERRORS = {
   MCPRUN_HTTP_PROTOCOL: failure('EPROTO'),
   /** The body is larger than options.http.maxResponseSize: not kept, the connection closed. */
   MCPRUN_HTTP_BODY_TOO_LARGE: failure('body_too_large'),
+  /** The body's Content-Encoding (gzip, deflate, br) could not be decoded. */
+  MCPRUN_HTTP_DECODE: failure('decode_failed'),
   /** ws.connect() failed (the network's code, ws_status_<n>, ws_subprotocol, ETIMEDOUT). */
   MCPRUN_WS_CONNECT: failure(),
   /** The server broke the protocol (WS_ERR_*, ws_handshake), or the socket failed after it opened. */

@@ -39,8 +39,9 @@ const common = {
   sourcemap: false,
   logLevel: 'warning',
   // esbuild finds its native binary next to its own package; ws's native add-ons are optional;
-  // json-schema-faker and ajv are imported by the first mcp.args() only (runtime/protocols/mcp/schema-libs.ts).
-  external: ['esbuild', 'bufferutil', 'utf-8-validate', 'json-schema-faker', 'ajv', 'ajv/*', 'ajv-formats'],
+  // json-schema-faker and ajv are imported by the first mcp.args() only (runtime/protocols/mcp/schema-libs.ts);
+  // tough-cookie and csv-parse are required on first use (protocols/http/cookies.ts, worker/data-files.ts).
+  external: ['esbuild', 'bufferutil', 'utf-8-validate', 'json-schema-faker', 'ajv', 'ajv/*', 'ajv-formats', 'tough-cookie', 'csv-parse', 'csv-parse/*'],
   // CommonJS dependencies bundled into ESM still call require() for Node's built-ins.
   banner: { js: "import { createRequire as __mcprunRequire } from 'node:module'; const require = __mcprunRequire(import.meta.url);" },
 };

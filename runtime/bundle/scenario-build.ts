@@ -50,7 +50,14 @@ export function startScenarioBuild(abs: string): ScenarioBuild {
     logLevel: 'silent',
     plugins: [mcprunPlugin],
     // CommonJS packages bundled into ESM still call require() for Node built-ins.
-    banner: { js: "import { createRequire as __mcprunCreateRequire } from 'node:module'; const require = __mcprunCreateRequire(import.meta.url);" },
+    // The bundle runs from a temporary folder: `open()` and relative data paths resolve against the
+    // scenario file, which the bundle names here (scenario-file.ts reads it).
+    banner: {
+      js: `import { createRequire as __mcprunCreateRequire } from 'node:module'; const require = __mcprunCreateRequire(import.meta.url); globalThis[Symbol.for('mcprun.scenarioFile')] = ${JSON.stringify(abs)};`,
+    },
+    // import.meta.url in the scenario's code is the scenario file's URL, not the temporary bundle's:
+    // `new URL('./users.csv', import.meta.url)` finds the file next to the scenario.
+    define: { 'import.meta.url': JSON.stringify(pathToFileURL(abs).href) },
     absWorkingDir: dirname(abs),
   });
   return { abs, dir, out, result };

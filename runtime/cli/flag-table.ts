@@ -28,6 +28,10 @@ export type FlagValue =
   | 'env'
   /** A process ID, repeatable: the numbers. */
   | 'pids'
+  /** A whole number >= 0. */
+  | 'whole'
+  /** KEY=VALUE, repeatable, as an object (tags). */
+  | 'pairs'
   | 'switch';
 
 export type FlagOption = Exclude<keyof RunOptions, ProgrammaticOptions>;
@@ -44,14 +48,25 @@ export interface FlagSpec {
 }
 
 export const FLAGS = {
-  vus: { option: 'vus', value: 'count', describe: 'VUs of the default scenario (replaces scenarios with --duration/--iterations/--stage)' },
+  vus: { option: 'vus', value: 'count', alias: 'u', describe: 'VUs of the default scenario (replaces scenarios with --duration/--iterations/--stage)' },
   duration: { option: 'duration', value: 'duration', alias: 'd', describe: 'duration of the default scenario, e.g. 30s' },
   iterations: { option: 'iterations', value: 'count', alias: 'i', describe: 'iterations of the default scenario' },
   stage: { option: 'stages', value: 'stage', alias: 's', describe: 'ramping stage DURATION:TARGET, repeatable' },
   env: { option: 'env', value: 'env', alias: 'e', describe: 'KEY=VALUE visible as process.env / __ENV in the scenario, repeatable' },
   workers: { option: 'workers', value: 'count', alias: 'w', describe: 'worker threads (default: CPU count)' },
   'summary-export': { option: 'summaryExport', value: 'text', describe: 'write the end-of-test summary as JSON (k6 handleSummary shape)' },
-  quiet: { option: 'quiet', value: 'switch', alias: 'q', describe: 'no progress and no summary on stdout' },
+  quiet: { option: 'quiet', value: 'switch', alias: 'q', describe: 'no progress (the summary is still printed; --no-summary hides it)' },
+  summary: { option: 'summary', value: 'switch', default: true, describe: 'the end-of-test summary on stdout (--no-summary turns it off)' },
+  'summary-trend-stats': { option: 'summaryTrendStats', value: 'text', describe: 'trend stats in the summary, e.g. "avg,min,med,max,p(95),p(99.9),count"' },
+  thresholds: { option: 'thresholds', value: 'switch', default: true, describe: 'judge thresholds (--no-thresholds: measure only, exit 0 whatever the figures)' },
+  setup: { option: 'setup', value: 'switch', default: true, describe: 'run setup() (--no-setup skips it; the scenario gets undefined as data)' },
+  teardown: { option: 'teardown', value: 'switch', default: true, describe: 'run teardown() (--no-teardown skips it)' },
+  tag: { option: 'tags', value: 'pairs', describe: 'KEY=VALUE tag on every sample (over options.tags), repeatable' },
+  'user-agent': { option: 'userAgent', value: 'text', describe: "user-agent header of HTTP requests ('' sends none)" },
+  'max-redirects': { option: 'maxRedirects', value: 'whole', describe: 'redirects followed per HTTP request (default 10; 0 returns every 3xx)' },
+  'insecure-skip-tls-verify': { option: 'insecureSkipTlsVerify', value: 'switch', describe: 'accept any TLS certificate (self-signed test servers)' },
+  dns: { option: 'dns', value: 'text', describe: 'name resolution: policy=preferIPv4|preferIPv6|onlyIPv4|onlyIPv6|any' },
+  'http-debug': { option: 'httpDebug', value: 'text', bare: 'headers', describe: 'print HTTP request and response heads on stderr (=full: bodies too); secrets masked' },
   color: { option: 'color', value: 'switch', describe: 'colours in the summary (--no-color or NO_COLOR turn them off)' },
   progress: { option: 'progress', value: 'switch', default: true, describe: 'live progress (--no-progress turns it off)' },
   verbose: { option: 'verbose', value: 'switch', alias: 'v', describe: 'stack traces with errors' },

@@ -18,9 +18,9 @@ import { setCommandsHelp } from './parse.js';
 export type { CliIo };
 
 /** Parse only (no run): tests call this to pin flag handling and messages. */
-export async function parseArgs(argv: string[]): Promise<RunOptions> {
+export async function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<RunOptions> {
   // `mcprun scenario.ts --vus 2` and `mcprun --vus 2 scenario.ts` both mean `mcprun run ...`.
-  return parseRunArgs(argv[0] === 'run' ? argv.slice(1) : argv);
+  return parseRunArgs(argv[0] === 'run' ? argv.slice(1) : argv, env);
 }
 
 /** The whole CLI: returns the exit code. Signals: first SIGINT/SIGTERM stops gracefully, the second at once. */

@@ -25,11 +25,11 @@ export function fastParse(args: string[]): ParsedArgs | undefined {
   const a = yargsParser(args, {
     string: [...STRING_FLAGS],
     boolean: [...BOOLEAN_FLAGS, 'help', 'version'],
-    alias: { ...ALIASES, version: 'V' },
+    alias: { ...ALIASES, version: 'V', help: 'h' },
     default: DEFAULTS,
   }) as Record<string, unknown> & { _: Array<string | number> };
-  if (a.help || a.version || a._.length !== 1 || String(a._[0]) === '') return undefined;
-  for (const k of Object.keys(a)) if (!KNOWN_KEYS.has(k) && k !== 'help' && k !== 'version' && k !== 'V') return undefined;
+  if (a.help || a.h || a.version || a._.length !== 1 || String(a._[0]) === '') return undefined;
+  for (const k of Object.keys(a)) if (!KNOWN_KEYS.has(k) && k !== 'help' && k !== 'h' && k !== 'version' && k !== 'V') return undefined;
   for (const f of STRING_FLAGS) {
     const v = a[f];
     if (v === undefined) continue;
@@ -77,6 +77,7 @@ export async function yargsParse(args: string[]): Promise<ParsedArgs | undefined
     .version(VERSION)
     .alias('version', 'V')
     .help()
+    .alias('help', 'h')
     .exitProcess(false)
     .fail((msg, err) => {
       throw err ?? cliError(msg);

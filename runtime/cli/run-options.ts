@@ -5,6 +5,7 @@
 import { McprunError } from '../errors.js';
 import { parseDuration } from '../duration.js';
 import { parseStageFlag } from '../config/resolve.js';
+import { parseDnsFlag } from '../config/dns.js';
 import type { RunOptions } from '../config/run-options.js';
 import { FLAG_NAMES, flagSpec, type FlagName, type FlagSpec } from './flag-table.js';
 import type { ParsedArgs } from './parse.js';
@@ -20,6 +21,7 @@ export function toRunOptions(args: ParsedArgs): RunOptions {
   }
   const opts = out as unknown as RunOptions;
   checkStageAlone(opts);
+  checkChoices(opts);
   return opts;
 }
 
@@ -40,6 +42,10 @@ function valueOf(flag: FlagName, spec: FlagSpec, given: Given): unknown {
       return list(given).map((v) => pid(flag, v));
     case 'count':
       return int(flag, only(given, flag), 1);
+    case 'whole':
+      return int(flag, only(given, flag), 0);
+    case 'pairs':
+      return pairsOf(flag, list(given));
     case 'duration': {
       const d = only(given, flag);
       parseDuration(d, `--${flag}`, { allowZero: false });
@@ -74,6 +80,16 @@ function pid(flag: string, v: string): number {
   throw new McprunError('MCPRUN_CLI', `invalid --${flag} ${JSON.stringify(v)}: expected a process ID (a whole number), e.g. --${flag} "$(pgrep -n my-server)".`);
 }
 
+function pairsOf(flag: string, pairs: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new McprunError('MCPRUN_CLI', `invalid --${flag} ${JSON.stringify(pair)}: expected KEY=VALUE, e.g. --${flag} env=staging.`);
+    out[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return out;
+}
+
 function envOf(pairs: string[]): Record<string, string> {
   const env: Record<string, string> = {};
   for (const pair of pairs) {
@@ -96,3 +112,14 @@ function checkStageAlone(o: RunOptions): void {
     { hint: `Drop ${other}, or drop --stage to run ${other === '--duration' ? 'constant VUs for a fixed time' : 'a fixed number of iterations'}.` },
   );
 }
+
+/** Flags whose value is one of a few words, checked here (a bare --http-debug means `headers`). */
+function checkChoices(o: RunOptions): void {
+  if (o.httpDebug !== undefined && o.httpDebug !== 'headers' && o.httpDebug !== 'full') {
+    throw new McprunError('MCPRUN_CLI', `invalid --http-debug ${JSON.stringify(o.httpDebug)}: expected --http-debug (heads) or --http-debug=full (heads and bodies).`, {
+      hint: 'Write it with "=" (--http-debug=full), or after the scenario file: a value after a space is read as the flag\'s value.',
+    });
+  }
+  if (o.dns !== undefined) parseDnsFlag(o.dns);
+}
+

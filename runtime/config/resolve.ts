@@ -12,6 +12,8 @@ import { parseByteSize, suggestByteText } from './byte-size.js';
 import { nearestName, type ThresholdEntry } from '../thresholds/index.js';
 import { durationExpectation, parseDuration, suggestDuration } from '../duration.js';
 import type { RunOptions } from './run-options.js';
+import { parseDnsFlag } from './dns.js';
+import { resolveTrendStats } from './trend-stats.js';
 import { checkSutThresholds, resolveSut, withSutMetrics, type ResolvedSut, type SutFlags } from './sut-options.js';
 import { readThresholdMap, resolveThresholds, type KnownMetrics, type ThresholdCodes } from './thresholds.js';
 import type { ResolvedScenario, ResolvedStage } from '../executors/resolved.js';
@@ -25,11 +27,28 @@ export interface CliOverrides extends SutFlags {
   duration?: string;
   iterations?: number;
   stages?: ResolvedStage[];
+  /** --no-thresholds: thresholds are parsed (a typo is still an error) but not judged. */
+  noThresholds?: boolean;
+  /** --tag: over options.tags. */
+  tags?: Record<string, string>;
+  summaryTrendStats?: string;
+  /** --user-agent, --max-redirects, --insecure-skip-tls-verify, --dns, --http-debug: over options.http. */
+  http?: Partial<Pick<HttpConfig, 'userAgent' | 'maxRedirects' | 'insecureSkipTLSVerify' | 'dnsPolicy' | 'debug'>>;
 }
 
 /** The run options that override the scenario file's options (precedence: these first). */
-export function cliOverridesOf(opts: Pick<RunOptions, 'vus' | 'duration' | 'iterations' | 'stages' | 'sutPids' | 'sutMetrics'>): CliOverrides {
+export function cliOverridesOf(opts: Omit<RunOptions, 'script'>): CliOverrides {
   const c: CliOverrides = {};
+  if (opts.thresholds === false) c.noThresholds = true;
+  if (opts.tags && Object.keys(opts.tags).length) c.tags = opts.tags;
+  if (opts.summaryTrendStats !== undefined) c.summaryTrendStats = opts.summaryTrendStats;
+  const http: NonNullable<CliOverrides['http']> = {};
+  if (opts.userAgent !== undefined) http.userAgent = opts.userAgent;
+  if (opts.maxRedirects !== undefined) http.maxRedirects = opts.maxRedirects;
+  if (opts.insecureSkipTlsVerify) http.insecureSkipTLSVerify = true;
+  if (opts.dns !== undefined) http.dnsPolicy = parseDnsFlag(opts.dns);
+  if (opts.httpDebug !== undefined) http.debug = opts.httpDebug as 'headers' | 'full';
+  if (Object.keys(http).length) c.http = http;
   if (opts.vus !== undefined) c.vus = opts.vus;
   if (opts.duration !== undefined) c.duration = opts.duration;
   if (opts.iterations !== undefined) c.iterations = opts.iterations;
@@ -51,6 +70,8 @@ export interface ResolvedConfig {
   sut: ResolvedSut | undefined;
   /** options.targets and options.faults (empty lists when the run has none). */
   faults: ResolvedFaultPlan;
+  /** The trend stats of the summary (--summary-trend-stats, options.summaryTrendStats). */
+  summaryTrendStats: string[];
   /** options.typecheck: type-check the scenario before any load (as --typecheck). */
   typecheck: boolean;
 }
@@ -58,7 +79,7 @@ export interface ResolvedConfig {
 export type { KnownMetrics, ResolvedSut };
 
 const SCENARIO_NAME = /^[A-Za-z0-9_-]+$/;
-const OPTION_KEYS = ['scenarios', 'thresholds', 'vus', 'duration', 'iterations', 'stages', 'http', 'setupTimeout', 'teardownTimeout', 'sut', 'typecheck', 'targets', 'faults'];
+const OPTION_KEYS = ['scenarios', 'thresholds', 'vus', 'duration', 'iterations', 'stages', 'http', 'setupTimeout', 'teardownTimeout', 'sut', 'typecheck', 'targets', 'faults', 'tags', 'summaryTrendStats', 'tlsAuth'];
 
 /**
  * `known` (the realm's metric registry) turns on the checks of threshold metrics and aggregations;
@@ -77,7 +98,8 @@ export function resolveConfig(options: unknown, cli: CliOverrides = {}, file = '
     }
   }
   const picked = pickScenarios(o, cli, issues);
-  const scenarios = resolveScenarios(picked.scenarios, picked.shortcut, cli, issues);
+  const globalTags = { ...readStringMap(o, 'tags', 'options', issues), ...cli.tags };
+  const scenarios = resolveScenarios(picked.scenarios, picked.shortcut, cli, issues, globalTags);
   if (Object.keys(picked.scenarios).length === 0 && issues.length === 0) {
     issues.push({ path: 'options.scenarios', message: 'is empty: define at least one scenario, or use vus/duration/iterations' });
   }
@@ -88,7 +110,8 @@ export function resolveConfig(options: unknown, cli: CliOverrides = {}, file = '
   const thresholdCodes: ThresholdCodes = new Set();
   const thresholds = resolveThresholds(o.thresholds, ordered, known && withSutMetrics(known, sut), issues, thresholdCodes);
   if (!checkSutThresholds(thresholds, sut, issues)) thresholdCodes.add('MCPRUN_THRESHOLD_METRIC');
-  const http = resolveHttp(o.http, issues);
+  const http = { ...resolveHttp(o.http, issues), ...readTlsAuth(o.tlsAuth, issues), ...cli.http };
+  const summaryTrendStats = resolveTrendStats(cli.summaryTrendStats ?? o.summaryTrendStats, cli.summaryTrendStats !== undefined ? '--summary-trend-stats' : 'options.summaryTrendStats', issues);
   const setupTimeoutMs = readDuration(o, 'setupTimeout', 'options', issues, { default: 60_000, allowZero: false });
   const teardownTimeoutMs = readDuration(o, 'teardownTimeout', 'options', issues, { default: 60_000, allowZero: false });
   const typecheck = readBool(o, 'typecheck', 'options', issues, false);
@@ -100,18 +123,18 @@ export function resolveConfig(options: unknown, cli: CliOverrides = {}, file = '
       : undefined;
     throw configError(file, issues, onlyThresholds ? [...thresholdCodes][0] : 'MCPRUN_CONFIG', grammar);
   }
-  return { scenarios: ordered, thresholds, http, setupTimeoutMs, teardownTimeoutMs, sut, typecheck, faults };
+  return { scenarios: ordered, thresholds: cli.noThresholds ? [] : thresholds, http, setupTimeoutMs, teardownTimeoutMs, sut, typecheck, faults, summaryTrendStats };
 }
 
 /** Each named scenario through its executor's resolver, in declaration order; vu ids follow on across scenarios. */
-function resolveScenarios(raw: Record<string, unknown>, shortcut: boolean, cli: CliOverrides, issues: ConfigIssue[]): ResolvedScenario[] {
+function resolveScenarios(raw: Record<string, unknown>, shortcut: boolean, cli: CliOverrides, issues: ConfigIssue[], globalTags: Record<string, string>): ResolvedScenario[] {
   const scenarios: ResolvedScenario[] = [];
   const byLowerName = new Map<string, string>();
   let idOffset = 0;
   for (const [name, value] of expandCapacitySearches(raw, issues)) {
     checkScenarioName(name, byLowerName, issues);
     const before = issues.length;
-    const resolved = resolveScenario(name, value, idOffset, issues);
+    const resolved = resolveScenario(name, value, idOffset, issues, globalTags);
     if (!resolved) continue;
     // A `default` scenario built from the shortcuts: name the option the user wrote.
     if (shortcut && name === 'default') for (const i of issues.slice(before)) i.path = shortcutPath(i.path, cli);
@@ -147,7 +170,7 @@ function checkScenarioName(name: string, byLowerName: Map<string, string>, issue
 }
 
 /** One scenario: the fields every executor shares, then its executor's own; undefined when it has no valid executor. */
-function resolveScenario(name: string, raw: unknown, idOffset: number, issues: ConfigIssue[]): ResolvedScenario | undefined {
+function resolveScenario(name: string, raw: unknown, idOffset: number, issues: ConfigIssue[], globalTags: Record<string, string>): ResolvedScenario | undefined {
   const path = `scenarios.${name}`;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     issues.push({ path, message: `must be an object with an executor, e.g. { executor: 'constant-vus', vus: 10, duration: '30s' }, received ${describe(raw)}` });
@@ -168,7 +191,7 @@ function resolveScenario(name: string, raw: unknown, idOffset: number, issues: C
     executor: exName as BaseFields['executor'],
     exec: readExec(r, path, issues),
     env: readStringMap(r, 'env', path, issues),
-    tags: readStringMap(r, 'tags', path, issues),
+    tags: { ...globalTags, ...readStringMap(r, 'tags', path, issues) },
     startTimeMs: readDuration(r, 'startTime', path, issues, { default: 0 }),
     after: readAfter(r, path, issues),
     gracefulStopMs: readDuration(r, 'gracefulStop', path, issues, { default: 30_000 }),
@@ -189,12 +212,48 @@ function resolveHttp(raw: unknown, issues: ConfigIssue[]): HttpConfig {
     shareConnections: readBool(httpRaw, 'shareConnections', 'options.http', issues, false),
     batchPerHost: typeof httpRaw.batchPerHost === 'number' && Number.isInteger(httpRaw.batchPerHost) && httpRaw.batchPerHost > 0 ? httpRaw.batchPerHost : 6,
     insecureSkipTLSVerify: readBool(httpRaw, 'insecureSkipTLSVerify', 'options.http', issues, false),
+    compression: readBool(httpRaw, 'compression', 'options.http', issues, true),
+    http2: readBool(httpRaw, 'http2', 'options.http', issues, true),
+    h2c: readBool(httpRaw, 'h2c', 'options.http', issues, false),
+    ...(typeof httpRaw.userAgent === 'string' ? { userAgent: httpRaw.userAgent } : readUserAgent(httpRaw.userAgent, issues)),
     maxRedirects: readMaxRedirects(httpRaw.maxRedirects, 'options.http.maxRedirects', issues),
     maxResponseSize: readSize(httpRaw.maxResponseSize, 'options.http.maxResponseSize', issues, DEFAULT_MAX_RESPONSE_SIZE),
   };
 }
 
 const DEFAULT_MAX_RESPONSE_SIZE = 64 * 1024 * 1024;
+
+/** options.tlsAuth: [{ cert, key, password?, domains? }] (PEM strings, e.g. open('client.pem')). */
+function readTlsAuth(v: unknown, issues: ConfigIssue[]): Pick<HttpConfig, 'tlsAuth'> {
+  if (v === undefined) return {};
+  const example = "e.g. tlsAuth: [{ domains: ['api.internal'], cert: open('client.pem'), key: open('client-key.pem') }]";
+  if (!Array.isArray(v)) {
+    issues.push({ path: 'options.tlsAuth', message: `must be a list of { cert, key, password?, domains? }, ${example}; received ${describe(v)}` });
+    return {};
+  }
+  const out: NonNullable<HttpConfig['tlsAuth']> = [];
+  v.forEach((e: unknown, i) => {
+    const r = (e ?? {}) as Record<string, unknown>;
+    const path = `options.tlsAuth[${i}]`;
+    const pem = (k: string) => typeof r[k] === 'string' && (r[k] as string).includes('-----BEGIN');
+    if (!pem('cert') || !pem('key')) {
+      issues.push({ path, message: `needs cert and key as PEM text (open('client.pem')), ${example}` });
+      return;
+    }
+    if (r.domains !== undefined && !(Array.isArray(r.domains) && r.domains.every((d) => typeof d === 'string' && d))) {
+      issues.push({ path: `${path}.domains`, message: `must be a list of host names, e.g. ['api.internal'], received ${describe(r.domains)}` });
+      return;
+    }
+    if (r.password !== undefined && typeof r.password !== 'string') issues.push({ path: `${path}.password`, message: 'must be a string (the key\'s passphrase)' });
+    out.push({ cert: r.cert as string, key: r.key as string, ...(typeof r.password === 'string' ? { password: r.password } : {}), ...(r.domains ? { domains: r.domains as string[] } : {}) });
+  });
+  return out.length ? { tlsAuth: out } : {};
+}
+
+function readUserAgent(v: unknown, issues: ConfigIssue[]): Record<string, never> {
+  if (v !== undefined) issues.push({ path: 'options.http.userAgent', message: `must be a string ('' sends no user-agent), received ${describe(v)}` });
+  return {};
+}
 
 /** Bytes, or a size as fault options write them ('64MB', '1GiB': config/byte-size.ts). */
 function readSize(v: unknown, path: string, issues: ConfigIssue[], dflt: number): number {

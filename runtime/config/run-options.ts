@@ -18,7 +18,30 @@ export interface RunOptions {
   /** Worker threads. @default the CPU count, but never more than the VUs can use */
   workers?: number;
   summaryExport?: string;
+  /** No progress display (the summary is still printed). */
   quiet?: boolean;
+  /** false (`--no-summary`): no summary on stdout. @default true */
+  summary?: boolean;
+  /** `--summary-trend-stats avg,p(95),p(99.9)`: the trend columns of the summary (as written, comma-separated). */
+  summaryTrendStats?: string;
+  /** false (`--no-thresholds`): thresholds are checked for syntax but not judged. @default true */
+  thresholds?: boolean;
+  /** false (`--no-setup`): setup() is not run. @default true */
+  setup?: boolean;
+  /** false (`--no-teardown`): teardown() is not run. @default true */
+  teardown?: boolean;
+  /** `--tag KEY=VALUE`: tags on every sample, over options.tags. */
+  tags?: Record<string, string>;
+  /** `--user-agent`: over options.http.userAgent. */
+  userAgent?: string;
+  /** `--max-redirects N`: over options.http.maxRedirects. */
+  maxRedirects?: number;
+  /** `--insecure-skip-tls-verify`: over options.http.insecureSkipTLSVerify. */
+  insecureSkipTlsVerify?: boolean;
+  /** `--dns policy=onlyIPv4`: how host names resolve for HTTP and WebSocket connections. */
+  dns?: string;
+  /** `--http-debug[=full]`: request and response heads (and bodies with full) on stderr. */
+  httpDebug?: string;
   color?: boolean;
   progress?: boolean;
   verbose?: boolean;

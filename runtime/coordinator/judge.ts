@@ -74,6 +74,7 @@ export function judge(r: RunRecord): SummaryData {
       judgesIterationErrors: r.config.thresholds.some((e) => e.metric === METRIC.iteration_errors),
     }),
     tty: r.tty,
+    summaryTrendStats: r.config.summaryTrendStats,
     sut: r.sut?.summary(phaseWindows(schedule)),
     control: r.control,
     faults: r.faults?.summary(),

@@ -259,12 +259,13 @@ async function runLoad(run: RunParts, poolPlan: PoolPlan): Promise<RunResult> {
   let stopWatching = () => {};
   try {
     await workersReady(phases);
-    const data = await runSetup(phases, config.setupTimeoutMs);
+    // --no-setup / --no-teardown (k6's): the scenarios get undefined as setup()'s data.
+    const data = opts.setup === false ? undefined : await runSetup(phases, config.setupTimeoutMs);
     stopWatchingWorkers = watchWorkers(pool, schedule, state, load, { continueOnWorkerError: opts.continueOnWorkerError ?? false, stderr });
     stopWatching = watchScenarios(run, load);
     await runScenarios(pool, schedule, data);
     stopWatching();
-    if (!(await runTeardown(phases, data, config.teardownTimeoutMs))) state.fail(EXIT_CODES.SCRIPT_ERROR);
+    if (opts.teardown !== false && !(await runTeardown(phases, data, config.teardownTimeoutMs))) state.fail(EXIT_CODES.SCRIPT_ERROR);
     await shutdownWorkers(pool, stderr);
     await stopParticipants(run.participants, stderr);
     const summary = judge(run.record());

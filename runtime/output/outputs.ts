@@ -24,7 +24,8 @@ export function createOutputs(opts: RunOptions, handleSummary: ScenarioHandleSum
   refuseSharedFiles([...specs.map((s): [string, string] => [`--out ${s.source}`, s.path]), ['--summary-export', opts.summaryExport], ['--junit', opts.junit]]);
   const hs = checkHandleSummary(opts.script, handleSummary);
   const outputs: Output[] = [];
-  if (!opts.quiet && !hs) outputs.push(new TextSummaryOutput(opts.color));
+  // -q hides the progress only; --no-summary hides the summary (as in k6).
+  if (opts.summary !== false && !hs) outputs.push(new TextSummaryOutput(opts.color));
   if (opts.summaryExport) outputs.push(new SummaryExportOutput(opts.summaryExport));
   const dashboard = dashboardOptions(opts);
   const ts = specs.length || opts.reportDir || dashboard ? new TimeSeries({ intervalMs: opts.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS }) : undefined;
@@ -34,7 +35,7 @@ export function createOutputs(opts: RunOptions, handleSummary: ScenarioHandleSum
   if (opts.reportDir) outputs.push(new ReportDirOutput(opts.reportDir, models, ts!));
   if (opts.junit) outputs.push(new JunitOutput(opts.junit, models));
   if (opts.metricsAddr !== undefined) outputs.push(new PrometheusOutput(opts.metricsAddr, VERSION));
-  if (hs) outputs.push(new HandleSummaryOutput(hs, { color: opts.color, quiet: opts.quiet }));
+  if (hs) outputs.push(new HandleSummaryOutput(hs, { color: opts.color, quiet: opts.summary === false }));
   // Last: its end() keeps the final page up for --linger, after every file is written.
   if (dashboard) outputs.push(new DashboardOutput(dashboard, ts!));
   return outputs;
@@ -102,7 +103,7 @@ export async function endOutputs(outputs: readonly Output[], summary: SummaryDat
 /** A run stopped before it began: the summary text and --summary-export still say so (the other outputs never started). */
 export async function endSummaryOutputs(opts: RunOptions, summary: SummaryData, io: Pick<OutputContext, 'stdout' | 'stderr'>): Promise<void> {
   const outputs: Output[] = [];
-  if (!opts.quiet) outputs.push(new TextSummaryOutput(opts.color));
+  if (opts.summary !== false) outputs.push(new TextSummaryOutput(opts.color));
   if (opts.summaryExport) outputs.push(new SummaryExportOutput(opts.summaryExport));
   for (const o of outputs) o.start?.(io as OutputContext);
   await endOutputs(outputs, summary, io.stderr);

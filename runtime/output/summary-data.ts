@@ -169,7 +169,7 @@ export interface SummaryData {
   };
 }
 
-export function valuesOf(view: AggregateView): MetricValues {
+export function valuesOf(view: AggregateView, trendStats?: readonly string[]): MetricValues {
   switch (view.type) {
     case 'counter':
       return { count: view.count, rate: view.elapsedSeconds > 0 ? view.count / view.elapsedSeconds : 0 };
@@ -187,9 +187,23 @@ export function valuesOf(view: AggregateView): MetricValues {
         'p(95)': view.percentile(95),
         'p(99)': view.percentile(99),
         count: view.count,
+        ...extraPercentiles(view, trendStats),
       };
   }
 }
+
+/** --summary-trend-stats may ask for percentiles beyond the usual ones (p(99.9)). */
+function extraPercentiles(view: AggregateView & { percentile(p: number): number }, stats: readonly string[] | undefined): MetricValues {
+  const out: MetricValues = {};
+  if (!stats) return out;
+  for (const s of stats) {
+    const m = /^p\((\d+(?:\.\d+)?)\)$/.exec(s);
+    if (m && !(s in TREND_VALUES)) out[s] = view.percentile(Number(m[1]));
+  }
+  return out;
+}
+
+const TREND_VALUES = { avg: 1, min: 1, med: 1, max: 1, 'p(90)': 1, 'p(95)': 1, 'p(99)': 1, count: 1 };
 
 export function thresholdSummaries(verdicts: readonly ThresholdVerdict[]): ThresholdSummary[] {
   return verdicts.map((v) => ({
@@ -211,12 +225,13 @@ export function buildMetrics(
   defs: (name: string) => MetricDefinition | undefined,
   verdicts: readonly ThresholdVerdict[],
   elapsedSecondsFor: (filter: Tags) => number = () => agg.elapsedSeconds,
+  trendStats?: readonly string[],
 ): Record<string, SummaryMetric> {
   const metrics: Record<string, SummaryMetric> = {};
   for (const name of agg.metricNames().sort()) {
     const def = defs(name);
     if (!def) continue;
-    metrics[name] = { type: def.type, contains: def.contains, values: valuesOf(agg.view(name, {}, elapsedSecondsFor({}))) };
+    metrics[name] = { type: def.type, contains: def.contains, values: valuesOf(agg.view(name, {}, elapsedSecondsFor({})), trendStats) };
   }
   // As k6 does: a threshold's sub-metric appears as its own entry, `name{tag:value}`.
   for (const v of verdicts) {
@@ -226,7 +241,7 @@ export function buildMetrics(
     const m = (metrics[key] ??= {
       type: def.type,
       contains: def.contains,
-      values: valuesOf(agg.view(v.entry.metric, v.entry.filter, elapsedSecondsFor(v.entry.filter))),
+      values: valuesOf(agg.view(v.entry.metric, v.entry.filter, elapsedSecondsFor(v.entry.filter)), trendStats),
     });
     (m.thresholds ??= {})[v.entry.source] = { ok: v.ok };
   }
@@ -383,6 +398,8 @@ export interface SummaryInputs {
   readonly tty: { stdout: boolean; stderr: boolean };
   /** Pause, resume, stop and rescale from the control API. */
   readonly control?: readonly ControlEvent[];
+  /** --summary-trend-stats: the trend stats shown (default TREND_STATS). */
+  readonly summaryTrendStats?: readonly string[];
   /** The system under test: what was sampled, and sut_memory_per_connection per phase (by scenario name). */
   readonly sut?: { readonly summary: SutSummary; readonly memoryPerConnectionByPhase: Readonly<Record<string, number | null>> };
   readonly capacity?: CapacityResult[];
@@ -393,8 +410,8 @@ export function buildSummary(r: SummaryInputs): SummaryData {
   const agg = r.aggregate;
   return {
     state: { isStdOutTTY: r.tty.stdout, isStdErrTTY: r.tty.stderr, testRunDurationMs: r.testRunDurationMs },
-    options: { summaryTrendStats: [...TREND_STATS] },
-    metrics: buildMetrics(agg, r.metric, r.verdicts, r.elapsedSecondsFor),
+    options: { summaryTrendStats: [...(r.summaryTrendStats ?? TREND_STATS)] },
+    metrics: buildMetrics(agg, r.metric, r.verdicts, r.elapsedSecondsFor, r.summaryTrendStats),
     root_group: buildRootGroup(agg),
     mcprun: {
       version: VERSION,

@@ -71,7 +71,7 @@ export function textSummary(data: SummaryData, opts: TextSummaryOptions = {}): s
     const width = Math.max(...names.map((n) => n.length)) + 3;
     for (const name of names.sort()) {
       const m = data.metrics[name];
-      out.push(`${ind}${ind}${name}${c.gray('.'.repeat(Math.max(2, width - name.length)))}: ${metricLine(m, c)}`);
+      out.push(`${ind}${ind}${name}${c.gray('.'.repeat(Math.max(2, width - name.length)))}: ${metricLine(m, c, data.options?.summaryTrendStats ?? DEFAULT_STATS)}`);
     }
     out.push('');
   }
@@ -147,7 +147,9 @@ export function describeActual(t: ThresholdSummary, metrics: Record<string, Summ
   return `${label}=${formatValue(t.actual, m)}`;
 }
 
-function metricLine(m: SummaryMetric, c: InstanceType<typeof Chalk>): string {
+const DEFAULT_STATS = ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'];
+
+function metricLine(m: SummaryMetric, c: InstanceType<typeof Chalk>, trendStats: readonly string[]): string {
   const v = m.values;
   switch (m.type) {
     case 'counter':
@@ -157,7 +159,7 @@ function metricLine(m: SummaryMetric, c: InstanceType<typeof Chalk>): string {
     case 'rate':
       return `${formatPercent(v.rate)}  ${c.gray(`${v.passes} out of ${v.passes + v.fails}`)}`;
     case 'trend':
-      return ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)'].map((k) => `${k}=${formatValue(v[k], m)}`).join(' ');
+      return trendStats.map((k) => `${k}=${k === 'count' ? formatCount(v[k]) : formatValue(v[k], m)}`).join(' ');
   }
 }
 

@@ -20,6 +20,7 @@ import { FloatingCalls } from './floating-calls.js';
 import { ScenarioRunner } from './scenario-runner.js';
 import { scriptFacts } from './script-facts.js';
 import { recordStrayError, ScenarioVus, Vu, type IterationFn, type VuDeps } from './vu.js';
+import { installVuGlobals } from './vu-globals.js';
 import { vuStorage } from './vu-context.js';
 import { VuCounts } from './vu-counts.js';
 import type { ResolvedScenario } from '../executors/resolved.js';
@@ -109,8 +110,7 @@ export class WorkerLoop {
   /** The bundle imported once per worker, with `env` as process.env and __ENV (its top-level code reads them). */
   async #load(bundlePath: string, env: Record<string, string>): Promise<Record<string, unknown> | undefined> {
     if (this.#module && this.#bundlePath === bundlePath) return this.#module;
-    for (const [k, v] of Object.entries(env)) process.env[k] = v;
-    (globalThis as Record<string, unknown>).__ENV = env;
+    installVuGlobals(env);
     this.#loading = true;
     try {
       const mod = (await import(pathToFileURL(bundlePath).href)) as Record<string, unknown>;

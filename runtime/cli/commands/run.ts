@@ -4,11 +4,14 @@ import type { RunOptions } from '../../config/run-options.js';
 import { EXIT_CODES } from '../../exit-codes.js';
 import { reportError } from '../../output/error-report.js';
 import type { CommandContext } from '../cli-io.js';
+import { envFlagArgs } from '../env-flags.js';
 import { fastParse, yargsParse } from '../parse.js';
 import { toRunOptions } from '../run-options.js';
 
 /** The arguments after `run` (or the whole command line when `run` was left out) → RunOptions. */
-export async function parseRunArgs(args: string[]): Promise<RunOptions> {
+export async function parseRunArgs(given: string[], env: NodeJS.ProcessEnv = process.env): Promise<RunOptions> {
+  // MCPRUN_* variables come first, as flags the command line's own override (env-flags.ts).
+  const args = [...envFlagArgs(given, env), ...given];
   const fast = fastParse(args);
   if (fast) return toRunOptions(fast);
   return toRunOptions((await yargsParse(args)) ?? { script: '' });

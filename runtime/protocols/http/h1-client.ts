@@ -10,7 +10,8 @@
  * quarter of a worker's CPU. Here a request is one pre-built buffer (cached per method and URL when
  * the script adds no headers) and one `write`.
  */
-import { connect as netConnect, isIP, type Socket } from 'node:net';
+import { connect as netConnect, isIP, type LookupFunction, type Socket } from 'node:net';
+import type { SecureContextOptions } from 'node:tls';
 import { connect as tlsConnect } from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import { ProtocolError } from '../../errors.js';
@@ -65,6 +66,10 @@ export interface SlotOptions {
    * fault proxy when `host:port` is one, used instead of a TCP socket (plain HTTP only).
    */
   dial?: (host: string, port: number, options: { onread: { callback: (n: number, buf: Buffer) => boolean } }) => Socket | undefined;
+  /** --dns policy: how the host name resolves (undefined: Node's lookup). */
+  lookup?: LookupFunction;
+  /** options.tlsAuth: the client certificate for this endpoint's host, if any. */
+  clientCert?: (hostname: string) => Pick<SecureContextOptions, 'cert' | 'key' | 'passphrase'> | undefined;
 }
 
 const kSlot = Symbol('mcprun.h1.slot');
@@ -201,6 +206,8 @@ export class H1Slot implements ResponseSink {
         servername: isIP(hostname) ? undefined : hostname,
         rejectUnauthorized: this.options.rejectUnauthorized,
         ALPNProtocols: ['http/1.1'],
+        lookup: this.options.lookup,
+        ...this.options.clientCert?.(hostname),
         // tls.connect passes socket options through to net; its typings omit them.
         ...({ localAddress } as object),
       });
@@ -217,6 +224,7 @@ export class H1Slot implements ResponseSink {
         host: hostname,
         port,
         localAddress,
+        lookup: this.options.lookup,
         noDelay: true,
         onread: { buffer: sharedReadBuffer(), callback: onPlainRead },
       });

@@ -1,11 +1,14 @@
 /** The response object of one request (its public type is HttpResponse, types.ts). A failed request resolves too (status 0, `error`). */
 import { usageError } from '../../errors.js';
+import { parseSetCookies, type HttpCookie } from './cookies.js';
+import { selectJson } from './json-selector.js';
 import type { HttpResponse, Timings } from './types.js';
 
 export class Response implements HttpResponse {
   #rawHeaders: Buffer[] | string[] | string | null;
   #headers: Record<string, string> | undefined;
   #request: { method: string; url: string } | undefined;
+  #setCookies: string[] | undefined;
 
   // Positional, and `request` built on first read: one Response per request on the hot path.
   constructor(
@@ -35,6 +38,7 @@ export class Response implements HttpResponse {
       for (let i = 0; i + 1 < raw.length; i += 2) {
         const k = raw[i].toString().toLowerCase();
         const v = raw[i + 1].toString();
+        if (k === 'set-cookie') (this.#setCookies ??= []).push(v);
         h[k] = k in h ? `${h[k]}, ${v}` : v;
       }
       this.#headers = h;
@@ -43,10 +47,28 @@ export class Response implements HttpResponse {
     return this.#headers;
   }
 
-  json<T = any>(): T {
+  get status_text(): string {
+    return this.status ? `${this.status} ${this.statusText}`.trimEnd() : '';
+  }
+
+  get proto(): string {
+    return this.status ? 'HTTP/1.1' : '';
+  }
+
+  get cookies(): Record<string, HttpCookie[]> {
+    void this.headers;
+    return this.#setCookies ? parseSetCookies(this.#setCookies) : {};
+  }
+
+  json<T = any>(selector?: string): T {
+    if (selector !== undefined) return selectJson(this.#parse(), selector) as T;
+    return this.#parse() as T;
+  }
+
+  #parse(): unknown {
     const text = typeof this.body === 'string' ? this.body : this.body ? Buffer.from(this.body).toString('utf8') : '';
     try {
-      return JSON.parse(text) as T;
+      return JSON.parse(text) as unknown;
     } catch (err) {
       const preview = text.length > 80 ? `${text.slice(0, 80)}…` : text;
       throw usageError(`res.json(): the response of ${this.method} ${this.url} (status ${this.status}) is not JSON: ${(err as Error).message}; the body starts with ${JSON.stringify(preview)}`);
@@ -66,4 +88,11 @@ function splitHeaderLines(block: string): string[] {
     pos = next + 2;
   }
   return out;
+}
+
+/** A response that came over HTTP/2 (h2-client.ts). */
+export class H2Response extends Response {
+  override get proto(): string {
+    return this.status ? 'HTTP/2.0' : '';
+  }
 }

@@ -18,7 +18,14 @@ import { tagKey } from '../../metrics/series-key.js';
 import { SourceAddresses } from '../local-ips.js';
 import { SocketBytes } from '../socket-bytes.js';
 import { H1Slot, type ConnectRecord, type Endpoint, type H1Exchange, type SlotHooks, type SlotOptions } from './h1-client.js';
-import { Response } from './response.js';
+import { H2Response, Response } from './response.js';
+import { H2Origin, type ExchangeCarrier } from './h2-client.js';
+import { cookieHeader, hasSetCookie, setCookieValues, VuCookieJar } from './cookies.js';
+import { contentEncoding, decodeBody } from './decode.js';
+import { isFailed } from './expected-statuses.js';
+import { lookupFor } from '../dns-policy.js';
+import { clientCertFor } from './tls-auth.js';
+import { printHttpDebug } from './http-debug.js';
 import type { HttpConfig, RequestBody, RequestParams, ResponseType, Timings } from './types.js';
 import { safeTimeout } from '../../timers.js';
 
@@ -32,7 +39,8 @@ interface ParsedUrl {
   heads: Map<string, Buffer> | null;
 }
 
-const USER_AGENT = 'mcprun/0.1 (+https://www.npmjs.com/package/mcprun)';
+export const USER_AGENT = 'mcprun/0.1 (+https://www.npmjs.com/package/mcprun)';
+const ACCEPT_ENCODING = 'gzip, deflate, br';
 const URL_CACHE_MAX = 10_000;
 /** Methods whose requests carry a body by definition: sent with `content-length: 0` when empty (as undici and Go do). */
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
@@ -97,6 +105,16 @@ export class HttpEngine {
   readonly #urls = new Map<string, ParsedUrl>();
   readonly #shared = new Map<string, OriginPool>();
   readonly #clients = new Set<VuHttp>();
+  /** TLS origins whose server chose HTTP/1.1 when offered h2 (asked once per worker). */
+  readonly http1Origins = new Set<string>();
+  /** Connection metrics of HTTP/2 connections (their bytes are counted per origin, h2-client.ts). */
+  readonly h2Hooks: SlotHooks = {
+    opened: (socket: Socket) => {
+      this.conns.opened();
+      socket.once('close', () => this.conns.closed());
+    },
+    failed: (err: Error) => this.conns.failed(errorCodeOf(err) ?? UNKNOWN_CODE),
+  };
   /** One for every connection of the worker: TLS verification and --local-ips source addresses. */
   readonly slotOptions: SlotOptions;
 
@@ -109,7 +127,7 @@ export class HttpEngine {
     /** options.targets: connections to a fault proxy of this worker go in memory. */
     dial?: SlotOptions['dial'],
   ) {
-    this.slotOptions = { rejectUnauthorized: !config.insecureSkipTLSVerify, sources, dial };
+    this.slotOptions = { rejectUnauthorized: !config.insecureSkipTLSVerify, sources, dial, lookup: lookupFor(config.dnsPolicy), clientCert: clientCertFor(config.tlsAuth) };
   }
 
   parseUrl(url: string): ParsedUrl {
@@ -259,11 +277,14 @@ class RequestHandler implements H1Exchange {
   timeoutMs: number | undefined = undefined;
   /** Body bytes kept so far (text and binary responses). */
   kept = 0;
+  /** Sent as an HTTP/2 stream (h2-client.ts). */
+  h2 = false;
 
   constructor(
     readonly owner: VuHttp,
-    readonly op: OriginPool,
-    readonly slot: H1Slot,
+    /** Where its wire bytes are counted: the HTTP/1.1 pool, or the HTTP/2 origin. */
+    readonly op: { takeBytes(): { read: number; written: number } },
+    readonly slot: ExchangeCarrier,
     readonly method: string,
     readonly url: string,
     readonly head: Buffer | string,
@@ -321,6 +342,15 @@ class RequestHandler implements H1Exchange {
     this.finish(undefined);
   }
 
+  /** HTTP/2 was offered and the server chose HTTP/1.1: the request goes again, by HTTP/1.1, with a clock of its own. */
+  fallback(): void {
+    if (this.done) return;
+    this.done = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.owner.inflight.delete(this);
+    this.owner.request(this.method, this.url, this.origBody, this.params, this.ctxTags, this.timeoutMs).then(this.resolve);
+  }
+
   onError(err: Error): void {
     this.finish(err);
   }
@@ -349,7 +379,11 @@ class RequestHandler implements H1Exchange {
     this.owner.inflight.delete(this);
     const tEnd = performance.now();
     const res = this.build(err, tEnd);
+    // No cookie work unless the head mentions one (hasSetCookie is one indexOf).
+    if (this.rawHeaders !== null && res.status && hasSetCookie(this.rawHeaders) && this.params?.jar !== null) this.owner.storeCookies(this.url, this.rawHeaders, this.params?.jar);
     this.owner.record(this, res);
+    const debug = this.owner.engine.config.debug;
+    if (debug) printHttpDebug({ head: this.head, requestBody: this.body, proto: 'HTTP/1.1', status: res.status, statusText: res.statusText, rawHeaders: this.rawHeaders, responseBody: res.body, error: res.error }, debug === 'full');
     if (!err && this.redirectsLeft > 0 && REDIRECTS.has(res.status)) {
       const next = this.owner.follow(this, res);
       if (next) {
@@ -382,6 +416,16 @@ class RequestHandler implements H1Exchange {
       duration: tEnd - t0,
     };
     let body: string | Uint8Array | null = null;
+    const encoding = !err && this.chunks && this.rawHeaders !== null && this.owner.engine.config.compression !== false ? contentEncoding(this.rawHeaders) : undefined;
+    if (encoding) {
+      try {
+        const decoded = decodeBody(Buffer.concat(this.chunks!), encoding, this.owner.engine.config.maxResponseSize ?? 2 ** 31 - 1);
+        this.chunks = [decoded];
+        this.copied = 1;
+      } catch (e) {
+        err = e as Error;
+      }
+    }
     if (!err && this.chunks) {
       const one = this.chunks.length === 1;
       if (this.responseType === 'binary') {
@@ -391,16 +435,26 @@ class RequestHandler implements H1Exchange {
       } else body = (one ? this.chunks[0] : Buffer.concat(this.chunks)).toString('utf8');
     }
     this.chunks = null;
+    const R = this.h2 ? H2Response : Response;
     return err
-      ? new Response(this.url, this.method, 0, '', null, null, timings, err.message, errorCodeOf(err) ?? UNKNOWN_CODE)
-      : new Response(this.url, this.method, this.status, this.statusText, this.rawHeaders, body, timings, undefined, undefined);
+      ? new R(this.url, this.method, 0, '', null, null, timings, err.message, errorCodeOf(err) ?? UNKNOWN_CODE)
+      : new R(this.url, this.method, this.status, this.statusText, this.rawHeaders, body, timings, undefined, undefined);
   }
 }
 
 /** The request's status line and headers; throws an MCPRUN_USAGE error naming a header that cannot be sent. */
-function buildHead(method: string, u: ParsedUrl, headers: Record<string, string> | undefined, payload: Uint8Array | undefined, form: boolean): string {
+function buildHead(
+  method: string,
+  u: ParsedUrl,
+  headers: Record<string, string> | undefined,
+  payload: Uint8Array | undefined,
+  form: boolean,
+  config: HttpConfig,
+  cookie: string,
+): string {
   let host = u.host;
-  let agent = USER_AGENT;
+  let agent = config.userAgent ?? USER_AGENT;
+  let encoding = config.compression === false ? '' : ACCEPT_ENCODING;
   let extra = '';
   let contentType = form ? 'application/x-www-form-urlencoded' : '';
   if (headers) {
@@ -414,10 +468,13 @@ function buildHead(method: string, u: ParsedUrl, headers: Record<string, string>
       if (lower === 'host') host = value;
       else if (lower === 'user-agent') agent = value;
       else if (lower === 'content-type') contentType = value;
+      else if (lower === 'accept-encoding') encoding = value;
+      else if (lower === 'cookie' && cookie) cookie = `${value}; ${cookie}`;
       else extra += `${name}: ${value}\r\n`;
     }
   }
-  let head = `${method} ${u.path} HTTP/1.1\r\nhost: ${host}\r\nuser-agent: ${agent}\r\n${extra}`;
+  let head = `${method} ${u.path} HTTP/1.1\r\nhost: ${host}\r\n${agent ? `user-agent: ${agent}\r\n` : ''}${encoding ? `accept-encoding: ${encoding}\r\n` : ''}${extra}`;
+  if (cookie) head += `cookie: ${cookie}\r\n`;
   if (contentType) head += `content-type: ${contentType}\r\n`;
   if (payload) head += `content-length: ${payload.byteLength}\r\n`;
   else if (BODY_METHODS.has(method)) head += 'content-length: 0\r\n';
@@ -435,8 +492,32 @@ export class VuHttp {
   #lastUser: Record<string, string> | null = null;
   #lastStatus = -1;
   #lastCode: string | undefined = undefined;
+  /** Created when a response first sets a cookie, or the script asks for it. */
+  #jar: VuCookieJar | undefined;
+  /** HTTP/2 connections of this VU, one per origin (created when an origin is first asked for by h2). */
+  #h2: Map<string, H2Origin> | undefined;
 
   constructor(readonly engine: HttpEngine) {}
+
+  /** http.cookieJar(): this VU's jar. */
+  cookieJar(): VuCookieJar {
+    return (this.#jar ??= new VuCookieJar());
+  }
+
+  /** A response's Set-Cookie headers, into the request's jar (params.jar) or this VU's. */
+  storeCookies(url: string, rawHeaders: string, jar: unknown): void {
+    const values = setCookieValues(rawHeaders);
+    if (!values.length) return;
+    (jar instanceof VuCookieJar ? jar : this.cookieJar()).store(url, values);
+  }
+
+  /** The Cookie header for a request ('' without a jar and per-request cookies: the usual case). */
+  #cookie(url: string, params: RequestParams | undefined): string {
+    const own = params?.jar;
+    const jar = own === undefined ? this.#jar : own instanceof VuCookieJar ? own : undefined;
+    if (!jar && !params?.cookies) return '';
+    return cookieHeader(jar ? jar.header(url) : '', params?.cookies);
+  }
 
   #pool(u: ParsedUrl): OriginPool {
     if (this.engine.config.shareConnections) return this.engine.sharedPool(u);
@@ -465,22 +546,47 @@ export class VuHttp {
       }
     }
     const headers = params?.headers;
+    const cookie = this.#jar !== undefined || params !== undefined ? this.#cookie(url, params) : '';
     let head: Buffer | string;
-    if (!payload && !headers) {
+    if (!payload && !headers && !cookie) {
       // The common load-test request: the same bytes every time, built once.
       const heads = (u.heads ??= new Map());
       let h = heads.get(method);
-      if (!h) heads.set(method, (h = Buffer.from(buildHead(method, u, undefined, undefined, false), 'latin1')));
+      if (!h) heads.set(method, (h = Buffer.from(buildHead(method, u, undefined, undefined, false, this.engine.config, ''), 'latin1')));
       head = h;
     } else {
       try {
-        head = buildHead(method, u, headers, payload, form);
+        head = buildHead(method, u, headers, payload, form, this.engine.config, cookie);
       } catch (err) {
         return Promise.reject(err);
       }
     }
+    const cfg = this.engine.config;
+    // HTTP/2 is decided per origin at connect time (ALPN; h2c when asked): plain http:// stays on the HTTP/1.1 path below.
+    if ((u.endpoint.tls ? cfg.http2 !== false : cfg.h2c === true) && !this.engine.http1Origins.has(u.origin)) {
+      const origin = this.#h2Origin(u);
+      const h2 = new RequestHandler(this, origin, origin, method, url, head, payload, t0, params?.responseType ?? 'text', params?.tags ?? EMPTY_TAGS, tags);
+      h2.h2 = true;
+      return this.#send(h2, body, params, timeoutMs, origin);
+    }
     const slot = op.acquire();
     const h = new RequestHandler(this, op, slot, method, url, head, payload, t0, params?.responseType ?? 'text', params?.tags ?? EMPTY_TAGS, tags);
+    return this.#send(h, body, params, timeoutMs, slot);
+  }
+
+  #h2Origin(u: ParsedUrl): H2Origin {
+    const map = (this.#h2 ??= new Map());
+    let o = map.get(u.origin);
+    if (!o) {
+      const engine = this.engine;
+      o = new H2Origin(u.endpoint, engine.slotOptions, engine.h2Hooks, !u.endpoint.tls, () => engine.http1Origins.add(u.origin));
+      map.set(u.origin, o);
+    }
+    return o;
+  }
+
+  /** Common to both protocols; the carrier is passed, not a closure: no allocation per request for it. */
+  #send(h: RequestHandler, body: RequestBody, params: RequestParams | undefined, timeoutMs: number | undefined, carrier: { dispatch(ex: RequestHandler): void }): Promise<Response> {
     h.redirectsLeft = params?.redirects ?? this.engine.config.maxRedirects ?? 10;
     h.origBody = body;
     h.params = params;
@@ -493,7 +599,7 @@ export class VuHttp {
       }
       this.inflight.add(h);
       h.timer = safeTimeout(timeoutHandler, timeoutMs ?? this.engine.config.timeoutMs, h);
-      slot.dispatch(h);
+      carrier.dispatch(h);
     });
   }
 
@@ -536,7 +642,7 @@ export class VuHttp {
 
   /** Called by the handler when a request ends (not when it is interrupted). */
   record(h: RequestHandler, res: Response): void {
-    const failed = res.status === 0 || res.status >= 400;
+    const failed = isFailed(res.status, h.params?.responseCallback);
     // A VU mostly repeats the same request with the same outcome: compare identities before
     // building the engine's cache key.
     let rs = this.#lastSeries;
@@ -559,7 +665,7 @@ export class VuHttp {
     rs.sending.add(t.sending);
     rs.waiting.add(t.waiting);
     rs.receiving.add(t.receiving);
-    if (!this.engine.config.shareConnections) {
+    if (!this.engine.config.shareConnections || h.h2) {
       const b = h.op.takeBytes();
       const store = this.engine.store;
       if (b.read) store.derived(METRIC.data_received, h.ctxTags, '', noTags).add(b.read);
@@ -590,6 +696,8 @@ export class VuHttp {
     const all: Promise<unknown>[] = [];
     for (const p of this.#pools.values()) all.push(p.close());
     this.#pools.clear();
+    if (this.#h2) for (const o of this.#h2.values()) all.push(o.close());
+    this.#h2 = undefined;
     await Promise.all(all);
   }
 }
