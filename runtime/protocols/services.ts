@@ -16,7 +16,7 @@ import { HttpEngine } from './http/vu-http.js';
 import type { HttpConfig } from './http/types.js';
 import { SourceAddresses, type LocalIpRange } from './local-ips.js';
 import { EraCache } from './mcp/era-detect.js';
-import { SharedPools } from './mcp/transports/http-pool.js';
+import { SharedPools } from './mcp/transports/h1-pool.js';
 
 export interface ServicesOptions {
   http: HttpConfig;
@@ -50,7 +50,7 @@ export class ProtocolServices {
     this.rejectUnauthorized = !opts.http.insecureSkipTLSVerify;
     this.http = new HttpEngine(opts.http, store, this.connections.of('http'), this.sources);
     this.mcp = {
-      pools: new SharedPools(this.connections.of('mcp'), this.sources),
+      pools: new SharedPools(this.connections.of('mcp'), this.sources, this.rejectUnauthorized),
       eras: new EraCache(),
       sessions: new ActiveGauge(store.series(METRIC.mcp_sessions_active, {})),
     };

@@ -18,8 +18,8 @@ export class PendingCall {
   /** The VU's tags when the script made the call (the group it was made in). */
   vuTags: Tags = NO_TAGS;
   done = false;
-  /** Aborts the HTTP request that carries this call (set by the HTTP transports while it is in flight). */
-  abort: ((err?: Error) => void) | null = null;
+  /** The HTTP request that carries this call while it is in flight (HTTP transports): abandoning the call aborts it. */
+  carrier: { abortNow(err: Error): void } | null = null;
   /** The session id this call was sent with (HTTP), to tell an old 404 from a new one. */
   sentSessionId: string | undefined = undefined;
   /** Already re-sent once after a 404 re-initialize. */
@@ -45,4 +45,45 @@ export class PendingCall {
     readonly recorded: boolean,
     readonly resetTimeoutOnProgress: boolean,
   ) {}
+}
+
+/**
+ * The calls in flight of one session, by id. A held session mostly has none or one, so the first
+ * sits in a field and a Map exists only while several overlap: an idle session holds no table.
+ */
+export class PendingCalls {
+  #one: PendingCall | null = null;
+  #more: Map<number, PendingCall> | null = null;
+
+  get(id: number): PendingCall | undefined {
+    const one = this.#one;
+    if (one !== null && one.id === id) return one;
+    return this.#more?.get(id);
+  }
+
+  set(call: PendingCall): void {
+    if (this.#one === null) this.#one = call;
+    else (this.#more ??= new Map()).set(call.id, call);
+  }
+
+  delete(id: number): void {
+    if (this.#one !== null && this.#one.id === id) {
+      this.#one = null;
+      return;
+    }
+    const more = this.#more;
+    if (more && more.delete(id) && more.size === 0) this.#more = null;
+  }
+
+  get size(): number {
+    return (this.#one ? 1 : 0) + (this.#more?.size ?? 0);
+  }
+
+  /** A copy: failing a call removes it while the caller iterates. */
+  list(): PendingCall[] {
+    const out: PendingCall[] = [];
+    if (this.#one) out.push(this.#one);
+    if (this.#more) for (const c of this.#more.values()) out.push(c);
+    return out;
+  }
 }

@@ -46,6 +46,8 @@ function createTransport(kind: TransportKind, t: ResolvedTarget, s: McpSessionIm
     connectTimeoutMs: r.connectTimeoutMs,
     conns: services.connections.of('mcp'),
     sources: services.sources,
+    slotOptions: services.mcp.pools.options,
+    openStream: o?.openStream ?? false,
   };
   switch (kind) {
     case 'streamable-http':
@@ -55,7 +57,7 @@ function createTransport(kind: TransportKind, t: ResolvedTarget, s: McpSessionIm
     case 'stdio':
       return new StdioTransport(t.stdio!, s);
     case 'ws':
-      return new WebSocketTransport(t.url!, s, o?.headers, r.connectTimeoutMs, http);
+      return new WebSocketTransport(t.url!, s, o?.headers, r.connectTimeoutMs, { conns: http.conns, sources: http.sources, rejectUnauthorized: services.rejectUnauthorized });
     case 'tcp':
       return new TcpTransport(t.url!, s, t.framing, r.connectTimeoutMs, http);
   }

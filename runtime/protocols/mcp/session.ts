@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { parseDuration } from '../../duration.js';
 import { METRIC } from '../../metrics/builtin.js';
 import type { VuResource, VuScope } from '../vu-contract.js';
-import { PendingCall } from './call.js';
+import { PendingCall, PendingCalls } from './call.js';
 import { McpError } from './errors.js';
 import { classifyProbe, type EraDecision } from './era-detect.js';
 import {
@@ -58,11 +58,23 @@ export interface ResolvedSessionOptions {
 }
 
 const EMPTY: Record<string, unknown> = {};
+
+/** Scratch for #account (synchronous): one object for every session. */
+const BYTES: ByteCount = { sent: 0, received: 0 };
+
+/** One tag base per transport and era, shared by every session (not one object per session). */
+const TAG_BASES = new Map<string, SessionTagBase>();
+function tagBaseOf(transport: TransportKind, era: Era): SessionTagBase {
+  const key = `${transport}/${era}`;
+  let b = TAG_BASES.get(key);
+  if (!b) TAG_BASES.set(key, (b = Object.freeze({ transport, era })));
+  return b;
+}
 const MAX_PAGES = 1000;
 
 /** One session; the VU owns it from connect() until close() (interrupts it when stopped, closes it when it retires). */
 export class McpSessionImpl implements TransportHost, VuResource, McpSession {
-  readonly pending = new Map<number, PendingCall>();
+  readonly pending = new PendingCalls();
   transport!: McpTransport;
   era: Era = 'legacy';
   protocolVersion = '';
@@ -76,11 +88,10 @@ export class McpSessionImpl implements TransportHost, VuResource, McpSession {
   lateResponses = 0;
   #nextId = 1;
   #envelope = '';
-  #tagBase: SessionTagBase = { transport: 'streamable-http', era: 'legacy' };
+  #tagBase: SessionTagBase = tagBaseOf('streamable-http', 'legacy');
   #closed = false;
   #closing: Promise<void> | undefined;
   #opened = false;
-  readonly #bytes: ByteCount = { sent: 0, received: 0 };
   #reinit: Promise<McpError | undefined> | null = null;
   #requestedVersion = '';
   /** Parsed per-call `timeout` strings (created on first use: idle sessions stay small). */
@@ -97,7 +108,7 @@ export class McpSessionImpl implements TransportHost, VuResource, McpSession {
 
   attach(t: McpTransport): void {
     this.transport = t;
-    this.#tagBase = { transport: t.kind, era: this.era };
+    this.#tagBase = tagBaseOf(t.kind, this.era);
   }
 
   get transportKind(): TransportKind {
@@ -135,7 +146,7 @@ export class McpSessionImpl implements TransportHost, VuResource, McpSession {
   startModern(version: string): void {
     this.era = 'modern';
     this.protocolVersion = version;
-    this.#tagBase = { transport: this.transport.kind, era: 'modern' };
+    this.#tagBase = tagBaseOf(this.transport.kind, 'modern');
     this.#setEnvelope(version);
     this.transport.configure(undefined, version, 'modern');
   }
@@ -148,7 +159,7 @@ export class McpSessionImpl implements TransportHost, VuResource, McpSession {
   async startLegacy(version: string): Promise<void> {
     this.era = 'legacy';
     this.#requestedVersion = version;
-    this.#tagBase = { transport: this.transport.kind, era: 'legacy' };
+    this.#tagBase = tagBaseOf(this.transport.kind, 'legacy');
     const err = await this.#handshake(this.t0);
     if (err) throw err;
   }
@@ -183,6 +194,7 @@ export class McpSessionImpl implements TransportHost, VuResource, McpSession {
     ctx.store.add(METRIC.mcp_sessions, 1, sessionTags(ctx.tags, this.#tagBase, this.opts.tags));
     ctx.services.mcp.sessions.inc();
     this.#account();
+    this.transport.ready?.();
   }
 
   wasRecorded(err: McpError): boolean {
@@ -237,7 +249,7 @@ export class McpSessionImpl implements TransportHost, VuResource, McpSession {
     const p = new Promise<McpResult>((resolve) => {
       call.resolve = resolve as (value: unknown) => void;
     });
-    this.pending.set(id, call);
+    this.pending.set(call);
     call.timer = safeTimeout(onCallTimeout, ms, this, call);
     if (this.#closed) this.fail(call, new McpError('transport_error', 'the session is closed'));
     else if (this.#reinit && method !== 'initialize') {
@@ -402,20 +414,20 @@ export class McpSessionImpl implements TransportHost, VuResource, McpSession {
   }
 
   lost(err: McpError): void {
-    for (const call of [...this.pending.values()]) this.fail(call, err);
+    for (const call of this.pending.list()) this.fail(call, err);
   }
 
   /** @internal the VU was stopped: end every call now, record nothing. */
   interrupt(): void {
     const err = new McpError('interrupted', 'the VU was stopped');
-    for (const call of [...this.pending.values()]) {
+    for (const call of this.pending.list()) {
       this.fail(call, err);
       this.transport.abandon(call);
     }
   }
 
   #account(): void {
-    const b = this.#bytes;
+    const b = BYTES;
     this.transport.takeBytes(b);
     if (b.sent || b.received) {
       recordData(this.ctx, b.sent, b.received);
@@ -508,7 +520,7 @@ export class McpSessionImpl implements TransportHost, VuResource, McpSession {
 
   async #close(deleteSession: boolean): Promise<void> {
     const err = new McpError('transport_error', 'the session was closed while the request was in flight');
-    for (const call of [...this.pending.values()]) {
+    for (const call of this.pending.list()) {
       this.fail(call, err);
       this.transport.abandon(call);
     }

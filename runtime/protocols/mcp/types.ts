@@ -69,6 +69,11 @@ export interface ConnectOptions {
   shareConnections?: boolean;
   /** close() sends DELETE (legacy HTTP sessions). @default true */
   deleteSessionOnClose?: boolean;
+  /**
+   * Legacy Streamable HTTP with a session id: after the handshake, open the standalone GET stream
+   * for server-initiated requests and notifications (one more connection per session). @default false
+   */
+  openStream?: boolean;
   /** Tags added to every sample of this session. */
   tags?: Record<string, string>;
   /** Notifications that are not progress for a pending call (list_changed, logging, ...). */

@@ -1,4 +1,4 @@
-/** Pieces the two HTTP transports share: header encoding and reading, error bodies. */
+/** Pieces the HTTP transports share: user headers, header value encoding, error bodies. */
 import { McpError } from '../errors.js';
 import { asJsonRpcError } from '../jsonrpc.js';
 import type { JsonRpcMessage } from '../types.js';
@@ -33,32 +33,6 @@ export function encodeHeaderValue(v: string): string {
   }
   if (safe && !(v.startsWith('=?base64?') && v.endsWith('?='))) return v;
   return `=?base64?${Buffer.from(v, 'utf8').toString('base64')}?=`;
-}
-
-export interface ResponseHeads {
-  contentType: string;
-  sessionId: string | undefined;
-}
-
-/** Reads the two headers MCP needs from undici's raw header list (names compared by length first). */
-export function readHeads(raw: Buffer[]): ResponseHeads {
-  let contentType = '';
-  let sessionId: string | undefined;
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const n = raw[i];
-    if (n.length === 12) {
-      if (n.toString('latin1').toLowerCase() === 'content-type') contentType = raw[i + 1].toString('latin1').toLowerCase();
-    } else if (n.length === 14) {
-      if (n.toString('latin1').toLowerCase() === 'mcp-session-id') sessionId = raw[i + 1].toString('latin1').trim();
-    }
-  }
-  return { contentType, sessionId };
-}
-
-export function concat(chunks: Buffer[]): string {
-  if (chunks.length === 0) return '';
-  if (chunks.length === 1) return chunks[0].toString('utf8');
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 export function tryParse(text: string): unknown {

@@ -1,26 +1,32 @@
 /**
- * The deprecated HTTP+SSE transport (2024-11-05): `GET /sse` opens a stream whose first event,
- * `endpoint`, names the POST path; every POST is answered 202 and the JSON-RPC responses arrive
- * as `message` events on the GET stream, matched by id. Each session holds one long-lived GET.
+ * The deprecated HTTP+SSE transport (2024-11-05), on mcprun's own HTTP/1.1 client: `GET /sse`
+ * opens a stream whose first event, `endpoint`, names the POST path; every POST is answered 202
+ * and the JSON-RPC responses arrive as `message` events on the GET stream, matched by id. Each
+ * session holds one long-lived GET on a connection of its own (outside the POSTs' rotation, so
+ * `maxConnections: 1` still leaves one for POSTs), its events parsed from the read buffer.
  */
 import type { PendingCall } from '../call.js';
 import { McpError, transportError } from '../errors.js';
 import type { JsonRpcMessage } from '../types.js';
-import { SseParser, type SseEvent } from '../sse-parser.js';
-import { USER_AGENT, concat, errorOfStatus, readHeads, tryParse, userHeaderList } from './http-common.js';
+import type { SseEvent } from '../sse-parser.js';
+import { USER_AGENT, errorOfStatus, tryParse, userHeaderList } from './http-common.js';
 import type { HttpTransportOptions } from './streamable-http.js';
-import { TrackedPool, type PooledHandler } from './http-pool.js';
+import { H1Pool, endpointOf } from './h1-pool.js';
+import { H1Request, headerLines, headerValue } from './h1-request.js';
 import type { ByteCount, McpTransport, TransportHost } from './types.js';
 import { safeTimeout } from '../../../timers.js';
 
 export class LegacySseTransport implements McpTransport {
   readonly kind = 'sse' as const;
   readonly #url: URL;
-  readonly #pools = new Map<string, TrackedPool>();
-  readonly #postHeaders: string[];
-  readonly #user: string[];
+  /** Per origin: the GET's, and the endpoint's if it names another one (rare). */
+  readonly #pools = new Map<string, H1Pool>();
+  readonly #user: string;
+  /** The POSTs' request line and headers, once the endpoint is known. */
+  #postHead = '';
   #endpoint: URL | undefined;
   #stream: StreamHandler | undefined;
+  readonly #posts: SsePostHandler[] = [];
   #closed = false;
 
   constructor(
@@ -29,43 +35,38 @@ export class LegacySseTransport implements McpTransport {
     readonly opts: HttpTransportOptions,
   ) {
     this.#url = new URL(target);
-    this.#user = userHeaderList(opts.headers);
-    this.#postHeaders = ['content-type', 'application/json', 'accept', 'application/json, text/event-stream', 'user-agent', USER_AGENT, ...this.#user];
+    this.#user = `user-agent: ${USER_AGENT}\r\n${headerLines(userHeaderList(opts.headers))}`;
   }
 
-  #pool(origin: string): TrackedPool {
-    let p = this.#pools.get(origin);
+  #pool(u: URL): H1Pool {
+    let p = this.#pools.get(u.origin);
     if (!p) {
-      // The GET stream holds one connection for the whole session; POSTs need others.
-      p = new TrackedPool(origin, Math.max(2, this.opts.maxConnections + 1), this.opts.connectTimeoutMs, this.opts.conns, this.opts.sources);
-      this.#pools.set(origin, p);
+      p = new H1Pool(endpointOf(u), Math.max(1, this.opts.maxConnections), this.opts.slotOptions, this.opts.conns);
+      this.#pools.set(u.origin, p);
     }
     return p;
   }
 
   open(): Promise<void> {
     return new Promise((resolve, reject) => {
-      const h = new StreamHandler(this, resolve, reject);
+      const u = this.#url;
+      const head = `GET ${u.pathname}${u.search} HTTP/1.1\r\nhost: ${u.host}\r\naccept: text/event-stream\r\ncache-control: no-cache\r\n${this.#user}`;
+      const h = new StreamHandler(this, resolve, reject, head);
       this.#stream = h;
-      const timer = safeTimeout(() => h.abortNow(new McpError('timeout', `no \`endpoint\` event from ${this.target} within ${this.opts.connectTimeoutMs} ms`)), this.opts.connectTimeoutMs);
-      h.onOpened = () => clearTimeout(timer);
-      h.pool = this.#pool(this.#url.origin);
-      h.pool.send(
-        {
-          origin: this.#url.origin,
-          path: `${this.#url.pathname}${this.#url.search}`,
-          method: 'GET',
-          headers: ['accept', 'text/event-stream', 'cache-control', 'no-cache', 'user-agent', USER_AGENT, ...this.#user],
-        },
-        h,
-      );
+      h.timer = safeTimeout(endpointTimeout, this.opts.connectTimeoutMs, this, h);
+      const slot = this.#pool(u).dedicated();
+      h.slot = slot;
+      slot.dispatch(h);
     });
   }
 
   /** The stream named the POST endpoint (relative to the SSE URL). */
   endpoint(data: string): boolean {
     try {
-      this.#endpoint = new URL(data.trim(), this.#url);
+      const ep = new URL(data.trim(), this.#url);
+      if (ep.protocol !== 'http:' && ep.protocol !== 'https:') return false;
+      this.#endpoint = ep;
+      this.#postHead = `POST ${ep.pathname}${ep.search} HTTP/1.1\r\nhost: ${ep.host}\r\ncontent-type: application/json\r\naccept: application/json, text/event-stream\r\n${this.#user}`;
       return true;
     } catch {
       return false;
@@ -75,31 +76,39 @@ export class LegacySseTransport implements McpTransport {
   configure(): void {}
 
   request(call: PendingCall): void {
-    this.#post(call.body, new SsePostHandler(this, call, null));
+    this.#post(new SsePostHandler(this, call, null, this.#postHead, call.body));
   }
 
   notify(body: string): Promise<McpError | undefined> {
-    return new Promise((resolve) => this.#post(body, new SsePostHandler(this, null, resolve)));
+    return new Promise((resolve) => this.#post(new SsePostHandler(this, null, resolve, this.#postHead, body)));
   }
 
   respond(body: string): void {
     void this.notify(body);
   }
 
-  #post(body: string, h: SsePostHandler): void {
+  #post(h: SsePostHandler): void {
     const ep = this.#endpoint;
     if (this.#closed || !ep) {
-      h.onError(new McpError('transport_error', this.#closed ? 'the session is closed' : 'the SSE stream has not named its endpoint'));
+      h.abortNow(new McpError('transport_error', this.#closed ? 'the session is closed' : 'the SSE stream has not named its endpoint'));
       return;
     }
-    h.pool = this.#pool(ep.origin);
-    h.pool.send({ origin: ep.origin, path: `${ep.pathname}${ep.search}`, method: 'POST', headers: this.#postHeaders, body }, h);
+    this.#posts.push(h);
+    if (h.call) h.call.carrier = h;
+    h.slot = this.#pool(ep).send(h);
+  }
+
+  postDone(h: SsePostHandler): void {
+    const i = this.#posts.indexOf(h);
+    if (i === -1) return;
+    const last = this.#posts.pop()!;
+    if (last !== h) this.#posts[i] = last;
   }
 
   abandon(call: PendingCall): void {
-    const abort = call.abort;
-    call.abort = null;
-    abort?.();
+    const c = call.carrier;
+    call.carrier = null;
+    c?.abortNow(new McpError('transport_error', 'request abandoned'));
   }
 
   takeBytes(out: ByteCount): void {
@@ -114,52 +123,39 @@ export class LegacySseTransport implements McpTransport {
     if (this.#closed) return;
     this.#closed = true;
     this.#stream?.abortNow(new McpError('transport_error', 'session closed'));
-    await Promise.all([...this.#pools.values()].map((p) => p.destroy()));
+    for (const h of [...this.#posts]) h.abortNow(new McpError('transport_error', 'session closed'));
+    for (const p of this.#pools.values()) p.destroy();
   }
 }
 
+function endpointTimeout(t: LegacySseTransport, h: StreamHandler): void {
+  h.timer = null;
+  h.abortNow(new McpError('timeout', `no \`endpoint\` event from ${t.target} within ${t.opts.connectTimeoutMs} ms`));
+}
+
 /** The long-lived GET: endpoint first, then every response and notification. */
-class StreamHandler implements PooledHandler {
-  poolSlot = -1;
-  pool: TrackedPool | null = null;
-  #sse: SseParser | null = null;
-  #abort: ((err?: Error) => void) | null = null;
+class StreamHandler extends H1Request {
+  timer: NodeJS.Timeout | null = null;
   #opened = false;
-  #ended = false;
-  #status = 0;
-  #statusText = '';
-  #chunks: Buffer[] = [];
-  onOpened: (() => void) | null = null;
 
   constructor(
     readonly t: LegacySseTransport,
     readonly resolve: () => void,
     readonly reject: (err: McpError) => void,
-  ) {}
-
-  onConnect(abort: (err?: Error) => void): void {
-    this.#abort = abort;
+    head: string,
+  ) {
+    super('GET', head, undefined);
   }
 
-  onHeaders(statusCode: number, rawHeaders: Buffer[], _resume: () => void, statusText: string): boolean {
-    if (statusCode < 200) return true;
-    this.#status = statusCode;
-    this.#statusText = statusText;
-    if (statusCode === 200 && readHeads(rawHeaders).contentType.startsWith('text/event-stream')) this.#sse = new SseParser(this);
-    return true;
-  }
-
-  onData(chunk: Buffer): boolean {
-    if (this.#sse) this.#sse.push(chunk);
-    else if (this.#chunks.length < 64) this.#chunks.push(chunk);
-    return true;
+  protected onResponse(status: number, lines: string): boolean {
+    return status === 200 && (headerValue(lines, 'content-type') ?? '').toLowerCase().startsWith('text/event-stream');
   }
 
   onEvent(ev: SseEvent): void {
     if (ev.event === 'endpoint') {
       if (!this.#opened && this.t.endpoint(ev.data)) {
         this.#opened = true;
-        this.onOpened?.();
+        this.#clearTimer();
         this.resolve();
       }
       return;
@@ -170,27 +166,16 @@ class StreamHandler implements PooledHandler {
     else if (v && typeof v === 'object') this.t.host.receive(v as JsonRpcMessage, null);
   }
 
-  onComplete(): void {
-    this.#end(undefined);
+  #clearTimer(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
   }
 
-  onError(err: Error): void {
-    this.#end(err);
-  }
-
-  abortNow(err: McpError): void {
-    if (this.#abort) this.#abort(err);
-    else this.#end(err);
-  }
-
-  #end(err: Error | undefined): void {
-    if (this.#ended) return;
-    this.#ended = true;
-    this.pool?.finished(this);
-    this.onOpened?.();
+  protected settle(err: Error | undefined): void {
+    this.#clearTimer();
     let e: McpError;
     if (err) e = err instanceof McpError ? err : transportError(err, `GET ${this.t.target}`);
-    else if (!this.#sse) e = errorOfStatus(this.#status, this.#statusText, concat(this.#chunks)).error;
+    else if (!this.sse) e = errorOfStatus(this.status, this.statusText, this.text()).error;
     else e = new McpError('transport_error', `the SSE stream of ${this.t.target} ended`, 'ECONNRESET');
     if (!this.#opened) this.reject(e);
     else this.t.streamEnded(e);
@@ -198,58 +183,32 @@ class StreamHandler implements PooledHandler {
 }
 
 /** A POST to the endpoint: 202 means accepted (the answer comes on the stream). */
-class SsePostHandler implements PooledHandler {
-  poolSlot = -1;
-  pool: TrackedPool | null = null;
-  #status = 0;
-  #statusText = '';
-  #chunks: Buffer[] = [];
-  #settled = false;
-
+class SsePostHandler extends H1Request {
   constructor(
     readonly t: LegacySseTransport,
     readonly call: PendingCall | null,
     readonly done: ((err: McpError | undefined) => void) | null,
-  ) {}
-
-  onConnect(abort: (err?: Error) => void): void {
-    if (this.call) {
-      if (this.call.done) abort();
-      else this.call.abort = abort;
-    }
+    head: string,
+    body: string,
+  ) {
+    super('POST', head, body);
   }
 
-  onHeaders(statusCode: number, _raw: Buffer[], _resume: () => void, statusText: string): boolean {
-    if (statusCode < 200) return true;
-    this.#status = statusCode;
-    this.#statusText = statusText;
-    if (this.call) this.call.status = statusCode;
-    return true;
+  protected onResponse(status: number): boolean {
+    if (this.call) this.call.status = status;
+    return false;
   }
 
-  onData(chunk: Buffer): boolean {
-    if (this.#status >= 300) this.#chunks.push(chunk);
-    return true;
-  }
+  onEvent(): void {}
 
-  onComplete(): void {
-    this.#settle(undefined);
-  }
-
-  onError(err: Error): void {
-    this.#settle(err);
-  }
-
-  #settle(err: Error | undefined): void {
-    if (this.#settled) return;
-    this.#settled = true;
-    this.pool?.finished(this);
+  protected settle(err: Error | undefined): void {
+    this.t.postDone(this);
     const call = this.call;
-    if (call) call.abort = null;
+    if (call && call.carrier === this) call.carrier = null;
     let e: McpError | undefined;
     if (err) e = err instanceof McpError ? err : transportError(err, 'POST to the SSE endpoint');
-    else if (this.#status >= 300) {
-      const r = errorOfStatus(this.#status, this.#statusText, concat(this.#chunks));
+    else if (this.status >= 300) {
+      const r = errorOfStatus(this.status, this.statusText, this.text());
       if (call && r.message && !call.done) {
         this.t.host.receive({ ...r.message, id: call.id }, call);
         return;

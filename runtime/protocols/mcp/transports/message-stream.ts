@@ -104,13 +104,17 @@ export abstract class MessageStreamTransport implements McpTransport, FrameSink 
 
   configure(_sessionId: string | undefined, _version: string | undefined, _era: Era): void {}
 
-  /** Counted by the sockets themselves for TCP and WebSocket; by this class (sent/received) for stdio. */
-  protected readonly socketBytes = new SocketBytes();
+  #socketBytes: SocketBytes | null = null;
+
+  /** Counted by the socket itself for TCP (created on first use; WebSocket reads its client's counters); by this class (sent/received) for stdio. */
+  protected get socketBytes(): SocketBytes {
+    return (this.#socketBytes ??= new SocketBytes());
+  }
 
   takeBytes(out: ByteCount): void {
-    const b = this.socketBytes.take();
-    out.sent += this.sent + b.written;
-    out.received += this.received + b.read;
+    const b = this.#socketBytes?.take();
+    out.sent += this.sent + (b ? b.written : 0);
+    out.received += this.received + (b ? b.read : 0);
     this.sent = 0;
     this.received = 0;
   }

@@ -1,17 +1,25 @@
 /**
- * Streamable HTTP (2025-03-26 … 2026-07-28): every message is a POST to one endpoint with
- * `Accept: application/json, text/event-stream`; each answer is a JSON body or an SSE stream
- * (priming events, comments, notifications before the result). Built on undici's dispatch with
- * one handler object per request; headers are pre-built per session (and per method/name in the
- * modern era, which needs `Mcp-Method` / `Mcp-Name`).
+ * Streamable HTTP (2025-03-26 … 2026-07-28) on mcprun's own HTTP/1.1 client: every message is a
+ * POST to one endpoint with `Accept: application/json, text/event-stream`; each answer is a JSON
+ * body or an SSE stream (priming events, comments, notifications before the result), parsed from
+ * the read buffer as it arrives. Legacy sessions: `Mcp-Session-Id` on every request, DELETE on
+ * close, optionally the standalone GET stream for server-initiated messages (`openStream`), GET +
+ * Last-Event-ID to resume a broken response stream. Connections are kept alive per session.
+ *
+ * What a held session costs: this object, one pool with one slot and its socket, and the request
+ * prefix (request line and every constant header, session id included) built once per session
+ * when the era is settled; a request is that prefix plus Content-Length plus the body, one string.
+ * The modern era's Mcp-Method / Mcp-Name are appended per call (a concatenation, no cache map).
  */
-import type { Dispatcher } from 'undici';
 import type { PendingCall } from '../call.js';
 import { McpError, transportError } from '../errors.js';
-import { SseParser, type SseEvent } from '../sse-parser.js';
+import type { SseEvent } from '../sse-parser.js';
 import type { Era, JsonRpcMessage } from '../types.js';
-import { USER_AGENT, concat, encodeHeaderValue, errorOfStatus, readHeads, tryParse, userHeaderList } from './http-common.js';
-import { TrackedPool, type PooledHandler, type SharedPools } from './http-pool.js';
+import type { H1Slot, SlotOptions } from '../../http/h1-client.js';
+import { Deadlines } from '../../ws/deadlines.js';
+import { USER_AGENT, encodeHeaderValue, errorOfStatus, tryParse, userHeaderList } from './http-common.js';
+import { H1Pool, endpointOf, type SharedPools } from './h1-pool.js';
+import { H1Request, headerLines, headerValue } from './h1-request.js';
 import type { ByteCount, McpTransport, NetOptions, TransportHost } from './types.js';
 
 export interface HttpTransportOptions extends NetOptions {
@@ -21,28 +29,37 @@ export interface HttpTransportOptions extends NetOptions {
   /** `shareConnections`: the worker's pools, one per origin for all its sessions, instead of one per session. */
   shared: SharedPools | undefined;
   connectTimeoutMs: number;
+  /** TLS verification and --local-ips, one object for every connection of the worker. */
+  slotOptions: SlotOptions;
+  /** Legacy era with a session id: open the standalone GET stream after the handshake. */
+  openStream: boolean;
 }
 
-const HEADER_CACHE_MAX = 512;
 /** Resumptions (GET + Last-Event-ID) of one request's SSE stream before it counts as failed. */
 const MAX_RESUMES = 5;
 const MAX_RETRY_DELAY_MS = 5000;
+const DELETE_TIMEOUT_MS = 5000;
+
+/** DELETE on close waits at most DELETE_TIMEOUT_MS: one timer for every session closing at once. */
+const deleting = new Deadlines<PostHandler>(deleteTimedOut);
+function deleteTimedOut(h: PostHandler): void {
+  h.abortNow(new McpError('timeout', `no answer to DELETE within ${DELETE_TIMEOUT_MS} ms`, 'ETIMEDOUT'));
+}
 
 export class StreamableHttpTransport implements McpTransport {
   readonly kind = 'streamable-http' as const;
-  readonly origin: string;
   readonly path: string;
-  readonly #pool: TrackedPool;
+  readonly #pool: H1Pool;
   readonly #ownsPool: boolean;
-  readonly #user: string[];
-  /** Headers of every POST (session id and version once negotiated). */
-  #headers: string[];
+  /** Host, User-Agent and the user's headers, as header lines. */
+  readonly #common: string;
+  /** Every POST's request line and headers (session id and version once negotiated), without Content-Length. */
+  #postHead: string;
   #era: Era = 'legacy';
   #version: string | undefined;
   sessionId: string | undefined;
-  /** Modern era: full header lists per method + name. */
-  readonly #perCall = new Map<string, string[]>();
-  readonly #inflight = new Set<PostHandler>();
+  /** Requests in flight (created on first use; usually one). */
+  #inflight: PostHandler[] | null = null;
   #closed = false;
 
   constructor(
@@ -51,42 +68,44 @@ export class StreamableHttpTransport implements McpTransport {
     readonly opts: HttpTransportOptions,
   ) {
     const u = new URL(target);
-    this.origin = u.origin;
     this.path = `${u.pathname}${u.search}`;
-    this.#user = userHeaderList(opts.headers);
-    this.#headers = this.#base();
+    this.#common = `host: ${u.host}\r\nuser-agent: ${USER_AGENT}\r\n${headerLines(userHeaderList(opts.headers))}`;
+    this.#postHead = this.#post('');
     this.#ownsPool = !opts.shared;
-    this.#pool = opts.shared ? opts.shared.of(this.origin, opts.connectTimeoutMs) : new TrackedPool(this.origin, opts.maxConnections, opts.connectTimeoutMs, opts.conns, opts.sources);
+    this.#pool = opts.shared ? opts.shared.of(u) : new H1Pool(endpointOf(u), opts.maxConnections, opts.slotOptions, opts.conns);
   }
 
-  #base(): string[] {
-    return ['content-type', 'application/json', 'accept', 'application/json, text/event-stream', 'user-agent', USER_AGENT, ...this.#user];
+  #post(extra: string): string {
+    return `POST ${this.path} HTTP/1.1\r\n${this.#common}content-type: application/json\r\naccept: application/json, text/event-stream\r\n${extra}`;
+  }
+
+  /** Session id and version lines for every request after the handshake. */
+  #sessionLines(): string {
+    let s = '';
+    if (this.sessionId) s += `mcp-session-id: ${this.sessionId}\r\n`;
+    if (this.#version) s += `mcp-protocol-version: ${this.#version}\r\n`;
+    return s;
   }
 
   async open(): Promise<void> {}
 
   configure(sessionId: string | undefined, protocolVersion: string | undefined, era: Era): void {
+    if (sessionId !== undefined && /[\r\n\0]/.test(sessionId)) sessionId = undefined;
     this.sessionId = sessionId;
     this.#era = era;
     this.#version = protocolVersion;
-    const h = this.#base();
-    if (sessionId) h.push('mcp-session-id', sessionId);
-    if (protocolVersion) h.push('mcp-protocol-version', protocolVersion);
-    this.#headers = h;
-    this.#perCall.clear();
+    this.#postHead = this.#post(this.#sessionLines());
   }
 
-  /** The modern era's per-request headers, cached per method and name. */
-  #headersFor(method: string, name: string | undefined): string[] {
-    if (this.#era !== 'modern') return this.#headers;
-    const key = name === undefined ? method : `${method}\u0000${name}`;
-    let h = this.#perCall.get(key);
-    if (!h) {
-      h = name === undefined ? [...this.#headers, 'mcp-method', method] : [...this.#headers, 'mcp-method', method, 'mcp-name', encodeHeaderValue(name)];
-      if (this.#perCall.size >= HEADER_CACHE_MAX) this.#perCall.clear();
-      this.#perCall.set(key, h);
-    }
-    return h;
+  /** The handshake is done: open the standalone stream if asked (legacy era, with a session id). */
+  ready(): void {
+    if (this.#era === 'legacy' && this.sessionId && this.opts.openStream && !this.#closed) this.#openStream();
+  }
+
+  /** The modern era names the method (and tool, prompt or resource) in headers. */
+  #headFor(method: string, name: string | undefined): string {
+    if (this.#era !== 'modern') return this.#postHead;
+    return name === undefined ? `${this.#postHead}mcp-method: ${method}\r\n` : `${this.#postHead}mcp-method: ${method}\r\nmcp-name: ${encodeHeaderValue(name)}\r\n`;
   }
 
   request(call: PendingCall): void {
@@ -95,25 +114,31 @@ export class StreamableHttpTransport implements McpTransport {
       return;
     }
     call.sentSessionId = this.sessionId;
-    const h = new PostHandler(this, call, null);
-    this.#dispatch('POST', this.#headersFor(call.method, call.name), call.body, h);
+    this.#dispatch(new PostHandler(this, call, null, 'POST', this.#headFor(call.method, call.name), call.body));
   }
 
   notify(body: string, method: string): Promise<McpError | undefined> {
     if (this.#closed) return Promise.resolve(new McpError('transport_error', 'the session is closed'));
-    return new Promise((resolve) => {
-      const h = new PostHandler(this, null, resolve);
-      this.#dispatch('POST', this.#headersFor(method, undefined), body, h);
-    });
+    return new Promise((resolve) => this.#dispatch(new PostHandler(this, null, resolve, 'POST', this.#headFor(method, undefined), body)));
   }
 
   respond(body: string): void {
     void this.notify(body, 'response');
   }
 
-  #dispatch(method: Dispatcher.HttpMethod, headers: string[], body: string | undefined, h: PostHandler): void {
-    this.#inflight.add(h);
-    this.#pool.send({ origin: this.origin, path: this.path, method, headers, body }, h);
+  #dispatch(h: PostHandler, slot?: H1Slot): void {
+    (this.#inflight ??= []).push(h);
+    if (h.call) h.call.carrier = h;
+    if (slot) {
+      h.slot = slot;
+      slot.dispatch(h);
+    } else h.slot = this.#pool.send(h);
+  }
+
+  /** The standalone GET stream: server-initiated requests and notifications, on a connection of its own. */
+  #openStream(): void {
+    const head = `GET ${this.path} HTTP/1.1\r\n${this.#common}accept: text/event-stream\r\n${this.#sessionLines()}`;
+    this.#dispatch(new PostHandler(this, null, null, 'GET', head, undefined, true), this.#pool.dedicated());
   }
 
   /**
@@ -132,25 +157,27 @@ export class StreamableHttpTransport implements McpTransport {
 
   resumeNow(call: PendingCall, lastEventId: string): void {
     if (call.done) return;
-    if (this.#closed) {
-      this.host.fail(call, new McpError('transport_error', 'the session is closed'));
+    if (this.#closed || /[\r\n\0]/.test(lastEventId)) {
+      this.host.fail(call, new McpError('transport_error', this.#closed ? 'the session is closed' : 'the stream gave an event id that cannot be sent back'));
       return;
     }
-    const headers = ['accept', 'text/event-stream', 'user-agent', USER_AGENT, ...this.#user, 'last-event-id', lastEventId];
-    if (this.sessionId) headers.push('mcp-session-id', this.sessionId);
-    if (this.#version) headers.push('mcp-protocol-version', this.#version);
-    this.#dispatch('GET', headers, undefined, new PostHandler(this, call, null));
+    const head = `GET ${this.path} HTTP/1.1\r\n${this.#common}accept: text/event-stream\r\nlast-event-id: ${lastEventId}\r\n${this.#sessionLines()}`;
+    this.#dispatch(new PostHandler(this, call, null, 'GET', head, undefined));
   }
 
   done(h: PostHandler): void {
-    this.#inflight.delete(h);
-    this.#pool.finished(h);
+    const list = this.#inflight;
+    if (!list) return;
+    const i = list.indexOf(h);
+    if (i === -1) return;
+    const last = list.pop()!;
+    if (last !== h) list[i] = last;
   }
 
   abandon(call: PendingCall): void {
-    const abort = call.abort;
-    call.abort = null;
-    abort?.(new McpError('transport_error', 'request abandoned'));
+    const c = call.carrier;
+    call.carrier = null;
+    c?.abortNow(new McpError('transport_error', 'request abandoned'));
   }
 
   takeBytes(out: ByteCount): void {
@@ -160,72 +187,61 @@ export class StreamableHttpTransport implements McpTransport {
   async close(deleteSession: boolean): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // The standalone stream is not waited for.
+    if (this.#inflight) for (const h of [...this.#inflight]) if (h.standalone) h.abortNow(new McpError('transport_error', 'session closed'));
     if (deleteSession && this.sessionId && this.#era === 'legacy') {
       await new Promise<McpError | undefined>((resolve) => {
-        const h = new PostHandler(this, null, resolve);
-        const timer = setTimeout(() => h.abortNow(), 5000);
-        h.onSettled = () => clearTimeout(timer);
-        this.#dispatch('DELETE', this.#headers, undefined, h);
+        const head = `DELETE ${this.path} HTTP/1.1\r\n${this.#common}${this.#sessionLines()}`;
+        const h = new PostHandler(this, null, resolve, 'DELETE', head, undefined);
+        deleting.add(h, DELETE_TIMEOUT_MS);
+        h.onSettled = deleteSettled;
+        this.#dispatch(h);
       });
     }
-    for (const h of this.#inflight) h.abortNow();
-    if (this.#ownsPool) await this.#pool.close();
+    if (this.#inflight) for (const h of [...this.#inflight]) h.abortNow(new McpError('transport_error', 'session closed'));
+    // Nothing is in flight any more: no FIN handshake to wait for.
+    if (this.#ownsPool) this.#pool.destroy();
   }
+}
+
+function deleteSettled(h: PostHandler): void {
+  deleting.delete(h, DELETE_TIMEOUT_MS);
 }
 
 function resumeNow(t: StreamableHttpTransport, call: PendingCall, lastEventId: string): void {
   t.resumeNow(call, lastEventId);
 }
 
-/** One HTTP exchange: a request (call set), a notification/response or a DELETE (done set). */
-export class PostHandler implements PooledHandler {
-  poolSlot = -1;
-  status = 0;
-  statusText = '';
-  #sse: SseParser | null = null;
-  #chunks: Buffer[] = [];
-  #abort: ((err?: Error) => void) | null = null;
-  #settled = false;
-  onSettled: (() => void) | null = null;
+/** One HTTP exchange: a request (call set), a notification/response or a DELETE (done set), or the standalone stream. */
+export class PostHandler extends H1Request {
+  onSettled: ((h: PostHandler) => void) | null = null;
 
   constructor(
     readonly t: StreamableHttpTransport,
     readonly call: PendingCall | null,
     readonly done: ((err: McpError | undefined) => void) | null,
-  ) {}
-
-  onConnect(abort: (err?: Error) => void): void {
-    this.#abort = abort;
-    if (this.call) {
-      if (this.call.done) {
-        abort();
-        return;
-      }
-      this.call.abort = abort;
-    }
+    method: string,
+    prefix: string,
+    body: string | undefined,
+    readonly standalone = false,
+  ) {
+    super(method, prefix, body);
   }
 
-  onHeaders(statusCode: number, rawHeaders: Buffer[], _resume: () => void, statusText: string): boolean {
-    if (statusCode < 200) return true;
-    this.status = statusCode;
-    this.statusText = statusText;
+  protected onResponse(status: number, lines: string): boolean {
     const call = this.call;
-    if (!call) return true;
-    call.status = statusCode;
+    const sse = status < 300 && (headerValue(lines, 'content-type') ?? '').toLowerCase().startsWith('text/event-stream');
+    if (!call) return sse;
+    call.status = status;
     this.t.host.firstByte(call);
-    const heads = readHeads(rawHeaders);
-    if (heads.sessionId && call.method === 'initialize') this.t.host.sessionIdIssued(heads.sessionId);
-    if (statusCode < 300 && heads.contentType.startsWith('text/event-stream')) this.#sse = new SseParser(this);
-    return true;
+    if (call.method === 'initialize') {
+      const id = headerValue(lines, 'mcp-session-id');
+      if (id) this.t.host.sessionIdIssued(id);
+    }
+    return sse;
   }
 
-  onData(chunk: Buffer): boolean {
-    if (this.#sse) this.#sse.push(chunk);
-    else this.#chunks.push(chunk);
-    return true;
-  }
-
-  /** SSE event on a POST's response stream: a JSON-RPC message (priming events have empty data). */
+  /** SSE event on a response stream: a JSON-RPC message (priming events have empty data). */
   onEvent(ev: SseEvent): void {
     if (!ev.data || ev.event !== 'message') return;
     this.#deliver(tryParse(ev.data));
@@ -241,27 +257,12 @@ export class PostHandler implements PooledHandler {
     return true;
   }
 
-  onComplete(): void {
-    this.#settle(undefined);
-  }
-
-  onError(err: Error): void {
-    this.#settle(err);
-  }
-
-  abortNow(): void {
-    if (this.#abort) this.#abort(new McpError('transport_error', 'session closed'));
-    else this.#settle(new McpError('transport_error', 'session closed'));
-  }
-
-  #settle(err: Error | undefined): void {
-    if (this.#settled) return;
-    this.#settled = true;
+  protected settle(err: Error | undefined): void {
     this.t.done(this);
-    this.onSettled?.();
+    this.onSettled?.(this);
     const call = this.call;
-    if (call && call.abort === this.#abort) call.abort = null;
-    const sse = this.#sse;
+    if (call && call.carrier === this) call.carrier = null;
+    const sse = this.sse;
     if (call && !call.done && sse && sse.lastEventId && !(err instanceof McpError) && this.t.canResume(call)) {
       // The stream ended (or broke) before the response, but the server gave us a cursor.
       sse.end();
@@ -269,25 +270,24 @@ export class PostHandler implements PooledHandler {
       return;
     }
     if (err) {
-      const e = err instanceof McpError ? err : transportError(err, `POST ${this.t.target}`);
+      const e = err instanceof McpError ? err : transportError(err, `${this.method} ${this.t.target}`);
       if (call) {
         if (!call.done) this.t.host.fail(call, e);
       } else this.done?.(e);
       return;
     }
     const status = this.status;
-    if (this.#sse) {
-      this.#sse.end();
-    } else if (status >= 200 && status < 300) {
-      if (call && this.#chunks.length) {
-        const text = concat(this.#chunks);
+    if (sse) sse.end();
+    else if (status >= 200 && status < 300) {
+      const text = call ? this.text() : '';
+      if (call && text) {
         const v = tryParse(text);
         if (!this.#deliver(v) && !call.done) {
           this.t.host.fail(call, new McpError('transport_error', `the response (HTTP ${status}) is not JSON-RPC: ${text.slice(0, 120)}`, 'EPROTO', status));
         }
       }
     } else {
-      const { error, message } = errorOfStatus(status, this.statusText, concat(this.#chunks));
+      const { error, message } = errorOfStatus(status, this.statusText, this.text());
       if (call) {
         if (!call.done) {
           if (status === 404 && !message && call.sentSessionId) this.t.host.expired(call);

@@ -53,6 +53,8 @@ export interface McpTransport {
   takeBytes(out: ByteCount): void;
   /** HTTP: the headers every later request carries (session id, negotiated version, era). */
   configure(sessionId: string | undefined, protocolVersion: string | undefined, era: Era): void;
+  /** The session is open (handshake done): the standalone GET stream of Streamable HTTP opens here. */
+  ready?(): void;
   /** End the session: DELETE (legacy HTTP with a session id, unless told not to), close sockets, stop the process. */
   close(deleteSession: boolean): Promise<void>;
   /** Process id of a stdio server. */

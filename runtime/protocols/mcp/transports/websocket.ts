@@ -1,87 +1,171 @@
 /**
  * WebSocket (not a spec transport; erlmcp and the Python SDK serve it): subprotocol `mcp`, one
  * JSON-RPC message per text frame, and several `\n`-joined messages in one frame tolerated.
+ *
+ * On mcprun's own RFC 6455 client (../../ws/raw-websocket.ts), the one that holds 10^5 WebSocket
+ * VUs: this object is its handler (no closures), the connect timeout is a shared deadline, the
+ * close handshake's timeout is the client's own shared one, and wire bytes are the socket's
+ * counters read as deltas (no per-session socket set).
  */
-import type { Socket } from 'node:net';
-import WebSocket from 'ws';
 import { McpError, transportError } from '../errors.js';
+import { RawWebSocket, type WsHandler } from '../../ws/raw-websocket.js';
+import { HandshakeError, upgradeTarget } from '../../ws/handshake.js';
+import { Deadlines } from '../../ws/deadlines.js';
 import { USER_AGENT, userHeaderList } from './http-common.js';
 import { MessageStreamTransport } from './message-stream.js';
-import type { NetOptions, TransportHost } from './types.js';
-import { libraryDelayMs } from '../../../timers.js';
+import type { ByteCount, NetOptions, TransportHost } from './types.js';
 
-export class WebSocketTransport extends MessageStreamTransport {
+const CLOSE_TIMEOUT_MS = 1000;
+const PROTOCOLS = ['mcp'];
+
+/** Handshakes that must finish within their connect timeout: one timer per distinct timeout. */
+const connecting = new Deadlines<WebSocketTransport>(connectTimedOut);
+function connectTimedOut(t: WebSocketTransport): void {
+  t.connectTimedOut();
+}
+
+interface Settle {
+  resolve: () => void;
+  reject: (e: McpError) => void;
+}
+
+export class WebSocketTransport extends MessageStreamTransport implements WsHandler {
   readonly kind = 'ws' as const;
-  #ws: WebSocket | undefined;
-  #socket: Socket | undefined;
+  #ws: RawWebSocket | undefined;
+  /** While connecting: open()'s promise. */
+  #settle: Settle | null = null;
+  #opened = false;
+  #closed = false;
+  /** close() waits for the socket's end. */
+  #closeWait: (() => void) | null = null;
+  #read = 0;
+  #written = 0;
 
   constructor(
     target: string,
     host: TransportHost,
     readonly headers: Record<string, string> | undefined,
     readonly connectTimeoutMs: number,
-    readonly net: NetOptions,
+    readonly net: NetOptions & { rejectUnauthorized: boolean },
   ) {
     super(target, host);
   }
 
   open(): Promise<void> {
-    const conns = this.net.conns;
     return new Promise((resolve, reject) => {
       const list = userHeaderList(this.headers);
-      const headers: Record<string, string> = { 'user-agent': USER_AGENT };
-      for (let i = 0; i < list.length; i += 2) headers[list[i]] = list[i + 1];
-      let ws: WebSocket;
+      const headers: Record<string, string> = { 'User-Agent': USER_AGENT };
+      for (let i = 0; i < list.length; i += 2) {
+        if (list[i] === 'user-agent') delete headers['User-Agent'];
+        headers[list[i]] = list[i + 1];
+      }
       try {
-        const localAddress = this.net.sources.next();
-        ws = new WebSocket(this.target, ['mcp'], { perMessageDeflate: false, headers, handshakeTimeout: libraryDelayMs(this.connectTimeoutMs), ...(localAddress ? { localAddress } : {}) });
+        this.#ws = new RawWebSocket(upgradeTarget(this.target), this, {
+          protocols: PROTOCOLS,
+          headers,
+          localAddress: this.net.sources.next(),
+          rejectUnauthorized: this.net.rejectUnauthorized,
+          closeTimeoutMs: CLOSE_TIMEOUT_MS,
+        });
       } catch (err) {
         reject(transportError(err, `WebSocket ${this.target}`));
         return;
       }
-      this.#ws = ws;
-      let opened = false;
-      ws.once('open', () => {
-        opened = true;
-        conns.opened();
-        this.#socket = (ws as unknown as { _socket?: Socket })._socket;
-        if (this.#socket) this.socketBytes.track(this.#socket);
-        resolve();
-      });
-      ws.once('unexpected-response', (_req, res) => {
-        const e = new McpError('http_error', `WebSocket upgrade to ${this.target} was answered HTTP ${res.statusCode}`, undefined, res.statusCode);
-        conns.failed(String(res.statusCode));
-        opened = true; // the 'error' that follows terminate() is not a second failure
-        reject(e);
-        ws.terminate();
-      });
-      ws.on('error', (err) => this.connectionError(transportError(err, `WebSocket ${this.target}`), opened, conns, reject));
-      ws.on('message', (data: WebSocket.RawData, isBinary: boolean) => {
-        if (isBinary) return;
-        const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString();
-        if (text.indexOf('\n') === -1) this.onFrame(text);
-        else for (const line of text.split('\n')) if (line.trim()) this.onFrame(line);
-      });
-      ws.once('close', (code, reason) => {
-        if (this.#socket) conns.closed();
-        if (opened) this.lost(new McpError('transport_error', `WebSocket ${this.target} closed (${code}${reason.length ? ` ${reason.toString()}` : ''})`, code === 1000 ? 'ECLOSED' : `WS_${code}`));
-      });
+      this.#settle = { resolve, reject };
+      connecting.add(this, this.connectTimeoutMs);
     });
   }
 
+  /** @internal */
+  connectTimedOut(): void {
+    if (!this.#settle) return;
+    this.#fail(new McpError('timeout', `WebSocket ${this.target}: no handshake within ${this.connectTimeoutMs} ms`, 'ECONNTIMEOUT'));
+    this.#ws?.terminate();
+  }
+
+  #fail(e: McpError): void {
+    const s = this.#settle;
+    if (!s) return;
+    this.#settle = null;
+    connecting.delete(this, this.connectTimeoutMs);
+    this.net.conns.failed(typeof e.code === 'string' ? e.code : e.status ? String(e.status) : undefined);
+    s.reject(e);
+  }
+
+  handleOpen(): void {
+    const s = this.#settle;
+    this.#settle = null;
+    connecting.delete(this, this.connectTimeoutMs);
+    this.#opened = true;
+    this.net.conns.opened();
+    s?.resolve();
+  }
+
+  handleError(err: Error): void {
+    if (!this.#settle) return; // after the handshake a broken connection shows as its close
+    const m = err instanceof HandshakeError && typeof err.code === 'string' ? /^ws_status_(\d+)$/.exec(err.code) : null;
+    if (m) this.#fail(new McpError('http_error', `WebSocket upgrade to ${this.target} was answered HTTP ${m[1]}`, undefined, Number(m[1])));
+    else this.#fail(transportError(err, `WebSocket ${this.target}`));
+  }
+
+  handleClose(code: number, reason: string): void {
+    this.#fail(new McpError('transport_error', `WebSocket ${this.target} closed during the handshake`, 'ECONNRESET'));
+    const ws = this.#ws;
+    if (ws) {
+      // The socket's final counts, for the last takeBytes.
+      this.#readTotal = ws.bytesRead;
+      this.#writtenTotal = ws.bytesWritten;
+    }
+    if (this.#opened) {
+      this.#opened = false;
+      this.net.conns.closed();
+      if (!this.#closed) this.lost(new McpError('transport_error', `WebSocket ${this.target} closed (${code}${reason ? ` ${reason}` : ''})`, code === 1000 ? 'ECLOSED' : `WS_${code}`));
+    }
+    this.gone ??= new McpError('transport_error', 'the session is closed');
+    const w = this.#closeWait;
+    this.#closeWait = null;
+    w?.();
+  }
+
+  #readTotal = -1;
+  #writtenTotal = -1;
+
+  handleMessage(data: string | Buffer, isBinary: boolean): void {
+    if (isBinary) return;
+    const text = data as string;
+    if (text.indexOf('\n') === -1) this.onFrame(text);
+    else for (const line of text.split('\n')) if (line.trim()) this.onFrame(line);
+  }
+
+  handlePong(): void {}
+
   protected write(text: string): boolean {
     const ws = this.#ws;
-    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+    if (!ws || !ws.isOpen) return false;
     ws.send(text);
     return true;
   }
 
-  close(): Promise<void> {
+  override takeBytes(out: ByteCount): void {
     const ws = this.#ws;
-    return this.closeConnection(
-      ws && ws.readyState !== WebSocket.CLOSED ? ws : undefined,
-      () => (ws!.readyState === WebSocket.CONNECTING ? ws!.terminate() : ws!.close(1000)),
-      () => ws!.terminate(),
-    );
+    if (!ws) return;
+    const r = this.#readTotal >= 0 ? this.#readTotal : ws.bytesRead;
+    const w = this.#writtenTotal >= 0 ? this.#writtenTotal : ws.bytesWritten;
+    out.received += r - this.#read;
+    out.sent += w - this.#written;
+    this.#read = r;
+    this.#written = w;
+  }
+
+  close(): Promise<void> {
+    this.#closed = true;
+    this.gone ??= new McpError('transport_error', 'the session is closed');
+    const ws = this.#ws;
+    if (!ws || this.#readTotal >= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#closeWait = resolve;
+      if (ws.isOpen) ws.close(1000, '');
+      else ws.terminate();
+    });
   }
 }
