@@ -55,5 +55,17 @@ export type {
   ToolList,
   JsonRpcMessage,
 } from '../runtime/protocols/mcp/types.js';
+export type {
+  ClientHandlers as McpClientHandlers,
+  CannedHandlerOptions as McpCannedHandlerOptions,
+  CreateMessageParams,
+  CreateMessageResult,
+  ElicitParams,
+  ElicitResult,
+  ListRootsResult,
+  Root as McpRoot,
+  ServerRequestContext as McpServerRequestContext,
+  OAuthClientCredentials as McpOAuthClientCredentials,
+} from '../runtime/protocols/mcp/handler-types.js';
 export { textSummary } from '../runtime/output/text-summary.js';
 export type { SummaryData } from '../runtime/output/summary-data.js';

@@ -11,7 +11,9 @@
  * `mcp.connect()` throws when no session can be opened. The types are in
  * runtime/protocols/mcp/types.ts (exported by dsl/index.ts).
  */
+import { canned } from '../runtime/protocols/mcp/canned-handlers.js';
 import { connect } from '../runtime/protocols/mcp/connect.js';
+import type { CannedHandlerOptions, ClientHandlers } from '../runtime/protocols/mcp/handler-types.js';
 import type { ConnectOptions, McpSession, McpTarget } from '../runtime/protocols/mcp/types.js';
 import { currentVu } from '../runtime/worker/vu-context.js';
 
@@ -23,5 +25,15 @@ export const mcp = {
    */
   connect(target: McpTarget, options?: ConnectOptions): Promise<McpSession> {
     return connect(currentVu('mcp.connect()'), target, options);
+  },
+  handlers: {
+    /**
+     * Fixed answers for load tests: a sampling reply (after `samplingLatency`), an accepted (or
+     * declined) elicitation with its form filled from the schema, a fixed roots list.
+     * `mcp.connect(url, { handlers: mcp.handlers.canned({ samplingLatency: '200ms' }) })`
+     */
+    canned(options?: CannedHandlerOptions): ClientHandlers {
+      return canned(options);
+    },
   },
 };

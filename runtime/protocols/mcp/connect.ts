@@ -10,6 +10,7 @@ import { VERSION } from '../../version.js';
 import type { VuScope } from '../vu-contract.js';
 import { McpError, transportError } from './errors.js';
 import { explicitEra, type EraDecision } from './era-detect.js';
+import { capabilitiesWith } from './server-requests.js';
 import { McpSessionImpl, type ResolvedSessionOptions } from './session.js';
 import { resolveTarget, type ResolvedTarget } from './target.js';
 import { LegacySseTransport } from './transports/legacy-sse.js';
@@ -28,12 +29,14 @@ const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 function resolveOptions(o: ConnectOptions | undefined): ResolvedSessionOptions {
   return {
     clientInfo: o?.clientInfo ?? { name: 'mcprun', version: VERSION },
-    capabilities: o?.capabilities ?? {},
+    capabilities: capabilitiesWith(o?.capabilities, o?.handlers),
     timeoutMs: o?.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDuration(o.timeout, 'mcp.connect() option timeout', { allowZero: false }),
     connectTimeoutMs: o?.connectTimeout === undefined ? DEFAULT_CONNECT_TIMEOUT_MS : parseDuration(o.connectTimeout, 'mcp.connect() option connectTimeout', { allowZero: false }),
     deleteSessionOnClose: o?.deleteSessionOnClose ?? true,
     tags: o?.tags,
     onNotification: o?.onNotification,
+    handlers: o?.handlers,
+    retryCallsOnReinit: o?.retryCallsOnReinit ?? false,
   };
 }
 
@@ -47,7 +50,9 @@ function createTransport(kind: TransportKind, t: ResolvedTarget, s: McpSessionIm
     conns: services.connections.of('mcp'),
     sources: services.sources,
     slotOptions: services.mcp.pools.options,
-    openStream: o?.openStream ?? false,
+    // A session that answers server requests or listens to notifications needs the stream the
+    // server sends them on when they belong to no call (roots/list after initialized, logging).
+    openStream: o?.openStream ?? (r.onNotification !== undefined || Object.keys(r.capabilities).length > 0),
   };
   switch (kind) {
     case 'streamable-http':
@@ -103,7 +108,7 @@ export async function connect(ctx: VuScope, target: McpTarget, options?: Connect
       s.attach(createTransport(kind, spec, s, options, resolved));
       await openTransport(s);
     }
-    if (decision.era === 'modern') s.startModern(decision.version);
+    if (decision.era === 'modern') s.startModern(decision.version, decision.discover);
     else await s.startLegacy(decision.version);
   } catch (err) {
     ctx.disown(s);

@@ -37,6 +37,10 @@ export interface HttpTransportOptions extends NetOptions {
 
 /** Resumptions (GET + Last-Event-ID) of one request's SSE stream before it counts as failed. */
 const MAX_RESUMES = 5;
+/** Standalone stream: reconnects in a row that brought no event before it is given up. */
+const MAX_STREAM_RETRIES = 5;
+/** Standalone stream: the wait before a reconnect when the server gave no `retry:`. */
+const STREAM_RETRY_MS = 1000;
 const MAX_RETRY_DELAY_MS = 5000;
 const DELETE_TIMEOUT_MS = 5000;
 
@@ -61,6 +65,13 @@ export class StreamableHttpTransport implements McpTransport {
   /** Requests in flight (created on first use; usually one). */
   #inflight: PostHandler[] | null = null;
   #closed = false;
+  /** The standalone GET stream is wanted (openStream, or s.on()); `#stream` is the one open now. */
+  #wantStream: boolean;
+  #stream: PostHandler | null = null;
+  /** Reconnects of the standalone stream since it last brought an event. */
+  #streamRetries = 0;
+  /** The standalone stream's last event id (the cursor to resume it from). */
+  #streamEventId: string | undefined;
 
   constructor(
     readonly target: string,
@@ -69,7 +80,9 @@ export class StreamableHttpTransport implements McpTransport {
   ) {
     const u = new URL(target);
     this.path = `${u.pathname}${u.search}`;
-    this.#common = `host: ${u.host}\r\nuser-agent: ${USER_AGENT}\r\n${headerLines(userHeaderList(opts.headers))}`;
+    this.#wantStream = opts.openStream;
+    // A user Host header replaces the URL's (servers that accept only `localhost` answer 403 to 127.0.0.1).
+    this.#common = `host: ${hostHeader(opts.headers) ?? u.host}\r\nuser-agent: ${USER_AGENT}\r\n${headerLines(userHeaderList(opts.headers))}`;
     this.#postHead = this.#post('');
     this.#ownsPool = !opts.shared;
     this.#pool = opts.shared ? opts.shared.of(u) : new H1Pool(endpointOf(u), opts.maxConnections, opts.slotOptions, opts.conns);
@@ -97,9 +110,24 @@ export class StreamableHttpTransport implements McpTransport {
     this.#postHead = this.#post(this.#sessionLines());
   }
 
-  /** The handshake is done: open the standalone stream if asked (legacy era, with a session id). */
+  /** The handshake is done (first, or after a re-initialize): open the standalone stream if wanted (legacy era, with a session id). */
   ready(): void {
-    if (this.#era === 'legacy' && this.sessionId && this.opts.openStream && !this.#closed) this.#openStream();
+    if (!this.#wantStream) return;
+    this.#streamEventId = undefined;
+    this.#streamRetries = 0;
+    if (this.#stream) {
+      // The old session's stream.
+      const old = this.#stream;
+      this.#stream = null;
+      old.abortNow(new McpError('transport_error', 'the session was initialized again'));
+    }
+    this.#openStream();
+  }
+
+  openStream(): void {
+    if (this.#wantStream) return;
+    this.#wantStream = true;
+    this.#openStream();
   }
 
   /** The modern era names the method (and tool, prompt or resource) in headers. */
@@ -137,8 +165,36 @@ export class StreamableHttpTransport implements McpTransport {
 
   /** The standalone GET stream: server-initiated requests and notifications, on a connection of its own. */
   #openStream(): void {
-    const head = `GET ${this.path} HTTP/1.1\r\n${this.#common}accept: text/event-stream\r\n${this.#sessionLines()}`;
-    this.#dispatch(new PostHandler(this, null, null, 'GET', head, undefined, true), this.#pool.dedicated());
+    if (this.#closed || this.#stream || this.#era !== 'legacy' || !this.sessionId) return;
+    const resume = this.#streamEventId && !/[\r\n\0]/.test(this.#streamEventId) ? `last-event-id: ${this.#streamEventId}\r\n` : '';
+    const head = `GET ${this.path} HTTP/1.1\r\n${this.#common}accept: text/event-stream\r\n${resume}${this.#sessionLines()}`;
+    const h = new PostHandler(this, null, null, 'GET', head, undefined, true);
+    this.#stream = h;
+    this.#dispatch(h, this.#pool.dedicated());
+  }
+
+  /** An event on the standalone stream: keep its id (the resume cursor). */
+  streamEvent(id: string | undefined): void {
+    this.#streamRetries = 0;
+    if (id) this.#streamEventId = id;
+  }
+
+  /**
+   * The standalone stream ended. 405 (the server has none), 404 (the session is gone; a
+   * re-initialize opens a new one) and 409 (one is open already) end it; otherwise it is
+   * reconnected after the server's `retry:` (or 1 s) with Last-Event-ID, per the spec's
+   * resumability rules, until MAX_STREAM_RETRIES reconnects in a row bring nothing.
+   */
+  streamEnded(h: PostHandler, status: number, retryMs: number | undefined): void {
+    if (this.#stream !== h) return;
+    this.#stream = null;
+    if (this.#closed || status === 405 || status === 404 || status === 409 || status === 401 || status === 403) return;
+    if (++this.#streamRetries > MAX_STREAM_RETRIES) return;
+    setTimeout(reopenStream, Math.min(retryMs ?? STREAM_RETRY_MS, MAX_RETRY_DELAY_MS), this).unref();
+  }
+
+  reopenStream(): void {
+    this.#openStream();
   }
 
   /**
@@ -212,6 +268,16 @@ function resumeNow(t: StreamableHttpTransport, call: PendingCall, lastEventId: s
   t.resumeNow(call, lastEventId);
 }
 
+function reopenStream(t: StreamableHttpTransport): void {
+  t.reopenStream();
+}
+
+function hostHeader(headers: Record<string, string> | undefined): string | undefined {
+  if (!headers) return undefined;
+  for (const k in headers) if (k.toLowerCase() === 'host' && headers[k] && !/[\r\n\0]/.test(headers[k])) return headers[k];
+  return undefined;
+}
+
 /** One HTTP exchange: a request (call set), a notification/response or a DELETE (done set), or the standalone stream. */
 export class PostHandler extends H1Request {
   onSettled: ((h: PostHandler) => void) | null = null;
@@ -243,6 +309,7 @@ export class PostHandler extends H1Request {
 
   /** SSE event on a response stream: a JSON-RPC message (priming events have empty data). */
   onEvent(ev: SseEvent): void {
+    if (this.standalone) this.t.streamEvent(ev.lastEventId);
     if (!ev.data || ev.event !== 'message') return;
     this.#deliver(tryParse(ev.data));
   }
@@ -253,13 +320,18 @@ export class PostHandler extends H1Request {
       return v.length > 0;
     }
     if (!v || typeof v !== 'object') return false;
-    this.t.host.receive(v as JsonRpcMessage, this.call);
+    this.t.host.receive(v as JsonRpcMessage, this.call, this.standalone);
     return true;
   }
 
   protected settle(err: Error | undefined): void {
     this.t.done(this);
     this.onSettled?.(this);
+    if (this.standalone) {
+      this.sse?.end();
+      this.t.streamEnded(this, err ? 0 : this.status, this.sse?.retryMs);
+      return;
+    }
     const call = this.call;
     if (call && call.carrier === this) call.carrier = null;
     const sse = this.sse;
@@ -290,7 +362,9 @@ export class PostHandler extends H1Request {
       const { error, message } = errorOfStatus(status, this.statusText, this.text());
       if (call) {
         if (!call.done) {
-          if (status === 404 && !message && call.sentSessionId) this.t.host.expired(call);
+          // 404 to a request that carried a session id: the session is gone, whatever the body
+          // (the official SDK answers {"error":{"code":-32001,"message":"Session not found"}}).
+          if (status === 404 && call.sentSessionId) this.t.host.expired(call, error);
           else if (message) this.t.host.receive({ ...message, id: call.id }, call);
           else this.t.host.fail(call, error);
         }
