@@ -16,6 +16,7 @@ import { HttpEngine } from './http/vu-http.js';
 import type { HttpConfig } from './http/types.js';
 import { SourceAddresses, type LocalIpRange } from './local-ips.js';
 import { EraCache } from './mcp/era-detect.js';
+import { TokenCache } from './mcp/oauth-client-credentials.js';
 import { SharedPools } from './mcp/transports/h1-pool.js';
 
 export interface ServicesOptions {
@@ -37,7 +38,7 @@ export class ProtocolServices {
   /** https:// and wss:// verify certificates unless `options.http.insecureSkipTLSVerify`. */
   readonly rejectUnauthorized: boolean;
   readonly http: HttpEngine;
-  readonly mcp: { readonly pools: SharedPools; readonly eras: EraCache; readonly sessions: ActiveGauge };
+  readonly mcp: { readonly pools: SharedPools; readonly eras: EraCache; readonly sessions: ActiveGauge; readonly tokens: TokenCache };
   readonly #warn: (line: string) => void;
   readonly #warned = new Set<string>();
 
@@ -53,6 +54,7 @@ export class ProtocolServices {
       pools: new SharedPools(this.connections.of('mcp'), this.sources, this.rejectUnauthorized),
       eras: new EraCache(),
       sessions: new ActiveGauge(store.series(METRIC.mcp_sessions_active, {})),
+      tokens: new TokenCache(this.rejectUnauthorized),
     };
     this.#warn = opts.warn ?? ((line) => process.stderr.write(`mcprun: ${line}\n`));
   }
@@ -66,6 +68,7 @@ export class ProtocolServices {
 
   /** The worker shuts down (its VUs have retired): close what is shared. */
   async close(): Promise<void> {
+    this.mcp.tokens.close();
     await Promise.all([this.http.close(), this.mcp.pools.destroy()]);
   }
 }

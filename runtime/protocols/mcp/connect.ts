@@ -21,6 +21,20 @@ import type { McpTransport } from './transports/types.js';
 import { WebSocketTransport } from './transports/websocket.js';
 import type { ConnectOptions, McpTarget, TransportKind } from './types.js';
 import { LATEST_LEGACY_VERSION } from './versions.js';
+import type { TokenSource } from './oauth-client-credentials.js';
+import { McprunError } from '../../errors.js';
+
+function tokenOf(ctx: VuScope, o: ConnectOptions): TokenSource {
+  const a = o.auth!;
+  const missing = (['tokenUrl', 'clientId', 'clientSecret'] as const).filter((k) => typeof a[k] !== 'string' || a[k] === '');
+  if (a.type !== 'client_credentials' || missing.length) {
+    throw new McprunError(
+      'MCPRUN_USAGE',
+      `mcp.connect() option auth ${a.type !== 'client_credentials' ? `has type ${JSON.stringify(a.type)}` : `lacks ${missing.join(', ')}`}: write auth: { type: 'client_credentials', tokenUrl, clientId, clientSecret, scope? } (or send a static token in headers.Authorization)`,
+    );
+  }
+  return ctx.services.mcp.tokens.of(a);
+}
 
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -40,10 +54,13 @@ function resolveOptions(o: ConnectOptions | undefined): ResolvedSessionOptions {
   };
 }
 
-function createTransport(kind: TransportKind, t: ResolvedTarget, s: McpSessionImpl, o: ConnectOptions | undefined, r: ResolvedSessionOptions): McpTransport {
+function createTransport(kind: TransportKind, t: ResolvedTarget, s: McpSessionImpl, o: ConnectOptions | undefined, r: ResolvedSessionOptions, token: TokenSource | undefined): McpTransport {
   const services = s.ctx.services;
+  // Transports other than Streamable HTTP take the token current at connect time.
+  const headers = token?.authorization && kind !== 'streamable-http' ? { ...o?.headers, authorization: token.authorization } : o?.headers;
   const http: HttpTransportOptions = {
-    headers: o?.headers,
+    headers,
+    auth: kind === 'streamable-http' ? token : undefined,
     maxConnections: Math.max(1, o?.maxConnections ?? 4),
     shared: o?.shareConnections ? services.mcp.pools : undefined,
     connectTimeoutMs: r.connectTimeoutMs,
@@ -62,7 +79,7 @@ function createTransport(kind: TransportKind, t: ResolvedTarget, s: McpSessionIm
     case 'stdio':
       return new StdioTransport(t.stdio!, s);
     case 'ws':
-      return new WebSocketTransport(t.url!, s, o?.headers, r.connectTimeoutMs, { conns: http.conns, sources: http.sources, rejectUnauthorized: services.rejectUnauthorized });
+      return new WebSocketTransport(t.url!, s, headers, r.connectTimeoutMs, { conns: http.conns, sources: http.sources, rejectUnauthorized: services.rejectUnauthorized });
     case 'tcp':
       return new TcpTransport(t.url!, s, t.framing, r.connectTimeoutMs, http);
   }
@@ -85,7 +102,15 @@ export async function connect(ctx: VuScope, target: McpTarget, options?: Connect
   const resolved = resolveOptions(options);
   const s = new McpSessionImpl(ctx, resolved, t0);
   let kind = spec.kind;
-  s.attach(createTransport(kind, spec, s, options, resolved));
+  const token = options?.auth ? tokenOf(ctx, options) : undefined;
+  s.attach(createTransport(kind, spec, s, options, resolved, token));
+  if (token) {
+    const e = await token.ensure();
+    if (e) {
+      s.recordConnectFailure(e);
+      throw new McpError(e.kind, `mcp.connect(${s.transport.target}) failed: ${e.message}`, e.code, e.status);
+    }
+  }
   // Owned from now on: a VU stopped mid-handshake interrupts it, a retiring VU closes it.
   ctx.own(s);
   try {
@@ -105,7 +130,7 @@ export async function connect(ctx: VuScope, target: McpTarget, options?: Connect
     if (decision.sse && spec.sseFallback) {
       await s.transport.close(false);
       kind = 'sse';
-      s.attach(createTransport(kind, spec, s, options, resolved));
+      s.attach(createTransport(kind, spec, s, options, resolved, token));
       await openTransport(s);
     }
     if (decision.era === 'modern') s.startModern(decision.version, decision.discover);

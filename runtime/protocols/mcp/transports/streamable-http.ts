@@ -21,6 +21,7 @@ import { USER_AGENT, encodeHeaderValue, errorOfStatus, tryParse, userHeaderList 
 import { H1Pool, endpointOf, type SharedPools } from './h1-pool.js';
 import { H1Request, headerLines, headerValue } from './h1-request.js';
 import type { ByteCount, McpTransport, NetOptions, TransportHost } from './types.js';
+import type { TokenSource } from '../oauth-client-credentials.js';
 
 export interface HttpTransportOptions extends NetOptions {
   headers?: Record<string, string>;
@@ -33,6 +34,8 @@ export interface HttpTransportOptions extends NetOptions {
   slotOptions: SlotOptions;
   /** Legacy era with a session id: open the standalone GET stream after the handshake. */
   openStream: boolean;
+  /** OAuth client credentials: the worker's token, read again whenever it changed. */
+  auth?: TokenSource | undefined;
 }
 
 /** Resumptions (GET + Last-Event-ID) of one request's SSE stream before it counts as failed. */
@@ -55,8 +58,10 @@ export class StreamableHttpTransport implements McpTransport {
   readonly path: string;
   readonly #pool: H1Pool;
   readonly #ownsPool: boolean;
-  /** Host, User-Agent and the user's headers, as header lines. */
-  readonly #common: string;
+  /** Host, User-Agent, the user's headers and the OAuth token, as header lines. */
+  #common: string;
+  /** The token version `#common` was built with. */
+  #authVersion = 0;
   /** Every POST's request line and headers (session id and version once negotiated), without Content-Length. */
   #postHead: string;
   #era: Era = 'legacy';
@@ -82,10 +87,32 @@ export class StreamableHttpTransport implements McpTransport {
     this.path = `${u.pathname}${u.search}`;
     this.#wantStream = opts.openStream;
     // A user Host header replaces the URL's (servers that accept only `localhost` answer 403 to 127.0.0.1).
-    this.#common = `host: ${hostHeader(opts.headers) ?? u.host}\r\nuser-agent: ${USER_AGENT}\r\n${headerLines(userHeaderList(opts.headers))}`;
+    this.#host = hostHeader(opts.headers) ?? u.host;
+    this.#common = this.#commonLines();
     this.#postHead = this.#post('');
     this.#ownsPool = !opts.shared;
     this.#pool = opts.shared ? opts.shared.of(u) : new H1Pool(endpointOf(u), opts.maxConnections, opts.slotOptions, opts.conns);
+  }
+
+  readonly #host: string;
+
+  #commonLines(): string {
+    const auth = this.opts.auth;
+    let lines = `host: ${this.#host}\r\nuser-agent: ${USER_AGENT}\r\n${headerLines(userHeaderList(this.opts.headers))}`;
+    if (auth?.authorization) {
+      this.#authVersion = auth.version;
+      lines += `authorization: ${auth.authorization}\r\n`;
+    }
+    return lines;
+  }
+
+  /** A new OAuth token since the headers were built: build them again (once per token, not per request). */
+  #checkAuth(): void {
+    const auth = this.opts.auth;
+    if (auth && auth.version !== this.#authVersion) {
+      this.#common = this.#commonLines();
+      this.#postHead = this.#post(this.#sessionLines());
+    }
   }
 
   #post(extra: string): string {
@@ -142,6 +169,7 @@ export class StreamableHttpTransport implements McpTransport {
       return;
     }
     call.sentSessionId = this.sessionId;
+    this.#checkAuth();
     this.#dispatch(new PostHandler(this, call, null, 'POST', this.#headFor(call.method, call.name), call.body));
   }
 
