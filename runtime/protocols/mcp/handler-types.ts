@@ -3,8 +3,6 @@
  * to answer what the server asks (sampling, elicitation, roots), the canned handlers' options, and
  * the OAuth client-credentials option. Types only (re-exported by dsl/index.ts through types.ts).
  */
-import type { McpSession } from './types.js';
-
 /** A content block of a sampling message (text, image, audio). */
 export interface SamplingContent {
   type: 'text' | 'image' | 'audio' | (string & {});
@@ -71,8 +69,17 @@ export interface ServerRequestContext {
   readonly via: 'request' | 'input_required';
   /** The call this request belongs to, when the server said so (the tool name, prompt or URI), if known. */
   readonly call: { method: string; name: string | undefined } | undefined;
-  /** The session the request came on. */
-  readonly session: McpSession;
+  /** The session the request came on (the McpSession itself, seen through what a handler needs). */
+  readonly session: HandlerSession;
+}
+
+/** What a handler sees of its session (the full McpSession is the same object). */
+export interface HandlerSession {
+  readonly transportKind: string;
+  readonly era: string;
+  readonly sessionId: string | undefined;
+  readonly protocolVersion: string;
+  readonly serverInfo: Record<string, unknown> | undefined;
 }
 
 /** A handler answers with its method's result object, or a promise of it; throwing refuses the request. */

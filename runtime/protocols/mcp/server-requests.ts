@@ -13,9 +13,8 @@ import { METRIC } from '../../metrics/builtin.js';
 import type { Tags } from '../../metrics/types.js';
 import type { VuScope } from '../vu-contract.js';
 import { McpError } from './errors.js';
-import type { ClientHandlers, ServerRequestContext } from './handler-types.js';
+import type { ClientHandlers, HandlerSession, ServerRequestContext } from './handler-types.js';
 import { JSONRPC_ERRORS } from './jsonrpc.js';
-import type { McpSession } from './types.js';
 
 /** Which handler answers which method. */
 const HANDLER_OF: Readonly<Record<string, keyof ClientHandlers>> = {
@@ -50,7 +49,7 @@ type Outcome = 'answered' | 'refused' | 'unhandled';
 /** What the session lends the dispatcher. */
 export interface RequestSite {
   readonly ctx: VuScope;
-  readonly session: McpSession;
+  readonly session: HandlerSession;
   /** Tags of the session's samples (VU tags, transport, era, user tags). */
   tags(): Tags;
 }

@@ -23,7 +23,7 @@ import {
   idKey,
   paramsJson,
 } from './jsonrpc.js';
-import type { ClientHandlers } from './handler-types.js';
+import type { ClientHandlers, HandlerSession } from './handler-types.js';
 import { recordData, recordFailure, recordSuccess, sessionTags, type SessionTagBase } from './metrics.js';
 import { answerServerRequest, fulfilInputRequests, type RequestSite } from './server-requests.js';
 import { failureValue, toolErrorCode, toolErrorText } from './results.js';
@@ -370,7 +370,7 @@ export class McpSessionImpl implements TransportHost, VuResource, McpSession, Re
     return sessionTags(this.ctx.tags, this.#tagBase, this.opts.tags) as Record<string, string>;
   }
 
-  get session(): McpSession {
+  get session(): HandlerSession {
     return this;
   }
 
