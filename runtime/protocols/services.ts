@@ -17,6 +17,7 @@ import type { HttpConfig } from './http/types.js';
 import { SourceAddresses, type LocalIpRange } from './local-ips.js';
 import { EraCache } from './mcp/era-detect.js';
 import { TokenCache } from './mcp/oauth-client-credentials.js';
+import { NameTagCap } from './mcp/tag-cap.js';
 import { SharedPools } from './mcp/transports/h1-pool.js';
 
 export interface ServicesOptions {
@@ -38,7 +39,7 @@ export class ProtocolServices {
   /** https:// and wss:// verify certificates unless `options.http.insecureSkipTLSVerify`. */
   readonly rejectUnauthorized: boolean;
   readonly http: HttpEngine;
-  readonly mcp: { readonly pools: SharedPools; readonly eras: EraCache; readonly sessions: ActiveGauge; readonly tokens: TokenCache };
+  readonly mcp: { readonly pools: SharedPools; readonly eras: EraCache; readonly sessions: ActiveGauge; readonly tokens: TokenCache; readonly names: NameTagCap };
   readonly #warn: (line: string) => void;
   readonly #warned = new Set<string>();
 
@@ -55,6 +56,7 @@ export class ProtocolServices {
       eras: new EraCache(),
       sessions: new ActiveGauge(store.series(METRIC.mcp_sessions_active, {})),
       tokens: new TokenCache(this.rejectUnauthorized),
+      names: new NameTagCap(),
     };
     this.#warn = opts.warn ?? ((line) => process.stderr.write(`mcprun: ${line}\n`));
   }

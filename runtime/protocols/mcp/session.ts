@@ -24,7 +24,7 @@ import {
   paramsJson,
 } from './jsonrpc.js';
 import type { ClientHandlers, HandlerSession } from './handler-types.js';
-import { recordData, recordFailure, recordSuccess, sessionTags, type SessionTagBase } from './metrics.js';
+import { nameTagValue, recordData, recordFailure, recordSuccess, sessionTags, type SessionTagBase } from './metrics.js';
 import { answerServerRequest, fulfilInputRequests, type RequestSite } from './server-requests.js';
 import { failureValue, toolErrorCode, toolErrorText } from './results.js';
 import type { ByteCount, McpTransport, TransportHost } from './transports/types.js';
@@ -324,7 +324,7 @@ export class McpSessionImpl implements TransportHost, VuResource, McpSession, Re
         if (!call.tFirst) call.tFirst = now;
         if (call.recorded) {
           const tags = sessionTags(call.vuTags, this.#tagBase, call.userTags ? { ...call.userTags, method: call.method } : { method: call.method });
-          if (call.name !== undefined && call.method === 'tools/call') (tags as Record<string, string>).tool = call.name;
+          if (call.name !== undefined && call.method === 'tools/call') (tags as Record<string, string>).tool = nameTagValue(this.ctx, call.name)!;
           this.ctx.store.add(METRIC.mcp_progress_events, 1, tags);
           if (first) this.ctx.store.add(METRIC.mcp_req_first_progress, now - call.t0, tags);
         }
@@ -462,7 +462,7 @@ export class McpSessionImpl implements TransportHost, VuResource, McpSession, Re
       next.body = encodeRequest(next.id, next.method, paramsJson(params, next.progress ? next.id : undefined, this.#envelope));
       if (call.recorded) {
         const tags = sessionTags(call.vuTags, this.#tagBase, call.userTags ? { ...call.userTags, method: call.method } : { method: call.method });
-        if (call.name !== undefined && call.method === 'tools/call') (tags as Record<string, string>).tool = call.name;
+        if (call.name !== undefined && call.method === 'tools/call') (tags as Record<string, string>).tool = nameTagValue(this.ctx, call.name)!;
         this.ctx.store.add(METRIC.mcp_mrtr_rounds, 1, tags);
       }
       this.pending.set(next);
