@@ -38,9 +38,8 @@ const common = {
   // scenario's own inline map is what users' stack traces need).
   sourcemap: false,
   logLevel: 'warning',
-  // esbuild finds its native binary next to its own package; ws's native add-ons are optional;
-  // undici is required on first use by the MCP HTTP transports only (runtime/protocols/undici-core.ts).
-  external: ['esbuild', 'bufferutil', 'utf-8-validate', 'undici', 'undici/*'],
+  // esbuild finds its native binary next to its own package; ws's native add-ons are optional.
+  external: ['esbuild', 'bufferutil', 'utf-8-validate'],
   // CommonJS dependencies bundled into ESM still call require() for Node's built-ins.
   banner: { js: "import { createRequire as __mcprunRequire } from 'node:module'; const require = __mcprunRequire(import.meta.url);" },
 };

@@ -16,6 +16,8 @@ import { McprunError } from '../errors.js';
 export type LocalIpRange = { v4: number; count: number } | { addr: string; count: 1 };
 
 const MAX_ADDRESSES = 1 << 24;
+/** Addresses whose string is kept (the usual --local-ips is a few dozen). */
+const NAMED_MAX = 4096;
 
 function v4ToInt(s: string): number {
   const p = s.split('.').map(Number);
@@ -112,10 +114,15 @@ export class SourceAddresses {
   }
 
   /** The source address for the next new connection, or undefined (the kernel chooses). */
+  #names: string[] | undefined;
+
   next(): string | undefined {
     if (!this.#count) return undefined;
     const i = this.#next;
     this.#next = i + 1 === this.#count ? 0 : i + 1;
-    return localIpAt(this.#ranges, i);
+    if (i >= NAMED_MAX) return localIpAt(this.#ranges, i);
+    // One string per address, not one per connection (a held connection keeps its localAddress).
+    const names = (this.#names ??= []);
+    return (names[i] ??= localIpAt(this.#ranges, i));
   }
 }

@@ -45,4 +45,24 @@ describe.concurrent('MCP examples', () => {
       expect(r.count('mcp_progress_events')).toBe(4);
     }
   });
+
+  test('examples/mcp-stress-phases.ts runs all six phases against its own server, fault and recovery included', async () => {
+    const args = ['-e', 'N=20', '-e', 'R=10', '-e', 'PACE=0.5', '-e', 'HOLD=2s', '-e', 'FAIL=3s', '-e', 'FAULT=1', '-e', 'BURST=1s', '-e', 'COOL=1s', '-e', 'BASE=10'];
+    // No TARGET: the example starts its lean MCP server in setup().
+    const r = await runScenario('examples/mcp-stress-phases.ts', {}, args);
+    expect([0, 99], explain(r)).toContain(r.code);
+    const thresholds = r.summary.mcprun.thresholds;
+    const functional = thresholds.filter((t) => !LATENCY.test(t.metric));
+    // Every phase has its own failure SLA, the recovery one included.
+    for (const scope of ['scenario:baseline', 'scenario:held,phase:ramp', 'scenario:held,phase:hold', 'scenario:failure,phase:recovery', 'scenario:burst', 'scenario:cooldown']) {
+      expect(functional.map((t) => t.metric), explain(r)).toContain(`mcp_req_failed{${scope}}`);
+    }
+    expect(functional.filter((t) => !t.ok), explain(r)).toEqual([]);
+    if (r.code === 99) expect(thresholds.filter((t) => !t.ok).every((t) => LATENCY.test(t.metric))).toBe(true);
+    // The server's fault (HTTP 503 for 1 s) did fail calls, and the run says so.
+    expect(r.metric('mcp_req_failed')?.values.passes).toBeGreaterThan(0);
+    expect(r.count('mcp_sessions')).toBeGreaterThanOrEqual(21);
+    expect(r.metric('mcp_sessions_active')?.values.max).toBeGreaterThanOrEqual(20);
+    expect(r.metric('mcp_sessions_active')?.values.value).toBe(0);
+  });
 });

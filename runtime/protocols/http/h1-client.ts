@@ -62,6 +62,9 @@ export interface SlotOptions {
   sources: { next(): string | undefined };
 }
 
+const kSlot = Symbol('mcprun.h1.slot');
+type SlotSocket = Socket & { [kSlot]: H1Slot };
+
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 
 function connectionError(message: string, code: string): Error {
@@ -83,6 +86,8 @@ export class H1Slot implements ResponseSink {
   #keepAlive = true;
   #waitDrain = false;
   #closing: (() => void) | null = null;
+  /** The connect record of the socket being opened (until it connects). */
+  #openRec: ConnectRecord | null = null;
 
   constructor(
     readonly endpoint: Endpoint,
@@ -177,10 +182,13 @@ export class H1Slot implements ResponseSink {
     const localAddress = this.options.sources.next();
     const rec: ConnectRecord = { start: performance.now(), tcpEnd: 0, end: 0 };
     this.#rec = rec;
+    this.#openRec = rec;
     this.#error = null;
     this.#reused = false;
     this.#connected = false;
     let s: Socket;
+    // The socket's listeners are shared functions that find this slot through a symbol: a held
+    // connection costs no closures (10^5 MCP sessions hold one each).
     if (tls) {
       s = tlsConnect({
         host: hostname,
@@ -191,11 +199,9 @@ export class H1Slot implements ResponseSink {
         // tls.connect passes socket options through to net; its typings omit them.
         ...({ localAddress } as object),
       });
-      s.once('connect', () => {
-        rec.tcpEnd = performance.now();
-      });
-      s.once('secureConnect', () => this.#onConnect(s, rec));
-      s.on('data', (chunk: Buffer) => this.#onData(s, chunk));
+      s.on('connect', onTcpConnect);
+      s.on('secureConnect', onSecureConnect);
+      s.on('data', onTlsData);
     } else {
       // Plain TCP reads into one buffer shared by every socket of the thread (`onread`): no
       // allocation per read and no Readable stream machinery; what a response keeps is copied.
@@ -204,25 +210,48 @@ export class H1Slot implements ResponseSink {
         port,
         localAddress,
         noDelay: true,
-        onread: {
-          buffer: sharedReadBuffer(),
-          callback: (n: number, buf: Uint8Array) => {
-            this.#onData(s, (buf as Buffer).subarray(0, n));
-            return true;
-          },
-        },
+        onread: { buffer: sharedReadBuffer(), callback: onPlainRead },
       });
-      s.once('connect', () => {
-        rec.tcpEnd = performance.now();
-        this.#onConnect(s, rec);
-      });
+      s.on('connect', onPlainConnect);
     }
+    (s as SlotSocket)[kSlot] = this;
     this.#socket = s;
-    s.on('drain', () => this.#onDrain(s));
-    s.on('error', (err) => {
-      if (this.#socket === s) this.#error = err;
-    });
-    s.once('close', () => this.#onClose(s));
+    s.on('drain', onSocketDrain);
+    s.on('error', onSocketError);
+    s.on('close', onSocketClose);
+  }
+
+  /** @internal the TCP connection is up (TLS: the handshake starts now). */
+  tcpConnected(s: Socket): void {
+    if (this.#socket === s && this.#openRec) this.#openRec.tcpEnd = performance.now();
+  }
+
+  /** @internal the connection is ready for requests. */
+  connected(s: Socket): void {
+    if (this.#socket !== s) return;
+    const rec = this.#openRec;
+    this.#openRec = null;
+    if (rec) this.#onConnect(s, rec);
+  }
+
+  /** @internal */
+  data(s: Socket, chunk: Buffer): void {
+    this.#onData(s, chunk);
+  }
+
+  /** @internal */
+  drained(s: Socket): void {
+    this.#onDrain(s);
+  }
+
+  /** @internal */
+  socketError(s: Socket, err: Error): void {
+    if (this.#socket === s) this.#error = err;
+  }
+
+  /** @internal */
+  socketClosed(s: Socket): void {
+    this.#onClose(s);
   }
 
   #onConnect(s: Socket, rec: ConnectRecord): void {
@@ -325,4 +354,33 @@ export class H1Slot implements ResponseSink {
     this.#connected = false;
     this.#waitDrain = false;
   }
+}
+
+/* Shared socket listeners: `this` is the socket, which points to its slot. */
+function onPlainRead(this: SlotSocket, n: number, buf: Uint8Array): boolean {
+  this[kSlot].data(this, (buf as Buffer).subarray(0, n));
+  return true;
+}
+function onTlsData(this: SlotSocket, chunk: Buffer): void {
+  this[kSlot].data(this, chunk);
+}
+function onPlainConnect(this: SlotSocket): void {
+  const slot = this[kSlot];
+  slot.tcpConnected(this);
+  slot.connected(this);
+}
+function onTcpConnect(this: SlotSocket): void {
+  this[kSlot].tcpConnected(this);
+}
+function onSecureConnect(this: SlotSocket): void {
+  this[kSlot].connected(this);
+}
+function onSocketDrain(this: SlotSocket): void {
+  this[kSlot].drained(this);
+}
+function onSocketError(this: SlotSocket, err: Error): void {
+  this[kSlot].socketError(this, err);
+}
+function onSocketClose(this: SlotSocket): void {
+  this[kSlot].socketClosed(this);
 }

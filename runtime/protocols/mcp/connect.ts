@@ -40,12 +40,38 @@ function tokenOf(ctx: VuScope, o: ConnectOptions): TokenSource {
 const DEFAULT_TIMEOUT_MS = 60_000;
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
+const DEFAULT_CLIENT_INFO: Record<string, unknown> = Object.freeze({ name: 'mcprun', version: VERSION });
+const DEFAULT_CAPABILITIES: Record<string, unknown> = Object.freeze({});
+/** Resolved options without per-session objects in them, shared by every session that gives the same ones. */
+const sharedOptions = new Map<string, ResolvedSessionOptions>();
+
 function resolveOptions(o: ConnectOptions | undefined): ResolvedSessionOptions {
+  const r = resolveFresh(o);
+  if (o?.clientInfo || o?.capabilities || o?.tags || o?.onNotification || o?.handlers) return r;
+  const key = `${r.timeoutMs}/${r.connectTimeoutMs}/${r.deleteSessionOnClose}/${r.retryCallsOnReinit}`;
+  const shared = sharedOptions.get(key);
+  if (shared) return shared;
+  if (sharedOptions.size < 256) sharedOptions.set(key, r);
+  return r;
+}
+
+/** Parsed duration options (a script passes the same few strings to every connect). */
+const durations = new Map<string | number, number>();
+function durationOf(v: string | number, what: string): number {
+  let ms = durations.get(v);
+  if (ms === undefined) {
+    ms = parseDuration(v, what, { allowZero: false });
+    if (durations.size < 256) durations.set(v, ms);
+  }
+  return ms;
+}
+
+function resolveFresh(o: ConnectOptions | undefined): ResolvedSessionOptions {
   return {
-    clientInfo: o?.clientInfo ?? { name: 'mcprun', version: VERSION },
-    capabilities: capabilitiesWith(o?.capabilities, o?.handlers),
-    timeoutMs: o?.timeout === undefined ? DEFAULT_TIMEOUT_MS : parseDuration(o.timeout, 'mcp.connect() option timeout', { allowZero: false }),
-    connectTimeoutMs: o?.connectTimeout === undefined ? DEFAULT_CONNECT_TIMEOUT_MS : parseDuration(o.connectTimeout, 'mcp.connect() option connectTimeout', { allowZero: false }),
+    clientInfo: o?.clientInfo ?? DEFAULT_CLIENT_INFO,
+    capabilities: o?.capabilities || o?.handlers ? capabilitiesWith(o?.capabilities, o?.handlers) : DEFAULT_CAPABILITIES,
+    timeoutMs: o?.timeout === undefined ? DEFAULT_TIMEOUT_MS : durationOf(o.timeout, 'mcp.connect() option timeout'),
+    connectTimeoutMs: o?.connectTimeout === undefined ? DEFAULT_CONNECT_TIMEOUT_MS : durationOf(o.connectTimeout, 'mcp.connect() option connectTimeout'),
     deleteSessionOnClose: o?.deleteSessionOnClose ?? true,
     tags: o?.tags,
     onNotification: o?.onNotification,

@@ -50,6 +50,8 @@ function post(url: URL, body: string, headers: Record<string, string>, rejectUna
 export class TokenSource {
   /** `Bearer <token>` once a token was obtained. */
   authorization: string | undefined;
+  /** `authorization: Bearer <token>\r\n` for a request head ('' before the first token). */
+  headerLine = '';
   /** Incremented on every new token: sessions rebuild their headers when it changed. */
   version = 0;
   /** Token requests made (for tests and the summary's ground truth). */
@@ -107,7 +109,9 @@ export class TokenSource {
       return this.#failed(new McpError('auth', `the OAuth token endpoint ${o.tokenUrl} could not be reached: ${(err as Error).message}`));
     }
     const lifetimeMs = typeof answer.expires_in === 'number' && answer.expires_in > 0 ? answer.expires_in * 1000 : 3_600_000;
+    if (/[\r\n\0]/.test(answer.access_token)) return this.#failed(new McpError('auth', `the OAuth token endpoint ${o.tokenUrl} gave a token that cannot be sent in a header`));
     this.authorization = `Bearer ${answer.access_token}`;
+    this.headerLine = `authorization: ${this.authorization}\r\n`;
     this.version++;
     this.#expiresAt = Date.now() + lifetimeMs;
     // Refresh before expiry: `refreshBefore` ahead, at most half the lifetime ahead.

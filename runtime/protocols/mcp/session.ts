@@ -552,11 +552,12 @@ export class McpSessionImpl implements TransportHost, VuResource, McpSession, Re
   }
 
   lost(err: McpError): void {
-    for (const call of this.pending.list()) this.fail(call, err);
+    if (this.pending.size) for (const call of this.pending.list()) this.fail(call, err);
   }
 
   /** @internal the VU was stopped: end every call now, record nothing. */
   interrupt(): void {
+    if (!this.pending.size) return;
     const err = new McpError('interrupted', 'the VU was stopped');
     for (const call of this.pending.list()) {
       this.fail(call, err);
@@ -664,10 +665,12 @@ export class McpSessionImpl implements TransportHost, VuResource, McpSession, Re
   }
 
   async #close(deleteSession: boolean): Promise<void> {
-    const err = new McpError('transport_error', 'the session was closed while the request was in flight');
-    for (const call of this.pending.list()) {
-      this.fail(call, err);
-      this.transport.abandon(call);
+    if (this.pending.size) {
+      const err = new McpError('transport_error', 'the session was closed while the request was in flight');
+      for (const call of this.pending.list()) {
+        this.fail(call, err);
+        this.transport.abandon(call);
+      }
     }
     try {
       await this.transport.close(deleteSession);

@@ -33,7 +33,23 @@ const ALIASES: Record<McpTransportName, TransportKind> = {
   tcp: 'tcp',
 };
 
+/** URL targets resolved so far (one object, and one URL string, for every session of a target). */
+const resolved = new Map<string, ResolvedTarget>();
+const RESOLVED_MAX = 10_000;
+
 export function resolveTarget(target: McpTarget, transport?: McpTransportName, framing?: TcpFraming): ResolvedTarget {
+  if (typeof target !== 'string') return resolveUncached(target, transport, framing);
+  const key = `${target}\u0000${transport ?? ''}\u0000${framing ?? ''}`;
+  let r = resolved.get(key);
+  if (!r) {
+    r = resolveUncached(target, transport, framing);
+    if (resolved.size >= RESOLVED_MAX) resolved.clear();
+    resolved.set(key, r);
+  }
+  return r;
+}
+
+function resolveUncached(target: McpTarget, transport?: McpTransportName, framing?: TcpFraming): ResolvedTarget {
   if (target && typeof target === 'object' && 'command' in target) {
     if (typeof target.command !== 'string' || !target.command) throw usageError('mcp.connect({ command }): command must be a non-empty string, e.g. { command: "node", args: ["server.js"] }');
     if (target.args !== undefined && (!Array.isArray(target.args) || target.args.some((a) => typeof a !== 'string'))) {

@@ -138,4 +138,30 @@ describe('MCP session in-process', () => {
     // A notification the server sent before the initialize result does not disturb anything.
     expect(vu.metric('mcp_req_failed').passes).toBe(0);
   });
+
+  test('openStream: the standalone GET stream carries server-initiated notifications; without it the session opens none', async () => {
+    const vu = testVu('unit');
+    const before = v1.stats();
+    const got: unknown[] = [];
+    await vu.run(async () => {
+      const s = await mcp.connect(v1.url, { openStream: true, onNotification: (m) => got.push(m) });
+      // The stream is opened after the handshake; wait until the server holds it.
+      for (let i = 0; i < 100 && v1.stats().streams === before.streams; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(v1.stats().streams).toBe(before.streams + 1);
+      expect((await s.callTool('announce')).error).toBeUndefined();
+      for (let i = 0; i < 100 && got.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      await s.close();
+      const plain = await mcp.connect(v1.url);
+      expect((await plain.callTool('announce')).error).toBeUndefined();
+      await plain.close();
+    });
+    expect(got).toHaveLength(1);
+    expect(got[0]).toMatchObject({ jsonrpc: '2.0', method: 'notifications/tools/list_changed' });
+    const after = v1.stats();
+    expect(after.announced).toBe(before.announced + 2);
+    // One GET for the session that asked, none for the other; both were closed with DELETE.
+    expect(after.streams).toBe(before.streams + 1);
+    expect(after.deletes).toBe(before.deletes + 2);
+    expect(after.sessions).toBe(0);
+  });
 });

@@ -75,7 +75,8 @@ export class H1Pool implements SlotHooks {
     s[kWritten] = 0;
     this.#sockets.push(s);
     this.conns.opened();
-    s.once('close', onSocketClose);
+    // `on`, not `once`: a socket closes once, and once() would wrap the listener in an object per socket.
+    s.on('close', onSocketClose);
   }
 
   failed(err: Error): void {
@@ -134,7 +135,7 @@ function onSocketClose(this: TrackedSocket): void {
 export function endpointOf(u: URL): Endpoint {
   const tls = u.protocol === 'https:';
   const hostname = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
-  return { tls, hostname, port: u.port ? Number(u.port) : tls ? 443 : 80 };
+  return Object.freeze({ tls, hostname, port: u.port ? Number(u.port) : tls ? 443 : 80 });
 }
 
 /** Pools shared by every session of one worker, per origin (`shareConnections: true`); in its protocol services. */

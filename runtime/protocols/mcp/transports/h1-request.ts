@@ -154,3 +154,11 @@ export function headerLines(list: readonly string[]): string {
   }
   return s;
 }
+
+/**
+ * A sequential copy of a string that is kept: one built by concatenation is a rope of small nodes,
+ * and a slice of a response head keeps the whole head alive.
+ */
+export function flat(s: string): string {
+  return Buffer.from(s, 'latin1').toString('latin1');
+}

@@ -15,11 +15,11 @@ import type { PendingCall } from '../call.js';
 import { McpError, transportError } from '../errors.js';
 import type { SseEvent } from '../sse-parser.js';
 import type { Era, JsonRpcMessage } from '../types.js';
-import type { H1Slot, SlotOptions } from '../../http/h1-client.js';
+import type { Endpoint, H1Slot, SlotOptions } from '../../http/h1-client.js';
 import { Deadlines } from '../../ws/deadlines.js';
 import { USER_AGENT, encodeHeaderValue, errorOfStatus, tryParse, userHeaderList } from './http-common.js';
 import { H1Pool, endpointOf, type SharedPools } from './h1-pool.js';
-import { H1Request, headerLines, headerValue } from './h1-request.js';
+import { H1Request, flat, headerLines, headerValue } from './h1-request.js';
 import type { ByteCount, McpTransport, NetOptions, TransportHost } from './types.js';
 import type { TokenSource } from '../oauth-client-credentials.js';
 
@@ -34,7 +34,7 @@ export interface HttpTransportOptions extends NetOptions {
   slotOptions: SlotOptions;
   /** Legacy era with a session id: open the standalone GET stream after the handshake. */
   openStream: boolean;
-  /** OAuth client credentials: the worker's token, read again whenever it changed. */
+  /** OAuth client credentials: the worker's token (its header line is read per request, so a refresh applies at once). */
   auth?: TokenSource | undefined;
 }
 
@@ -53,78 +53,82 @@ function deleteTimedOut(h: PostHandler): void {
   h.abortNow(new McpError('timeout', `no answer to DELETE within ${DELETE_TIMEOUT_MS} ms`, 'ETIMEDOUT'));
 }
 
+/** What every session of one target (and the same user headers) sends alike, built once and shared. */
+interface TargetHeads {
+  endpoint: Endpoint;
+  path: string;
+  /** Host, User-Agent and the user's headers, as header lines. */
+  common: string;
+  /** A POST's request line and constant headers. */
+  post: string;
+}
+const targetHeads = new Map<string, TargetHeads>();
+const TARGET_HEADS_MAX = 10_000;
+
+function headsOf(target: string, headers: Record<string, string> | undefined): TargetHeads {
+  const user = headerLines(userHeaderList(headers));
+  // A user Host header replaces the URL's (servers that accept only `localhost` answer 403 to 127.0.0.1).
+  const hostOverride = hostHeader(headers);
+  const key = `${target}\u0000${hostOverride ?? ''}\u0000${user}`;
+  let h = targetHeads.get(key);
+  if (!h) {
+    const u = new URL(target);
+    const path = `${u.pathname}${u.search}`;
+    const common = flat(`host: ${hostOverride ?? u.host}\r\nuser-agent: ${USER_AGENT}\r\n${user}`);
+    h = { endpoint: endpointOf(u), path, common, post: flat(`POST ${path} HTTP/1.1\r\n${common}content-type: application/json\r\naccept: application/json, text/event-stream\r\n`) };
+    if (targetHeads.size >= TARGET_HEADS_MAX) targetHeads.clear();
+    targetHeads.set(key, h);
+  }
+  return h;
+}
+
+function hostHeader(headers: Record<string, string> | undefined): string | undefined {
+  if (!headers) return undefined;
+  for (const k in headers) if (k.toLowerCase() === 'host' && headers[k] && !/[\r\n\0]/.test(headers[k])) return headers[k];
+  return undefined;
+}
+
+/** The standalone GET stream of one session, once it is wanted (created then: a held session without one carries nothing). */
+class StandaloneStream {
+  /** The GET open now. */
+  handler: PostHandler | null = null;
+  /** Reconnects since it last brought an event. */
+  retries = 0;
+  /** The last event id (the cursor to resume from). */
+  eventId: string | undefined = undefined;
+}
+
 export class StreamableHttpTransport implements McpTransport {
   readonly kind = 'streamable-http' as const;
-  readonly path: string;
+  readonly #heads: TargetHeads;
   readonly #pool: H1Pool;
   readonly #ownsPool: boolean;
-  /** Host, User-Agent, the user's headers and the OAuth token, as header lines. */
-  #common: string;
-  /** The token version `#common` was built with. */
-  #authVersion = 0;
-  /** Every POST's request line and headers (session id and version once negotiated), without Content-Length. */
-  #postHead: string;
+  #openStreamAsked: boolean;
+  #standalone: StandaloneStream | null = null;
+  readonly #auth: TokenSource | undefined;
+  /** Mcp-Session-Id and Mcp-Protocol-Version lines, once negotiated ('' before). */
+  #sessionLines = '';
   #era: Era = 'legacy';
   #version: string | undefined;
   sessionId: string | undefined;
   /** Requests in flight (created on first use; usually one). */
   #inflight: PostHandler[] | null = null;
   #closed = false;
-  /** The standalone GET stream is wanted (openStream, or s.on()); `#stream` is the one open now. */
-  #wantStream: boolean;
-  #stream: PostHandler | null = null;
-  /** Reconnects of the standalone stream since it last brought an event. */
-  #streamRetries = 0;
-  /** The standalone stream's last event id (the cursor to resume it from). */
-  #streamEventId: string | undefined;
 
   constructor(
     readonly target: string,
     readonly host: TransportHost,
-    readonly opts: HttpTransportOptions,
+    opts: HttpTransportOptions,
   ) {
-    const u = new URL(target);
-    this.path = `${u.pathname}${u.search}`;
-    this.#wantStream = opts.openStream;
-    // A user Host header replaces the URL's (servers that accept only `localhost` answer 403 to 127.0.0.1).
-    this.#host = hostHeader(opts.headers) ?? u.host;
-    this.#common = this.#commonLines();
-    this.#postHead = this.#post('');
+    const h = (this.#heads = headsOf(target, opts.headers));
+    this.#openStreamAsked = opts.openStream;
+    this.#auth = opts.auth;
     this.#ownsPool = !opts.shared;
-    this.#pool = opts.shared ? opts.shared.of(u) : new H1Pool(endpointOf(u), opts.maxConnections, opts.slotOptions, opts.conns);
+    this.#pool = opts.shared ? opts.shared.of(new URL(target)) : new H1Pool(h.endpoint, opts.maxConnections, opts.slotOptions, opts.conns);
   }
 
-  readonly #host: string;
-
-  #commonLines(): string {
-    const auth = this.opts.auth;
-    let lines = `host: ${this.#host}\r\nuser-agent: ${USER_AGENT}\r\n${headerLines(userHeaderList(this.opts.headers))}`;
-    if (auth?.authorization) {
-      this.#authVersion = auth.version;
-      lines += `authorization: ${auth.authorization}\r\n`;
-    }
-    return lines;
-  }
-
-  /** A new OAuth token since the headers were built: build them again (once per token, not per request). */
-  #checkAuth(): void {
-    const auth = this.opts.auth;
-    if (auth && auth.version !== this.#authVersion) {
-      this.#common = this.#commonLines();
-      this.#postHead = this.#post(this.#sessionLines());
-    }
-  }
-
-  #post(extra: string): string {
-    return `POST ${this.path} HTTP/1.1\r\n${this.#common}content-type: application/json\r\naccept: application/json, text/event-stream\r\n${extra}`;
-  }
-
-  /** Session id and version lines for every request after the handshake. */
-  #sessionLines(): string {
-    let s = '';
-    if (this.sessionId) s += `mcp-session-id: ${this.sessionId}\r\n`;
-    if (this.#version) s += `mcp-protocol-version: ${this.#version}\r\n`;
-    return s;
+  get path(): string {
+    return this.#heads.path;
   }
 
   async open(): Promise<void> {}
@@ -134,33 +138,45 @@ export class StreamableHttpTransport implements McpTransport {
     this.sessionId = sessionId;
     this.#era = era;
     this.#version = protocolVersion;
-    this.#postHead = this.#post(this.#sessionLines());
+    let lines = '';
+    if (sessionId) lines += `mcp-session-id: ${sessionId}\r\n`;
+    if (protocolVersion) lines += `mcp-protocol-version: ${protocolVersion}\r\n`;
+    this.#sessionLines = lines ? flat(lines) : '';
   }
 
-  /** The handshake is done (first, or after a re-initialize): open the standalone stream if wanted (legacy era, with a session id). */
+  /** Host, User-Agent, the user's headers and the current OAuth token. */
+  #common(): string {
+    return this.#auth ? this.#heads.common + this.#auth.headerLine : this.#heads.common;
+  }
+
+  /** The handshake is done (first, or after a re-initialize): open the standalone stream if asked (legacy era, with a session id). */
   ready(): void {
-    if (!this.#wantStream) return;
-    this.#streamEventId = undefined;
-    this.#streamRetries = 0;
-    if (this.#stream) {
-      // The old session's stream.
-      const old = this.#stream;
-      this.#stream = null;
+    if (!this.#openStreamAsked) return;
+    const st = (this.#standalone ??= new StandaloneStream());
+    st.eventId = undefined;
+    st.retries = 0;
+    const old = st.handler;
+    if (old) {
+      // The previous session's stream.
+      st.handler = null;
       old.abortNow(new McpError('transport_error', 'the session was initialized again'));
     }
     this.#openStream();
   }
 
+  /** s.on(): the standalone stream is wanted from now on. */
   openStream(): void {
-    if (this.#wantStream) return;
-    this.#wantStream = true;
+    if (this.#openStreamAsked) return;
+    this.#openStreamAsked = true;
+    this.#standalone ??= new StandaloneStream();
     this.#openStream();
   }
 
   /** The modern era names the method (and tool, prompt or resource) in headers. */
   #headFor(method: string, name: string | undefined): string {
-    if (this.#era !== 'modern') return this.#postHead;
-    return name === undefined ? `${this.#postHead}mcp-method: ${method}\r\n` : `${this.#postHead}mcp-method: ${method}\r\nmcp-name: ${encodeHeaderValue(name)}\r\n`;
+    const head = this.#auth ? this.#heads.post + this.#auth.headerLine + this.#sessionLines : this.#heads.post + this.#sessionLines;
+    if (this.#era !== 'modern') return head;
+    return name === undefined ? `${head}mcp-method: ${method}\r\n` : `${head}mcp-method: ${method}\r\nmcp-name: ${encodeHeaderValue(name)}\r\n`;
   }
 
   request(call: PendingCall): void {
@@ -169,7 +185,6 @@ export class StreamableHttpTransport implements McpTransport {
       return;
     }
     call.sentSessionId = this.sessionId;
-    this.#checkAuth();
     this.#dispatch(new PostHandler(this, call, null, 'POST', this.#headFor(call.method, call.name), call.body));
   }
 
@@ -193,31 +208,35 @@ export class StreamableHttpTransport implements McpTransport {
 
   /** The standalone GET stream: server-initiated requests and notifications, on a connection of its own. */
   #openStream(): void {
-    if (this.#closed || this.#stream || this.#era !== 'legacy' || !this.sessionId) return;
-    const resume = this.#streamEventId && !/[\r\n\0]/.test(this.#streamEventId) ? `last-event-id: ${this.#streamEventId}\r\n` : '';
-    const head = `GET ${this.path} HTTP/1.1\r\n${this.#common}accept: text/event-stream\r\n${resume}${this.#sessionLines()}`;
+    const st = this.#standalone;
+    if (!st || st.handler || this.#closed || this.#era !== 'legacy' || !this.sessionId) return;
+    const resume = st.eventId && !/[\r\n\0]/.test(st.eventId) ? `last-event-id: ${st.eventId}\r\n` : '';
+    const head = `GET ${this.#heads.path} HTTP/1.1\r\n${this.#common()}accept: text/event-stream\r\n${resume}${this.#sessionLines}`;
     const h = new PostHandler(this, null, null, 'GET', head, undefined, true);
-    this.#stream = h;
+    st.handler = h;
     this.#dispatch(h, this.#pool.dedicated());
   }
 
   /** An event on the standalone stream: keep its id (the resume cursor). */
   streamEvent(id: string | undefined): void {
-    this.#streamRetries = 0;
-    if (id) this.#streamEventId = id;
+    const st = this.#standalone;
+    if (!st) return;
+    st.retries = 0;
+    if (id) st.eventId = id;
   }
 
   /**
    * The standalone stream ended. 405 (the server has none), 404 (the session is gone; a
-   * re-initialize opens a new one) and 409 (one is open already) end it; otherwise it is
+   * re-initialize opens a new one), 409 (one is open already), 401/403 end it; otherwise it is
    * reconnected after the server's `retry:` (or 1 s) with Last-Event-ID, per the spec's
-   * resumability rules, until MAX_STREAM_RETRIES reconnects in a row bring nothing.
+   * resumability rules, until MAX_STREAM_RETRIES reconnects in a row bring no event.
    */
   streamEnded(h: PostHandler, status: number, retryMs: number | undefined): void {
-    if (this.#stream !== h) return;
-    this.#stream = null;
+    const st = this.#standalone;
+    if (!st || st.handler !== h) return;
+    st.handler = null;
     if (this.#closed || status === 405 || status === 404 || status === 409 || status === 401 || status === 403) return;
-    if (++this.#streamRetries > MAX_STREAM_RETRIES) return;
+    if (++st.retries > MAX_STREAM_RETRIES) return;
     setTimeout(reopenStream, Math.min(retryMs ?? STREAM_RETRY_MS, MAX_RETRY_DELAY_MS), this).unref();
   }
 
@@ -245,7 +264,7 @@ export class StreamableHttpTransport implements McpTransport {
       this.host.fail(call, new McpError('transport_error', this.#closed ? 'the session is closed' : 'the stream gave an event id that cannot be sent back'));
       return;
     }
-    const head = `GET ${this.path} HTTP/1.1\r\n${this.#common}accept: text/event-stream\r\nlast-event-id: ${lastEventId}\r\n${this.#sessionLines()}`;
+    const head = `GET ${this.#heads.path} HTTP/1.1\r\n${this.#common()}accept: text/event-stream\r\nlast-event-id: ${lastEventId}\r\n${this.#sessionLines}`;
     this.#dispatch(new PostHandler(this, call, null, 'GET', head, undefined));
   }
 
@@ -272,17 +291,20 @@ export class StreamableHttpTransport implements McpTransport {
     if (this.#closed) return;
     this.#closed = true;
     // The standalone stream is not waited for.
-    if (this.#inflight) for (const h of [...this.#inflight]) if (h.standalone) h.abortNow(new McpError('transport_error', 'session closed'));
+    if (this.#inflight?.length) for (const h of [...this.#inflight]) if (h.standalone) h.abortNow(new McpError('transport_error', 'session closed'));
     if (deleteSession && this.sessionId && this.#era === 'legacy') {
       await new Promise<McpError | undefined>((resolve) => {
-        const head = `DELETE ${this.path} HTTP/1.1\r\n${this.#common}${this.#sessionLines()}`;
+        const head = `DELETE ${this.#heads.path} HTTP/1.1\r\n${this.#common()}${this.#sessionLines}`;
         const h = new PostHandler(this, null, resolve, 'DELETE', head, undefined);
         deleting.add(h, DELETE_TIMEOUT_MS);
         h.onSettled = deleteSettled;
         this.#dispatch(h);
       });
     }
-    if (this.#inflight) for (const h of [...this.#inflight]) h.abortNow(new McpError('transport_error', 'session closed'));
+    if (this.#inflight?.length) {
+      const err = new McpError('transport_error', 'session closed');
+      for (const h of [...this.#inflight]) h.abortNow(err);
+    }
     // Nothing is in flight any more: no FIN handshake to wait for.
     if (this.#ownsPool) this.#pool.destroy();
   }
@@ -298,12 +320,6 @@ function resumeNow(t: StreamableHttpTransport, call: PendingCall, lastEventId: s
 
 function reopenStream(t: StreamableHttpTransport): void {
   t.reopenStream();
-}
-
-function hostHeader(headers: Record<string, string> | undefined): string | undefined {
-  if (!headers) return undefined;
-  for (const k in headers) if (k.toLowerCase() === 'host' && headers[k] && !/[\r\n\0]/.test(headers[k])) return headers[k];
-  return undefined;
 }
 
 /** One HTTP exchange: a request (call set), a notification/response or a DELETE (done set), or the standalone stream. */
@@ -330,7 +346,7 @@ export class PostHandler extends H1Request {
     this.t.host.firstByte(call);
     if (call.method === 'initialize') {
       const id = headerValue(lines, 'mcp-session-id');
-      if (id) this.t.host.sessionIdIssued(id);
+      if (id) this.t.host.sessionIdIssued(flat(id));
     }
     return sse;
   }
