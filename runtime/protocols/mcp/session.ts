@@ -26,6 +26,8 @@ import {
 import type { ClientHandlers, HandlerSession } from './handler-types.js';
 import { nameTagValue, recordData, recordFailure, recordSuccess, sessionTags, type SessionTagBase } from './metrics.js';
 import { answerServerRequest, fulfilInputRequests, type RequestSite } from './server-requests.js';
+import { listen, type Subscription, type SubscriptionFilter } from './subscriptions.js';
+import { callToolTask, type TaskCallOptions, type TaskToolResult } from './tasks.js';
 import { failureValue, toolErrorCode, toolErrorText } from './results.js';
 import type { ByteCount, McpTransport, TransportHost } from './transports/types.js';
 import type {
@@ -339,11 +341,11 @@ export class McpSessionImpl implements TransportHost, VuResource, McpSession, Re
         return;
       }
     }
-    this.#notification(method, msg, via ? 'request' : standalone ? 'standalone' : this.transport.kind === 'streamable-http' ? 'request' : 'session');
+    this.#notification(method, msg, via ? (via.method === 'subscriptions/listen' ? 'subscription' : 'request') : standalone ? 'standalone' : this.transport.kind === 'streamable-http' ? 'request' : 'session');
   }
 
   /** A notification: counted (tags `method`, `stream`), then given to onNotification and the s.on() listeners. */
-  #notification(method: string, msg: JsonRpcMessage, stream: 'request' | 'standalone' | 'session'): void {
+  #notification(method: string, msg: JsonRpcMessage, stream: 'request' | 'standalone' | 'session' | 'subscription'): void {
     this.notifications++;
     this.ctx.store.add(METRIC.mcp_notifications, 1, sessionTags(this.ctx.tags, this.#tagBase, this.opts.tags ? { ...this.opts.tags, method, stream } : { method, stream }));
     if (this.opts.onNotification) deliver(this.opts.onNotification, msg);
@@ -637,6 +639,36 @@ export class McpSessionImpl implements TransportHost, VuResource, McpSession, Re
 
   getPrompt(name: string, args?: Record<string, string>, options?: CallOptions): Promise<GetPromptResult> {
     return this.#send('prompts/get', args === undefined ? { name } : { name, arguments: args }, name, options, true) as Promise<GetPromptResult>;
+  }
+
+  /** A task-augmented tools/call: polled with tasks/get until done, then tasks/result (mcp_task_duration). */
+  callToolTask(name: string, args?: Record<string, unknown>, options?: TaskCallOptions): Promise<TaskToolResult> {
+    return callToolTask(this, name, args, options);
+  }
+
+  /**
+   * 2026-07-28 `subscriptions/listen`: a long-lived request whose stream carries the notifications
+   * asked for (counted in mcp_notifications, given to s.on() listeners). Resolves once the server
+   * acknowledged; `close()` ends the subscription (closing its stream is the cancel).
+   */
+  listen(notifications: SubscriptionFilter, options?: CallOptions): Promise<Subscription> {
+    return listen(this, notifications, options);
+  }
+
+  /** @internal listen(): send a request that is not a sample until it ends, and stop it. */
+  openRequest(method: string, params: Record<string, unknown>, options: CallOptions | undefined): { id: number; done: Promise<McpResult>; cancel(): void } {
+    const id = this.#nextId;
+    const done = this.#send(method, params, undefined, options, false, 2 ** 31 - 1);
+    return {
+      id,
+      done,
+      cancel: () => {
+        const call = this.pending.get(id);
+        if (!call) return;
+        this.fail(call, new McpError('interrupted', 'subscription closed'));
+        this.transport.abandon(call);
+      },
+    };
   }
 
   /** `server/discover` (modern era): the result is also kept (serverInfo, serverCapabilities, instructions, `discovered`). */

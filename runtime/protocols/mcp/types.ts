@@ -5,6 +5,11 @@
  */
 import type { McpError } from './errors.js';
 import type { ClientHandlers, OAuthClientCredentials } from './handler-types.js';
+import type { Subscription, SubscriptionFilter } from './subscriptions.js';
+import type { TaskCallOptions, TaskToolResult } from './tasks.js';
+
+export type { Subscription, SubscriptionFilter } from './subscriptions.js';
+export type { TaskCallOptions, TaskInfo, TaskToolResult } from './tasks.js';
 import type { Era, ProtocolVersionOption } from './versions.js';
 
 export type { Era, ProtocolVersionOption } from './versions.js';
@@ -40,6 +45,16 @@ export interface McpSession {
   on(method: string, fn: (message: JsonRpcMessage) => void): () => void;
   /** `server/discover` (modern era); the result is kept on the session. */
   discover(options?: CallOptions): Promise<McpResult>;
+  /**
+   * A task-augmented `tools/call` (2025-11-25 tasks): `tasks/get` polling at the server's
+   * pollInterval until the task ends, then `tasks/result`; the whole is one mcp_task_duration sample.
+   */
+  callToolTask(name: string, args?: Record<string, unknown>, options?: TaskCallOptions): Promise<TaskToolResult>;
+  /**
+   * `subscriptions/listen` (2026-07-28): resolves once the server acknowledged; the notifications
+   * come to s.on() listeners and mcp_notifications{stream:subscription}. `close()` ends it.
+   */
+  listen(notifications: SubscriptionFilter, options?: CallOptions): Promise<Subscription>;
   listTools(params?: { cursor?: string }, options?: CallOptions): Promise<ListToolsResult>;
   /** Every page of tools/list (follows nextCursor); each page is one request. */
   listAllTools(options?: CallOptions): Promise<ToolList>;
