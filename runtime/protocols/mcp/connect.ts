@@ -24,6 +24,13 @@ import { LATEST_LEGACY_VERSION } from './versions.js';
 import type { TokenSource } from './oauth-client-credentials.js';
 import { McprunError } from '../../errors.js';
 
+function withoutAuthorization(headers: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (!headers) return headers;
+  const out: Record<string, string> = {};
+  for (const k in headers) if (k.toLowerCase() !== 'authorization') out[k] = headers[k]!;
+  return out;
+}
+
 function tokenOf(ctx: VuScope, o: ConnectOptions): TokenSource {
   const a = o.auth!;
   const missing = (['tokenUrl', 'clientId', 'clientSecret'] as const).filter((k) => typeof a[k] !== 'string' || a[k] === '');
@@ -82,8 +89,10 @@ function resolveFresh(o: ConnectOptions | undefined): ResolvedSessionOptions {
 
 function createTransport(kind: TransportKind, t: ResolvedTarget, s: McpSessionImpl, o: ConnectOptions | undefined, r: ResolvedSessionOptions, token: TokenSource | undefined): McpTransport {
   const services = s.ctx.services;
-  // Transports other than Streamable HTTP take the token current at connect time.
-  const headers = token?.authorization && kind !== 'streamable-http' ? { ...o?.headers, authorization: token.authorization } : o?.headers;
+  // With `auth`, the token is the Authorization (a static one in `headers` is left out); transports
+  // other than Streamable HTTP take the token current at connect time.
+  const user = token ? withoutAuthorization(o?.headers) : o?.headers;
+  const headers = token?.authorization && kind !== 'streamable-http' ? { ...user, authorization: token.authorization } : user;
   const http: HttpTransportOptions = {
     headers,
     auth: kind === 'streamable-http' ? token : undefined,
