@@ -26,8 +26,8 @@ import {
 import type { ClientHandlers, HandlerSession } from './handler-types.js';
 import { nameTagValue, recordData, recordFailure, recordSuccess, sessionTags, type SessionTagBase } from './metrics.js';
 import { answerServerRequest, fulfilInputRequests, type RequestSite } from './server-requests.js';
-import { listen, type Subscription, type SubscriptionFilter } from './subscriptions.js';
-import { callToolTask, type TaskCallOptions, type TaskToolResult } from './tasks.js';
+import { listen } from './subscriptions.js';
+import { callToolTask } from './tasks.js';
 import { failureValue, toolErrorCode, toolErrorText } from './results.js';
 import type { ByteCount, McpTransport, TransportHost } from './transports/types.js';
 import type {
@@ -44,6 +44,10 @@ import type {
   ProgressHandler,
   ProgressParams,
   ReadResourceResult,
+  Subscription,
+  SubscriptionFilter,
+  TaskCallOptions,
+  TaskToolResult,
   ToolList,
   TransportKind,
 } from './types.js';

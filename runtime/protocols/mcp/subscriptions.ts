@@ -9,26 +9,7 @@
 import { safeTimeout } from '../../timers.js';
 import { parseDuration } from '../../duration.js';
 import { McpError } from './errors.js';
-import type { CallOptions, JsonRpcMessage, McpResult } from './types.js';
-
-export interface SubscriptionFilter {
-  toolsListChanged?: boolean;
-  promptsListChanged?: boolean;
-  resourcesListChanged?: boolean;
-  resourceSubscriptions?: string[];
-}
-
-export interface Subscription {
-  /** The subscription id (the listen request's JSON-RPC id). */
-  readonly id: number;
-  /** What the server agreed to send (from its acknowledgement). */
-  readonly acknowledged: SubscriptionFilter;
-  /** Notifications received on this subscription so far. */
-  readonly received: number;
-  /** Resolves when the server ends the subscription (or it is closed). */
-  readonly ended: Promise<McpResult>;
-  close(): void;
-}
+import type { CallOptions, JsonRpcMessage, McpResult, Subscription, SubscriptionFilter } from './types.js';
 
 export interface ListenSite {
   on(method: string, fn: (m: JsonRpcMessage) => void): () => void;

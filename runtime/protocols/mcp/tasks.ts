@@ -13,26 +13,7 @@ import { safeTimeout } from '../../timers.js';
 import { McpError } from './errors.js';
 import { nameTagValue } from './metrics.js';
 import type { VuScope } from '../vu-contract.js';
-import type { CallOptions, CallToolResult, McpResult } from './types.js';
-
-export interface TaskCallOptions extends CallOptions {
-  /** Task lifetime asked of the server ("60s", or ms). */
-  ttl?: string | number;
-  /** Poll interval when the server gives none. @default '500ms' */
-  pollInterval?: string | number;
-  /** Give up (and record a timeout) after this long. @default '5m' */
-  maxDuration?: string | number;
-}
-
-export interface TaskInfo {
-  taskId: string;
-  status: string;
-  statusMessage?: string;
-  pollInterval?: number;
-  [key: string]: unknown;
-}
-
-export type TaskToolResult = CallToolResult & { task?: TaskInfo; polls?: number };
+import type { CallOptions, McpResult, TaskCallOptions, TaskInfo, TaskToolResult } from './types.js';
 
 /** What the helper needs of a session. */
 export interface TaskSite {

@@ -5,11 +5,7 @@
  */
 import type { McpError } from './errors.js';
 import type { ClientHandlers, OAuthClientCredentials } from './handler-types.js';
-import type { Subscription, SubscriptionFilter } from './subscriptions.js';
-import type { TaskCallOptions, TaskToolResult } from './tasks.js';
 
-export type { Subscription, SubscriptionFilter } from './subscriptions.js';
-export type { TaskCallOptions, TaskInfo, TaskToolResult } from './tasks.js';
 import type { Era, ProtocolVersionOption } from './versions.js';
 
 export type { Era, ProtocolVersionOption } from './versions.js';
@@ -261,3 +257,44 @@ export interface GetPromptResult extends McpResult {
   description?: string;
   messages: Array<{ role: string; content: ContentBlock }>;
 }
+
+/** `s.callToolTask()` (tasks.ts). */
+export interface TaskCallOptions extends CallOptions {
+  /** Task lifetime asked of the server ("60s", or ms). */
+  ttl?: string | number;
+  /** Poll interval when the server gives none. @default '500ms' */
+  pollInterval?: string | number;
+  /** Give up (and record a timeout) after this long. @default '5m' */
+  maxDuration?: string | number;
+}
+
+export interface TaskInfo {
+  taskId: string;
+  status: string;
+  statusMessage?: string;
+  pollInterval?: number;
+  [key: string]: unknown;
+}
+
+export type TaskToolResult = CallToolResult & { task?: TaskInfo; polls?: number };
+
+/** `s.listen()` (subscriptions.ts). */
+export interface SubscriptionFilter {
+  toolsListChanged?: boolean;
+  promptsListChanged?: boolean;
+  resourcesListChanged?: boolean;
+  resourceSubscriptions?: string[];
+}
+
+export interface Subscription {
+  /** The subscription id (the listen request's JSON-RPC id). */
+  readonly id: number;
+  /** What the server agreed to send (from its acknowledgement). */
+  readonly acknowledged: SubscriptionFilter;
+  /** Notifications received on this subscription so far. */
+  readonly received: number;
+  /** Resolves when the server ends the subscription (or it is closed). */
+  readonly ended: Promise<McpResult>;
+  close(): void;
+}
+
