@@ -8,7 +8,7 @@
 import { performance } from 'node:perf_hooks';
 import { usageError } from '../runtime/errors.js';
 import { METRIC } from '../runtime/metrics/builtin.js';
-import { currentVu, vuStorage, type VuContext, type VuFrame } from '../runtime/worker/vu-context.js';
+import { currentVu, tracked, vuStorage, type VuContext, type VuFrame } from '../runtime/worker/vu-context.js';
 
 export function group<T>(name: string, fn: () => T | Promise<T>): Promise<T> {
   const ctx = currentVu('group()');
@@ -17,16 +17,21 @@ export function group<T>(name: string, fn: () => T | Promise<T>): Promise<T> {
   }
   const frame = ctx.inGroup(`${ctx.group}::${name}`);
   const t0 = performance.now();
+  // Started before the callback, so the call site is group()'s caller.
+  const call = ctx.callStarted('group()');
   let out: T | Promise<T>;
   try {
     out = vuStorage.run(frame, fn);
   } catch (err) {
+    ctx.callSettled(call);
     recordDuration(ctx, frame, t0);
     throw err;
   }
   if (out !== null && typeof out === 'object' && typeof (out as Promise<T>).then === 'function') {
-    return Promise.resolve(out).finally(() => recordDuration(ctx, frame, t0));
+    // Only an async callback can be left pending; a synchronous group is done when it returns.
+    return tracked(ctx, 'group()', Promise.resolve(out).finally(() => recordDuration(ctx, frame, t0)), call);
   }
+  ctx.callSettled(call);
   recordDuration(ctx, frame, t0);
   return Promise.resolve(out);
 }

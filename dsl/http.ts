@@ -4,12 +4,12 @@
  */
 import { parseDuration } from '../runtime/duration.js';
 import type { BatchRequest, HttpResponse, RequestBody, RequestParams } from '../runtime/protocols/http/types.js';
-import { currentVu } from '../runtime/worker/vu-context.js';
+import { currentVu, tracked } from '../runtime/worker/vu-context.js';
 
 function send(what: string, method: string, url: string, body: RequestBody, params: RequestParams | undefined): Promise<HttpResponse> {
   const ctx = currentVu(what);
   const timeoutMs = params?.timeout === undefined ? undefined : parseDuration(params.timeout, `${what} params.timeout`, { allowZero: false });
-  return ctx.http.request(method, url, body, params, ctx.tags, timeoutMs);
+  return tracked(ctx, what, ctx.http.request(method, url, body, params, ctx.tags, timeoutMs));
 }
 
 export const http = {

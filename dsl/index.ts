@@ -3,8 +3,12 @@
  * Importing it has no side effects; the functions find their VU when called inside one.
  */
 export { defineScenario } from './options.js';
+export { defineDefault, defineTeardown } from './lifecycle.js';
+export type { SetupData, IterationFunction } from './lifecycle.js';
 export type {
   Options,
+  KnownOptionKeys,
+  CheckedOptions,
   Scenario,
   ExecutorName,
   Stage,
@@ -20,7 +24,7 @@ export type {
   ConstantArrivalRateScenario,
   RampingArrivalRateScenario,
 } from './options.js';
-export type { ThresholdExpression, ThresholdDefinition } from './threshold-types.js';
+export type { ThresholdExpression, ThresholdDefinition, ThresholdFor, ThresholdDefinitionOf, MetricKind, BuiltinMetricOf, CheckedThresholds } from './threshold-types.js';
 export { http } from './http.js';
 export type { HttpResponse, Timings, ResponseType, RequestBody, RequestParams, BatchRequest } from '../runtime/protocols/http/types.js';
 export { ws, WsError } from './ws.js';
@@ -69,3 +73,13 @@ export type {
 } from '../runtime/protocols/mcp/handler-types.js';
 export { textSummary } from '../runtime/output/text-summary.js';
 export type { SummaryData } from '../runtime/output/summary-data.js';
+
+declare global {
+  /**
+   * The environment as k6 spells it: `-e KEY=VALUE` values over the process environment (the same
+   * object as `process.env` inside a worker). A key may be absent: read it with a default,
+   * `__ENV.TARGET ?? 'http://127.0.0.1:8080'`.
+   */
+  // eslint-disable-next-line no-var
+  var __ENV: Record<string, string | undefined>;
+}

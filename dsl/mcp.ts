@@ -15,7 +15,7 @@ import { canned } from '../runtime/protocols/mcp/canned-handlers.js';
 import { connect } from '../runtime/protocols/mcp/connect.js';
 import type { CannedHandlerOptions, ClientHandlers } from '../runtime/protocols/mcp/handler-types.js';
 import type { ConnectOptions, McpSession, McpTarget } from '../runtime/protocols/mcp/types.js';
-import { currentVu } from '../runtime/worker/vu-context.js';
+import { currentVu, tracked } from '../runtime/worker/vu-context.js';
 
 export const mcp = {
   /**
@@ -24,7 +24,8 @@ export const mcp = {
    * Throws an McpError (`kind`, `code`, `status`) when the session cannot be opened.
    */
   connect(target: McpTarget, options?: ConnectOptions): Promise<McpSession> {
-    return connect(currentVu('mcp.connect()'), target, options);
+    const ctx = currentVu('mcp.connect()');
+    return tracked(ctx, 'mcp.connect()', connect(ctx, target, options));
   },
   handlers: {
     /**

@@ -3,7 +3,9 @@
  * executors are a union discriminated on `executor`, thresholds are template-literal strings, so an
  * editor flags `executor: 'constant-vu'` or `'p95<<1'` before anything runs.
  */
-import type { ThresholdDefinition } from './threshold-types.js';
+import type { CheckedThresholds, Thresholds } from './threshold-types.js';
+
+export type { Thresholds };
 
 type DurationUnit = 'us' | 'ms' | 's' | 'm' | 'h';
 /** "500ms", "30s", "1m30s", "1h2m3s"; a bare number is milliseconds. */
@@ -12,9 +14,6 @@ export type Duration =
   | `${number}${DurationUnit}`
   | `${number}${DurationUnit}${number}${DurationUnit}`
   | `${number}${DurationUnit}${number}${DurationUnit}${number}${DurationUnit}`;
-
-/** `'http_req_duration'` or with tag filters `'http_req_duration{status:200}'`. */
-export type Thresholds = Record<string, ThresholdDefinition[]>;
 
 export interface Stage {
   /** How long this stage takes to move linearly from the previous target to `target`. */
@@ -184,13 +183,35 @@ export interface Options {
   teardownTimeout?: Duration;
   /** The server whose resources are measured and judged beside the load: see SutOptions. */
   sut?: SutOptions;
+  /** Type-check the scenario before any load, as `mcprun run --typecheck` (docs/typescript.md). @default false */
+  typecheck?: boolean;
 }
 
 /**
- * Identity function: its value is the type checking it gives the options object. Not generic on
- * purpose (as vitest's defineConfig): a generic parameter would skip excess-property checks, and a
- * typo such as `vu: 10` for `vus: 10` must be flagged.
+ * Each key of `T` that Options lacks, mapped to a message type. Every unknown key is flagged on
+ * its own line, whatever else is wrong in the same object (a plain excess-property check reports
+ * one at a time, and only once the object's other errors are fixed).
  */
-export function defineScenario(options: Options): Options {
-  return options;
+export type KnownOptionKeys<T> = { [K in keyof T]: K extends keyof Options ? unknown : `"${K & string}" is not an option of mcprun: see docs/dsl.md` };
+
+/** A scenario whose `thresholds` (as written: `TH`) are checked per metric kind. */
+type CheckedScenario<TH> = Scenario extends infer S ? (S extends Scenario ? Omit<S, 'thresholds'> & { thresholds?: CheckedThresholds<TH> } : never) : never;
+
+/** Options with every thresholds object checked per metric kind; `SC` maps each scenario's name to its thresholds as written. */
+export type CheckedOptions<TH, SC> = Omit<Options, 'thresholds' | 'scenarios'> & {
+  thresholds?: CheckedThresholds<TH>;
+  scenarios?: unknown extends SC ? Record<string, Scenario> : { [Name in keyof SC]: CheckedScenario<SC[Name]> };
+};
+
+/**
+ * Identity function: its value is the type checking it gives the options object. Generic only to
+ * see the keys as written: every unknown option key (KnownOptionKeys) and every threshold whose
+ * aggregation its metric lacks (CheckedThresholds) is flagged on its own. Nested objects keep their
+ * excess-property checks (a typo such as `vu: 10` for `vus: 10` inside a scenario is flagged), and
+ * the return type is plain `Options`.
+ */
+export function defineScenario<T, TH, SC>(options: CheckedOptions<TH, SC> & KnownOptionKeys<T>): Options {
+  // Every CheckedOptions is an Options (its thresholds and scenarios are narrower); the generic
+  // form is more than the compiler can prove here.
+  return options as Options;
 }

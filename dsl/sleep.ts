@@ -10,13 +10,17 @@ export function sleep(seconds: number): Promise<void> {
   }
   const signal = ctx.signal;
   if (signal.aborted) return Promise.reject(signal.reason);
+  // Counted until it settles: an iteration that ends first did not await it (floating-calls.ts).
+  const call = ctx.callStarted('sleep()');
   return new Promise((resolve, reject) => {
     const onAbort = () => {
       clearTimeout(timer);
+      ctx.callSettled(call);
       reject(signal.reason);
     };
     const timer = safeTimeout(() => {
       signal.removeEventListener('abort', onAbort);
+      ctx.callSettled(call);
       resolve();
     }, seconds * 1000);
     signal.addEventListener('abort', onAbort, { once: true });

@@ -15,13 +15,14 @@
  */
 import type { WebSocketSession, WsConnectParams } from '../runtime/protocols/ws/types.js';
 import { connectWs } from '../runtime/protocols/ws/ws-session.js';
-import { currentVu } from '../runtime/worker/vu-context.js';
+import { currentVu, tracked } from '../runtime/worker/vu-context.js';
 
 export { WsError } from '../runtime/protocols/ws/errors.js';
 
 export const ws = {
   /** Opens a WebSocket; resolves once the handshake is done. */
   connect(url: string, params?: WsConnectParams): Promise<WebSocketSession> {
-    return connectWs(currentVu('ws.connect()'), url, params);
+    const ctx = currentVu('ws.connect()');
+    return tracked(ctx, 'ws.connect()', connectWs(ctx, url, params));
   },
 };

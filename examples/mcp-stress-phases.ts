@@ -37,7 +37,9 @@ const RATE = Math.max(1, Math.round(N / PACE)); // the hold's call rate
 const RAMP_S = Math.max(1, Math.ceil(N / R));
 const HOLD_S = seconds(env('HOLD', '20s'));
 const FAULT_MS = Math.round(Number(env('FAULT', '4')) * 1000);
-const SLA = env('SLA', '100ms'); // p95 of a tool call in the calm phases
+type TimeText = `${number}${'us' | 'ms' | 's'}`;
+const SLA = env('SLA', '100ms') as TimeText; // p95 of a tool call in the calm phases
+const SLA_UNIT = SLA.replace(/^[\d.]+/, '') as 'us' | 'ms' | 's';
 
 function seconds(d: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(d);
@@ -78,7 +80,7 @@ export const options = defineScenario({
     'mcp_req_failed{scenario:held,phase:hold}': ['rate<0.05%'],
     // Errors are expected while the fault lasts; the SLA is that the service heals after it.
     'mcp_req_failed{scenario:failure,phase:recovery}': ['rate<0.05%'],
-    'mcp_req_duration{scenario:burst}': [`p95<${Number.parseFloat(SLA) * 2}${SLA.replace(/^[\d.]+/, '')}`],
+    'mcp_req_duration{scenario:burst}': [`p95<${Number.parseFloat(SLA) * 2}${SLA_UNIT}`],
     'mcp_req_failed{scenario:burst}': ['rate<0.05%'],
     'mcp_req_failed{scenario:cooldown}': ['rate<0.05%'],
   },

@@ -44,6 +44,8 @@ export const ERRORS = {
   /** A managed target (targets.<name>.command) could not start, or was not ready in time. */
   MCPRUN_TARGET: config,
   MCPRUN_SCRIPT_COMPILE: script,
+  /** The scenario, or a file it imports, does not type-check against mcprun's DSL (`mcprun check`, `--typecheck`). */
+  MCPRUN_SCRIPT_TYPES: script,
   MCPRUN_SCRIPT_EXCEPTION: script,
   MCPRUN_SCRIPT_EXPORT: script,
   MCPRUN_SCRIPT_NOT_FOUND: script,

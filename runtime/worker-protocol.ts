@@ -69,7 +69,7 @@ export type WorkerMessage =
    * `vus`: the most VUs busy or looping at once since the previous snapshot (an arrival-rate VU is
    * busy for milliseconds: an instant's count would mostly be 0); `vusAllocated`: the VUs that exist.
    */
-  | { type: 'metrics'; workerIndex: number; snapshot: MetricSnapshot; vus: number; vusAllocated: number; errors: IterationErrorReport[] }
+  | { type: 'metrics'; workerIndex: number; snapshot: MetricSnapshot; vus: number; vusAllocated: number; errors: IterationErrorReport[]; warnings?: string[] }
   | { type: 'setup-done'; data: unknown }
   | { type: 'teardown-done' }
   | { type: 'scenario-done'; workerIndex: number; name: string }

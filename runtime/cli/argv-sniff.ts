@@ -8,9 +8,22 @@ import { ALIASES, STRING_FLAGS } from './flag-table.js';
 const TAKES_VALUE = new Set<string>([...STRING_FLAGS.map((f) => `--${f}`), ...STRING_FLAGS.filter((f) => ALIASES[f]).map((f) => `-${ALIASES[f]}`)]);
 const SHORT_WITH_VALUE = new Set(STRING_FLAGS.filter((f) => ALIASES[f]).map((f) => ALIASES[f]));
 
-/** The first positional argument (after an optional `run`), skipping flag values. */
+/**
+ * The command's name when the first argument is a bare word (`run`, `check`, `init`...). Not read
+ * from the command table: that would bundle every command into these first lines.
+ */
+export function sniffCommand(argv: string[]): string | undefined {
+  return argv[0] !== undefined && /^[a-z][a-z0-9-]*$/.test(argv[0]) ? argv[0] : undefined;
+}
+
+/** Commands that bundle a scenario and read it in a worker thread (the first file after their name). */
+const READS_SCENARIO = new Set(['run', 'check']);
+
+/** The first positional argument (after an optional `run` or `check`), skipping flag values. */
 export function sniffScript(argv: string[]): string | undefined {
-  const args = argv[0] === 'run' ? argv.slice(1) : argv;
+  const command = sniffCommand(argv);
+  if (command !== undefined && !READS_SCENARIO.has(command)) return undefined;
+  const args = command ? argv.slice(1) : argv;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (a === '--') return args[i + 1];
@@ -41,7 +54,9 @@ export function sniffWorkers(argv: string[]): number | undefined {
   return undefined;
 }
 
-/** False when the command line runs no worker threads: nothing to run, --help, --version, or --pool processes. */
+/** False when the command line runs no worker threads: nothing to run, --help, --version, --pool processes, or a command other than run and check. */
 export function sniffRunsThreads(argv: string[]): boolean {
+  const command = sniffCommand(argv);
+  if (command !== undefined && !READS_SCENARIO.has(command)) return false;
   return argv.length > 0 && !argv.some((a) => a === '--help' || a === '-h' || a === '--version' || a === '-V' || a === 'processes' || a === '--pool=processes');
 }

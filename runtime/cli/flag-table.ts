@@ -70,6 +70,7 @@ export const FLAGS = {
   'continue-on-worker-error': { option: 'continueOnWorkerError', value: 'switch', describe: 'go on with the remaining workers when one dies' },
   'sut-pid': { option: 'sutPids', value: 'pids', describe: 'sample the system under test: this process and its children (RSS, CPU, fds, connections), repeatable' },
   'sut-metrics': { option: 'sutMetrics', value: 'text', describe: "sample the system under test's Prometheus endpoint, e.g. http://127.0.0.1:9464/metrics" },
+  typecheck: { option: 'typecheck', value: 'switch', describe: 'type-check the scenario and what it imports before any load, as `mcprun check` (exit 107 on a type error)' },
 } as const satisfies Record<string, FlagSpec>;
 
 export type FlagName = keyof typeof FLAGS;

@@ -55,6 +55,13 @@ function yargsOption(f: FlagName): YargsOption {
   };
 }
 
+/** The command table's lines for --help, set by main.ts (which holds the table: the commands import this file). */
+let commandsHelp = '';
+
+export function setCommandsHelp(text: string): void {
+  commandsHelp = text;
+}
+
 /** Full yargs: --help, --version, and the messages for flags the fast parser does not accept. */
 export async function yargsParse(args: string[]): Promise<ParsedArgs | undefined> {
   // No yargs command: a command makes yargs lay out and cache the whole help text on every run
@@ -63,6 +70,7 @@ export async function yargsParse(args: string[]): Promise<ParsedArgs | undefined
   let parsed: ParsedArgs | undefined;
   let y = yargs(args).scriptName('mcprun').usage('mcprun [run] <scenario.ts> [options]');
   for (const f of FLAG_NAMES) y = y.option(f, yargsOption(f));
+  if (commandsHelp) y = y.epilogue(commandsHelp);
   await y
     .demandCommand(1, 'no scenario file given')
     .strict()

@@ -46,12 +46,14 @@ export interface ResolvedConfig {
   teardownTimeoutMs: number;
   /** The system under test sampled beside the load (options.sut, --sut-pid, --sut-metrics), if any. */
   sut: ResolvedSut | undefined;
+  /** options.typecheck: type-check the scenario before any load (as --typecheck). */
+  typecheck: boolean;
 }
 
 export type { KnownMetrics, ResolvedSut };
 
 const SCENARIO_NAME = /^[A-Za-z0-9_-]+$/;
-const OPTION_KEYS = ['scenarios', 'thresholds', 'vus', 'duration', 'iterations', 'stages', 'http', 'setupTimeout', 'teardownTimeout', 'sut'];
+const OPTION_KEYS = ['scenarios', 'thresholds', 'vus', 'duration', 'iterations', 'stages', 'http', 'setupTimeout', 'teardownTimeout', 'sut', 'typecheck'];
 
 /**
  * `known` (the realm's metric registry) turns on the checks of threshold metrics and aggregations;
@@ -83,6 +85,7 @@ export function resolveConfig(options: unknown, cli: CliOverrides = {}, file = '
   const http = resolveHttp(o.http, issues);
   const setupTimeoutMs = readDuration(o, 'setupTimeout', 'options', issues, { default: 60_000, allowZero: false });
   const teardownTimeoutMs = readDuration(o, 'teardownTimeout', 'options', issues, { default: 60_000, allowZero: false });
+  const typecheck = readBool(o, 'typecheck', 'options', issues, false);
   if (issues.length) {
     // Only threshold problems of one kind: keep that kind's code (MCPRUN_THRESHOLD_SYNTAX, ...).
     const onlyThresholds = thresholdCodes.size === 1 && issues.every((i) => /(^|\.)thresholds\b/.test(i.path));
@@ -91,7 +94,7 @@ export function resolveConfig(options: unknown, cli: CliOverrides = {}, file = '
       : undefined;
     throw configError(file, issues, onlyThresholds ? [...thresholdCodes][0] : 'MCPRUN_CONFIG', grammar);
   }
-  return { scenarios: ordered, thresholds, http, setupTimeoutMs, teardownTimeoutMs, sut };
+  return { scenarios: ordered, thresholds, http, setupTimeoutMs, teardownTimeoutMs, sut, typecheck };
 }
 
 /** Each named scenario through its executor's resolver, in declaration order; vu ids follow on across scenarios. */

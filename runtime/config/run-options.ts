@@ -47,6 +47,8 @@ export interface RunOptions {
   sutPids?: number[];
   /** `--sut-metrics URL`: the system under test's Prometheus endpoint (replaces options.sut.prometheus). */
   sutMetrics?: string;
+  /** `--typecheck`: type-check the scenario (as `mcprun check`) before any load; options.typecheck also turns it on. */
+  typecheck?: boolean;
 }
 
 /** The options that are not flags: where output goes and how the run is stopped from outside. */

@@ -2,10 +2,12 @@
  * The first step of a run: the scenario compiled, its top-level code run in a worker thread
  * (isolated-script.ts: never in the coordinator) to read `options` with the -e values visible,
  * its options resolved (thresholds parsed and checked against the metrics it defines) and its
- * exports checked. Nothing has been sent yet; every problem is exit 104 or 107.
+ * exports checked, and with --typecheck (or options.typecheck) its types. Nothing has been sent
+ * yet; every problem is exit 104 or 107.
  */
 import { basename } from 'node:path';
 import { bundleScenario, type Bundle } from '../bundle/bundle.js';
+import { typeCheck, typeError } from '../bundle/type-check.js';
 import { cliOverridesOf, resolveConfig, type ResolvedConfig } from '../config/resolve.js';
 import type { RunOptions } from '../config/run-options.js';
 import { McprunError } from '../errors.js';
@@ -32,6 +34,11 @@ export async function loadScenario(opts: RunOptions, stops: StopSignals, keepRea
     for (const d of facts.metrics) realmRegistry.define(d);
     const config = resolveConfig(facts.options, cli, basename(opts.script), realmRegistry);
     checkExports(facts.exports, config, opts.script);
+    // --typecheck or options.typecheck: the same check as `mcprun check`, still before any load (exit 107).
+    if (opts.typecheck || config.typecheck) {
+      const types = typeCheck([opts.script]);
+      if (types.problems.length) throw typeError(types, opts.script);
+    }
     return { bundle, exports: facts.exports, config, env };
   } catch (err) {
     bundle.dispose();

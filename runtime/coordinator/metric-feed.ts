@@ -14,20 +14,26 @@ import type { WorkerPool } from './worker-pool.js';
 export class MetricFeed {
   readonly aggregate = new MetricAggregate((n) => realmRegistry.get(n));
   readonly #errors = new Map<string, number>();
+  readonly #warnings = new Set<string>();
   readonly #vusBySource = new Map<number, { active: number; allocated: number }>();
   #vus = 0;
   #vusAllocated = 0;
 
-  /** `onFirstError` hears each distinct iteration error once, from whichever worker reports it first. */
+  /**
+   * `onFirstError` hears each distinct iteration error once, from whichever worker reports it
+   * first; `onWarning` each distinct warning of the scenario's code (an un-awaited sleep()) once.
+   */
   constructor(
     readonly participants: readonly RunParticipant[],
     readonly onFirstError: (message: string) => void = () => {},
+    readonly onWarning: (message: string) => void = () => {},
   ) {}
 
   /** Listens to the pool's `metrics` messages until the returned function is called. */
   attach(pool: WorkerPool): () => void {
     return pool.onMessage((m) => {
       if (m.type === 'metrics') this.ingest(m.workerIndex, m.snapshot, { active: m.vus, allocated: m.vusAllocated }, m.errors);
+      if (m.type === 'metrics' && m.warnings?.length) this.warn(m.warnings);
     });
   }
 
@@ -45,6 +51,15 @@ export class MetricFeed {
       const before = this.#errors.get(e.message);
       if (before === undefined) this.onFirstError(e.message);
       this.#errors.set(e.message, (before ?? 0) + e.count);
+    }
+  }
+
+  /** Each distinct warning once for the run (every worker finds the same call sites). */
+  warn(warnings: readonly string[]): void {
+    for (const w of warnings) {
+      if (this.#warnings.has(w)) continue;
+      this.#warnings.add(w);
+      this.onWarning(w);
     }
   }
 

@@ -110,7 +110,15 @@ class RunParts {
     this.participants = outputs.map(outputParticipant);
     if (sut) this.participants.push(sutParticipant(sut, { ingest: (source, snap) => this.feed.ingest(source, snap), warn: (w) => this.sutWarning(w) }));
     // Once per distinct message for the whole run; the summary gives each one's total.
-    this.feed = new MetricFeed(this.participants, (message) => this.stderr.write(`mcprun: iteration error: ${message}\n`));
+    this.feed = new MetricFeed(
+      this.participants,
+      (message) => this.stderr.write(`mcprun: iteration error: ${message}\n`),
+      // The scenario's code left a promise pending (sleep() without await): in the summary and on stderr.
+      (message) => {
+        this.state.warnings.push(`${message}.`);
+        this.stderr.write(`mcprun: warning: ${message}.\n`);
+      },
+    );
   }
 
   /** Said in the summary, and on stderr as it happens. */

@@ -8,6 +8,7 @@ import { McprunError } from '../errors.js';
 import type { Tags } from '../metrics/types.js';
 import type { VuHttp } from '../protocols/http/vu-http.js';
 import type { VuScope } from '../protocols/vu-contract.js';
+import type { PendingCall } from './floating-calls.js';
 import type { VuInfo } from './types.js';
 
 /** What the DSL sees of its VU: the protocols' contract (tags, store, stop, ownership, services) and more. */
@@ -21,6 +22,16 @@ export interface VuContext extends VuScope {
   readonly http: VuHttp;
   /** The frame group() runs its callback in: `tags` and `group` read it while that code runs. */
   inGroup(path: string): VuFrame;
+  /** A DSL promise starts (sleep, group, http.*, ws/mcp.connect): pass what this returns to callSettled() when it settles (floating-calls.ts). */
+  callStarted(what: string): PendingCall;
+  callSettled(call: PendingCall): void;
+}
+
+/** `p`, counted as one of the VU's pending calls until it settles (an un-awaited one is reported: floating-calls.ts). */
+export function tracked<T>(ctx: VuContext, what: string, p: Promise<T>, call: PendingCall = ctx.callStarted(what)): Promise<T> {
+  const settle = () => ctx.callSettled(call);
+  p.then(settle, settle);
+  return p;
 }
 
 /**

@@ -2,6 +2,7 @@
  * A virtual user: an async loop's identity and context, not a thread. An idle VU costs a few
  * objects, so 10^5 of them fit in one process.
  */
+import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { ExecutorVu, StopCause } from '../executors/types.js';
 import type { ResolvedScenario } from '../executors/resolved.js';
@@ -12,6 +13,7 @@ import type { VuHttp } from '../protocols/http/vu-http.js';
 import type { ProtocolServices } from '../protocols/services.js';
 import type { VuResource } from '../protocols/vu-contract.js';
 import type { ErrorLog } from './error-log.js';
+import type { FloatingCalls, PendingCall, TracedCall } from './floating-calls.js';
 import type { VuInfo } from './types.js';
 import type { VuCounts } from './vu-counts.js';
 import { vuStorage, type VuContext, type VuFrame } from './vu-context.js';
@@ -34,7 +36,12 @@ export interface VuDeps {
   env: Record<string, string>;
   /** The worker's active and allocated VUs, counted as they change. */
   counts: VuCounts;
+  /** DSL promises left pending by iterations (un-awaited sleep()...), reported once per call site. */
+  floating: FloatingCalls;
 }
+
+/** Iterations of a scenario whose pending calls are traced to their call sites, once one left a call pending (floating-calls.ts). */
+const TRACED_ITERATIONS = 50;
 
 /** Distinct group paths whose tag objects a scenario keeps (dynamic group names would grow it forever). */
 const GROUP_TAGS_MAX = 1000;
@@ -50,6 +57,8 @@ export class ScenarioVus {
   readonly iterations: SeriesHandle;
   readonly duration: SeriesHandle;
   readonly #groupTags = new Map<string, Tags>();
+  /** Iterations left whose calls carry their call site: 0 until one iteration left a call pending, -1 once spent. */
+  traceBudget = 0;
 
   constructor(
     readonly deps: VuDeps,
@@ -115,6 +124,14 @@ class Context implements VuContext, VuFrame {
 
   get store(): WorkerMetricStore {
     return this.owner.shared.deps.store;
+  }
+
+  callStarted(what: string): PendingCall {
+    return this.owner.callStarted(what);
+  }
+
+  callSettled(call: PendingCall): void {
+    this.owner.callSettled(call);
   }
 
   get services(): ProtocolServices {
@@ -195,6 +212,10 @@ export class Vu implements ExecutorVu {
   /** The reactions to an iteration's promise: made once per VU, not per iteration. */
   #onSettled: [(v: unknown) => void, (e: unknown) => void] | undefined;
   #http: VuHttp | undefined;
+  /** DSL calls of the iteration in flight that have not settled yet. */
+  #pending = 0;
+  /** The same calls with their call sites, while the scenario traces them. */
+  #traced: TracedCall[] | undefined;
   #busy = false;
   #looping = false;
 
@@ -245,9 +266,47 @@ export class Vu implements ExecutorVu {
     let c = this.#controller;
     if (!c) {
       c = this.#controller = new AbortController();
+      // Each pending sleep() listens on it: un-awaited ones pile up, and are reported as such
+      // (floating-calls.ts), not as Node's generic MaxListenersExceededWarning.
+      setMaxListeners(0, c.signal);
       if (this.#stop) c.abort(this.#stop);
     }
     return c.signal;
+  }
+
+  /** @internal ctx.callStarted: the token is the iteration's number; with a call site once the scenario traces them. */
+  callStarted(what: string): PendingCall {
+    if (!this.#busy) return -1;
+    this.#pending++;
+    if (this.shared.traceBudget <= 0) return this.info.iteration;
+    const call: TracedCall = { iteration: this.info.iteration, what, site: new Error(what), settled: false };
+    (this.#traced ??= []).push(call);
+    return call;
+  }
+
+  /** @internal ctx.callSettled: counts only within the iteration that made the call. */
+  callSettled(call: PendingCall): void {
+    let iteration: number;
+    if (typeof call === 'number') iteration = call;
+    else {
+      call.settled = true;
+      iteration = call.iteration;
+    }
+    if (iteration === this.info.iteration && this.#busy) this.#pending--;
+  }
+
+  /** The iteration ended with calls still pending: trace the scenario's next iterations, or report the sites traced. */
+  #floating(outcome: IterationOutcome): void {
+    const traced = this.#traced;
+    const pending = this.#pending;
+    this.#traced = undefined;
+    this.#pending = 0;
+    const shared = this.shared;
+    // Spent (-1) after TRACED_ITERATIONS: the sites of a loop's calls show in its first iterations.
+    if (shared.traceBudget > 0 && traced && --shared.traceBudget === 0) shared.traceBudget = -1;
+    if (pending === 0 || outcome === 'interrupted') return;
+    if (shared.traceBudget === 0) shared.traceBudget = TRACED_ITERATIONS;
+    else if (traced) shared.deps.floating.report(traced, shared.scenario.name);
   }
 
   /** A VU stopped by a ramp-down comes back when the ramp goes up again, with its state kept. */
@@ -310,6 +369,7 @@ export class Vu implements ExecutorVu {
 
   /** Book-keeping at the end of an iteration; returns the outcome. */
   #end(outcome: IterationOutcome): IterationOutcome {
+    if (this.#pending !== 0 || this.#traced) this.#floating(outcome);
     this.info.iteration++;
     this.#setActivity(false, this.#looping);
     const ctx = this.ctx;

@@ -15,6 +15,7 @@ import { ProtocolServices } from '../protocols/services.js';
 import { userFrame } from '../stack-location.js';
 import type { CoordinatorMessage, FatalPhase, WorkerMessage, WorkerPlan } from '../worker-protocol.js';
 import { ErrorLog } from './error-log.js';
+import { FloatingCalls } from './floating-calls.js';
 import { ScenarioRunner } from './scenario-runner.js';
 import { scriptFacts } from './script-facts.js';
 import { recordStrayError, ScenarioVus, Vu, type IterationFn, type VuDeps } from './vu.js';
@@ -40,6 +41,7 @@ export class WorkerLoop {
   #store = new WorkerMetricStore(realmRegistry);
   #services!: ProtocolServices;
   #errors!: ErrorLog;
+  #floating = new FloatingCalls();
   #runners = new Map<string, ScenarioRunner>();
   #flushTimer: NodeJS.Timeout | undefined;
   readonly #counts = new VuCounts();
@@ -143,7 +145,7 @@ export class WorkerLoop {
   }
 
   #deps(): VuDeps {
-    return { store: this.#store, services: this.#services, errors: this.#errors, env: this.#plan.env, counts: this.#counts };
+    return { store: this.#store, services: this.#services, errors: this.#errors, env: this.#plan.env, counts: this.#counts, floating: this.#floating };
   }
 
   /** setup() and teardown() run as a VU of their own (so http.* and check work), on worker 0. */
@@ -226,6 +228,7 @@ export class WorkerLoop {
       vus: peak,
       vusAllocated: counts.allocated,
       errors: this.#errors.take(),
+      warnings: this.#floating.take(),
     });
   }
 

@@ -215,7 +215,7 @@ const cases: Case[] = [
     snap: (t) => expect(t).toMatchInlineSnapshot(`
       "exit 104
       mcprun: invalid configuration in unknown-option.ts:
-        - options.vu is not a known option; did you mean "vus"? Known options: scenarios, thresholds, vus, duration, iterations, stages, http, setupTimeout, teardownTimeout, sut.
+        - options.vu is not a known option; did you mean "vus"? Known options: scenarios, thresholds, vus, duration, iterations, stages, http, setupTimeout, teardownTimeout, sut, typecheck.
       Fix it and run again; no load was sent (only the scenario's top-level code ran, to read its options)."
     `),
   },

@@ -4,6 +4,7 @@ import { MetricRegistry } from '../../runtime/metrics/registry.js';
 import { WorkerMetricStore } from '../../runtime/metrics/worker-store.js';
 import { ProtocolServices } from '../../runtime/protocols/services.js';
 import { ErrorLog } from '../../runtime/worker/error-log.js';
+import { FloatingCalls } from '../../runtime/worker/floating-calls.js';
 import type { VuDeps } from '../../runtime/worker/vu.js';
 import { VuCounts } from '../../runtime/worker/vu-counts.js';
 
@@ -17,5 +18,5 @@ export function workerDeps(): VuDeps & { registry: MetricRegistry } {
   const registry = new MetricRegistry();
   const store = new WorkerMetricStore(registry);
   const services = new ProtocolServices(store, { http: { timeoutMs: 1000, shareConnections: false, batchPerHost: 6, insecureSkipTLSVerify: false } });
-  return { registry, store, services, errors: new ErrorLog(), env: {}, counts: new VuCounts() };
+  return { registry, store, services, errors: new ErrorLog(), env: {}, counts: new VuCounts(), floating: new FloatingCalls() };
 }

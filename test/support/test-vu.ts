@@ -11,6 +11,7 @@ import type { Tags } from '../../runtime/metrics/types.js';
 import { ProtocolServices } from '../../runtime/protocols/services.js';
 import type { VuResource } from '../../runtime/protocols/vu-contract.js';
 import { ErrorLog } from '../../runtime/worker/error-log.js';
+import { FloatingCalls } from '../../runtime/worker/floating-calls.js';
 import { ScenarioVus, Vu } from '../../runtime/worker/vu.js';
 import { VuCounts } from '../../runtime/worker/vu-counts.js';
 import { vuStorage, type VuContext } from '../../runtime/worker/vu-context.js';
@@ -35,7 +36,7 @@ export function testVu(scenario = 'test'): TestVu {
   const agg = new MetricAggregate((n) => registry.get(n));
   const services = new ProtocolServices(store, { http: { timeoutMs: 60_000, shareConnections: false, batchPerHost: 6, insecureSkipTLSVerify: false } });
   const plan = { name: scenario, tags: {}, env: {}, idOffset: 0 } as unknown as ResolvedScenario;
-  const vu = new Vu(new ScenarioVus({ store, services, errors: new ErrorLog(), env: {}, counts: new VuCounts() }, plan, () => {}, undefined), 0);
+  const vu = new Vu(new ScenarioVus({ store, services, errors: new ErrorLog(), env: {}, counts: new VuCounts(), floating: new FloatingCalls() }, plan, () => {}, undefined), 0);
   return {
     ctx: vu.ctx,
     run: (fn) => vuStorage.run(vu.ctx, async () => fn()),

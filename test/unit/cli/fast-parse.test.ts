@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { sniffScript, sniffWorkers } from '../../../runtime/cli/argv-sniff.js';
+import { sniffCommand, sniffRunsThreads, sniffScript, sniffWorkers } from '../../../runtime/cli/argv-sniff.js';
 import { fastParse, yargsParse } from '../../../runtime/cli/parse.js';
 import { toRunOptions } from '../../../runtime/cli/run-options.js';
 
@@ -71,8 +71,10 @@ describe('the fast CLI parser', () => {
         const viaYargs = await outcome(() => yargsParse(argv));
         const viaFast = await outcome(async () => fast);
         expect(viaFast).toEqual(viaYargs);
-        // What dist/cli.mjs guessed to start bundling early is the file the run uses.
-        expect(sniffScript(argv)).toBe(fast.script);
+        // What dist/cli.mjs guessed to start bundling early is the file the run uses (a bare word
+        // first is a command's name: `mcprun processes` is an unknown command, not a scenario).
+        const command = sniffCommand(argv);
+        expect(sniffScript(argv)).toBe(command !== undefined && command !== 'run' ? undefined : fast.script);
       }),
       { numRuns: 150 },
     );
@@ -89,6 +91,16 @@ describe('what dist/cli.mjs reads before the CLI loads', () => {
     expect(sniffScript(['-qe', 'A=1', 'b.ts'])).toBe('b.ts');
     expect(sniffScript(['--vus=2', '--', 'c.ts'])).toBe('c.ts');
     expect(sniffScript(['--vus', '2'])).toBeUndefined();
+  });
+
+  test('commands: check bundles its first file early; init and others bundle nothing and start no thread', () => {
+    expect(sniffScript(['check', 'a.ts', 'b.ts', '--json'])).toBe('a.ts');
+    expect(sniffScript(['check', '-e', 'A=1', 'a.ts'])).toBe('a.ts');
+    expect(sniffScript(['init', 'dir'])).toBeUndefined();
+    expect(sniffScript(['inspect', 's.ts'])).toBeUndefined();
+    expect(sniffRunsThreads(['init', 'dir'])).toBe(false);
+    expect(sniffRunsThreads(['check', 'a.ts'])).toBe(true);
+    expect(sniffRunsThreads(['a.ts'])).toBe(true);
   });
 
   test('the worker count, when it is a plain number', () => {
