@@ -73,6 +73,18 @@ export type {
   ReplayOptions as McpReplayOptions,
   ReplayReport as McpReplayReport,
 } from '../runtime/protocols/mcp/workload-types.js';
+export type {
+  ClientHandlers as McpClientHandlers,
+  CannedHandlerOptions as McpCannedHandlerOptions,
+  CreateMessageParams,
+  CreateMessageResult,
+  ElicitParams,
+  ElicitResult,
+  ListRootsResult,
+  Root as McpRoot,
+  ServerRequestContext as McpServerRequestContext,
+  OAuthClientCredentials as McpOAuthClientCredentials,
+} from '../runtime/protocols/mcp/handler-types.js';
 export { textSummary } from '../runtime/output/text-summary.js';
 export type { SummaryData } from '../runtime/output/summary-data.js';
 

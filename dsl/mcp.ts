@@ -11,7 +11,9 @@
  * `mcp.connect()` throws when no session can be opened. The types are in
  * runtime/protocols/mcp/types.ts (exported by dsl/index.ts).
  */
+import { canned } from '../runtime/protocols/mcp/canned-handlers.js';
 import { connect } from '../runtime/protocols/mcp/connect.js';
+import type { CannedHandlerOptions, ClientHandlers } from '../runtime/protocols/mcp/handler-types.js';
 import type { ConnectOptions, McpSession, McpTarget } from '../runtime/protocols/mcp/types.js';
 import { generateArgs } from '../runtime/protocols/mcp/args.js';
 import { mixCall } from '../runtime/protocols/mcp/mix.js';
@@ -64,5 +66,16 @@ export const mcp = {
     } finally {
       await session.close();
     }
+  },
+
+  handlers: {
+    /**
+     * Fixed answers for load tests: a sampling reply (after `samplingLatency`), an accepted (or
+     * declined) elicitation with its form filled from the schema, a fixed roots list.
+     * `mcp.connect(url, { handlers: mcp.handlers.canned({ samplingLatency: '200ms' }) })`
+     */
+    canned(options?: CannedHandlerOptions): ClientHandlers {
+      return canned(options);
+    },
   },
 };

@@ -81,6 +81,10 @@ export const ERRORS = {
   MCPRUN_WS_CLOSED: failure('ws_closed'),
   MCPRUN_WS_NEXT_TIMEOUT: failure('ws_next_timeout'),
   MCPRUN_WS_PING_TIMEOUT: failure('ws_ping_timeout'),
+  /** HTTP 401 from an MCP server (any body), or the OAuth token endpoint gave no token. */
+  MCPRUN_MCP_AUTH: failure('auth'),
+  /** A 2026-07-28 input request (MRTR) had no handler, or its handler refused. */
+  MCPRUN_MCP_HANDLER: failure('handler_error'),
   MCPRUN_MCP_HTTP: failure('http_error'),
   MCPRUN_MCP_JSONRPC: failure('jsonrpc_error'),
   MCPRUN_MCP_TOOL: failure('tool_error'),

@@ -80,6 +80,18 @@ export const METRICS = {
   mcp_catalogue: counter,
   /** mcp.replay: a response whose shape or error differs from the recording's (tag method). */
   mcp_replay_divergence: counter,
+  /** Requests the server sent the client (sampling, elicitation, roots, ping; MRTR input requests), tags `method`, `via`, `outcome`. */
+  mcp_server_requests: counter,
+  /** Time the scenario's handler took to answer a server request. */
+  mcp_server_request_duration: time,
+  /** Notifications received that were not progress for a pending call, tags `method`, `stream`. */
+  mcp_notifications: counter,
+  /** 2026-07-28 `input_required` rounds answered and retried (a call that needed two retries adds 2). */
+  mcp_mrtr_rounds: counter,
+  /** From the moment the script asked to the first `notifications/progress` of the call. */
+  mcp_req_first_progress: time,
+  /** A task-augmented call (tasks/get polling): from the request to its result. */
+  mcp_task_duration: time,
 
   // Every protocol's connections (connections.ts), tagged `proto`.
   connections_active: summed,

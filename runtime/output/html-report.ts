@@ -283,7 +283,7 @@ function scenarioTable(rows: ScenarioSummary[]): string {
     .map((s) => {
       const bad = s.thresholds.filter((t) => !t.ok).length;
       const perConnection = sut ? `<td class="n">${s.sutMemoryPerConnection == null ? '-' : esc(formatBytes(s.sutMemoryPerConnection))}</td>` : '';
-      return `<tr class="${bad ? 'bad' : ''}"><td><a href="#scenario-${esc(slug(s.name))}">${esc(s.name)}</a></td><td>${esc(s.executor)}</td><td class="n">${esc(formatMs(s.durationMs))}</td><td class="n">${s.iterations}${s.droppedIterations ? ` <span class="bad">(${s.droppedIterations} dropped)</span>` : ''}</td><td class="n">${s.httpReqs}</td><td class="n">${esc(formatCount(Number(s.httpReqRate.toFixed(1))))}</td><td class="n">${ms(s.p50)}</td><td class="n">${ms(s.p95)}</td><td class="n">${ms(s.p99)}</td><td class="n">${s.errorRate === null ? '-' : esc(formatPercent(s.errorRate))}</td>${perConnection}<td>${s.thresholds.length ? (bad ? `✗ ${bad}/${s.thresholds.length}` : `✓ ${s.thresholds.length}`) : '-'}</td></tr>`;
+      return `<tr class="${bad ? 'bad' : ''}"><td><a href="#scenario-${esc(slug(s.name))}">${esc(s.name)}</a></td><td>${esc(s.executor)}</td><td class="n">${esc(formatMs(s.durationMs))}</td><td class="n">${s.iterations}${s.droppedIterations ? ` <span class="bad">(${s.droppedIterations} dropped)</span>` : ''}</td><td class="n">${s.httpReqs + s.mcpReqs}</td><td class="n">${esc(formatCount(Number(s.httpReqRate.toFixed(1))))}</td><td class="n">${ms(s.p50)}</td><td class="n">${ms(s.p95)}</td><td class="n">${ms(s.p99)}</td><td class="n">${s.errorRate === null ? '-' : esc(formatPercent(s.errorRate))}</td>${perConnection}<td>${s.thresholds.length ? (bad ? `✗ ${bad}/${s.thresholds.length}` : `✓ ${s.thresholds.length}`) : '-'}</td></tr>`;
     })
     .join('')}</tbody></table>`;
 }
@@ -295,6 +295,7 @@ function scenarioFacts(s: ScenarioSummary): string {
     ['dropped', `${s.droppedIterations}`],
     ['interrupted', `${s.interruptedIterations}`],
     ['HTTP requests', `${s.httpReqs}`],
+    ['MCP requests', `${s.mcpReqs}`],
     ['req/s', formatCount(Number(s.httpReqRate.toFixed(2)))],
     ['p50', s.p50 === null ? '-' : formatMs(s.p50)],
     ['p95', s.p95 === null ? '-' : formatMs(s.p95)],

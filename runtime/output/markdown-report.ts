@@ -79,7 +79,7 @@ export function renderMarkdownReport(model: ReportModel): string {
     out.push('No thresholds were defined: nothing was judged.', '');
   }
 
-  out.push(...phaseLines(summary.mcprun.scenarios), ...faultLines(model), ...sutLines(model), ...mcpToolLines(model), ...checkLines(model), ...coverageLines(model), ...capacityLines(model), ...baselineLines(model));
+  out.push(...phaseLines(summary.mcprun.scenarios), ...faultLines(model), ...sutLines(model), ...mcpMethodLines(model), ...mcpToolLines(model), ...checkLines(model), ...coverageLines(model), ...capacityLines(model), ...baselineLines(model));
 
   out.push('## Top errors', '');
   if (model.topErrors.length) {
@@ -151,7 +151,7 @@ function phaseLines(scenarios: ReportModel['summary']['mcprun']['scenarios']): s
           s.executor,
           formatMs(s.durationMs),
           `${s.iterations}${s.droppedIterations ? ` (${s.droppedIterations} dropped)` : ''}`,
-          String(s.httpReqs),
+          String(s.httpReqs + s.mcpReqs),
           formatCount(Number(s.httpReqRate.toFixed(1))),
           s.p50 === null ? '-' : formatMs(s.p50),
           s.p95 === null ? '-' : formatMs(s.p95),
@@ -225,6 +225,29 @@ function sutLines(model: ReportModel): string[] {
     );
   }
   return out;
+}
+
+/** The MCP handshake and every method: calls, failures, latency. */
+function mcpMethodLines(model: ReportModel): string[] {
+  if (!model.mcpMethods.length) return [];
+  return [
+    '## MCP requests',
+    '',
+    ...table(
+      ['Method', 'Calls', 'Failed', 'Failure rate', 'p50', 'p95', 'p99'],
+      model.mcpMethods.map((t) => [
+        t.method === 'handshake' ? 'handshake (initialize + initialized)' : code(t.method),
+        String(t.calls),
+        String(t.failures),
+        t.failureRate === null ? '-' : formatPercent(t.failureRate),
+        t.p50 === null ? '-' : formatMs(t.p50),
+        t.p95 === null ? '-' : formatMs(t.p95),
+        t.p99 === null ? '-' : formatMs(t.p99),
+      ]),
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
+    ),
+    '',
+  ];
 }
 
 function mcpToolLines(model: ReportModel): string[] {

@@ -41,6 +41,17 @@ export interface McpToolRow {
   p99: number | null;
 }
 
+/** One MCP method (or the legacy handshake, `method: 'handshake'`): what report.md's MCP requests table shows. */
+export interface McpMethodRow {
+  method: string;
+  calls: number;
+  failures: number;
+  failureRate: number | null;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+}
+
 export interface ErrorRow {
   source: 'iteration' | 'http' | 'mcp';
   message: string;
@@ -114,6 +125,7 @@ export interface ReportModel {
   thresholds: ReportThreshold[];
   checks: ReportCheck[];
   mcpTools: McpToolRow[];
+  mcpMethods: McpMethodRow[];
   topErrors: ErrorRow[];
   phases: PhaseMarker[];
   controls: ControlMarker[];
@@ -169,6 +181,7 @@ export function buildReportModel(inp: ReportInputs): ReportModel {
     thresholds: ths,
     checks: inp.aggregate ? checksOf(inp.aggregate) : checksFromRootGroup(s),
     mcpTools: inp.aggregate ? mcpToolsOf(inp.aggregate) : [],
+    mcpMethods: inp.aggregate ? mcpMethodsOf(inp.aggregate) : [],
     topErrors: topErrorsOf(s, inp.aggregate),
     phases,
     controls: (m.control ?? []).map((e) => ({ at: round3((Date.parse(e.at) - origin) / 1000), label: controlLabel(e) })),
@@ -214,6 +227,45 @@ function checksFromRootGroup(s: SummaryData): ReportCheck[] {
   };
   walk(s.root_group);
   return out;
+}
+
+/**
+ * The handshake first (initialize + notifications/initialized, mcp_session_init_duration; its
+ * failures are those of initialize), then every method in order of calls.
+ */
+function mcpMethodsOf(agg: MetricAggregate): McpMethodRow[] {
+  const rows: McpMethodRow[] = [];
+  const init = agg.view(METRIC.mcp_session_init_duration);
+  const initFailed = agg.view(METRIC.mcp_req_failed, { method: 'initialize' });
+  if (init.count || initFailed.passes) {
+    rows.push({
+      method: 'handshake',
+      calls: Math.max(init.count + initFailed.passes, initFailed.count),
+      failures: initFailed.passes,
+      failureRate: initFailed.count ? initFailed.passes / initFailed.count : null,
+      p50: init.count ? init.percentile(50) : null,
+      p95: init.count ? init.percentile(95) : null,
+      p99: init.count ? init.percentile(99) : null,
+    });
+  }
+  const methods = new Set<string>();
+  for (const se of agg.matching(METRIC.mcp_reqs)) if (se.tags.method) methods.add(se.tags.method);
+  const perMethod = [...methods].map((method) => {
+    const f: Tags = { method };
+    const failed = agg.view(METRIC.mcp_req_failed, f);
+    const dur = agg.view(METRIC.mcp_req_duration, f);
+    return {
+      method,
+      calls: agg.view(METRIC.mcp_reqs, f).count,
+      failures: failed.passes,
+      failureRate: failed.count ? failed.passes / failed.count : null,
+      p50: dur.count ? dur.percentile(50) : null,
+      p95: dur.count ? dur.percentile(95) : null,
+      p99: dur.count ? dur.percentile(99) : null,
+    };
+  });
+  perMethod.sort((a, b) => b.calls - a.calls || a.method.localeCompare(b.method));
+  return [...rows, ...perMethod];
 }
 
 function mcpToolsOf(agg: MetricAggregate): McpToolRow[] {

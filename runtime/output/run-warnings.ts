@@ -9,6 +9,7 @@ import { McprunError } from '../errors.js';
 import { formatCount, formatMs } from './format.js';
 import { METRIC } from '../metrics/builtin.js';
 import { CARDINALITY_HINT, PROM_MAX_SERIES_PER_METRIC } from './prometheus.js';
+import { MAX_NAME_TAG_VALUES } from '../protocols/mcp/tag-cap.js';
 
 /** Arrival-rate iterations that start this much later than planned at p(99) make latency figures suspect. */
 const LAG_WARN_P99_MS = 10;
@@ -47,6 +48,12 @@ export function runWarnings({ aggregate: agg, phases, duringRun, workerFailure, 
     );
   }
   warnings.push(...cardinalityWarnings(agg));
+  const capped = nameOverflow(agg);
+  if (capped) {
+    warnings.push(
+      `${formatCount(capped)} MCP requests were tagged tool/name "other" (tag_overflow:true): a worker saw more than ${formatCount(MAX_NAME_TAG_VALUES)} distinct tool names or resource URIs, and one series per value would grow memory and Prometheus without bound. Group them with per-call tags ({ tags: { name: 'doc' } }) if you need them apart.`,
+    );
+  }
   for (const p of phases) {
     const f = { scenario: p.name };
     const dropped = agg.view(METRIC.dropped_iterations, f).count;
@@ -60,6 +67,11 @@ export function runWarnings({ aggregate: agg, phases, duringRun, workerFailure, 
     if (p.state === 'skipped') warnings.push(`scenario "${p.name}" did not start (the run was stopped first).`);
   }
   return warnings;
+}
+
+/** Requests whose tool/name tag was replaced by `other` (protocols/mcp/tag-cap.ts). */
+function nameOverflow(agg: MetricAggregate): number {
+  return agg.view(METRIC.mcp_reqs, { tag_overflow: 'true' }).count;
 }
 
 /** Metrics with more series (tag sets) than a Prometheus scrape shows, usually one per URL: one warning for all. */

@@ -16,6 +16,8 @@ import { HttpEngine } from './http/vu-http.js';
 import type { HttpConfig } from './http/types.js';
 import { SourceAddresses, type LocalIpRange } from './local-ips.js';
 import { EraCache } from './mcp/era-detect.js';
+import { TokenCache } from './mcp/oauth-client-credentials.js';
+import { NameTagCap } from './mcp/tag-cap.js';
 import { SharedPools } from './mcp/transports/h1-pool.js';
 import { WorkerTargets, type WorkerTarget } from './fault-proxy/worker-targets.js';
 
@@ -40,7 +42,7 @@ export class ProtocolServices {
   /** https:// and wss:// verify certificates unless `options.http.insecureSkipTLSVerify`. */
   readonly rejectUnauthorized: boolean;
   readonly http: HttpEngine;
-  readonly mcp: { readonly pools: SharedPools; readonly eras: EraCache; readonly sessions: ActiveGauge };
+  readonly mcp: { readonly pools: SharedPools; readonly eras: EraCache; readonly sessions: ActiveGauge; readonly tokens: TokenCache; readonly names: NameTagCap };
   /** The run's targets and this worker's fault proxies; `target(name)` reads their URLs. */
   readonly targets: WorkerTargets;
   /** mcprun's clients connect through this first: in memory to a fault proxy of this worker, else undefined (TCP). */
@@ -63,6 +65,8 @@ export class ProtocolServices {
       pools: new SharedPools(this.connections.of('mcp'), this.sources, this.rejectUnauthorized, this.dial),
       eras: new EraCache(),
       sessions: new ActiveGauge(store.series(METRIC.mcp_sessions_active, {})),
+      tokens: new TokenCache(this.rejectUnauthorized),
+      names: new NameTagCap(),
     };
     this.#warn = opts.warn ?? ((line) => process.stderr.write(`mcprun: ${line}\n`));
   }
@@ -76,6 +80,7 @@ export class ProtocolServices {
 
   /** The worker shuts down (its VUs have retired): close what is shared. */
   async close(): Promise<void> {
+    this.mcp.tokens.close();
     await Promise.all([this.http.close(), this.mcp.pools.destroy()]);
     await this.targets.close();
   }

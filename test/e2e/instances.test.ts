@@ -223,7 +223,7 @@ describe('refused before load (104 on every instance)', () => {
 
   test('the same index twice', async () => {
     const s = await server();
-    const runs = await startInstances(3, ['run', FIXTURE, '--workers', '1'], { env: { TARGET: s.url }, envOf: (i) => (i === 2 ? { JOB_COMPLETION_INDEX: "1" } : {}) });
+    const runs = await startInstances(3, ['run', FIXTURE, '--workers', '1'], { env: { TARGET: s.url }, envOf: (i): Record<string, string> => (i === 2 ? { JOB_COMPLETION_INDEX: "1" } : {}) });
     const results = await Promise.all(runs);
     for (const r of results) expect(r.code, r.stderr).toBe(104);
     expect(results[0].stderr).toMatch(/two instances connected with index 1 .*each index must be given once/);

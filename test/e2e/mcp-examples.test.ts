@@ -36,6 +36,7 @@ describe.concurrent('MCP examples', () => {
     ['mcp-tools.ts', ['-e', 'VUS=4', '-e', 'DURATION=1s']],
     ['mcp-session-churn.ts', ['-e', 'VUS=4', '-e', 'DURATION=1s']],
     ['mcp-stdio.ts', ['-e', 'VUS=2', '-e', 'ITERATIONS=3']],
+    ['mcp-client-handlers.ts', ['-e', 'VUS=2', '-e', 'DURATION=2s']],
   ])('examples/%s runs and holds its functional thresholds', async (name, args) => {
     const r = await runScenario(`examples/${name}`, { MCP_URL: everything.url }, args as string[]);
     expect([0, 99], explain(r)).toContain(r.code);

@@ -27,6 +27,12 @@ export class PendingCall {
   /** GET + Last-Event-ID resumptions of its SSE stream so far. */
   resumes = 0;
   progressEvents = 0;
+  /** Modern era only: the params as given, kept to retry the call after an `input_required` result (MRTR). */
+  params: Record<string, unknown> | undefined = undefined;
+  /** The call asked for progress (its retries send a progress token too). */
+  progress = false;
+  /** `input_required` rounds answered so far. */
+  rounds = 0;
   resolve!: (value: unknown) => void;
 
   constructor(
@@ -34,8 +40,8 @@ export class PendingCall {
     readonly method: string,
     /** The tool, prompt or resource URI (tags `tool`/`name`; the modern `Mcp-Name` header). */
     readonly name: string | undefined,
-    /** The encoded JSON-RPC request. */
-    readonly body: string,
+    /** The encoded JSON-RPC request (an MRTR retry sets it once its input responses are known). */
+    public body: string,
     /** performance.now() when the script asked. */
     readonly t0: number,
     readonly timeoutMs: number,

@@ -10,6 +10,7 @@ import { VERSION } from '../../version.js';
 import type { VuScope } from '../vu-contract.js';
 import { McpError, transportError } from './errors.js';
 import { explicitEra, type EraDecision } from './era-detect.js';
+import { capabilitiesWith } from './server-requests.js';
 import { McpSessionImpl, type ResolvedSessionOptions } from './session.js';
 import { resolveTarget, type ResolvedTarget } from './target.js';
 import { LegacySseTransport } from './transports/legacy-sse.js';
@@ -20,6 +21,27 @@ import type { McpTransport } from './transports/types.js';
 import { WebSocketTransport } from './transports/websocket.js';
 import type { ConnectOptions, McpTarget, TransportKind } from './types.js';
 import { LATEST_LEGACY_VERSION } from './versions.js';
+import type { TokenSource } from './oauth-client-credentials.js';
+import { McprunError } from '../../errors.js';
+
+function withoutAuthorization(headers: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (!headers) return headers;
+  const out: Record<string, string> = {};
+  for (const k in headers) if (k.toLowerCase() !== 'authorization') out[k] = headers[k]!;
+  return out;
+}
+
+function tokenOf(ctx: VuScope, o: ConnectOptions): TokenSource {
+  const a = o.auth!;
+  const missing = (['tokenUrl', 'clientId', 'clientSecret'] as const).filter((k) => typeof a[k] !== 'string' || a[k] === '');
+  if (a.type !== 'client_credentials' || missing.length) {
+    throw new McprunError(
+      'MCPRUN_USAGE',
+      `mcp.connect() option auth ${a.type !== 'client_credentials' ? `has type ${JSON.stringify(a.type)}` : `lacks ${missing.join(', ')}`}: write auth: { type: 'client_credentials', tokenUrl, clientId, clientSecret, scope? } (or send a static token in headers.Authorization)`,
+    );
+  }
+  return ctx.services.mcp.tokens.of(a);
+}
 
 
 const DEFAULT_TIMEOUT_MS = 60_000;
@@ -32,8 +54,8 @@ const sharedOptions = new Map<string, ResolvedSessionOptions>();
 
 function resolveOptions(o: ConnectOptions | undefined): ResolvedSessionOptions {
   const r = resolveFresh(o);
-  if (o?.clientInfo || o?.capabilities || o?.tags || o?.onNotification) return r;
-  const key = `${r.timeoutMs}/${r.connectTimeoutMs}/${r.deleteSessionOnClose}`;
+  if (o?.clientInfo || o?.capabilities || o?.tags || o?.onNotification || o?.handlers) return r;
+  const key = `${r.timeoutMs}/${r.connectTimeoutMs}/${r.deleteSessionOnClose}/${r.retryCallsOnReinit}`;
   const shared = sharedOptions.get(key);
   if (shared) return shared;
   if (sharedOptions.size < 256) sharedOptions.set(key, r);
@@ -54,19 +76,26 @@ function durationOf(v: string | number, what: string): number {
 function resolveFresh(o: ConnectOptions | undefined): ResolvedSessionOptions {
   return {
     clientInfo: o?.clientInfo ?? DEFAULT_CLIENT_INFO,
-    capabilities: o?.capabilities ?? DEFAULT_CAPABILITIES,
+    capabilities: o?.capabilities || o?.handlers ? capabilitiesWith(o?.capabilities, o?.handlers) : DEFAULT_CAPABILITIES,
     timeoutMs: o?.timeout === undefined ? DEFAULT_TIMEOUT_MS : durationOf(o.timeout, 'mcp.connect() option timeout'),
     connectTimeoutMs: o?.connectTimeout === undefined ? DEFAULT_CONNECT_TIMEOUT_MS : durationOf(o.connectTimeout, 'mcp.connect() option connectTimeout'),
     deleteSessionOnClose: o?.deleteSessionOnClose ?? true,
     tags: o?.tags,
     onNotification: o?.onNotification,
+    handlers: o?.handlers,
+    retryCallsOnReinit: o?.retryCallsOnReinit ?? false,
   };
 }
 
-function createTransport(kind: TransportKind, t: ResolvedTarget, s: McpSessionImpl, o: ConnectOptions | undefined, r: ResolvedSessionOptions): McpTransport {
+function createTransport(kind: TransportKind, t: ResolvedTarget, s: McpSessionImpl, o: ConnectOptions | undefined, r: ResolvedSessionOptions, token: TokenSource | undefined): McpTransport {
   const services = s.ctx.services;
+  // With `auth`, the token is the Authorization (a static one in `headers` is left out); transports
+  // other than Streamable HTTP take the token current at connect time.
+  const user = token ? withoutAuthorization(o?.headers) : o?.headers;
+  const headers = token?.authorization && kind !== 'streamable-http' ? { ...user, authorization: token.authorization } : user;
   const http: HttpTransportOptions = {
-    headers: o?.headers,
+    headers,
+    auth: kind === 'streamable-http' ? token : undefined,
     maxConnections: Math.max(1, o?.maxConnections ?? 4),
     shared: o?.shareConnections ? services.mcp.pools : undefined,
     connectTimeoutMs: r.connectTimeoutMs,
@@ -74,7 +103,9 @@ function createTransport(kind: TransportKind, t: ResolvedTarget, s: McpSessionIm
     sources: services.sources,
     dial: services.dial,
     slotOptions: services.mcp.pools.options,
-    openStream: o?.openStream ?? false,
+    // A session that answers server requests or listens to notifications needs the stream the
+    // server sends them on when they belong to no call (roots/list after initialized, logging).
+    openStream: o?.openStream ?? (r.onNotification !== undefined || Object.keys(r.capabilities).length > 0),
   };
   switch (kind) {
     case 'streamable-http':
@@ -84,7 +115,7 @@ function createTransport(kind: TransportKind, t: ResolvedTarget, s: McpSessionIm
     case 'stdio':
       return new StdioTransport(t.stdio!, s);
     case 'ws':
-      return new WebSocketTransport(t.url!, s, o?.headers, r.connectTimeoutMs, { conns: http.conns, sources: http.sources, rejectUnauthorized: services.rejectUnauthorized });
+      return new WebSocketTransport(t.url!, s, headers, r.connectTimeoutMs, { conns: http.conns, sources: http.sources, rejectUnauthorized: services.rejectUnauthorized });
     case 'tcp':
       return new TcpTransport(t.url!, s, t.framing, r.connectTimeoutMs, http);
   }
@@ -107,7 +138,15 @@ export async function connect(ctx: VuScope, target: McpTarget, options?: Connect
   const resolved = resolveOptions(options);
   const s = new McpSessionImpl(ctx, resolved, t0);
   let kind = spec.kind;
-  s.attach(createTransport(kind, spec, s, options, resolved));
+  const token = options?.auth ? tokenOf(ctx, options) : undefined;
+  s.attach(createTransport(kind, spec, s, options, resolved, token));
+  if (token) {
+    const e = await token.ensure();
+    if (e) {
+      s.recordConnectFailure(e);
+      throw new McpError(e.kind, `mcp.connect(${s.transport.target}) failed: ${e.message}`, e.code, e.status);
+    }
+  }
   // Owned from now on: a VU stopped mid-handshake interrupts it, a retiring VU closes it.
   ctx.own(s);
   try {
@@ -127,10 +166,10 @@ export async function connect(ctx: VuScope, target: McpTarget, options?: Connect
     if (decision.sse && spec.sseFallback) {
       await s.transport.close(false);
       kind = 'sse';
-      s.attach(createTransport(kind, spec, s, options, resolved));
+      s.attach(createTransport(kind, spec, s, options, resolved, token));
       await openTransport(s);
     }
-    if (decision.era === 'modern') s.startModern(decision.version);
+    if (decision.era === 'modern') s.startModern(decision.version, decision.discover);
     else await s.startLegacy(decision.version);
   } catch (err) {
     ctx.disown(s);

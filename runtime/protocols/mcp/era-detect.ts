@@ -32,6 +32,8 @@ export interface EraDecision {
   version: string;
   /** The streamable endpoint refused POST: use the legacy HTTP+SSE transport. */
   sse?: boolean;
+  /** Modern: the probe's `server/discover` result (kept on every session of the target). */
+  discover?: Record<string, unknown>;
 }
 
 /** The probe's outcome: the result, or the error it failed with. */

@@ -7,16 +7,20 @@ import { McprunError, errorCodeOf, type McprunErrorCode } from '../../errors.js'
 
 /**
  * The `error_kind` tag (one row of the error table, runtime/errors.ts, each):
+ * - `auth`: HTTP 401, whatever the body (JSON-RPC error or plain text), or no token from the OAuth token endpoint.
  * - `http_error`: an HTTP status >= 400 without a JSON-RPC error body.
  * - `jsonrpc_error`: a JSON-RPC `error` response (whatever the HTTP status).
  * - `tool_error`: a tool result with `isError: true`.
+ * - `handler_error`: a 2026-07-28 input request could not be answered (no handler, the handler refused).
  * - `timeout`: no response within the call's timeout (the request was cancelled).
  * - `transport_error`: the connection, stream or process failed, or the answer was not JSON-RPC.
  * - `interrupted`: the VU was stopped while the call was in flight (never recorded as a sample).
  */
-export type McpErrorKind = 'http_error' | 'jsonrpc_error' | 'tool_error' | 'timeout' | 'transport_error' | 'interrupted';
+export type McpErrorKind = 'auth' | 'handler_error' | 'http_error' | 'jsonrpc_error' | 'tool_error' | 'timeout' | 'transport_error' | 'interrupted';
 
 const ROW: Record<McpErrorKind, McprunErrorCode> = {
+  auth: 'MCPRUN_MCP_AUTH',
+  handler_error: 'MCPRUN_MCP_HANDLER',
   http_error: 'MCPRUN_MCP_HTTP',
   jsonrpc_error: 'MCPRUN_MCP_JSONRPC',
   tool_error: 'MCPRUN_MCP_TOOL',
@@ -43,7 +47,7 @@ export class McpError extends McprunError<number | string | undefined> {
   /** The `error_code` tag value. */
   get tagCode(): string | undefined {
     if (this.code !== undefined) return String(this.code);
-    if (this.kind === 'http_error' && this.status) return String(this.status);
+    if ((this.kind === 'http_error' || this.kind === 'auth') && this.status) return String(this.status);
     return undefined;
   }
 

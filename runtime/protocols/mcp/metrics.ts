@@ -9,6 +9,13 @@ import type { Tags } from '../../metrics/types.js';
 import type { SeriesHandle } from '../../metrics/worker-store.js';
 import type { VuScope } from '../vu-contract.js';
 import type { McpError } from './errors.js';
+import { OVERFLOW_VALUE } from './tag-cap.js';
+
+/** The `tool`/`name` tag value of `name`: itself, or `other` once the worker's cap is reached (tag-cap.ts). */
+export function nameTagValue(ctx: VuScope, name: string | undefined): string | undefined {
+  if (name === undefined || ctx.services.mcp.names.admits(name)) return name;
+  return OVERFLOW_VALUE;
+}
 
 /** Which tag carries a request's target: `tool` for tools/call, `name` for prompts/get and resources/read. */
 export function nameTagOf(method: string): 'tool' | 'name' | undefined {
@@ -39,6 +46,7 @@ export function callTags(vuTags: Tags, s: SessionTagBase, method: string, name: 
   if (name !== undefined) {
     const key = nameTagOf(method);
     if (key) tags[key] = name;
+    if (key && name === OVERFLOW_VALUE) tags.tag_overflow = 'true';
   }
   if (status) tags.status = String(status);
   if (extra) Object.assign(tags, extra);
@@ -48,6 +56,7 @@ export function callTags(vuTags: Tags, s: SessionTagBase, method: string, name: 
 /** A successful call: four samples through cached handles. `vuTags`: the VU's tags when the call was made (its group then). */
 export function recordSuccess(ctx: VuScope, vuTags: Tags, s: SessionTagBase, method: string, name: string | undefined, status: number, duration: number, ttfb: number, userTags: Record<string, string> | undefined): void {
   const store = ctx.store;
+  name = nameTagValue(ctx, name);
   if (userTags) {
     store.addAll(callTags(vuTags, s, method, name, status, userTags), [
       [METRIC.mcp_reqs, 1],
@@ -71,6 +80,7 @@ export function recordSuccess(ctx: VuScope, vuTags: Tags, s: SessionTagBase, met
 
 /** A failed call (rare: tags are built each time). `ttfb` < 0 means no response byte arrived. */
 export function recordFailure(ctx: VuScope, vuTags: Tags, s: SessionTagBase, method: string, name: string | undefined, status: number, err: McpError, duration: number, ttfb: number, userTags: Record<string, string> | undefined): void {
+  name = nameTagValue(ctx, name);
   const extra: Record<string, string> = { error_kind: err.kind };
   const code = err.tagCode;
   if (code !== undefined) extra.error_code = code;

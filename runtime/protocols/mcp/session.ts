@@ -24,7 +24,11 @@ import {
   idKey,
   paramsJson,
 } from './jsonrpc.js';
-import { recordData, recordFailure, recordSuccess, sessionTags, type SessionTagBase } from './metrics.js';
+import type { ClientHandlers, HandlerSession } from './handler-types.js';
+import { nameTagValue, recordData, recordFailure, recordSuccess, sessionTags, type SessionTagBase } from './metrics.js';
+import { answerServerRequest, fulfilInputRequests, type RequestSite } from './server-requests.js';
+import { listen } from './subscriptions.js';
+import { callToolTask } from './tasks.js';
 import { failureValue, toolErrorCode, toolErrorText } from './results.js';
 import type { ByteCount, McpTransport, TransportHost } from './transports/types.js';
 import type {
@@ -41,6 +45,10 @@ import type {
   ProgressHandler,
   ProgressParams,
   ReadResourceResult,
+  Subscription,
+  SubscriptionFilter,
+  TaskCallOptions,
+  TaskToolResult,
   ToolList,
   TransportKind,
 } from './types.js';
@@ -56,7 +64,19 @@ export interface ResolvedSessionOptions {
   deleteSessionOnClose: boolean;
   tags: Record<string, string> | undefined;
   onNotification: ((msg: JsonRpcMessage) => void) | undefined;
+  /** Answers to server requests and MRTR input requests (their capabilities are in `capabilities`). */
+  handlers: ClientHandlers | undefined;
+  /** After a 404 re-initialize, re-send tools/call too (tools may not be idempotent). */
+  retryCallsOnReinit: boolean;
 }
+
+/** Requests a 404 re-initialize re-sends: reads that do the same thing twice. */
+const IDEMPOTENT = new Set(['tools/list', 'resources/list', 'resources/templates/list', 'resources/read', 'prompts/list', 'prompts/get', 'ping', 'completion/complete', 'server/discover']);
+
+/** MRTR rounds for one call before it fails (the v2 SDK's server default is 8 too). */
+const MAX_INPUT_ROUNDS = 8;
+
+export type NotificationListener = (message: JsonRpcMessage) => void;
 
 const EMPTY: Record<string, unknown> = {};
 
@@ -74,7 +94,7 @@ function tagBaseOf(transport: TransportKind, era: Era): SessionTagBase {
 const MAX_PAGES = 1000;
 
 /** One session; the VU owns it from connect() until close() (interrupts it when stopped, closes it when it retires). */
-export class McpSessionImpl implements TransportHost, VuResource, McpSession {
+export class McpSessionImpl implements TransportHost, VuResource, McpSession, RequestSite {
   readonly pending = new PendingCalls();
   transport!: McpTransport;
   era: Era = 'legacy';
@@ -99,6 +119,10 @@ export class McpSessionImpl implements TransportHost, VuResource, McpSession {
   #durations: Map<string | number, number> | undefined;
   /** Errors already recorded as a failed request (connect() records the others as method `connect`). */
   #recorded: WeakSet<McpError> | undefined;
+  /** s.on(method, fn) listeners (created on first use). */
+  #listeners: Map<string, NotificationListener[]> | undefined;
+  /** The modern era's `server/discover` result (`s.discover`). */
+  discovered: Record<string, unknown> | undefined;
 
   constructor(
     readonly ctx: VuScope,
@@ -141,10 +165,23 @@ export class McpSessionImpl implements TransportHost, VuResource, McpSession {
       if (v.error.kind === 'transport_error' || v.error.kind === 'interrupted') throw v.error;
       return classifyProbe({ error: v.error });
     }
-    return classifyProbe({ result: v });
+    const d = classifyProbe({ result: v });
+    if (d.era === 'modern') d.discover = v;
+    return d;
   }
 
-  startModern(version: string): void {
+  /** The `server/discover` result kept on the session: server info, capabilities, instructions. */
+  #keepDiscover(v: Record<string, unknown>): void {
+    this.discovered = v;
+    const meta = v._meta as Record<string, unknown> | undefined;
+    const info = meta?.['io.modelcontextprotocol/serverInfo'];
+    if (info && typeof info === 'object') this.serverInfo = info as Record<string, unknown>;
+    if (v.capabilities && typeof v.capabilities === 'object') this.serverCapabilities = v.capabilities as Record<string, unknown>;
+    if (typeof v.instructions === 'string') this.instructions = v.instructions;
+  }
+
+  startModern(version: string, discover?: Record<string, unknown>): void {
+    if (discover) this.#keepDiscover(discover);
     this.era = 'modern';
     this.protocolVersion = version;
     this.#tagBase = tagBaseOf(this.transport.kind, 'modern');
@@ -247,6 +284,11 @@ export class McpSessionImpl implements TransportHost, VuResource, McpSession {
     const call = new PendingCall(id, method, name, body, t0, ms, onProgress, userTags, recorded, o?.resetTimeoutOnProgress ?? false);
     // Read now: the response arrives in a socket's callback, outside the group the call was made in.
     call.vuTags = this.ctx.tags;
+    if (this.era === 'modern' && recorded) {
+      // Kept for an `input_required` retry (MRTR).
+      call.params = params;
+      call.progress = token !== undefined;
+    }
     const p = new Promise<McpResult>((resolve) => {
       call.resolve = resolve as (value: unknown) => void;
     });
@@ -262,7 +304,7 @@ export class McpSessionImpl implements TransportHost, VuResource, McpSession {
 
   // ---------------------------------------------------------------- TransportHost
 
-  receive(msg: JsonRpcMessage, via: PendingCall | null): void {
+  receive(msg: JsonRpcMessage, via: PendingCall | null, standalone?: boolean): void {
     const method = msg.method;
     const id = msg.id;
     if (method === undefined) {
@@ -277,19 +319,21 @@ export class McpSessionImpl implements TransportHost, VuResource, McpSession {
       return;
     }
     if (id !== undefined && id !== null) {
-      this.#serverRequest(method, id);
+      this.#serverRequest(method, id, msg.params, via);
       return;
     }
     if (method === 'notifications/progress') {
       const params = msg.params as ProgressParams | undefined;
       const call = params ? this.pending.get(idKey(params.progressToken)) : undefined;
       if (call && !call.done) {
-        call.progressEvents++;
-        if (!call.tFirst) call.tFirst = performance.now();
+        const first = call.progressEvents++ === 0;
+        const now = performance.now();
+        if (!call.tFirst) call.tFirst = now;
         if (call.recorded) {
           const tags = sessionTags(call.vuTags, this.#tagBase, call.userTags ? { ...call.userTags, method: call.method } : { method: call.method });
-          if (call.name !== undefined && call.method === 'tools/call') (tags as Record<string, string>).tool = call.name;
+          if (call.name !== undefined && call.method === 'tools/call') (tags as Record<string, string>).tool = nameTagValue(this.ctx, call.name)!;
           this.ctx.store.add(METRIC.mcp_progress_events, 1, tags);
+          if (first) this.ctx.store.add(METRIC.mcp_req_first_progress, now - call.t0, tags);
         }
         if (call.resetTimeoutOnProgress && call.timer) call.timer.refresh();
         if (call.onProgress) {
@@ -302,20 +346,52 @@ export class McpSessionImpl implements TransportHost, VuResource, McpSession {
         return;
       }
     }
-    this.notifications++;
-    if (this.opts.onNotification) {
-      try {
-        this.opts.onNotification(msg);
-      } catch {
-        // ignore
-      }
-    }
+    this.#notification(method, msg, via ? (via.method === 'subscriptions/listen' ? 'subscription' : 'request') : standalone ? 'standalone' : this.transport.kind === 'streamable-http' ? 'request' : 'session');
   }
 
-  /** Server-to-client requests: answer ping; refuse the rest (mcprun declares no client features). */
-  #serverRequest(method: string, id: string | number): void {
-    if (method === 'ping') this.transport.respond(encodeResult(id, {}));
-    else this.transport.respond(encodeError(id, JSONRPC_ERRORS.METHOD_NOT_FOUND, `mcprun does not handle ${method}`));
+  /** A notification: counted (tags `method`, `stream`), then given to onNotification and the s.on() listeners. */
+  #notification(method: string, msg: JsonRpcMessage, stream: 'request' | 'standalone' | 'session' | 'subscription'): void {
+    this.notifications++;
+    this.ctx.store.add(METRIC.mcp_notifications, 1, sessionTags(this.ctx.tags, this.#tagBase, this.opts.tags ? { ...this.opts.tags, method, stream } : { method, stream }));
+    if (this.opts.onNotification) deliver(this.opts.onNotification, msg);
+    const l = this.#listeners;
+    if (!l) return;
+    const exact = l.get(method);
+    if (exact) for (const fn of exact) deliver(fn, msg);
+    const any = l.get('*');
+    if (any) for (const fn of any) deliver(fn, msg);
+  }
+
+  /** Server-to-client requests: answered by the scenario's handlers (ping by mcprun), on the channel they came on. */
+  #serverRequest(method: string, id: string | number, params: Record<string, unknown> | undefined, via: PendingCall | null): void {
+    const call = via ? { method: via.method, name: via.name } : undefined;
+    void answerServerRequest(this, this.opts.handlers, method, params, call).then((a) => {
+      if (this.#closed) return;
+      this.transport.respond('error' in a ? encodeError(id, a.error.code, a.error.message) : encodeResult(id, a.result));
+      this.#account();
+    });
+  }
+
+  /** RequestSite: the tags of this session's samples. */
+  tags(): Record<string, string> {
+    return sessionTags(this.ctx.tags, this.#tagBase, this.opts.tags) as Record<string, string>;
+  }
+
+  get session(): HandlerSession {
+    return this;
+  }
+
+  /** Listen to notifications of `method` ('*': all that are not progress for a call). Streamable HTTP opens the standalone stream for them. */
+  on(method: string, fn: NotificationListener): () => void {
+    const l = (this.#listeners ??= new Map());
+    const list = l.get(method) ?? [];
+    list.push(fn);
+    l.set(method, list);
+    if (!this.#closed && this.era === 'legacy') this.transport.openStream?.();
+    return () => {
+      const i = list.indexOf(fn);
+      if (i !== -1) list.splice(i, 1);
+    };
   }
 
   firstByte(call: PendingCall): void {
@@ -324,6 +400,10 @@ export class McpSessionImpl implements TransportHost, VuResource, McpSession {
 
   #settle(call: PendingCall, msg: JsonRpcMessage): void {
     if (call.done) return;
+    if (!msg.error && msg.result?.resultType === 'input_required' && this.era === 'modern') {
+      this.#inputRequired(call, msg.result);
+      return;
+    }
     call.done = true;
     this.pending.delete(call.id);
     if (call.timer) clearTimeout(call.timer);
@@ -332,7 +412,7 @@ export class McpSessionImpl implements TransportHost, VuResource, McpSession {
     const ttfb = (call.tFirst || now) - call.t0;
     if (msg.error) {
       const e = msg.error;
-      const err = new McpError('jsonrpc_error', `JSON-RPC error ${e.code}: ${e.message}${call.status >= 300 ? ` (HTTP ${call.status})` : ''}`, e.code, call.status || undefined, e.data);
+      const err = new McpError(call.status === 401 ? 'auth' : 'jsonrpc_error', `JSON-RPC error ${e.code}: ${e.message}${call.status >= 300 ? ` (HTTP ${call.status})` : ''}`, e.code, call.status || undefined, e.data);
       if (call.recorded) {
         recordFailure(this.ctx, call.vuTags, this.#tagBase, call.method, call.name, call.status, err, duration, ttfb, call.userTags);
         this.#markRecorded(err);
@@ -353,6 +433,50 @@ export class McpSessionImpl implements TransportHost, VuResource, McpSession {
     this.#account();
     if (call.recorded && call.method.endsWith('/list')) noteListed(this.ctx, call.method, result);
     call.resolve(result);
+  }
+
+  /**
+   * 2026-07-28 MRTR: the server needs input before it can answer. This round's request is over
+   * (not recorded); the handlers answer the input requests and the same call is sent again, with
+   * `inputResponses` and the echoed `requestState`, under a new id. The retries and the first
+   * request are one logical call: one sample, timed from the script's ask, plus mcp_mrtr_rounds.
+   */
+  #inputRequired(call: PendingCall, result: Record<string, unknown>): void {
+    call.done = true;
+    this.pending.delete(call.id);
+    if (call.timer) clearTimeout(call.timer);
+    const next = new PendingCall(this.#nextId++, call.method, call.name, '', call.t0, call.timeoutMs, call.onProgress, call.userTags, call.recorded, call.resetTimeoutOnProgress);
+    next.vuTags = call.vuTags;
+    next.resolve = call.resolve;
+    next.progress = call.progress;
+    next.rounds = call.rounds + 1;
+    next.progressEvents = call.progressEvents;
+    next.tFirst = call.tFirst;
+    const fail = (err: McpError): void => {
+      this.pending.set(next);
+      this.fail(next, err);
+    };
+    if (next.rounds > MAX_INPUT_ROUNDS) return fail(new McpError('handler_error', `${call.method}${call.name ? ` ${call.name}` : ''} still needed input after ${MAX_INPUT_ROUNDS} rounds`));
+    if (result.inputRequests === undefined && typeof result.requestState !== 'string') {
+      return fail(new McpError('transport_error', `an input_required result for ${call.method} carries neither inputRequests nor requestState`, 'EPROTO'));
+    }
+    void fulfilInputRequests(this, this.opts.handlers, result.inputRequests, { method: call.method, name: call.name }).then((a) => {
+      if ('error' in a) return fail(a.error);
+      if (this.#closed || this.ctx.stopped) return fail(new McpError('interrupted', 'the VU was stopped'));
+      const params: Record<string, unknown> = { ...call.params, inputResponses: a.responses };
+      if (typeof result.requestState === 'string') params.requestState = result.requestState;
+      else delete params.requestState;
+      next.params = params;
+      next.body = encodeRequest(next.id, next.method, paramsJson(params, next.progress ? next.id : undefined, this.#envelope));
+      if (call.recorded) {
+        const tags = sessionTags(call.vuTags, this.#tagBase, call.userTags ? { ...call.userTags, method: call.method } : { method: call.method });
+        if (call.name !== undefined && call.method === 'tools/call') (tags as Record<string, string>).tool = nameTagValue(this.ctx, call.name)!;
+        this.ctx.store.add(METRIC.mcp_mrtr_rounds, 1, tags);
+      }
+      this.pending.set(next);
+      next.timer = safeTimeout(onCallTimeout, next.timeoutMs, this, next);
+      this.transport.request(next);
+    });
   }
 
   fail(call: PendingCall, err: McpError): void {
@@ -380,27 +504,47 @@ export class McpSessionImpl implements TransportHost, VuResource, McpSession {
     this.transport.abandon(call);
   }
 
-  expired(call: PendingCall): void {
+  /**
+   * HTTP 404 to a request that carried a session id (with or without a JSON-RPC body): the
+   * server forgot the session. It is initialized again once (concurrent 404s share it); the call
+   * is re-sent if it is idempotent (reads, ping; tools/call with `retryCallsOnReinit`), else it
+   * fails as it was answered.
+   */
+  expired(call: PendingCall, answer?: McpError): void {
     if (call.done) return;
+    const gone = answer ?? new McpError('http_error', `HTTP 404: the server no longer knows session ${call.sentSessionId}`, undefined, 404);
     if (this.era !== 'legacy' || call.retried || call.method === 'initialize' || this.#closed || !this.sessionId) {
-      this.fail(call, new McpError('http_error', `HTTP 404: the server no longer knows session ${call.sentSessionId}`, undefined, 404));
+      this.fail(call, gone);
       return;
     }
     call.retried = true;
+    const retry = IDEMPOTENT.has(call.method) || (call.method === 'tools/call' && this.opts.retryCallsOnReinit);
+    if (!retry) {
+      this.fail(call, gone);
+      if (!this.#reinit && call.sentSessionId === this.sessionId) this.#startReinit();
+      return;
+    }
     if (!this.#reinit && call.sentSessionId !== this.sessionId) {
       // Sent before a re-initialize that has finished since: just send it again.
       this.#resend(call);
       return;
     }
-    if (!this.#reinit) {
-      this.ctx.store.add(METRIC.mcp_session_reinit, 1, sessionTags(this.ctx.tags, this.#tagBase, this.opts.tags));
-      this.#reinit = this.#handshake(performance.now()).finally(() => {
-        this.#reinit = null;
-      });
-    }
-    void this.#reinit.then((err) => {
+    if (!this.#reinit) this.#startReinit();
+    void this.#reinit!.then((err) => {
       if (err) this.fail(call, new McpError(err.kind, `re-initialize after HTTP 404 failed: ${err.message}`, err.code, err.status, err.data));
       else this.#resend(call);
+    });
+  }
+
+  #startReinit(): void {
+    this.ctx.store.add(METRIC.mcp_session_reinit, 1, sessionTags(this.ctx.tags, this.#tagBase, this.opts.tags));
+    this.#reinit = this.#handshake(performance.now()).then((err) => {
+      // The new session's standalone stream (if the old one had one).
+      if (!err && !this.#closed) this.transport.ready?.();
+      return err;
+    });
+    void this.#reinit.finally(() => {
+      this.#reinit = null;
     });
   }
 
@@ -503,6 +647,43 @@ export class McpSessionImpl implements TransportHost, VuResource, McpSession {
     return this.#send('prompts/get', args === undefined ? { name } : { name, arguments: args }, name, options, true) as Promise<GetPromptResult>;
   }
 
+  /** A task-augmented tools/call: polled with tasks/get until done, then tasks/result (mcp_task_duration). */
+  callToolTask(name: string, args?: Record<string, unknown>, options?: TaskCallOptions): Promise<TaskToolResult> {
+    return callToolTask(this, name, args, options);
+  }
+
+  /**
+   * 2026-07-28 `subscriptions/listen`: a long-lived request whose stream carries the notifications
+   * asked for (counted in mcp_notifications, given to s.on() listeners). Resolves once the server
+   * acknowledged; `close()` ends the subscription (closing its stream is the cancel).
+   */
+  listen(notifications: SubscriptionFilter, options?: CallOptions): Promise<Subscription> {
+    return listen(this, notifications, options);
+  }
+
+  /** @internal listen(): send a request that is not a sample until it ends, and stop it. */
+  openRequest(method: string, params: Record<string, unknown>, options: CallOptions | undefined): { id: number; done: Promise<McpResult>; cancel(): void } {
+    const id = this.#nextId;
+    const done = this.#send(method, params, undefined, options, false, 2 ** 31 - 1);
+    return {
+      id,
+      done,
+      cancel: () => {
+        const call = this.pending.get(id);
+        if (!call) return;
+        this.fail(call, new McpError('interrupted', 'subscription closed'));
+        this.transport.abandon(call);
+      },
+    };
+  }
+
+  /** `server/discover` (modern era): the result is also kept (serverInfo, serverCapabilities, instructions, `discovered`). */
+  async discover(options?: CallOptions): Promise<McpResult> {
+    const v = await this.#send('server/discover', undefined, undefined, options, true);
+    if (!v.error) this.#keepDiscover(v);
+    return v;
+  }
+
   /** Legacy era only (modern servers answer -32601). */
   ping(options?: CallOptions): Promise<McpResult> {
     return this.#send('ping', undefined, undefined, options, true);
@@ -541,6 +722,14 @@ export class McpSessionImpl implements TransportHost, VuResource, McpSession {
       ctx.store.add(METRIC.mcp_session_duration, performance.now() - this.t0, sessionTags(ctx.tags, this.#tagBase, this.opts.tags));
       ctx.services.mcp.sessions.dec();
     }
+  }
+}
+
+function deliver(fn: NotificationListener, msg: JsonRpcMessage): void {
+  try {
+    fn(msg);
+  } catch {
+    // A throwing listener must not break the session.
   }
 }
 

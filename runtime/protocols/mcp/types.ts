@@ -4,9 +4,12 @@
  * the transports) stay in their own files, out of the API.
  */
 import type { McpError } from './errors.js';
+import type { ClientHandlers, OAuthClientCredentials } from './handler-types.js';
+
 import type { Era, ProtocolVersionOption } from './versions.js';
 
 export type { Era, ProtocolVersionOption } from './versions.js';
+export type * from './handler-types.js';
 
 /** An open MCP session (what `mcp.connect()` resolves to). Keep it in `vu.state` to reuse it across iterations. */
 export interface McpSession {
@@ -26,8 +29,28 @@ export interface McpSession {
   readonly pid: number | undefined;
   /** Notifications received that were not progress for a pending call. */
   readonly notifications: number;
+  /** Modern era: the `server/discover` result (from the era probe, or the last `discover()`). */
+  readonly discovered: Record<string, unknown> | undefined;
   /** stdio: the server's stderr (last 64 KiB). */
   stderr(): string;
+  /**
+   * Calls `fn` with every notification of `method` ('*': every one that is not progress for a
+   * call), counted in mcp_notifications. On Streamable HTTP (legacy era) it opens the standalone
+   * GET stream if it is not open. Returns a function that removes the listener.
+   */
+  on(method: string, fn: (message: JsonRpcMessage) => void): () => void;
+  /** `server/discover` (modern era); the result is kept on the session. */
+  discover(options?: CallOptions): Promise<McpResult>;
+  /**
+   * A task-augmented `tools/call` (2025-11-25 tasks): `tasks/get` polling at the server's
+   * pollInterval until the task ends, then `tasks/result`; the whole is one mcp_task_duration sample.
+   */
+  callToolTask(name: string, args?: Record<string, unknown>, options?: TaskCallOptions): Promise<TaskToolResult>;
+  /**
+   * `subscriptions/listen` (2026-07-28): resolves once the server acknowledged; the notifications
+   * come to s.on() listeners and mcp_notifications{stream:subscription}. `close()` ends it.
+   */
+  listen(notifications: SubscriptionFilter, options?: CallOptions): Promise<Subscription>;
   listTools(params?: { cursor?: string }, options?: CallOptions): Promise<ListToolsResult>;
   /** Every page of tools/list (follows nextCursor); each page is one request. */
   listAllTools(options?: CallOptions): Promise<ToolList>;
@@ -53,8 +76,18 @@ export interface ConnectOptions {
   headers?: Record<string, string>;
   /** @default { name: 'mcprun', version: <mcprun's version> } */
   clientInfo?: { name: string; version: string; [key: string]: unknown };
-  /** Client capabilities to declare. @default {} */
+  /** Client capabilities to declare (each handler adds its own). @default {} */
   capabilities?: Record<string, unknown>;
+  /**
+   * Answers to what the server asks: `sampling`, `elicitation`, `roots` (or `mcp.handlers.canned()`).
+   * Each one given declares its capability. Legacy era: server-to-client requests, answered on the
+   * channel they came on; modern era: the input requests of `input_required` results (MRTR).
+   */
+  handlers?: ClientHandlers;
+  /** After a 404 re-initialize, re-send a tools/call too (off: tools may not be idempotent). @default false */
+  retryCallsOnReinit?: boolean;
+  /** OAuth 2.1 client credentials: a bearer token from the token endpoint, cached per worker, refreshed before expiry. */
+  auth?: OAuthClientCredentials;
   /** Default timeout of every call ("5s", or ms). @default '60s' */
   timeout?: string | number;
   /** Timeout of opening the session (connect, spawn, handshake, era probe). @default '10s' */
@@ -71,7 +104,9 @@ export interface ConnectOptions {
   deleteSessionOnClose?: boolean;
   /**
    * Legacy Streamable HTTP with a session id: after the handshake, open the standalone GET stream
-   * for server-initiated requests and notifications (one more connection per session). @default false
+   * for server-initiated requests and notifications (one more connection per session); it is
+   * reconnected with Last-Event-ID when it ends, and a 405 is accepted.
+   * @default true when handlers, capabilities or onNotification are given; else false (`s.on()` opens it)
    */
   openStream?: boolean;
   /** Tags added to every sample of this session. */
@@ -222,3 +257,44 @@ export interface GetPromptResult extends McpResult {
   description?: string;
   messages: Array<{ role: string; content: ContentBlock }>;
 }
+
+/** `s.callToolTask()` (tasks.ts). */
+export interface TaskCallOptions extends CallOptions {
+  /** Task lifetime asked of the server ("60s", or ms). */
+  ttl?: string | number;
+  /** Poll interval when the server gives none. @default '500ms' */
+  pollInterval?: string | number;
+  /** Give up (and record a timeout) after this long. @default '5m' */
+  maxDuration?: string | number;
+}
+
+export interface TaskInfo {
+  taskId: string;
+  status: string;
+  statusMessage?: string;
+  pollInterval?: number;
+  [key: string]: unknown;
+}
+
+export type TaskToolResult = CallToolResult & { task?: TaskInfo; polls?: number };
+
+/** `s.listen()` (subscriptions.ts). */
+export interface SubscriptionFilter {
+  toolsListChanged?: boolean;
+  promptsListChanged?: boolean;
+  resourcesListChanged?: boolean;
+  resourceSubscriptions?: string[];
+}
+
+export interface Subscription {
+  /** The subscription id (the listen request's JSON-RPC id). */
+  readonly id: number;
+  /** What the server agreed to send (from its acknowledgement). */
+  readonly acknowledged: SubscriptionFilter;
+  /** Notifications received on this subscription so far. */
+  readonly received: number;
+  /** Resolves when the server ends the subscription (or it is closed). */
+  readonly ended: Promise<McpResult>;
+  close(): void;
+}
+

@@ -8,6 +8,7 @@ export const USER_AGENT = `mcprun/${VERSION}`;
 
 /** Headers that are set by the transport and must not come from `options.headers`. */
 const RESERVED = new Set(['content-type', 'accept', 'mcp-session-id', 'mcp-protocol-version', 'mcp-method', 'mcp-name', 'content-length', 'host']);
+// `host` is taken from options.headers by the transport itself (it replaces the URL's), never sent twice.
 
 /** User headers as a flat [name, value, ...] list, lower-cased, reserved names dropped. */
 export function userHeaderList(headers: Record<string, string> | undefined): string[] {
@@ -44,9 +45,17 @@ export function tryParse(text: string): unknown {
   }
 }
 
-/** The error of a non-2xx response: a JSON-RPC error if the body is one, else the HTTP status. */
+/**
+ * The error of a non-2xx response: a JSON-RPC error if the body is one, else the HTTP status.
+ * A 401 is `auth` whatever its body (servers answer it as JSON-RPC -32001, as text or empty), so
+ * one `error_kind:auth` catches every authentication failure.
+ */
 export function errorOfStatus(status: number, statusText: string, body: string): { error: McpError; message: JsonRpcMessage | undefined } {
   const parsed = asJsonRpcError(tryParse(body));
+  if (status === 401) {
+    const what = parsed ? `JSON-RPC error ${parsed.error.code}: ${parsed.error.message}` : body.replace(/\s+/g, ' ').trim().slice(0, 200);
+    return { error: new McpError('auth', `HTTP 401${statusText ? ` ${statusText}` : ''}${what ? `: ${what}` : ''} (check the Authorization header or the OAuth options)`, undefined, 401, parsed?.error), message: undefined };
+  }
   if (parsed) {
     return {
       error: new McpError('jsonrpc_error', `JSON-RPC error ${parsed.error.code}: ${parsed.error.message} (HTTP ${status})`, parsed.error.code, status, parsed.error.data),

@@ -21,6 +21,7 @@ import { USER_AGENT, encodeHeaderValue, errorOfStatus, tryParse, userHeaderList 
 import { H1Pool, endpointOf, type SharedPools } from './h1-pool.js';
 import { H1Request, flat, headerLines, headerValue } from './h1-request.js';
 import type { ByteCount, McpTransport, NetOptions, TransportHost } from './types.js';
+import type { TokenSource } from '../oauth-client-credentials.js';
 
 export interface HttpTransportOptions extends NetOptions {
   headers?: Record<string, string>;
@@ -33,10 +34,16 @@ export interface HttpTransportOptions extends NetOptions {
   slotOptions: SlotOptions;
   /** Legacy era with a session id: open the standalone GET stream after the handshake. */
   openStream: boolean;
+  /** OAuth client credentials: the worker's token (its header line is read per request, so a refresh applies at once). */
+  auth?: TokenSource | undefined;
 }
 
 /** Resumptions (GET + Last-Event-ID) of one request's SSE stream before it counts as failed. */
 const MAX_RESUMES = 5;
+/** Standalone stream: reconnects in a row that brought no event before it is given up. */
+const MAX_STREAM_RETRIES = 5;
+/** Standalone stream: the wait before a reconnect when the server gave no `retry:`. */
+const STREAM_RETRY_MS = 1000;
 const MAX_RETRY_DELAY_MS = 5000;
 const DELETE_TIMEOUT_MS = 5000;
 
@@ -60,12 +67,14 @@ const TARGET_HEADS_MAX = 10_000;
 
 function headsOf(target: string, headers: Record<string, string> | undefined): TargetHeads {
   const user = headerLines(userHeaderList(headers));
-  const key = `${target}\u0000${user}`;
+  // A user Host header replaces the URL's (servers that accept only `localhost` answer 403 to 127.0.0.1).
+  const hostOverride = hostHeader(headers);
+  const key = `${target}\u0000${hostOverride ?? ''}\u0000${user}`;
   let h = targetHeads.get(key);
   if (!h) {
     const u = new URL(target);
     const path = `${u.pathname}${u.search}`;
-    const common = flat(`host: ${u.host}\r\nuser-agent: ${USER_AGENT}\r\n${user}`);
+    const common = flat(`host: ${hostOverride ?? u.host}\r\nuser-agent: ${USER_AGENT}\r\n${user}`);
     h = { endpoint: endpointOf(u), path, common, post: flat(`POST ${path} HTTP/1.1\r\n${common}content-type: application/json\r\naccept: application/json, text/event-stream\r\n`) };
     if (targetHeads.size >= TARGET_HEADS_MAX) targetHeads.clear();
     targetHeads.set(key, h);
@@ -73,12 +82,30 @@ function headsOf(target: string, headers: Record<string, string> | undefined): T
   return h;
 }
 
+function hostHeader(headers: Record<string, string> | undefined): string | undefined {
+  if (!headers) return undefined;
+  for (const k in headers) if (k.toLowerCase() === 'host' && headers[k] && !/[\r\n\0]/.test(headers[k])) return headers[k];
+  return undefined;
+}
+
+/** The standalone GET stream of one session, once it is wanted (created then: a held session without one carries nothing). */
+class StandaloneStream {
+  /** The GET open now. */
+  handler: PostHandler | null = null;
+  /** Reconnects since it last brought an event. */
+  retries = 0;
+  /** The last event id (the cursor to resume from). */
+  eventId: string | undefined = undefined;
+}
+
 export class StreamableHttpTransport implements McpTransport {
   readonly kind = 'streamable-http' as const;
   readonly #heads: TargetHeads;
   readonly #pool: H1Pool;
   readonly #ownsPool: boolean;
-  readonly #openStreamAsked: boolean;
+  #openStreamAsked: boolean;
+  #standalone: StandaloneStream | null = null;
+  readonly #auth: TokenSource | undefined;
   /** Mcp-Session-Id and Mcp-Protocol-Version lines, once negotiated ('' before). */
   #sessionLines = '';
   #era: Era = 'legacy';
@@ -95,6 +122,7 @@ export class StreamableHttpTransport implements McpTransport {
   ) {
     const h = (this.#heads = headsOf(target, opts.headers));
     this.#openStreamAsked = opts.openStream;
+    this.#auth = opts.auth;
     this.#ownsPool = !opts.shared;
     this.#pool = opts.shared ? opts.shared.of(new URL(target)) : new H1Pool(h.endpoint, opts.maxConnections, opts.slotOptions, opts.conns);
   }
@@ -116,14 +144,37 @@ export class StreamableHttpTransport implements McpTransport {
     this.#sessionLines = lines ? flat(lines) : '';
   }
 
-  /** The handshake is done: open the standalone stream if asked (legacy era, with a session id). */
+  /** Host, User-Agent, the user's headers and the current OAuth token. */
+  #common(): string {
+    return this.#auth ? this.#heads.common + this.#auth.headerLine : this.#heads.common;
+  }
+
+  /** The handshake is done (first, or after a re-initialize): open the standalone stream if asked (legacy era, with a session id). */
   ready(): void {
-    if (this.#era === 'legacy' && this.sessionId && this.#openStreamAsked && !this.#closed) this.#openStream();
+    if (!this.#openStreamAsked) return;
+    const st = (this.#standalone ??= new StandaloneStream());
+    st.eventId = undefined;
+    st.retries = 0;
+    const old = st.handler;
+    if (old) {
+      // The previous session's stream.
+      st.handler = null;
+      old.abortNow(new McpError('transport_error', 'the session was initialized again'));
+    }
+    this.#openStream();
+  }
+
+  /** s.on(): the standalone stream is wanted from now on. */
+  openStream(): void {
+    if (this.#openStreamAsked) return;
+    this.#openStreamAsked = true;
+    this.#standalone ??= new StandaloneStream();
+    this.#openStream();
   }
 
   /** The modern era names the method (and tool, prompt or resource) in headers. */
   #headFor(method: string, name: string | undefined): string {
-    const head = this.#heads.post + this.#sessionLines;
+    const head = this.#auth ? this.#heads.post + this.#auth.headerLine + this.#sessionLines : this.#heads.post + this.#sessionLines;
     if (this.#era !== 'modern') return head;
     return name === undefined ? `${head}mcp-method: ${method}\r\n` : `${head}mcp-method: ${method}\r\nmcp-name: ${encodeHeaderValue(name)}\r\n`;
   }
@@ -157,8 +208,40 @@ export class StreamableHttpTransport implements McpTransport {
 
   /** The standalone GET stream: server-initiated requests and notifications, on a connection of its own. */
   #openStream(): void {
-    const head = `GET ${this.#heads.path} HTTP/1.1\r\n${this.#heads.common}accept: text/event-stream\r\n${this.#sessionLines}`;
-    this.#dispatch(new PostHandler(this, null, null, 'GET', head, undefined, true), this.#pool.dedicated());
+    const st = this.#standalone;
+    if (!st || st.handler || this.#closed || this.#era !== 'legacy' || !this.sessionId) return;
+    const resume = st.eventId && !/[\r\n\0]/.test(st.eventId) ? `last-event-id: ${st.eventId}\r\n` : '';
+    const head = `GET ${this.#heads.path} HTTP/1.1\r\n${this.#common()}accept: text/event-stream\r\n${resume}${this.#sessionLines}`;
+    const h = new PostHandler(this, null, null, 'GET', head, undefined, true);
+    st.handler = h;
+    this.#dispatch(h, this.#pool.dedicated());
+  }
+
+  /** An event on the standalone stream: keep its id (the resume cursor). */
+  streamEvent(id: string | undefined): void {
+    const st = this.#standalone;
+    if (!st) return;
+    st.retries = 0;
+    if (id) st.eventId = id;
+  }
+
+  /**
+   * The standalone stream ended. 405 (the server has none), 404 (the session is gone; a
+   * re-initialize opens a new one), 409 (one is open already), 401/403 end it; otherwise it is
+   * reconnected after the server's `retry:` (or 1 s) with Last-Event-ID, per the spec's
+   * resumability rules, until MAX_STREAM_RETRIES reconnects in a row bring no event.
+   */
+  streamEnded(h: PostHandler, status: number, retryMs: number | undefined): void {
+    const st = this.#standalone;
+    if (!st || st.handler !== h) return;
+    st.handler = null;
+    if (this.#closed || status === 405 || status === 404 || status === 409 || status === 401 || status === 403) return;
+    if (++st.retries > MAX_STREAM_RETRIES) return;
+    setTimeout(reopenStream, Math.min(retryMs ?? STREAM_RETRY_MS, MAX_RETRY_DELAY_MS), this).unref();
+  }
+
+  reopenStream(): void {
+    this.#openStream();
   }
 
   /**
@@ -181,7 +264,7 @@ export class StreamableHttpTransport implements McpTransport {
       this.host.fail(call, new McpError('transport_error', this.#closed ? 'the session is closed' : 'the stream gave an event id that cannot be sent back'));
       return;
     }
-    const head = `GET ${this.#heads.path} HTTP/1.1\r\n${this.#heads.common}accept: text/event-stream\r\nlast-event-id: ${lastEventId}\r\n${this.#sessionLines}`;
+    const head = `GET ${this.#heads.path} HTTP/1.1\r\n${this.#common()}accept: text/event-stream\r\nlast-event-id: ${lastEventId}\r\n${this.#sessionLines}`;
     this.#dispatch(new PostHandler(this, call, null, 'GET', head, undefined));
   }
 
@@ -211,7 +294,7 @@ export class StreamableHttpTransport implements McpTransport {
     if (this.#inflight?.length) for (const h of [...this.#inflight]) if (h.standalone) h.abortNow(new McpError('transport_error', 'session closed'));
     if (deleteSession && this.sessionId && this.#era === 'legacy') {
       await new Promise<McpError | undefined>((resolve) => {
-        const head = `DELETE ${this.#heads.path} HTTP/1.1\r\n${this.#heads.common}${this.#sessionLines}`;
+        const head = `DELETE ${this.#heads.path} HTTP/1.1\r\n${this.#common()}${this.#sessionLines}`;
         const h = new PostHandler(this, null, resolve, 'DELETE', head, undefined);
         deleting.add(h, DELETE_TIMEOUT_MS);
         h.onSettled = deleteSettled;
@@ -233,6 +316,10 @@ function deleteSettled(h: PostHandler): void {
 
 function resumeNow(t: StreamableHttpTransport, call: PendingCall, lastEventId: string): void {
   t.resumeNow(call, lastEventId);
+}
+
+function reopenStream(t: StreamableHttpTransport): void {
+  t.reopenStream();
 }
 
 /** One HTTP exchange: a request (call set), a notification/response or a DELETE (done set), or the standalone stream. */
@@ -266,6 +353,7 @@ export class PostHandler extends H1Request {
 
   /** SSE event on a response stream: a JSON-RPC message (priming events have empty data). */
   onEvent(ev: SseEvent): void {
+    if (this.standalone) this.t.streamEvent(ev.lastEventId);
     if (!ev.data || ev.event !== 'message') return;
     this.#deliver(tryParse(ev.data));
   }
@@ -276,13 +364,18 @@ export class PostHandler extends H1Request {
       return v.length > 0;
     }
     if (!v || typeof v !== 'object') return false;
-    this.t.host.receive(v as JsonRpcMessage, this.call);
+    this.t.host.receive(v as JsonRpcMessage, this.call, this.standalone);
     return true;
   }
 
   protected settle(err: Error | undefined): void {
     this.t.done(this);
     this.onSettled?.(this);
+    if (this.standalone) {
+      this.sse?.end();
+      this.t.streamEnded(this, err ? 0 : this.status, this.sse?.retryMs);
+      return;
+    }
     const call = this.call;
     if (call && call.carrier === this) call.carrier = null;
     const sse = this.sse;
@@ -313,7 +406,9 @@ export class PostHandler extends H1Request {
       const { error, message } = errorOfStatus(status, this.statusText, this.text());
       if (call) {
         if (!call.done) {
-          if (status === 404 && !message && call.sentSessionId) this.t.host.expired(call);
+          // 404 to a request that carried a session id: the session is gone, whatever the body
+          // (the official SDK answers {"error":{"code":-32001,"message":"Session not found"}}).
+          if (status === 404 && call.sentSessionId) this.t.host.expired(call, error);
           else if (message) this.t.host.receive({ ...message, id: call.id }, call);
           else this.t.host.fail(call, error);
         }

@@ -18,14 +18,17 @@ export interface NetOptions {
 
 /** What a transport calls back into (the session implements it). */
 export interface TransportHost {
-  /** A message from the server; `via` is the call whose HTTP response carried it, if any. */
-  receive(msg: JsonRpcMessage, via: PendingCall | null): void;
+  /**
+   * A message from the server; `via` is the call whose HTTP response carried it, if any;
+   * `standalone`: it came on the standalone GET stream of Streamable HTTP.
+   */
+  receive(msg: JsonRpcMessage, via: PendingCall | null, standalone?: boolean): void;
   /** The first byte that belongs to `call` arrived (ttfb). */
   firstByte(call: PendingCall): void;
   /** `call` failed at the HTTP or transport level (its response never came). */
   fail(call: PendingCall, err: McpError): void;
-  /** HTTP 404 on a session request: the server expired the session. */
-  expired(call: PendingCall): void;
+  /** HTTP 404 on a session request: the server expired the session (`answer`: the error the 404 carried). */
+  expired(call: PendingCall, answer?: McpError): void;
   /** The initialize response carried `Mcp-Session-Id`. */
   sessionIdIssued(id: string): void;
   /** The connection, stream or process is gone: every pending call fails with `err`. */
@@ -55,8 +58,10 @@ export interface McpTransport {
   takeBytes(out: ByteCount): void;
   /** HTTP: the headers every later request carries (session id, negotiated version, era). */
   configure(sessionId: string | undefined, protocolVersion: string | undefined, era: Era): void;
-  /** The session is open (handshake done): the standalone GET stream of Streamable HTTP opens here. */
+  /** The session is open (handshake done): the standalone GET stream of Streamable HTTP opens here, if wanted. */
   ready?(): void;
+  /** Streamable HTTP, legacy era: open the standalone GET stream now (if not open), and after every re-initialize. */
+  openStream?(): void;
   /** End the session: DELETE (legacy HTTP with a session id, unless told not to), close sockets, stop the process. */
   close(deleteSession: boolean): Promise<void>;
   /** Process id of a stdio server. */

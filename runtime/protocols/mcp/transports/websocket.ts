@@ -105,7 +105,7 @@ export class WebSocketTransport extends MessageStreamTransport implements WsHand
   handleError(err: Error): void {
     if (!this.#settle) return; // after the handshake a broken connection shows as its close
     const m = err instanceof HandshakeError && typeof err.code === 'string' ? /^ws_status_(\d+)$/.exec(err.code) : null;
-    if (m) this.#fail(new McpError('http_error', `WebSocket upgrade to ${this.target} was answered HTTP ${m[1]}`, undefined, Number(m[1])));
+    if (m) this.#fail(new McpError(m[1] === '401' ? 'auth' : 'http_error', `WebSocket upgrade to ${this.target} was answered HTTP ${m[1]}`, undefined, Number(m[1])));
     else this.#fail(transportError(err, `WebSocket ${this.target}`));
   }
 
