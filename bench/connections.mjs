@@ -12,12 +12,13 @@
 //    connections/s (servers' first to last accept), heap and RSS per VU (the workers' own
 //    mcprun_heap_per_vu / mcprun_rss_per_vu gauges), pings, time to close all, sockets left open.
 // Stops by itself: every child is killed by pid after --timeout seconds.
-import { fork, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { childGuard, forkStatServers } from './lib.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'dist/cli.mjs');
@@ -55,20 +56,7 @@ if (!existsSync(BIN)) {
   process.exit(2);
 }
 
-const children = [];
-let done = false;
-const killAll = () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-};
-const deadline = setTimeout(() => {
-  console.error(`bench/connections: --timeout ${a.timeout}s reached; killing mcprun and the servers.`);
-  killAll();
-  process.exit(3);
-}, Number(a.timeout) * 1000);
-process.on('SIGINT', () => {
-  killAll();
-  process.exit(130);
-});
+const guard = childGuard('bench/connections', Number(a.timeout));
 
 /** CPU seconds of this process's reaped children (and theirs): cutime + cstime from /proc/self/stat. */
 function childrenCpuSeconds() {
@@ -81,20 +69,7 @@ function childrenCpuSeconds() {
 }
 
 // 1. Servers.
-const servers = await Promise.all(
-  Array.from({ length: SERVERS }, () =>
-    new Promise((resolve, reject) => {
-      const c = fork(SERVER, [], { execArgv: a['server-node-args'].split(' ').filter(Boolean), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-      children.push(c);
-      const pending = [];
-      c.on('message', (m) => {
-        if (m.type === 'listening') resolve({ child: c, port: m.port, ask: () => new Promise((r) => (pending.push(r), c.send({ type: 'stats' }))) });
-        if (m.type === 'stats') pending.shift()?.(m.stats);
-      });
-      c.once('exit', (code) => (done ? undefined : reject(new Error(`a server exited early (code ${code})`))));
-    }),
-  ),
-);
+const servers = await forkStatServers(SERVER, SERVERS, guard, a['server-node-args'].split(' ').filter(Boolean));
 const stats = () => Promise.all(servers.map((s) => s.ask()));
 const targets = servers.map((s) => `ws://127.0.0.1:${s.port}/`).join(',');
 log(`${SERVERS} echo servers on ports ${servers.map((s) => s.port).join(', ')}; ${WORKERS} mcprun workers (--pool ${a.pool}); N=${N} at ${RATE}/s`);
@@ -130,7 +105,7 @@ const cmd = `mcprun ${args.slice(1).map((x) => (x.includes(',') || x.includes('=
 log(cmd);
 const t0 = Date.now();
 const mcprun = spawn(process.execPath, [...a['node-args'].split(' ').filter(Boolean), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-children.push(mcprun);
+guard.children.push(mcprun);
 let out = '';
 mcprun.stdout.on('data', (d) => (out += d));
 mcprun.stderr.on('data', (d) => (out += d));
@@ -140,12 +115,11 @@ const mcprunCpuS = childrenCpuSeconds(); // mcprun and its workers, reaped; the 
 clearInterval(sampler);
 await new Promise((r) => setTimeout(r, 300));
 const end = await stats();
-done = true;
+guard.finish();
 // Servers exit when their IPC channel closes (and write a --cpu-prof profile if asked); killed after 3 s.
 const serversExited = Promise.all(servers.map((s) => new Promise((r) => (s.child.exitCode !== null ? r() : s.child.once('exit', r)))));
 for (const s of servers) s.child.disconnect();
 await Promise.race([serversExited, new Promise((r) => setTimeout(r, 3000))]);
-clearTimeout(deadline);
 
 // 3. Report.
 let summary;
@@ -153,7 +127,7 @@ try {
   summary = JSON.parse(readFileSync(summaryPath, 'utf8'));
 } catch {
   console.error(`bench/connections: mcprun exited ${code} without a summary:\n${out.slice(-4000)}`);
-  killAll();
+  guard.killAll();
   process.exit(1);
 }
 rmSync(dir, { recursive: true, force: true });
@@ -227,5 +201,5 @@ report.verdict = {
 if (a.json) writeFileSync(a.json, JSON.stringify(report, null, 2));
 console.log(JSON.stringify(report, null, 2));
 if (code !== 0) console.error(`mcprun exited ${code}; its output ends with:\n${out.slice(-3000)}`);
-killAll();
+guard.killAll();
 process.exit(code === 0 ? 0 : 1);

@@ -1,5 +1,5 @@
 // Shared helpers for the benches: nginx target, pinned commands with CPU time, medians, tables.
-import { spawn, spawnSync } from 'node:child_process';
+import { fork, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -126,4 +126,54 @@ export function saveResult(name, data) {
 
 export function fmt(n, d = 0) {
   return Number.isFinite(n) ? n.toFixed(d) : 'n/a';
+}
+
+/**
+ * Children of a bench, killed by pid (SIGKILL) at --timeout, on Ctrl-C, or by killAll(). `done`
+ * is set once the bench no longer needs them, so a child exiting then is no error.
+ */
+export function childGuard(label, timeoutS) {
+  const g = {
+    children: [],
+    done: false,
+    killAll() {
+      for (const c of g.children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+    },
+    /** The bench is finished with its children: no deadline, and their exits are expected. */
+    finish() {
+      g.done = true;
+      clearTimeout(deadline);
+    },
+  };
+  const deadline = setTimeout(() => {
+    console.error(`${label}: --timeout ${timeoutS}s reached; killing mcprun and the servers.`);
+    g.killAll();
+    process.exit(3);
+  }, timeoutS * 1000);
+  process.on('SIGINT', () => {
+    g.killAll();
+    process.exit(130);
+  });
+  return g;
+}
+
+/**
+ * `count` forked servers that print { type: 'listening', port } and answer { type: 'stats' } over
+ * IPC (bench/ws-echo-server.mjs, bench/mcp-lean-server.mjs); each is { child, port, ask() }.
+ */
+export function forkStatServers(script, count, guard, execArgv = []) {
+  return Promise.all(
+    Array.from({ length: count }, () =>
+      new Promise((resolve, reject) => {
+        const c = fork(script, [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+        guard.children.push(c);
+        const pending = [];
+        c.on('message', (m) => {
+          if (m.type === 'listening') resolve({ child: c, port: m.port, ask: () => new Promise((r) => (pending.push(r), c.send({ type: 'stats' }))) });
+          if (m.type === 'stats') pending.shift()?.(m.stats);
+        });
+        c.once('exit', (code) => (guard.done ? undefined : reject(new Error(`a server exited early (code ${code})`))));
+      }),
+    ),
+  );
 }

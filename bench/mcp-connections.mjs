@@ -17,12 +17,13 @@
 //    mcprun_rss_per_vu gauges, and the process tree's RSS from /proc at the hold), call p50/p99,
 //    time to close all, DELETEs seen by the servers, sockets left open.
 // Stops by itself: every child is killed by pid after --timeout seconds.
-import { fork, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { childGuard, forkStatServers } from './lib.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, 'dist/cli.mjs');
@@ -63,20 +64,7 @@ if (!ERAS.every((e) => e === 'legacy' || e === 'modern')) {
   process.exit(2);
 }
 
-const children = [];
-let done = false;
-const killAll = () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-};
-const deadline = setTimeout(() => {
-  console.error(`bench/mcp-connections: --timeout ${a.timeout}s reached; killing mcprun and the servers.`);
-  killAll();
-  process.exit(3);
-}, Number(a.timeout) * 1000);
-process.on('SIGINT', () => {
-  killAll();
-  process.exit(130);
-});
+const guard = childGuard('bench/mcp-connections', Number(a.timeout));
 
 /** RSS (bytes) of `pid` and all its descendants, from /proc. */
 function treeRss(pid) {
@@ -106,20 +94,7 @@ function treeRss(pid) {
 }
 
 // 1. Servers.
-const servers = await Promise.all(
-  Array.from({ length: SERVERS }, () =>
-    new Promise((resolve, reject) => {
-      const c = fork(SERVER, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-      children.push(c);
-      const pending = [];
-      c.on('message', (m) => {
-        if (m.type === 'listening') resolve({ child: c, port: m.port, ask: () => new Promise((r) => (pending.push(r), c.send({ type: 'stats' }))) });
-        if (m.type === 'stats') pending.shift()?.(m.stats);
-      });
-      c.once('exit', (code) => (done ? undefined : reject(new Error(`a server exited early (code ${code})`))));
-    }),
-  ),
-);
+const servers = await forkStatServers(SERVER, SERVERS, guard);
 const stats = () => Promise.all(servers.map((s) => s.ask()));
 const targets = servers.map((s) => `http://127.0.0.1:${s.port}/mcp`).join(',');
 log(`${SERVERS} lean MCP servers on ports ${servers.map((s) => s.port).join(', ')}; ${WORKERS} mcprun workers (--pool ${a.pool}); N=${N} at ${RATE}/s; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
@@ -163,7 +138,7 @@ async function runEra(era) {
   log(`era ${era}: ${cmd}`);
   const t0 = Date.now();
   const mcprun = spawn(process.execPath, [...a['node-args'].split(' ').filter(Boolean), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(mcprun);
+  guard.children.push(mcprun);
   mcprunPid = mcprun.pid;
   let out = '';
   mcprun.stdout.on('data', (d) => (out += d));
@@ -259,11 +234,10 @@ async function runEra(era) {
 
 const results = [];
 for (const era of ERAS) results.push(await runEra(era));
-done = true;
+guard.finish();
 const serversExited = Promise.all(servers.map((s) => new Promise((r) => (s.child.exitCode !== null ? r() : s.child.once('exit', r)))));
 for (const s of servers) s.child.disconnect();
 await Promise.race([serversExited, new Promise((r) => setTimeout(r, 3000))]);
-clearTimeout(deadline);
 
 const report = {
   command: `node bench/mcp-connections.mjs --n ${N} --rate ${RATE} --hold ${a.hold} --period ${a.period} --era ${a.era} --servers ${SERVERS} --workers ${WORKERS} --local-ips ${a['local-ips']}`,
@@ -273,5 +247,5 @@ const report = {
 };
 if (a.json) writeFileSync(a.json, JSON.stringify(report, null, 2));
 console.log(JSON.stringify(report, null, 2));
-killAll();
+guard.killAll();
 process.exit(results.every((r) => r.exitCode === 0) ? 0 : 1);

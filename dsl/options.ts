@@ -100,7 +100,7 @@ export interface RampingArrivalRateScenario extends ScenarioBase {
 }
 
 /** `capacity-search`: steps of arrival rate, each held for `hold`, until a step fails its SLA (docs/executors.md). */
-export interface CapacitySearchScenario {
+export interface CapacitySearchScenario extends ScenarioBase {
   executor: 'capacity-search';
   /** The first step's rate (iterations per `timeUnit`). */
   from: number;
@@ -121,13 +121,6 @@ export interface CapacitySearchScenario {
   maxVUs?: number;
   /** A step whose iterations started later than this at p95, or that dropped iterations, is inconclusive (the generator fell behind). @default '100ms' */
   maxLag?: Duration;
-  startTime?: Duration;
-  after?: string;
-  /** @default '30s' */
-  gracefulStop?: Duration;
-  exec?: string;
-  env?: Record<string, string>;
-  tags?: Record<string, string>;
   /** Thresholds on every step beside the SLA. */
   thresholds?: Thresholds;
 }

@@ -90,20 +90,24 @@ export function reportBody(model: ReportModel): string {
     .join('\n');
 }
 
-export function renderHtmlReport(model: ReportModel, assets: UplotAssets | null = loadUplot()): string {
-  const { meta } = model;
+/** The document's start through </head>: the report and the live dashboard share it (their own CSS after uPlot's). */
+export function pageHead(title: string, css: string, assets: UplotAssets | null, extraMeta = ''): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
-<meta name="generator" content="mcprun ${esc(meta.version)}">
-<link rel="icon" href="data:,">
-<title>mcprun ${esc(meta.verdict)} — ${esc(meta.scriptName)}</title>
+${extraMeta}<link rel="icon" href="data:,">
+<title>${esc(title)}</title>
 <style>${assets?.css ?? ''}</style>
-<style>${REPORT_CSS}</style>
-</head>
+<style>${css}</style>
+</head>`;
+}
+
+export function renderHtmlReport(model: ReportModel, assets: UplotAssets | null = loadUplot()): string {
+  const { meta } = model;
+  return `${pageHead(`mcprun ${meta.verdict} — ${meta.scriptName}`, REPORT_CSS, assets, `<meta name="generator" content="mcprun ${esc(meta.version)}">\n`)}
 <body>
 <main>
 ${assets ? '' : MISSING_UPLOT}

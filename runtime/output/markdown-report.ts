@@ -7,7 +7,7 @@ import { formatBytes, formatCount, formatMs, formatPercent, formatValue } from '
 import { capacityRows } from './capacity-render.js';
 import { coverageLine, coverageRows } from './coverage-render.js';
 import { cellsOf, compareHeadline, shownRows } from './compare/render.js';
-import type { ReportModel } from './report-model.js';
+import type { McpCallFigures, ReportModel } from './report-model.js';
 
 /**
  * Text from the run (file name, scenario, check, group and tool names, error messages, warnings)
@@ -229,43 +229,24 @@ function sutLines(model: ReportModel): string[] {
 
 /** The MCP handshake and every method: calls, failures, latency. */
 function mcpMethodLines(model: ReportModel): string[] {
-  if (!model.mcpMethods.length) return [];
-  return [
-    '## MCP requests',
-    '',
-    ...table(
-      ['Method', 'Calls', 'Failed', 'Failure rate', 'p50', 'p95', 'p99'],
-      model.mcpMethods.map((t) => [
-        t.method === 'handshake' ? 'handshake (initialize + initialized)' : code(t.method),
-        String(t.calls),
-        String(t.failures),
-        t.failureRate === null ? '-' : formatPercent(t.failureRate),
-        t.p50 === null ? '-' : formatMs(t.p50),
-        t.p95 === null ? '-' : formatMs(t.p95),
-        t.p99 === null ? '-' : formatMs(t.p99),
-      ]),
-      ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
-    ),
-    '',
-  ];
+  const label = (m: string) => (m === 'handshake' ? 'handshake (initialize + initialized)' : code(m));
+  return mcpCallTable('MCP requests', 'Method', model.mcpMethods.map((r) => [label(r.method), r]));
 }
 
 function mcpToolLines(model: ReportModel): string[] {
-  if (!model.mcpTools.length) return [];
+  return mcpCallTable('MCP tools', 'Tool', model.mcpTools.map((r) => [r.tool, r]));
+}
+
+/** The MCP requests and MCP tools tables: a label, then calls, failures and latency percentiles. */
+function mcpCallTable(title: string, first: string, rows: [string | Code, McpCallFigures][]): string[] {
+  if (!rows.length) return [];
+  const ms = (x: number | null) => (x === null ? '-' : formatMs(x));
   return [
-    '## MCP tools',
+    `## ${title}`,
     '',
     ...table(
-      ['Tool', 'Calls', 'Failed', 'Failure rate', 'p50', 'p95', 'p99'],
-      model.mcpTools.map((t) => [
-        t.tool,
-        String(t.calls),
-        String(t.failures),
-        t.failureRate === null ? '-' : formatPercent(t.failureRate),
-        t.p50 === null ? '-' : formatMs(t.p50),
-        t.p95 === null ? '-' : formatMs(t.p95),
-        t.p99 === null ? '-' : formatMs(t.p99),
-      ]),
+      [first, 'Calls', 'Failed', 'Failure rate', 'p50', 'p95', 'p99'],
+      rows.map(([label, t]) => [label, String(t.calls), String(t.failures), t.failureRate === null ? '-' : formatPercent(t.failureRate), ms(t.p50), ms(t.p95), ms(t.p99)]),
       ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
     ),
     '',

@@ -12,7 +12,7 @@ import { controlLabel } from './control-log.js';
 import { describeActual } from './text-summary.js';
 import { verdictOf, type VerdictKind } from './verdict.js';
 import { findSeries, type StoredSeries, type TimeSeriesColumns } from './timeseries.js';
-import type { Tags } from '../metrics/types.js';
+import type { AggregateView, Tags } from '../metrics/types.js';
 import { BUILTIN_METRICS, METRIC } from '../metrics/builtin.js';
 import { isSutMetric, SUT_METRIC, SUT_METRICS } from '../metrics/sut-catalogue.js';
 
@@ -31,8 +31,8 @@ export interface ReportCheck {
   fails: number;
 }
 
-export interface McpToolRow {
-  tool: string;
+/** Calls, failures and latency percentiles of one MCP tool or method (null: no samples). */
+export interface McpCallFigures {
   calls: number;
   failures: number;
   failureRate: number | null;
@@ -41,15 +41,13 @@ export interface McpToolRow {
   p99: number | null;
 }
 
+export interface McpToolRow extends McpCallFigures {
+  tool: string;
+}
+
 /** One MCP method (or the legacy handshake, `method: 'handshake'`): what report.md's MCP requests table shows. */
-export interface McpMethodRow {
+export interface McpMethodRow extends McpCallFigures {
   method: string;
-  calls: number;
-  failures: number;
-  failureRate: number | null;
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
 }
 
 export interface ErrorRow {
@@ -238,15 +236,7 @@ function mcpMethodsOf(agg: MetricAggregate): McpMethodRow[] {
   const init = agg.view(METRIC.mcp_session_init_duration);
   const initFailed = agg.view(METRIC.mcp_req_failed, { method: 'initialize' });
   if (init.count || initFailed.passes) {
-    rows.push({
-      method: 'handshake',
-      calls: Math.max(init.count + initFailed.passes, initFailed.count),
-      failures: initFailed.passes,
-      failureRate: initFailed.count ? initFailed.passes / initFailed.count : null,
-      p50: init.count ? init.percentile(50) : null,
-      p95: init.count ? init.percentile(95) : null,
-      p99: init.count ? init.percentile(99) : null,
-    });
+    rows.push({ method: 'handshake', ...callFigures(Math.max(init.count + initFailed.passes, initFailed.count), initFailed, init, init.count > 0) });
   }
   const methods = new Set<string>();
   for (const se of agg.matching(METRIC.mcp_reqs)) if (se.tags.method) methods.add(se.tags.method);
@@ -254,15 +244,7 @@ function mcpMethodsOf(agg: MetricAggregate): McpMethodRow[] {
     const f: Tags = { method };
     const failed = agg.view(METRIC.mcp_req_failed, f);
     const dur = agg.view(METRIC.mcp_req_duration, f);
-    return {
-      method,
-      calls: agg.view(METRIC.mcp_reqs, f).count,
-      failures: failed.passes,
-      failureRate: failed.count ? failed.passes / failed.count : null,
-      p50: dur.count ? dur.percentile(50) : null,
-      p95: dur.count ? dur.percentile(95) : null,
-      p99: dur.count ? dur.percentile(99) : null,
-    };
+    return { method, ...callFigures(agg.view(METRIC.mcp_reqs, f).count, failed, dur, dur.count > 0) };
   });
   perMethod.sort((a, b) => b.calls - a.calls || a.method.localeCompare(b.method));
   return [...rows, ...perMethod];
@@ -277,16 +259,20 @@ function mcpToolsOf(agg: MetricAggregate): McpToolRow[] {
     const failed = agg.view(METRIC.mcp_req_failed, f);
     const dur = agg.view(METRIC.mcp_req_duration, f);
     const has = dur.count > 0 || agg.matching(METRIC.mcp_req_duration, f).some((x) => x.hist && x.hist.totalCount > 0);
-    return {
-      tool,
-      calls,
-      failures: failed.passes,
-      failureRate: failed.count ? failed.passes / failed.count : null,
-      p50: has ? dur.percentile(50) : null,
-      p95: has ? dur.percentile(95) : null,
-      p99: has ? dur.percentile(99) : null,
-    };
+    return { tool, ...callFigures(calls, failed, dur, has) };
   });
+}
+
+/** `failed` is an mcp_req_failed view (passes = failures), `dur` a duration view; percentiles only when it `has` samples. */
+function callFigures(calls: number, failed: AggregateView, dur: AggregateView, has: boolean): McpCallFigures {
+  return {
+    calls,
+    failures: failed.passes,
+    failureRate: failed.count ? failed.passes / failed.count : null,
+    p50: has ? dur.percentile(50) : null,
+    p95: has ? dur.percentile(95) : null,
+    p99: has ? dur.percentile(99) : null,
+  };
 }
 
 function topErrorsOf(s: SummaryData, agg: MetricAggregate | undefined, limit = 10): ErrorRow[] {

@@ -3,7 +3,7 @@
  * are) under a control bar, refreshed from /api/events once a second. Everything is inlined or
  * served by mcprun (uPlot from node_modules), so the page works with no network.
  */
-import { esc, MISSING_UPLOT, REPORT_CLIENT_JS, REPORT_CSS, reportBody, reportData, scriptJson, scriptText, type UplotAssets } from '../html-report.js';
+import { MISSING_UPLOT, pageHead, REPORT_CLIENT_JS, REPORT_CSS, reportBody, reportData, scriptJson, scriptText, type UplotAssets } from '../html-report.js';
 import type { ReportModel } from '../report-model.js';
 
 /** One message of the event stream: what the page shows now. */
@@ -32,17 +32,7 @@ function soFar(verdict: string, text: string): string {
 }
 
 export function renderDashboardPage(first: DashboardUpdate, assets: UplotAssets | null): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<link rel="icon" href="data:,">
-<title>${esc(first.title)}</title>
-<style>${assets?.css ?? ''}</style>
-<style>${REPORT_CSS}${DASHBOARD_CSS}</style>
-</head>
+  return `${pageHead(first.title, REPORT_CSS + DASHBOARD_CSS, assets)}
 <body>
 <main>
 ${assets ? '' : MISSING_UPLOT}

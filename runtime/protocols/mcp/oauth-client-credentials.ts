@@ -74,10 +74,10 @@ export class TokenSource {
   /** A valid token is there (fetched now if needed); resolves with the auth McpError if none could be had. */
   ensure(): Promise<McpError | undefined> {
     if (this.authorization && Date.now() < this.#expiresAt) return Promise.resolve(undefined);
-    return this.#fetch();
+    return this.#obtain();
   }
 
-  #fetch(): Promise<McpError | undefined> {
+  #obtain(): Promise<McpError | undefined> {
     this.#fetching ??= this.#request().finally(() => {
       this.#fetching = undefined;
     });
@@ -132,7 +132,7 @@ export class TokenSource {
   }
 
   refreshNow(): void {
-    void this.#fetch();
+    void this.#obtain();
   }
 
   close(): void {
