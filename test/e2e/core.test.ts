@@ -220,6 +220,8 @@ describe('percentiles are exact within HDR precision', () => {
     // The server delays the k-th request by 30·k ms (k = 0..99): the 95th smallest is 2820 ms, the
     // 96th 2850 ms. Measured time = delay + transport, so p(95) must land in [2820, 2850). The 50
     // VUs send the slow half over connections they already hold, so transport adds little there.
+    // Node's timers run on a loop clock floored to the millisecond, so the server's setTimeout can
+    // fire up to 1 ms before its delay: the lower bounds allow that 1 ms.
     let k = 0;
     const s = await server((_req, res) => {
       const delay = 30 * k++;
@@ -235,10 +237,10 @@ describe('percentiles are exact within HDR precision', () => {
     expect(m.metrics.http_req_duration).toMatchObject({ type: 'trend', contains: 'time' });
     const d = m.metrics.http_req_duration.values;
     for (const key of ['avg', 'min', 'med', 'max', 'p(90)', 'p(95)', 'p(99)']) expect(typeof d[key]).toBe('number');
-    expect(d['p(95)']).toBeGreaterThanOrEqual(2820);
+    expect(d['p(95)']).toBeGreaterThanOrEqual(2819);
     expect(d['p(95)']).toBeLessThan(2850);
     expect(d.min).toBeGreaterThanOrEqual(0);
-    expect(d.max).toBeGreaterThanOrEqual(2970);
+    expect(d.max).toBeGreaterThanOrEqual(2969);
     // A Trend fed 1..1000: HDR keeps 3 significant digits (0.1 %).
     const kv = m.metrics.known_values.values;
     expect(kv.count).toBe(1000);

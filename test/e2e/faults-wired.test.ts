@@ -251,6 +251,9 @@ describe('a managed target', () => {
 });
 
 describe('process faults: pause and restart', () => {
+  // Answers after 20 ms: recovery's default latency criterion (p95 at most 2x the 10 s before the
+  // fault) then compares ~20 ms with ~20 ms, not a 1 ms baseline with a loaded machine's jitter.
+  const SLOWER = { TARGET_ENV: { RESPONSE_DELAY_MS: '20' } };
   async function managed(kind: string, fault: object, extra: Record<string, string | object> = {}) {
     const port = await freePort();
     const dir = tempDir('mcprun-faults-');
@@ -262,7 +265,7 @@ describe('process faults: pause and restart', () => {
   }
 
   test('pause for 1 s (SIGSTOP, SIGCONT): requests made meanwhile wait for it and then succeed; the same process serves throughout', async () => {
-    const { summary, pids } = await managed('pause', { startTime: '2s', duration: '1s' });
+    const { summary, pids } = await managed('pause', { startTime: '2s', duration: '1s' }, SLOWER);
     const d = summary.metrics.http_req_duration.values;
     expect(summary.metrics.http_req_failed.values.passes).toBe(0);
     // The first request into the pause waits it out whole (less the time the messages took).
@@ -274,7 +277,7 @@ describe('process faults: pause and restart', () => {
   }, 60_000);
 
   test('restart: a new process serves after the old one is stopped, and the service recovers', async () => {
-    const { summary, pids } = await managed('restart', { startTime: '2s' });
+    const { summary, pids } = await managed('restart', { startTime: '2s' }, SLOWER);
     expect(pids).toHaveLength(2);
     expect(pids[0]).not.toBe(pids[1]);
     const [f] = summary.mcprun.faults;
