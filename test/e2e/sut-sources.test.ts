@@ -108,7 +108,7 @@ describe('a system under test that is not there, or goes away', () => {
     const r = await run;
     expect(r.code, r.stderr).toBe(0);
     const warning = `the system under test, PID ${server.pid}, exited; its sut_* series stop here (a gap until the end of the run)`;
-    expect(readSummary(join(dir, 's.json')).mcprun.warnings).toEqual([expect.stringContaining(warning)]);
+    expect(sutWarnings(readSummary(join(dir, 's.json')).mcprun.warnings)).toEqual([expect.stringContaining(warning)]);
     expect(r.stderr).toContain(`mcprun: warning: ${warning}`);
     expect(r.stdout).toContain(`WARN ${warning}`);
     const ts = readFileSync(join(dir, 'ts.json'), 'utf8');
