@@ -168,6 +168,12 @@ export interface HttpOptions {
    */
   maxRedirects?: number;
   /**
+   * Keep a VU's cookies from one iteration to the next. As in k6, each iteration starts with an
+   * empty cookie jar (an iteration is one user's visit: log in, browse, leave); true keeps the
+   * jar for the VU's whole life. @default false
+   */
+  noCookiesReset?: boolean;
+  /**
    * The largest response body kept for the script (responseType 'text' or 'binary'): bytes, or a
    * size such as '64MB' or '1GiB'. A larger body is not buffered: the request fails with
    * error_code body_too_large and its connection is closed. responseType 'none' has no limit

@@ -215,6 +215,7 @@ function resolveHttp(raw: unknown, issues: ConfigIssue[]): HttpConfig {
     compression: readBool(httpRaw, 'compression', 'options.http', issues, true),
     http2: readBool(httpRaw, 'http2', 'options.http', issues, true),
     h2c: readBool(httpRaw, 'h2c', 'options.http', issues, false),
+    noCookiesReset: readBool(httpRaw, 'noCookiesReset', 'options.http', issues, false),
     ...(typeof httpRaw.userAgent === 'string' ? { userAgent: httpRaw.userAgent } : readUserAgent(httpRaw.userAgent, issues)),
     maxRedirects: readMaxRedirects(httpRaw.maxRedirects, 'options.http.maxRedirects', issues),
     maxResponseSize: readSize(httpRaw.maxResponseSize, 'options.http.maxResponseSize', issues, DEFAULT_MAX_RESPONSE_SIZE),

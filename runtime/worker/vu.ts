@@ -372,6 +372,7 @@ export class Vu implements ExecutorVu {
   #end(outcome: IterationOutcome): IterationOutcome {
     if (this.#pending !== 0 || this.#traced) this.#floating(outcome);
     this.info.iteration++;
+    this.#http?.endIteration();
     this.#setActivity(false, this.#looping);
     const ctx = this.ctx;
     const shared = this.shared;

@@ -99,6 +99,20 @@ describe('cookies', () => {
       expect(reports[u], 'res.cookies and jar.cookiesForURL').toEqual({ res: ['adm', 'old', 'sid'], sid: u, jar: { sid: [u], manual: ['m1'] } });
     }
   });
+  test.each([
+    ['', 'each iteration starts with an empty jar, as in k6', ''],
+    ['1', 'noCookiesReset keeps the jar across iterations', 'sid=1'],
+  ])('KEEP=%s: %s', async (keep, _what, second) => {
+    const visits: string[] = [];
+    const s = await listen((req, res) => {
+      if (req.url === '/login') res.setHeader('set-cookie', 'sid=1; Path=/');
+      else visits.push(req.headers.cookie ?? '');
+      res.end('ok');
+    });
+    const r = await runCli([fixture('cookies-reset.ts'), '-e', `TARGET=${s.url}`, '-e', `KEEP=${keep}`, '--no-progress', '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(visits).toEqual(['', second]);
+  });
 });
 
 describe('compression', () => {

@@ -25,6 +25,8 @@ export interface HttpConfig {
   insecureSkipTLSVerify: boolean;
   /** @default 10 */
   maxRedirects?: number;
+  /** options.http.noCookiesReset: a VU's cookie jar outlives its iterations (k6's noCookiesReset). @default false */
+  noCookiesReset?: boolean;
   /** Bytes of a response body kept for the script (text or binary) at most. @default 64 MiB */
   maxResponseSize?: number;
 }

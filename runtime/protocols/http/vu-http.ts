@@ -504,6 +504,11 @@ export class VuHttp {
     return (this.#jar ??= new VuCookieJar());
   }
 
+  /** The end of an iteration: the next starts with an empty jar, as in k6 (unless options.http.noCookiesReset). */
+  endIteration(): void {
+    if (this.#jar !== undefined && !this.engine.config.noCookiesReset) this.#jar = undefined;
+  }
+
   /** A response's Set-Cookie headers, into the request's jar (params.jar) or this VU's. */
   storeCookies(url: string, rawHeaders: string, jar: unknown): void {
     const values = setCookieValues(rawHeaders);
