@@ -2,7 +2,8 @@
  * Stopping the load, the one way every part of the coordinator does it: no phase starts any more,
  * and every worker ends its iterations (graceful: each gets its gracefulStop) or aborts them.
  * Pause, resume and rescale (the control API, control.ts) are the further verbs: the schedule
- * holds its pending starts, every worker holds or changes its running scenarios.
+ * holds its pending starts, every worker holds or changes its running scenarios, and the fault
+ * schedule (when the run has one) holds its clock with them.
  */
 import type { VuIdBlock } from '../executors/steering.js';
 import type { ScenarioSchedule } from './scenario-schedule.js';
@@ -14,6 +15,8 @@ export class LoadControl {
   constructor(
     readonly pool: WorkerPool,
     readonly schedule: ScenarioSchedule,
+    /** The fault schedule (faults/fault-run.ts), paused with the scenarios. */
+    readonly faults?: { pause(): void; resume(): void },
   ) {}
 
   stop(graceful: boolean): void {
@@ -24,11 +27,13 @@ export class LoadControl {
 
   pause(): void {
     this.schedule.pause();
+    this.faults?.pause();
     this.pool.broadcast({ type: 'pause' });
   }
 
   resume(): void {
     this.schedule.resume();
+    this.faults?.resume();
     this.pool.broadcast({ type: 'resume' });
   }
 

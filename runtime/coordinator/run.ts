@@ -188,7 +188,7 @@ class RunParts {
     if (!f) return () => {};
     f.attach((msg) => pool.broadcast(msg));
     const offs = [
-      this.schedule.onBegin((at) => f.begin(at)),
+      this.schedule.onBegin((at) => f.begin(at, this.schedule.paused)),
       this.schedule.onPhaseStart((p) => f.phaseEvent('scenario-start', p.scenario.name, p.startedAt)),
       this.schedule.onPhaseEnd((p) => f.phaseEvent('scenario-end', p.scenario.name, p.endedAt)),
     ];
@@ -244,7 +244,7 @@ async function runLoad(run: RunParts, poolPlan: PoolPlan): Promise<RunResult> {
   releasePrespawned();
   const stopFeed = feed.attach(pool);
   const stopFaults = run.attachFaults(pool);
-  const load = new LoadControl(pool, schedule);
+  const load = new LoadControl(pool, schedule, run.faults);
   run.control.attach(load);
   const phases = run.phaseContext(pool);
   // A stop from outside counts from here to the end: in setup(), the scenarios and teardown() alike.

@@ -25,6 +25,7 @@ import type { CoordinatorMessage } from '../worker-protocol.js';
 import { ManagedTarget, type TargetEvent } from './managed-target.js';
 import { recoveryOf, type RecoveryResult } from './recovery.js';
 import { RequestWindows } from './request-windows.js';
+import { PauseClock } from './pause-clock.js';
 import { faultWindows, type PhaseEvent } from './timeline.js';
 
 /** The source index of these samples: no worker has it (workers count from 0; the sampler is -1). */
@@ -42,6 +43,8 @@ interface Occurrence {
   state: 'waiting' | 'on' | 'off';
   /** ms from the start of the load. */
   on: number | undefined;
+  /** `on` on the fault clock (pauses taken out). */
+  onClock: number | undefined;
   off: number | undefined;
   onTimer: NodeJS.Timeout | undefined;
   offTimer: NodeJS.Timeout | undefined;
@@ -57,7 +60,9 @@ interface Occurrence {
 export class FaultRun {
   readonly #targets = new Map<string, ManagedTarget>();
   readonly #occurrences: Occurrence[];
+  /** Phase events, on the fault clock. */
   readonly #events: PhaseEvent[] = [];
+  readonly #clock = new PauseClock();
   readonly #store: WorkerMetricStore;
   readonly windows: RequestWindows;
   #send: (msg: CoordinatorMessage) => void = () => {};
@@ -78,7 +83,7 @@ export class FaultRun {
     readonly flushIntervalMs: number,
   ) {
     this.#store = new WorkerMetricStore(registry);
-    this.#occurrences = plan.faults.map((fault) => ({ fault, state: 'waiting', on: undefined, off: undefined, onTimer: undefined, offTimer: undefined, offAt: undefined, recovery: undefined, requests: 0, failed: 0 }));
+    this.#occurrences = plan.faults.map((fault) => ({ fault, state: 'waiting', on: undefined, onClock: undefined, off: undefined, onTimer: undefined, offTimer: undefined, offAt: undefined, recovery: undefined, requests: 0, failed: 0 }));
     this.windows = new RequestWindows(() => (this.#begunAt === undefined ? undefined : performance.timeOrigin + this.#begunAt), flushIntervalMs);
   }
 
@@ -119,15 +124,33 @@ export class FaultRun {
     this.#send = send;
   }
 
-  /** The load starts (ScenarioSchedule.begin): startTime counts from here. */
-  begin(at: number): void {
+  /** The load starts (ScenarioSchedule.begin): startTime counts from here (from the first resume under --paused). */
+  begin(at: number, paused = false): void {
     this.#begunAt = at;
+    if (paused) this.#clock.pause(0);
     this.#replan();
   }
 
   phaseEvent(type: 'scenario-start' | 'scenario-end', scenario: string, at: number): void {
     if (this.#begunAt === undefined || this.#ended) return;
-    this.#events.push({ type, scenario, t: at - this.#begunAt });
+    this.#events.push({ type, scenario, t: this.#clock.at(at - this.#begunAt) });
+    this.#replan();
+  }
+
+  /** The run is paused: the fault clock stands still, and nothing turns on or off until resume(). */
+  pause(): void {
+    if (this.#begunAt === undefined || this.#ended) return;
+    this.#clock.pause(this.#now());
+    for (const o of this.#occurrences) {
+      clearTimeout(o.onTimer);
+      clearTimeout(o.offTimer);
+      o.onTimer = o.offTimer = o.offAt = undefined;
+    }
+  }
+
+  resume(): void {
+    if (this.#begunAt === undefined || this.#ended) return;
+    this.#clock.resume(this.#now());
     this.#replan();
   }
 
@@ -149,13 +172,14 @@ export class FaultRun {
     return performance.now() - (this.#begunAt ?? performance.now());
   }
 
-  /** Places what the phase events so far allow, and (re)sets the timers of what is placed. */
+  /** Places what the phase events so far allow, and (re)sets the timers of what is placed (none while paused). */
   #replan(): void {
+    if (this.#clock.paused) return;
     const placed = faultWindows(
       this.#occurrences.map((o) => ({ name: o.fault.name, placement: o.fault.placement, durationMs: o.fault.durationMs })),
       this.#events,
     );
-    const now = this.#now();
+    const now = this.#clock.at(this.#now());
     placed.forEach((w, i) => {
       const o = this.#occurrences[i];
       if (w.state !== 'placed' || o.state === 'off') return;
@@ -174,6 +198,7 @@ export class FaultRun {
     if (this.#ended || o.state !== 'waiting') return;
     o.state = 'on';
     o.on = this.#now();
+    o.onClock = this.#clock.at(o.on);
     // A late start (a busy event loop) must not shorten the fault: its end counts from now.
     this.#replan();
     this.#record(1, o);
@@ -321,12 +346,13 @@ export class FaultRun {
 /**
  * When an occurrence turns off: the timeline's end, except that a fault that turned on late lasts
  * its whole `duration` from when it really turned on, unless the end of its scenario or of the
- * run comes first (then the timeline's end is earlier than its planned on + duration).
+ * run comes first (then the timeline's end is earlier than its planned on + duration). All on
+ * the fault clock.
  */
 function offOf(o: Occurrence, plannedOn: number, plannedOff: number | undefined): number | undefined {
   const d = o.fault.durationMs;
-  if (plannedOff === undefined || o.on === undefined || d === undefined || plannedOff < plannedOn + d) return plannedOff;
-  return Math.max(plannedOff, o.on + d);
+  if (plannedOff === undefined || o.onClock === undefined || d === undefined || plannedOff < plannedOn + d) return plannedOff;
+  return Math.max(plannedOff, o.onClock + d);
 }
 
 /** A fault run is only needed when the run has targets. */
