@@ -284,8 +284,9 @@ describe('process faults: pause and restart', () => {
     expect(pids[0]).not.toBe(pids[1]);
     const [f] = summary.mcprun.faults;
     expect(f).toMatchObject({ kind: 'restart', state: 'acted', recovery: { state: 'recovered' } });
-    // An instant: lifted as the restart begins (a millisecond or two of bookkeeping).
-    expect(f.endMs - f.startMs).toBeLessThanOrEqual(5);
+    // An instant: lifted as the restart begins (a millisecond or two of bookkeeping, more on a
+    // loaded machine), not a window of its own.
+    expect(f.endMs - f.startMs).toBeLessThanOrEqual(50);
     expect(await survivors(pids)).toEqual([]);
   }, 60_000);
 });
