@@ -244,3 +244,29 @@ describe('refused before load (104 on every instance)', () => {
     expect(s.requests.length).toBe(0);
   });
 });
+
+describe('steering', () => {
+  test('a pause from the coordinator\'s dashboard holds every instance, and the plan is still made in full', async () => {
+    const s = await server();
+    const out = join(tempDir('mcprun-instances-'), 'summary.json');
+    // --dashboard on every pod, as one manifest gives them: only the coordinator serves it.
+    const runs = await startInstances(2, ['run', join(ROOT, 'test/fixtures/dashboard/rate.ts'), '--workers', '1', '--dashboard', '--summary-export', out], { env: { TARGET: s.url, RATE: '40', DURATION: '6s' } });
+    await runs[0].waitForOutput(/dashboard at http:\/\/\S+\//);
+    const api = `${/dashboard at (http:\/\/\S+\/)/.exec(runs[0].output())![1]}api/`;
+    await until(() => count(s, '/ok') >= 40, 30_000, 'load from the instances');
+    const post = (verb: string) => fetch(api + verb, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }).then((r) => r.status);
+    expect(await post('pause')).toBe(200);
+    // Iterations in flight finish (1 ms each); after that nothing arrives from either instance.
+    await new Promise((r) => setTimeout(r, 300));
+    const held = count(s, '/ok');
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(count(s, '/ok')).toBe(held);
+    expect(await post('resume')).toBe(200);
+    const [coordinator, other] = await Promise.all(runs);
+    expect(coordinator.code, coordinator.stderr).toBe(0);
+    expect(other.code, other.stderr).toBe(0);
+    // 6 s at 40/s: the pause moved the schedule, it did not drop or add iterations.
+    expect(count(s, '/ok')).toBe(240);
+    expect(summaryOf(out).metrics.iterations.values.count).toBe(240);
+  });
+});
