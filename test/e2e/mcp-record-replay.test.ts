@@ -126,13 +126,23 @@ describe('record and replay', () => {
     const clean = await vu.run(() => mcp.replay(recording, { speed: 0 }));
     expect(clean.divergences).toEqual([]);
     expect(clean.methods).toEqual(['tools/call', 'tools/call']);
+    // Other arguments, the same shape of answer ('add_ints ok 14' for '... ok 13', the length of
+    // the arguments' JSON): a divergence only when values are compared.
+    const other = (method: string, params: Record<string, unknown> | undefined) => (method === 'tools/call' && params?.name === 'add_ints' ? { ...params, arguments: { a: 10, b: 2 } } : params);
+    expect((await vu.run(() => mcp.replay(recording, { speed: 0, vary: other }))).divergences).toEqual([]);
+    const strict = await vu.run(() => mcp.replay(recording, { speed: 0, vary: other, compare: 'values' }));
+    expect(strict.divergences).toHaveLength(1);
+    expect(strict.divergences[0]).toMatchObject({ index: 0, method: 'tools/call' });
+    expect(strict.divergences[0].expected).toContain('add_ints ok 13');
+    expect(strict.divergences[0].actual).toContain('add_ints ok 14');
+    expect((await vu.run(() => mcp.replay(recording, { speed: 0, compare: 'values' }))).divergences).toEqual([]);
 
     await tools.mutate();
     const changed = await vu.run(() => mcp.replay(recording, { speed: 0 }));
     expect(changed.divergences).toHaveLength(1);
     expect(changed.divergences[0]).toMatchObject({ index: 1, method: 'tools/call' });
     expect(changed.divergences[0].actual).toMatch(/structuredContent/);
-    expect(vu.metric('mcp_replay_divergence', { method: 'tools/call' }).count).toBe(1);
+    expect(vu.metric('mcp_replay_divergence', { method: 'tools/call' }).count).toBe(2);
     await vu.retire();
   }, 60_000);
 });

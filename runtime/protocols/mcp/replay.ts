@@ -5,8 +5,9 @@
  * at its recorded time divided by `speed`, each with the session's own id (ids are remapped: the
  * recording's id is only used to find the recorded answer) and its own Mcp-Session-Id. Each answer
  * is compared with the recorded one: a different error (present, absent, another code) or a
- * different shape (keys and types, array lengths; not the values) is a divergence, counted in
- * `mcp_replay_divergence{method}` and listed in what replay resolves with.
+ * different shape (keys and types, array lengths; not the values; with `compare: 'values'` any
+ * other value but in `_meta`) is a divergence, counted in `mcp_replay_divergence{method}` and
+ * listed in what replay resolves with.
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -77,24 +78,31 @@ function loadPlan(file: string): ReplayPlan {
 
 /** Keys and types, array lengths; not values. */
 export function shapeOf(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(shapeOf);
+  return canonical(v, (x) => (x === null ? 'null' : typeof x));
+}
+
+/** Keys in order, without `_meta` (server bookkeeping) and `error`; each leaf as `leaf` gives it. */
+function canonical(v: unknown, leaf: (x: unknown) => unknown): unknown {
+  if (Array.isArray(v)) return v.map((x) => canonical(x, leaf));
   if (v && typeof v === 'object') {
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v).sort()) if (k !== '_meta' && k !== 'error') out[k] = shapeOf((v as Record<string, unknown>)[k]);
+    for (const k of Object.keys(v).sort()) if (k !== '_meta' && k !== 'error') out[k] = canonical((v as Record<string, unknown>)[k], leaf);
     return out;
   }
-  return v === null ? 'null' : typeof v;
+  return leaf(v);
 }
 
-function describeExpected(m: JsonRpcMessage): string {
-  return m.error ? `error ${m.error.code}` : JSON.stringify(shapeOf(m.result ?? {}));
+const AS_IS = (x: unknown) => x;
+
+function describeExpected(m: JsonRpcMessage, values: boolean): string {
+  return m.error ? `error ${m.error.code}` : JSON.stringify(values ? canonical(m.result ?? {}, AS_IS) : shapeOf(m.result ?? {}));
 }
 
-function describeActual(r: McpResult): string {
+function describeActual(r: McpResult, values: boolean): string {
   const e = r.error;
   if (e && e.kind === 'jsonrpc_error') return `error ${String(e.code)}`;
   if (e && e.kind !== 'tool_error') return `${e.kind}: ${e.message}`;
-  return JSON.stringify(shapeOf(r));
+  return JSON.stringify(values ? canonical(r, AS_IS) : shapeOf(r));
 }
 
 function wait(ctx: VuScope, ms: number): Promise<void> {
@@ -118,6 +126,9 @@ export function replayTarget(file: string, o: ReplayOptions | undefined): string
 export async function replaySession(ctx: VuScope, session: McpSession, file: string, o: ReplayOptions | undefined): Promise<ReplayReport> {
   const speed = o?.speed ?? 1;
   if (typeof speed !== 'number' || !(speed >= 0) || !Number.isFinite(speed)) throw usageError(`mcp.replay(): speed must be a number >= 0 (2 replays twice as fast, 0 as fast as answers come), received ${JSON.stringify(o?.speed)}`);
+  const compare = o?.compare ?? 'shape';
+  if (compare !== 'shape' && compare !== 'values') throw usageError(`mcp.replay(): compare must be 'shape' (keys, types, array lengths) or 'values' (the whole answer but _meta), received ${JSON.stringify(o?.compare)}`);
+  const values = compare === 'values';
   const plan = loadPlan(file);
   const report: ReplayReport = { methods: [], divergences: [] };
   const t0 = performance.now();
@@ -133,8 +144,8 @@ export async function replaySession(ctx: VuScope, session: McpSession, file: str
     }
     const r = await session.request(step.method, params);
     if (!step.expected || ctx.stopped) continue;
-    const expected = describeExpected(step.expected);
-    const actual = describeActual(r);
+    const expected = describeExpected(step.expected, values);
+    const actual = describeActual(r, values);
     if (expected !== actual) {
       report.divergences.push({ index: i, method: step.method, expected, actual });
       ctx.store.add(METRIC.mcp_replay_divergence, 1, { ...ctx.tags, method: step.method });

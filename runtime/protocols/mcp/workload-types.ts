@@ -46,6 +46,12 @@ export interface ReplayOptions {
   target?: string;
   /** Options of the replayed session (headers, timeout). */
   connect?: ConnectOptions;
+  /**
+   * What makes an answer a divergence besides another error: 'shape', another structure (keys,
+   * types, array lengths), so ids, times and generated text may differ; 'values', any difference
+   * but in `_meta`. @default 'shape'
+   */
+  compare?: 'shape' | 'values';
 }
 
 /** What a replay found. */
