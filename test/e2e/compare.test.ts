@@ -27,6 +27,22 @@ async function runAt(delay: number, name: string, extra: string[] = []): Promise
   return { file, code: r.code, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * A run whose p95 is more than 30 ms above the server's delay measured the machine (another
+ * process held the CPU: a loaded 2-core machine adds ~25 ms steadily, a burst of other work
+ * 80 ms to one run), not the server: it is run again, at most three times in all, so that the
+ * runs compared differ by what the server set.
+ */
+async function cleanRun(delay: number, name: string): Promise<string> {
+  let file = '';
+  for (let attempt = 0; attempt < 3; attempt++) {
+    file = (await runAt(delay, name)).file;
+    const p95 = JSON.parse(readFileSync(file, 'utf8')).metrics.http_req_duration.values['p(95)'];
+    if (p95 <= delay + 30) break;
+  }
+  return file;
+}
+
 describe('compare', () => {
   let base: string;
   let slow20: string;
@@ -35,9 +51,9 @@ describe('compare', () => {
   beforeAll(async () => {
     // A first run pays for cold starts (connections, compilation) that the others do not: not a baseline.
     await runAt(300, 'warm-up');
-    base = (await runAt(300, 'base')).file;
-    slow20 = (await runAt(360, 'slow20')).file;
-    slow5 = (await runAt(315, 'slow5')).file;
+    base = await cleanRun(300, 'base');
+    slow20 = await cleanRun(360, 'slow20');
+    slow5 = await cleanRun(315, 'slow5');
   }, 120_000);
 
   test('a 20 % slower p95 fails +10% (exit 99), a 5 % slower one passes', async () => {
