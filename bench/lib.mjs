@@ -1,6 +1,6 @@
 // Shared helpers for the benches: nginx target, pinned commands with CPU time, medians, tables.
 import { fork, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,6 +65,8 @@ http {
     stop: async () => {
       child.kill('SIGQUIT');
       await new Promise((r) => child.once('exit', r));
+      // Its config, pid file and temp paths: nothing of a bench is left in the temp folder.
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
