@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { mcp } from '../../dsl/mcp.js';
 import { startEverything, type EverythingServer } from '../fixtures/mcp/everything.mjs';
@@ -19,13 +20,14 @@ import { testVu } from '../support/test-vu.js';
 
 const tmp = tempDir('mcprun-record-');
 let everything: EverythingServer;
+let everythingSse: EverythingServer;
 let tools: SchemaToolsServer;
 
 beforeAll(async () => {
-  [everything, tools] = await Promise.all([startEverything('streamableHttp'), startSchemaToolsServer()]);
+  [everything, everythingSse, tools] = await Promise.all([startEverything('streamableHttp'), startEverything('sse'), startSchemaToolsServer()]);
 });
 afterAll(async () => {
-  await Promise.all([everything?.close(), tools?.close()]);
+  await Promise.all([everything?.close(), everythingSse?.close(), tools?.close()]);
 });
 
 async function startRecorder(upstream: string, out: string): Promise<{ url: string; run: CliRun }> {
@@ -143,6 +145,34 @@ describe('record and replay', () => {
     expect(changed.divergences[0]).toMatchObject({ index: 1, method: 'tools/call' });
     expect(changed.divergences[0].actual).toMatch(/structuredContent/);
     expect(vu.metric('mcp_replay_divergence', { method: 'tools/call' }).count).toBe(2);
+    await vu.retire();
+  }, 60_000);
+
+  test('the legacy SSE transport: the SDK client recorded through its GET stream and POSTs, each message once under the session the server named; replayed with 0 divergence', async () => {
+    const recording = join(tmp, 'sse.jsonl');
+    const rec = await startRecorder(everythingSse.url, recording);
+    const client = new Client({ name: 'recorded-client', version: '1.0.0' });
+    await client.connect(new SSEClientTransport(new URL(rec.url)));
+    await client.listTools();
+    await client.callTool({ name: 'echo', arguments: { message: 'over sse' } });
+    await client.callTool({ name: 'get-sum', arguments: { a: 4, b: 5 } });
+    await client.close();
+    await stopRecorder(rec);
+
+    const recorded = lines(recording);
+    const sent = recorded.filter((l) => l.dir === 'c2s' && l.msg?.method);
+    expect(sent.map((l) => l.msg.method)).toEqual(['initialize', 'notifications/initialized', 'tools/list', 'tools/call', 'tools/call']);
+    // The answers came on the GET stream, not the POSTs' 202s: each request's answer once.
+    for (const l of sent.filter((x) => x.msg.id !== undefined)) expect(recorded.filter((x) => x.dir === 's2c' && x.msg?.id === l.msg.id && x.msg.result).length).toBe(1);
+    // The SSE session is the sessionId of the endpoint the server gave, on both directions.
+    const sessions = new Set(recorded.filter((l) => l.dir).map((l) => l.session));
+    expect(sessions.size).toBe(1);
+    expect([...sessions][0]).toMatch(/\S{8,}/);
+
+    const vu = testVu('replay-sse');
+    const r = await vu.run(() => mcp.replay(recording, { speed: 0 }));
+    expect(r.methods).toEqual(['tools/list', 'tools/call', 'tools/call']);
+    expect(r.divergences).toEqual([]);
     await vu.retire();
   }, 60_000);
 });

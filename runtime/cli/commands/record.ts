@@ -11,7 +11,7 @@ import { startRecordProxy } from '../../protocols/mcp/record-proxy.js';
 
 export const RECORD_USAGE = `Usage: mcprun record --upstream URL --out session.jsonl [--listen 127.0.0.1:PORT]
 
-Sits between an MCP client and a streamable-HTTP server, passes everything through and writes every JSON-RPC message with its timing. Point the client at the printed URL; Ctrl-C ends the recording.`;
+Sits between an MCP client and a Streamable HTTP or legacy SSE server (its /sse URL), passes everything through and writes every JSON-RPC message with its timing. Point the client at the printed URL; Ctrl-C ends the recording.`;
 
 interface RecordArgs {
   upstream?: string;
@@ -43,7 +43,7 @@ function checkArgs(a: RecordArgs): { upstream: string; host: string; port: numbe
   } catch {
     throw new McprunError('MCPRUN_CLI', `mcprun record: --upstream ${JSON.stringify(a.upstream)} is not a URL`, { hint: 'Write http://HOST:PORT/PATH.' });
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new McprunError('MCPRUN_CLI', `mcprun record: --upstream must be http:// or https:// (streamable HTTP), received ${url.protocol}`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new McprunError('MCPRUN_CLI', `mcprun record: --upstream must be http:// or https:// (Streamable HTTP or legacy SSE), received ${url.protocol}`);
   const m = /^(\[?[^\]]*\]?|[^:]+):(\d+)$/.exec(a.listen);
   if (!m) throw new McprunError('MCPRUN_CLI', `mcprun record: --listen ${JSON.stringify(a.listen)} is not HOST:PORT`, { hint: 'Write --listen 127.0.0.1:8931.' });
   const host = m[1].replace(/^\[|\]$/g, '');

@@ -1,7 +1,9 @@
 /**
- * The proxy behind `mcprun record`: sits between an MCP client and a streamable-HTTP server,
- * passes every request and response through unchanged (bodies, headers, SSE streams as they
- * flow), and writes each JSON-RPC message that crosses it to a session.jsonl (recording.ts).
+ * The proxy behind `mcprun record`: sits between an MCP client and a Streamable HTTP or legacy
+ * SSE server, passes every request and response through unchanged (bodies, headers, SSE streams
+ * as they flow), and writes each JSON-RPC message that crosses it to a session.jsonl
+ * (recording.ts). A legacy SSE server's endpoint must be relative (as the SDKs send it), so the
+ * client's POSTs come back through the recorder.
  * Not a load path (one client, interactive pace), so node:http is used as is; SSE responses are
  * piped chunk by chunk and parsed beside the pipe, so a long-lived stream is recorded as it goes.
  * Listens on loopback only: a recording holds whatever the client sent, tokens included.
@@ -75,8 +77,31 @@ function parseJson(text: string): unknown {
   }
 }
 
+/**
+ * The session a request belongs to: Streamable HTTP's Mcp-Session-Id header, or the legacy SSE
+ * transport's session, a query parameter of the endpoint the server named (`sessionId` in the
+ * TypeScript SDK, `session_id` in the Python one).
+ */
+function sessionOf(headers: IncomingMessage['headers'], url: URL): string | null {
+  return (headers['mcp-session-id'] as string | undefined) ?? url.searchParams.get('sessionId') ?? url.searchParams.get('session_id');
+}
+
+/**
+ * The legacy SSE transport's `endpoint` event names where the client POSTs (and so the session):
+ * it is not a JSON-RPC message, so it is not written, and its session is that of the messages
+ * that follow on the stream.
+ */
+function sseRecorder(rec: Recorder, session: string | null, upstream: URL): SseParser {
+  return new SseParser({
+    onEvent: (ev) => {
+      if (ev.event === 'endpoint') session = sessionOf({}, new URL(ev.data.trim(), upstream)) ?? session;
+      else rec.write('s2c', session, parseJson(ev.data));
+    },
+  });
+}
+
 function relay(rec: Recorder, req: IncomingMessage, body: Buffer, res: ServerResponse, upstream: URL): void {
-  const sid = (req.headers['mcp-session-id'] as string | undefined) ?? null;
+  const sid = sessionOf(req.headers, new URL(req.url ?? '/', upstream));
   if (req.method === 'POST') rec.write('c2s', sid, parseJson(body.toString('utf8')));
   if (req.method === 'DELETE') rec.event(sid, 'DELETE');
   const send = upstream.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -86,7 +111,7 @@ function relay(rec: Recorder, req: IncomingMessage, body: Buffer, res: ServerRes
     res.writeHead(ures.statusCode ?? 502, ures.headers);
     const type = String(ures.headers['content-type'] ?? '');
     if (type.includes('text/event-stream')) {
-      const parser = new SseParser({ onEvent: (ev) => rec.write('s2c', session, parseJson(ev.data)) });
+      const parser = sseRecorder(rec, session, upstream);
       ures.on('data', (c: Buffer) => {
         parser.push(c);
         res.write(c);
