@@ -185,7 +185,8 @@ describe('against the ws package server', () => {
   let wss: WebSocketServer;
   let url: string;
   const seen: Array<{ ws: WebSocket; headers: Record<string, unknown>; protocol: string; remote: string }> = [];
-  const pongsSeen: number[] = [];
+  /** The payloads of the pongs the server received. */
+  const pongsSeen: string[] = [];
   beforeAll(async () => {
     wss = new WebSocketServer({
       host: '127.0.0.1',
@@ -196,7 +197,7 @@ describe('against the ws package server', () => {
     url = `ws://127.0.0.1:${(wss.address() as { port: number }).port}`;
     wss.on('connection', (ws, req) => {
       seen.push({ ws, headers: req.headers, protocol: ws.protocol, remote: req.socket.remoteAddress ?? '' });
-      ws.on('pong', () => pongsSeen.push(1));
+      ws.on('pong', (data) => pongsSeen.push(data.toString()));
       ws.on('message', (data, isBinary) => {
         const text = isBinary ? '' : data.toString();
         if (text === 'ping me') ws.ping(Buffer.from('p'));
@@ -246,10 +247,13 @@ describe('against the ws package server', () => {
     await new Promise<void>((resolve) => {
       const t = setInterval(() => pongsSeen.length > before && (clearInterval(t), resolve()), 5);
     });
+    expect(pongsSeen.slice(before)).toEqual(['p']);
     raw.ping();
     await rec.until(() => rec.pongs === 1);
+    expect(rec.pongs).toBe(1);
     raw.close(1000, '');
     await rec.until(() => rec.close !== undefined);
+    expect(rec.close?.code).toBe(1000);
   });
 
   test('a server-initiated close (4001 "bye") is answered and reported with its code and reason', async () => {
