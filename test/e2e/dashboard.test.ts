@@ -3,9 +3,11 @@
  * dashboard refused (no network), its req/s chart growing a point a second; pause, resume and stop
  * from the page, rescales from the REST API; the ground truth is the test server's own count of
  * requests (per second) and of open connections. Beyond loopback, requests without the token are
- * refused and change nothing.
+ * refused and change nothing. --dashboard-open starts the opener named by BROWSER (a stand-in
+ * script that records the URL it was given); with --linger, one Ctrl-C (a real SIGINT) ends the
+ * lingering process with the run's exit code, its files already written.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -246,6 +248,115 @@ describe('REST control', () => {
       expect(b.stderr).toMatch(/--paused needs --dashboard/);
       expect(server.requests).toHaveLength(0);
     } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('opening the page and lingering', () => {
+  test('--dashboard-open starts the BROWSER opener with the page URL, and that URL serves the page', { timeout: 60_000 }, async () => {
+    const server = await startCountingServer();
+    const opened = join(tmp, 'opened.txt');
+    const opener = join(tmp, 'opener.sh');
+    // A stand-in browser: records its arguments (written whole, then renamed, so a reader never sees half).
+    writeFileSync(opener, `#!/bin/sh\nprintf '%s\\n' "$@" > "$OPENED_FILE.part" && mv "$OPENED_FILE.part" "$OPENED_FILE"\n`);
+    chmodSync(opener, 0o755);
+    const run = runCli(['test/fixtures/dashboard/vus.ts', '-e', `TARGET=${server.url}`, '-e', 'VUS=1', '-e', 'DURATION=60s', '--dashboard', '--dashboard-open', '--no-progress'], {
+      env: { BROWSER: opener, OPENED_FILE: opened, DISPLAY: '' },
+      timeoutMs: 50_000,
+    });
+    try {
+      const printed = await dashboardUrl(run);
+      await until(() => existsSync(opened), 20_000, 'the opener to run');
+      const args = readFileSync(opened, 'utf8').trim().split('\n');
+      expect(args, 'the opener gets one argument: the printed URL').toEqual([printed]);
+      const page = await fetch(args[0]!);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      const html = await page.text();
+      // The dashboard itself (its control bar and live state), not some other page.
+      expect(html).toContain('id="btn-pause"');
+      expect(html).toContain('id="dash-state"');
+      expect(run.output()).not.toMatch(/--dashboard-open:/);
+      expect((await api(`${printed}api/stop`, 'POST')).status).toBe(200);
+      expect((await run).code).toBe(105);
+    } finally {
+      await endRun(run);
+      await server.close();
+    }
+  });
+
+  test('--dashboard-open with BROWSER=none opens nothing and says so; the run is unchanged', { timeout: 60_000 }, async () => {
+    const server = await startCountingServer();
+    const done = await runCli(['test/fixtures/dashboard/vus.ts', '-e', `TARGET=${server.url}`, '-e', 'VUS=1', '-e', 'DURATION=1s', '--dashboard', '--dashboard-open', '--no-progress'], { env: { BROWSER: 'none' }, timeoutMs: 50_000 });
+    try {
+      expect(done.code, done.stderr).toBe(0);
+      expect(done.stderr).toMatch(/--dashboard-open: BROWSER=none; open the address above in a browser/);
+      expect(server.requests.length).toBeGreaterThan(0);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('--linger 60s: one SIGINT ends the lingering process at once, with the run\'s exit code; the summary was written before', { timeout: 60_000 }, async () => {
+    // Every answer is a 500: the threshold http_req_failed rate<1% fails, so the run's code is 99, not 0 or 105.
+    const server = await startCountingServer((_q, res) => {
+      res.statusCode = 500;
+      res.end('no');
+    });
+    const exportPath = join(tmp, 'linger.json');
+    const reportDir = join(tmp, 'linger-reports');
+    const run = runCli(['test/fixtures/dashboard/vus.ts', '-e', `TARGET=${server.url}`, '-e', 'VUS=2', '-e', 'DURATION=2s', '--dashboard', '--linger', '60s', '--summary-export', exportPath, '--report-dir', reportDir, '--no-progress'], { timeoutMs: 50_000 });
+    try {
+      const url = await dashboardUrl(run);
+      await run.waitForOutput(/shows the final summary at \S+ for 60s/, 30_000);
+      // Lingering: the load is over, the page is up, and every file is on disk already.
+      expect((await api(`${url}api/status`, 'GET')).json.state).toBe('finished');
+      const summary = JSON.parse(readFileSync(exportPath, 'utf8'));
+      expect(summary.metrics.http_reqs.values.count).toBe(server.requests.length);
+      expect(summary.metrics.http_req_failed.values.rate).toBe(1);
+      const [dir] = (await import('node:fs')).readdirSync(reportDir);
+      for (const f of ['summary.json', 'report.html', 'report.md']) expect(existsSync(join(reportDir, dir!, f)), f).toBe(true);
+      const requests = server.requests.length;
+      const t0 = Date.now();
+      run.kill('SIGINT');
+      const done = await run;
+      const ms = Date.now() - t0;
+      expect(done.signal).toBeNull();
+      expect(done.code, done.stderr).toBe(99);
+      // One Ctrl-C ends the linger: far short of its 60 s (a few seconds on a loaded machine).
+      expect(ms, `exit ${ms} ms after SIGINT`).toBeLessThan(5000);
+      expect(done.stdout).toMatch(/RESULT FAIL/);
+      expect(server.requests.length, 'no load after the end').toBe(requests);
+      await expect(fetch(`${url}api/status`)).rejects.toThrow();
+    } finally {
+      await endRun(run);
+      await server.close();
+    }
+  });
+
+  test('--linger after a load stopped by Ctrl-C: that SIGINT leaves the page up, the next one ends it with 105', { timeout: 60_000 }, async () => {
+    const server = await startCountingServer();
+    const exportPath = join(tmp, 'linger-stopped.json');
+    const run = runCli(['test/fixtures/dashboard/vus.ts', '-e', `TARGET=${server.url}`, '-e', 'VUS=2', '-e', 'DURATION=60s', '--dashboard', '--linger', '60s', '--summary-export', exportPath, '--no-progress'], { timeoutMs: 50_000 });
+    let ended = false;
+    void run.then(() => (ended = true));
+    try {
+      const url = await dashboardUrl(run);
+      await until(() => server.requests.length > 10, 20_000, 'load');
+      run.kill('SIGINT');
+      await run.waitForOutput(/shows the final summary at \S+ for 60s/, 30_000);
+      const requests = server.requests.length;
+      await sleep(1500);
+      expect(ended, 'the Ctrl-C that stopped the load does not end the linger').toBe(false);
+      expect((await api(`${url}api/status`, 'GET')).json.state).toBe('finished');
+      expect(server.requests.length, 'the load is over').toBe(requests);
+      expect(JSON.parse(readFileSync(exportPath, 'utf8')).mcprun.aborted).toMatch(/SIGINT|Ctrl-C|signal/i);
+      run.kill('SIGINT');
+      const done = await run;
+      expect(done.code, done.stderr).toBe(105);
+    } finally {
+      await endRun(run);
       await server.close();
     }
   });
