@@ -1,7 +1,8 @@
 /**
  * --dashboard from real runs: the page in headless Chromium with every request outside the
  * dashboard refused (no network), its req/s chart growing a point a second; pause, resume and stop
- * from the page, rescales from the REST API; the ground truth is the test server's own count of
+ * from the page, rescales from the REST API (the arrival-rate one also where there is no
+ * Chromium, so that figure is never skipped); the ground truth is the test server's own count of
  * requests (per second) and of open connections. Beyond loopback, requests without the token are
  * refused and change nothing. --dashboard-open starts the opener named by BROWSER (a stand-in
  * script that records the URL it was given); with --linger, one Ctrl-C (a real SIGINT) ends the
@@ -58,6 +59,20 @@ function perSecond(arrivals: number[], from: number, seconds: number): number[] 
   return c;
 }
 
+/**
+ * After a rescale to `rate`/s at `changedAt` (epoch ms, once the PATCH was answered): the server's
+ * count in each of the 5 whole seconds after the second in which the change lands. Their mean is
+ * within 5 % of `rate`; a single second may lose or gain a few to its neighbour when the machine
+ * is loaded (a late timer starts its backlog at once), so each is held to 10 %.
+ */
+function expectRateFollows(arrivals: number[], changedAt: number, rate: number): void {
+  const counts = perSecond(arrivals, changedAt + 1000, 5);
+  const mean = counts.reduce((a, b) => a + b, 0) / counts.length;
+  const what = `per second after the change to ${rate}/s: ${counts.join(', ')}`;
+  expect(Math.abs(mean - rate), what).toBeLessThanOrEqual(rate * 0.05);
+  for (const n of counts) expect(Math.abs(n - rate), what).toBeLessThanOrEqual(rate * 0.1);
+}
+
 describe.skipIf(!HAS_CHROMIUM)(`the page in headless Chromium${HAS_CHROMIUM ? '' : ` — SKIPPED: ${CHROMIUM} is missing`}`, () => {
   test('no network; req/s gains a point a second; pause holds the server flat, resume goes on at 50/s with no burst; 50 → 100/s follows within 5 %; stop and the final page', { timeout: 120_000 }, async () => {
     const server = await startServerProcess();
@@ -101,7 +116,7 @@ describe.skipIf(!HAS_CHROMIUM)(`the page in headless Chromium${HAS_CHROMIUM ? ''
       await page.click('#btn-resume');
       await page.waitForSelector('html[data-state="running"]');
       await sleep(5500);
-      let arrivals = await server.arrivals();
+      const arrivals = await server.arrivals();
       expect(arrivals.filter((t) => t > pausedAt + 300 && t < pausedAt + 3500), 'requests while paused').toHaveLength(0);
       // Resume: the first request after the pause starts the plan again at 50/s, with no catch-up burst.
       const resumedAt = arrivals.find((t) => t > pausedAt + 300)!;
@@ -116,13 +131,7 @@ describe.skipIf(!HAS_CHROMIUM)(`the page in headless Chromium${HAS_CHROMIUM ? ''
       await sleep(3000);
       await page.screenshot({ path: join(ARTIFACTS, 'dashboard-live.png') });
       await sleep(3500);
-      arrivals = await server.arrivals();
-      const afterRescale = perSecond(arrivals, changedAt + 1000, 5);
-      // The rate follows within 5 % (the mean of 5 whole seconds); a single second may lose or gain
-      // a few to its neighbour when the machine is loaded (a late timer starts its backlog at once).
-      const mean = afterRescale.reduce((a, b) => a + b, 0) / afterRescale.length;
-      expect(Math.abs(mean - 100), `per second after 50 → 100/s: ${afterRescale.join(', ')}`).toBeLessThanOrEqual(5);
-      for (const n of afterRescale) expect(Math.abs(n - 100), `per second after 50 → 100/s: ${afterRescale.join(', ')}`).toBeLessThanOrEqual(10);
+      expectRateFollows(await server.arrivals(), changedAt, 100);
 
       // Stop from the page: the final summary replaces the live one and stays up (--linger).
       await page.click('#btn-stop');
@@ -186,6 +195,35 @@ describe('REST control', () => {
       expect(summary.metrics.vus_max.values.value).toBe(20);
       // --paused alone is not steering; the rescale is.
       expect(done.stdout).toMatch(/RESULT ABORTED — stopped from the dashboard \(POST \/api\/stop\); steered: 1 rescale — not the plan as written/);
+    } finally {
+      await endRun(run);
+      await server.close();
+    }
+  });
+
+  test('PATCH constant-arrival-rate 50 → 100/s (no browser): the per-second count at the server follows within 5 %', { timeout: 60_000 }, async () => {
+    const server = await startServerProcess();
+    const exportPath = join(tmp, 'rate.json');
+    const run = runCli(['test/fixtures/dashboard/rate.ts', '-e', `TARGET=${server.url}`, '-e', 'RATE=50', '-e', 'DURATION=30s', '--dashboard', '--summary-export', exportPath, '--no-progress'], { timeoutMs: 50_000 });
+    try {
+      const url = await dashboardUrl(run);
+      await sleep(4000);
+      const r = await api(`${url}api/scenarios/arrivals`, 'PATCH', { rate: 100 });
+      expect(r.status, r.json.message).toBe(200);
+      const changedAt = Date.now();
+      await sleep(6500);
+      const arrivals = await server.arrivals();
+      // Before: the planned 50/s (the 2 whole seconds before the PATCH, clear of the start).
+      const before = perSecond(arrivals, changedAt - 3000, 2);
+      for (const n of before) expect(Math.abs(n - 50), `per second before the change: ${before.join(', ')}`).toBeLessThanOrEqual(5);
+      expectRateFollows(arrivals, changedAt, 100);
+      expect((await api(`${url}api/scenarios/arrivals`, 'PATCH', { vus: 5 })).status, 'an arrival-rate scenario takes a rate').toBe(400);
+      expect((await api(`${url}api/stop`, 'POST')).status).toBe(200);
+      const done = await run;
+      expect(done.code, done.stderr).toBe(105);
+      const summary = JSON.parse(readFileSync(exportPath, 'utf8'));
+      expect(summary.mcprun.control[0]).toMatchObject({ action: 'rescale', scenario: 'arrivals', from: 50, to: 100, unit: 'iterations/timeUnit' });
+      expect(summary.metrics.http_reqs.values.count).toBe((await server.arrivals()).length);
     } finally {
       await endRun(run);
       await server.close();
