@@ -85,7 +85,7 @@ export const FLAGS = {
     bare: '127.0.0.1:0',
     describe: 'serve the live dashboard and control API at HOST:PORT (alone: 127.0.0.1 and a free port, printed at start)',
   },
-  'dashboard-open': { option: 'dashboardOpen', value: 'switch', describe: "open the dashboard in the system's browser when there is one" },
+  'dashboard-open': { option: 'dashboardOpen', value: 'switch', describe: "open the dashboard with $BROWSER, else the system's browser when there is one" },
   'dashboard-token': { option: 'dashboardToken', value: 'text', describe: 'token every dashboard request must carry; required beyond loopback (or MCPRUN_DASHBOARD_TOKEN)' },
   paused: { option: 'paused', value: 'switch', describe: "start paused: the scenarios start at the dashboard's resume (needs --dashboard)" },
   linger: { option: 'linger', value: 'text', bare: 'forever', describe: 'keep the dashboard up with the final summary for DURATION (alone: until Ctrl-C)' },

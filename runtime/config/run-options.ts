@@ -62,7 +62,7 @@ export interface RunOptions {
   metricsAddr?: string;
   /** `--dashboard [HOST:PORT]`: the live page and control API (127.0.0.1 and a free port when given alone). */
   dashboard?: string;
-  /** `--dashboard-open`: open the page in the system's browser, when there is a desktop. */
+  /** `--dashboard-open`: open the page with $BROWSER, else the system's browser when there is a desktop. */
   dashboardOpen?: boolean;
   /** `--dashboard-token`: required beyond loopback (else MCPRUN_DASHBOARD_TOKEN); every request must carry it. */
   dashboardToken?: string;

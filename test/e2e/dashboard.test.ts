@@ -1,11 +1,14 @@
 /**
  * --dashboard from real runs: the page in headless Chromium with every request outside the
  * dashboard refused (no network), its req/s chart growing a point a second; pause, resume and stop
- * from the page, rescales from the REST API; the ground truth is the test server's own count of
+ * from the page, rescales from the REST API (the arrival-rate one also where there is no
+ * Chromium, so that figure is never skipped); the ground truth is the test server's own count of
  * requests (per second) and of open connections. Beyond loopback, requests without the token are
- * refused and change nothing.
+ * refused and change nothing. --dashboard-open starts the opener named by BROWSER (a stand-in
+ * script that records the URL it was given); with --linger, one Ctrl-C (a real SIGINT) ends the
+ * lingering process with the run's exit code, its files already written.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -56,6 +59,20 @@ function perSecond(arrivals: number[], from: number, seconds: number): number[] 
   return c;
 }
 
+/**
+ * After a rescale to `rate`/s at `changedAt` (epoch ms, once the PATCH was answered): the server's
+ * count in each of the 5 whole seconds after the second in which the change lands. Their mean is
+ * within 5 % of `rate`; a single second may lose or gain a few to its neighbour when the machine
+ * is loaded (a late timer starts its backlog at once), so each is held to 10 %.
+ */
+function expectRateFollows(arrivals: number[], changedAt: number, rate: number): void {
+  const counts = perSecond(arrivals, changedAt + 1000, 5);
+  const mean = counts.reduce((a, b) => a + b, 0) / counts.length;
+  const what = `per second after the change to ${rate}/s: ${counts.join(', ')}`;
+  expect(Math.abs(mean - rate), what).toBeLessThanOrEqual(rate * 0.05);
+  for (const n of counts) expect(Math.abs(n - rate), what).toBeLessThanOrEqual(rate * 0.1);
+}
+
 describe.skipIf(!HAS_CHROMIUM)(`the page in headless Chromium${HAS_CHROMIUM ? '' : ` — SKIPPED: ${CHROMIUM} is missing`}`, () => {
   test('no network; req/s gains a point a second; pause holds the server flat, resume goes on at 50/s with no burst; 50 → 100/s follows within 5 %; stop and the final page', { timeout: 120_000 }, async () => {
     const server = await startServerProcess();
@@ -99,7 +116,7 @@ describe.skipIf(!HAS_CHROMIUM)(`the page in headless Chromium${HAS_CHROMIUM ? ''
       await page.click('#btn-resume');
       await page.waitForSelector('html[data-state="running"]');
       await sleep(5500);
-      let arrivals = await server.arrivals();
+      const arrivals = await server.arrivals();
       expect(arrivals.filter((t) => t > pausedAt + 300 && t < pausedAt + 3500), 'requests while paused').toHaveLength(0);
       // Resume: the first request after the pause starts the plan again at 50/s, with no catch-up burst.
       const resumedAt = arrivals.find((t) => t > pausedAt + 300)!;
@@ -114,13 +131,7 @@ describe.skipIf(!HAS_CHROMIUM)(`the page in headless Chromium${HAS_CHROMIUM ? ''
       await sleep(3000);
       await page.screenshot({ path: join(ARTIFACTS, 'dashboard-live.png') });
       await sleep(3500);
-      arrivals = await server.arrivals();
-      const afterRescale = perSecond(arrivals, changedAt + 1000, 5);
-      // The rate follows within 5 % (the mean of 5 whole seconds); a single second may lose or gain
-      // a few to its neighbour when the machine is loaded (a late timer starts its backlog at once).
-      const mean = afterRescale.reduce((a, b) => a + b, 0) / afterRescale.length;
-      expect(Math.abs(mean - 100), `per second after 50 → 100/s: ${afterRescale.join(', ')}`).toBeLessThanOrEqual(5);
-      for (const n of afterRescale) expect(Math.abs(n - 100), `per second after 50 → 100/s: ${afterRescale.join(', ')}`).toBeLessThanOrEqual(10);
+      expectRateFollows(await server.arrivals(), changedAt, 100);
 
       // Stop from the page: the final summary replaces the live one and stays up (--linger).
       await page.click('#btn-stop');
@@ -190,6 +201,35 @@ describe('REST control', () => {
     }
   });
 
+  test('PATCH constant-arrival-rate 50 → 100/s (no browser): the per-second count at the server follows within 5 %', { timeout: 60_000 }, async () => {
+    const server = await startServerProcess();
+    const exportPath = join(tmp, 'rate.json');
+    const run = runCli(['test/fixtures/dashboard/rate.ts', '-e', `TARGET=${server.url}`, '-e', 'RATE=50', '-e', 'DURATION=30s', '--dashboard', '--summary-export', exportPath, '--no-progress'], { timeoutMs: 50_000 });
+    try {
+      const url = await dashboardUrl(run);
+      await sleep(4000);
+      const r = await api(`${url}api/scenarios/arrivals`, 'PATCH', { rate: 100 });
+      expect(r.status, r.json.message).toBe(200);
+      const changedAt = Date.now();
+      await sleep(6500);
+      const arrivals = await server.arrivals();
+      // Before: the planned 50/s (the 2 whole seconds before the PATCH, clear of the start).
+      const before = perSecond(arrivals, changedAt - 3000, 2);
+      for (const n of before) expect(Math.abs(n - 50), `per second before the change: ${before.join(', ')}`).toBeLessThanOrEqual(5);
+      expectRateFollows(arrivals, changedAt, 100);
+      expect((await api(`${url}api/scenarios/arrivals`, 'PATCH', { vus: 5 })).status, 'an arrival-rate scenario takes a rate').toBe(400);
+      expect((await api(`${url}api/stop`, 'POST')).status).toBe(200);
+      const done = await run;
+      expect(done.code, done.stderr).toBe(105);
+      const summary = JSON.parse(readFileSync(exportPath, 'utf8'));
+      expect(summary.mcprun.control[0]).toMatchObject({ action: 'rescale', scenario: 'arrivals', from: 50, to: 100, unit: 'iterations/timeUnit' });
+      expect(summary.metrics.http_reqs.values.count).toBe((await server.arrivals()).length);
+    } finally {
+      await endRun(run);
+      await server.close();
+    }
+  });
+
   test('beyond loopback (0.0.0.0) without the token: 401 for every request, and the run goes on unchanged', { timeout: 60_000 }, async () => {
     const server = await startCountingServer();
     const exportPath = join(tmp, 'token.json');
@@ -246,6 +286,115 @@ describe('REST control', () => {
       expect(b.stderr).toMatch(/--paused needs --dashboard/);
       expect(server.requests).toHaveLength(0);
     } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('opening the page and lingering', () => {
+  test('--dashboard-open starts the BROWSER opener with the page URL, and that URL serves the page', { timeout: 60_000 }, async () => {
+    const server = await startCountingServer();
+    const opened = join(tmp, 'opened.txt');
+    const opener = join(tmp, 'opener.sh');
+    // A stand-in browser: records its arguments (written whole, then renamed, so a reader never sees half).
+    writeFileSync(opener, `#!/bin/sh\nprintf '%s\\n' "$@" > "$OPENED_FILE.part" && mv "$OPENED_FILE.part" "$OPENED_FILE"\n`);
+    chmodSync(opener, 0o755);
+    const run = runCli(['test/fixtures/dashboard/vus.ts', '-e', `TARGET=${server.url}`, '-e', 'VUS=1', '-e', 'DURATION=60s', '--dashboard', '--dashboard-open', '--no-progress'], {
+      env: { BROWSER: opener, OPENED_FILE: opened, DISPLAY: '' },
+      timeoutMs: 50_000,
+    });
+    try {
+      const printed = await dashboardUrl(run);
+      await until(() => existsSync(opened), 20_000, 'the opener to run');
+      const args = readFileSync(opened, 'utf8').trim().split('\n');
+      expect(args, 'the opener gets one argument: the printed URL').toEqual([printed]);
+      const page = await fetch(args[0]!);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      const html = await page.text();
+      // The dashboard itself (its control bar and live state), not some other page.
+      expect(html).toContain('id="btn-pause"');
+      expect(html).toContain('id="dash-state"');
+      expect(run.output()).not.toMatch(/--dashboard-open:/);
+      expect((await api(`${printed}api/stop`, 'POST')).status).toBe(200);
+      expect((await run).code).toBe(105);
+    } finally {
+      await endRun(run);
+      await server.close();
+    }
+  });
+
+  test('--dashboard-open with BROWSER=none opens nothing and says so; the run is unchanged', { timeout: 60_000 }, async () => {
+    const server = await startCountingServer();
+    const done = await runCli(['test/fixtures/dashboard/vus.ts', '-e', `TARGET=${server.url}`, '-e', 'VUS=1', '-e', 'DURATION=1s', '--dashboard', '--dashboard-open', '--no-progress'], { env: { BROWSER: 'none' }, timeoutMs: 50_000 });
+    try {
+      expect(done.code, done.stderr).toBe(0);
+      expect(done.stderr).toMatch(/--dashboard-open: BROWSER=none; open the address above in a browser/);
+      expect(server.requests.length).toBeGreaterThan(0);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('--linger 60s: one SIGINT ends the lingering process at once, with the run\'s exit code; the summary was written before', { timeout: 60_000 }, async () => {
+    // Every answer is a 500: the threshold http_req_failed rate<1% fails, so the run's code is 99, not 0 or 105.
+    const server = await startCountingServer((_q, res) => {
+      res.statusCode = 500;
+      res.end('no');
+    });
+    const exportPath = join(tmp, 'linger.json');
+    const reportDir = join(tmp, 'linger-reports');
+    const run = runCli(['test/fixtures/dashboard/vus.ts', '-e', `TARGET=${server.url}`, '-e', 'VUS=2', '-e', 'DURATION=2s', '--dashboard', '--linger', '60s', '--summary-export', exportPath, '--report-dir', reportDir, '--no-progress'], { timeoutMs: 50_000 });
+    try {
+      const url = await dashboardUrl(run);
+      await run.waitForOutput(/shows the final summary at \S+ for 60s/, 30_000);
+      // Lingering: the load is over, the page is up, and every file is on disk already.
+      expect((await api(`${url}api/status`, 'GET')).json.state).toBe('finished');
+      const summary = JSON.parse(readFileSync(exportPath, 'utf8'));
+      expect(summary.metrics.http_reqs.values.count).toBe(server.requests.length);
+      expect(summary.metrics.http_req_failed.values.rate).toBe(1);
+      const [dir] = (await import('node:fs')).readdirSync(reportDir);
+      for (const f of ['summary.json', 'report.html', 'report.md']) expect(existsSync(join(reportDir, dir!, f)), f).toBe(true);
+      const requests = server.requests.length;
+      const t0 = Date.now();
+      run.kill('SIGINT');
+      const done = await run;
+      const ms = Date.now() - t0;
+      expect(done.signal).toBeNull();
+      expect(done.code, done.stderr).toBe(99);
+      // One Ctrl-C ends the linger: far short of its 60 s (a few seconds on a loaded machine).
+      expect(ms, `exit ${ms} ms after SIGINT`).toBeLessThan(5000);
+      expect(done.stdout).toMatch(/RESULT FAIL/);
+      expect(server.requests.length, 'no load after the end').toBe(requests);
+      await expect(fetch(`${url}api/status`)).rejects.toThrow();
+    } finally {
+      await endRun(run);
+      await server.close();
+    }
+  });
+
+  test('--linger after a load stopped by Ctrl-C: that SIGINT leaves the page up, the next one ends it with 105', { timeout: 60_000 }, async () => {
+    const server = await startCountingServer();
+    const exportPath = join(tmp, 'linger-stopped.json');
+    const run = runCli(['test/fixtures/dashboard/vus.ts', '-e', `TARGET=${server.url}`, '-e', 'VUS=2', '-e', 'DURATION=60s', '--dashboard', '--linger', '60s', '--summary-export', exportPath, '--no-progress'], { timeoutMs: 50_000 });
+    let ended = false;
+    void run.then(() => (ended = true));
+    try {
+      const url = await dashboardUrl(run);
+      await until(() => server.requests.length > 10, 20_000, 'load');
+      run.kill('SIGINT');
+      await run.waitForOutput(/shows the final summary at \S+ for 60s/, 30_000);
+      const requests = server.requests.length;
+      await sleep(1500);
+      expect(ended, 'the Ctrl-C that stopped the load does not end the linger').toBe(false);
+      expect((await api(`${url}api/status`, 'GET')).json.state).toBe('finished');
+      expect(server.requests.length, 'the load is over').toBe(requests);
+      expect(JSON.parse(readFileSync(exportPath, 'utf8')).mcprun.aborted).toMatch(/SIGINT|Ctrl-C|signal/i);
+      run.kill('SIGINT');
+      const done = await run;
+      expect(done.code, done.stderr).toBe(105);
+    } finally {
+      await endRun(run);
       await server.close();
     }
   });

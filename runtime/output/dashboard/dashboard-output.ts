@@ -12,7 +12,6 @@
  * exit 104) and closes at the end, after `--linger` has kept the final page up. Who may connect is
  * security.ts; what the verbs do is the coordinator's (ControlPort).
  */
-import { spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { McprunError } from '../../errors.js';
@@ -26,6 +25,7 @@ import type { SummaryData } from '../summary-data.js';
 import type { TimeSeries } from '../timeseries.js';
 import type { ControlAnswer, DashboardHooks } from './control-port.js';
 import { dashboardUpdate, renderDashboardPage, type DashboardUpdate } from './page.js';
+import { openBrowser } from './open-browser.js';
 import { isLoopbackHost, presentedToken, refusalOf, TOKEN_COOKIE } from './security.js';
 
 /** How often the page is refreshed (the time series' own interval is at most this, by default equal). */
@@ -260,20 +260,4 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('end', () => resolve(text));
     req.on('error', reject);
   });
-}
-
-/** `--dashboard-open`: the system's opener, when there is a desktop to open it on; otherwise say so. */
-function openBrowser(url: string, stderr: NodeJS.WritableStream): void {
-  const cmd = process.platform === 'darwin' ? ['open', url] : process.platform === 'win32' ? ['cmd', '/c', 'start', '', url] : process.env.DISPLAY || process.env.WAYLAND_DISPLAY ? ['xdg-open', url] : undefined;
-  if (!cmd) {
-    stderr.write('mcprun: --dashboard-open: no desktop here (DISPLAY is not set); open the address above in a browser.\n');
-    return;
-  }
-  try {
-    const child = spawn(cmd[0], cmd.slice(1), { stdio: 'ignore', detached: true });
-    child.on('error', (err) => stderr.write(`mcprun: --dashboard-open: ${cmd[0]} could not be started (${err.message}); open the address above in a browser.\n`));
-    child.unref();
-  } catch (err) {
-    stderr.write(`mcprun: --dashboard-open: ${(err as Error).message}; open the address above in a browser.\n`);
-  }
 }

@@ -89,13 +89,14 @@ function resolveFresh(o: ConnectOptions | undefined): ResolvedSessionOptions {
 
 function createTransport(kind: TransportKind, t: ResolvedTarget, s: McpSessionImpl, o: ConnectOptions | undefined, r: ResolvedSessionOptions, token: TokenSource | undefined): McpTransport {
   const services = s.ctx.services;
-  // With `auth`, the token is the Authorization (a static one in `headers` is left out); transports
-  // other than Streamable HTTP take the token current at connect time.
-  const user = token ? withoutAuthorization(o?.headers) : o?.headers;
-  const headers = token?.authorization && kind !== 'streamable-http' ? { ...user, authorization: token.authorization } : user;
+  // With `auth`, the token is the Authorization (a static one in `headers` is left out). The
+  // transport reads it when it sends (Streamable HTTP and SSE: per request; WebSocket: at the
+  // upgrade), not here: the transport is made before connect() has fetched the worker's first
+  // token, and a refreshed token must reach connections opened later.
+  const headers = token ? withoutAuthorization(o?.headers) : o?.headers;
   const http: HttpTransportOptions = {
     headers,
-    auth: kind === 'streamable-http' ? token : undefined,
+    auth: token,
     maxConnections: Math.max(1, o?.maxConnections ?? 4),
     shared: o?.shareConnections ? services.mcp.pools : undefined,
     connectTimeoutMs: r.connectTimeoutMs,
@@ -115,7 +116,7 @@ function createTransport(kind: TransportKind, t: ResolvedTarget, s: McpSessionIm
     case 'stdio':
       return new StdioTransport(t.stdio!, s);
     case 'ws':
-      return new WebSocketTransport(t.url!, s, headers, r.connectTimeoutMs, { conns: http.conns, sources: http.sources, rejectUnauthorized: services.rejectUnauthorized });
+      return new WebSocketTransport(t.url!, s, headers, r.connectTimeoutMs, { conns: http.conns, sources: http.sources, rejectUnauthorized: services.rejectUnauthorized }, token);
     case 'tcp':
       return new TcpTransport(t.url!, s, t.framing, r.connectTimeoutMs, http);
   }

@@ -50,7 +50,7 @@ export class LegacySseTransport implements McpTransport {
   open(): Promise<void> {
     return new Promise((resolve, reject) => {
       const u = this.#url;
-      const head = `GET ${u.pathname}${u.search} HTTP/1.1\r\nhost: ${u.host}\r\naccept: text/event-stream\r\ncache-control: no-cache\r\n${this.#user}`;
+      const head = `GET ${u.pathname}${u.search} HTTP/1.1\r\nhost: ${u.host}\r\naccept: text/event-stream\r\ncache-control: no-cache\r\n${this.#user}${this.#authLine()}`;
       const h = new StreamHandler(this, resolve, reject, head);
       this.#stream = h;
       h.timer = safeTimeout(endpointTimeout, this.opts.connectTimeoutMs, this, h);
@@ -75,12 +75,17 @@ export class LegacySseTransport implements McpTransport {
 
   configure(): void {}
 
+  /** OAuth client credentials: the token current now (read per request, so a refresh applies at once). */
+  #authLine(): string {
+    return this.opts.auth?.headerLine ?? '';
+  }
+
   request(call: PendingCall): void {
-    this.#post(new SsePostHandler(this, call, null, this.#postHead, call.body));
+    this.#post(new SsePostHandler(this, call, null, this.#postHead + this.#authLine(), call.body));
   }
 
   notify(body: string): Promise<McpError | undefined> {
-    return new Promise((resolve) => this.#post(new SsePostHandler(this, null, resolve, this.#postHead, body)));
+    return new Promise((resolve) => this.#post(new SsePostHandler(this, null, resolve, this.#postHead + this.#authLine(), body)));
   }
 
   respond(body: string): void {

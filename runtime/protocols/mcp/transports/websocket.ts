@@ -14,6 +14,7 @@ import { Deadlines } from '../../ws/deadlines.js';
 import { USER_AGENT, userHeaderList } from './http-common.js';
 import { MessageStreamTransport } from './message-stream.js';
 import type { ByteCount, NetOptions, TransportHost } from './types.js';
+import type { TokenSource } from '../oauth-client-credentials.js';
 
 const CLOSE_TIMEOUT_MS = 1000;
 const PROTOCOLS = ['mcp'];
@@ -47,6 +48,8 @@ export class WebSocketTransport extends MessageStreamTransport implements WsHand
     readonly headers: Record<string, string> | undefined,
     readonly connectTimeoutMs: number,
     readonly net: NetOptions & { rejectUnauthorized: boolean },
+    /** OAuth client credentials: read at open(), so each connection's upgrade carries the token current then. */
+    readonly auth?: TokenSource,
   ) {
     super(target, host);
   }
@@ -59,6 +62,8 @@ export class WebSocketTransport extends MessageStreamTransport implements WsHand
         if (list[i] === 'user-agent') delete headers['User-Agent'];
         headers[list[i]] = list[i + 1];
       }
+      // connect() made sure of a valid token just before; the user's own Authorization was left out.
+      if (this.auth?.authorization) headers.authorization = this.auth.authorization;
       try {
         this.#ws = new RawWebSocket(upgradeTarget(this.target), this, {
           protocols: PROTOCOLS,
