@@ -58,6 +58,10 @@ async function applyObjects(rendered: RenderedRun, o: ApplyOptions): Promise<voi
 }
 
 export async function applyRun(rendered: RenderedRun, o: ApplyOptions): Promise<number> {
+  if (o.signal.aborted) {
+    o.stderr.write('mcprun: stopped before anything was applied.\n');
+    return EXIT_CODES.EXTERNAL_ABORT;
+  }
   await applyObjects(rendered, o);
   const where = o.kubectl.namespace ? ` in namespace ${o.kubectl.namespace}` : '';
   o.stderr.write(`mcprun: applied ${[rendered.objects.secret && 'Secret', rendered.objects.configMap && 'ConfigMap', 'Service', 'Job'].filter(Boolean).join(', ')} ${o.name}${where}; following pod 0.\n`);
@@ -66,6 +70,9 @@ export async function applyRun(rendered: RenderedRun, o: ApplyOptions): Promise<
   const onHard = () => detach.abort();
   o.signal.addEventListener('abort', onStop, { once: true });
   o.hardSignal.addEventListener('abort', onHard, { once: true });
+  // A Ctrl-C while kubectl applied: the listener above came too late for it.
+  if (o.signal.aborted) onStop();
+  if (o.hardSignal.aborted) onHard();
   const ctx: FollowContext = { kubectl: o.kubectl, job: o.name, stdout: o.stdout, stderr: o.stderr, detach: detach.signal, pollMs: o.pollMs ?? 1000 };
   try {
     const pod = await waitForPodZero(ctx, () => o.signal.aborted).catch(async (err: unknown) => {
