@@ -89,6 +89,7 @@ function skipping(n: number): (text: string) => string {
 export async function followPodZero(ctx: FollowContext, pod: string): Promise<ResultsBlockReader> {
   const reader = new ResultsBlockReader();
   for (let attempt = 0; ; attempt++) {
+    reader.restart();
     const skip = skipping(reader.lines);
     let stream: KubectlStream | undefined;
     const onDetach = () => stream?.stop();

@@ -76,6 +76,11 @@ export class ResultsBlockReader {
     return shown;
   }
 
+  /** A stream that starts the log again from its beginning gives the unfinished line again, whole. */
+  restart(): void {
+    this.#partial = '';
+  }
+
   /** The end of the log: a last line without its newline, and a block left open. */
   end(): string {
     const rest = this.#partial;

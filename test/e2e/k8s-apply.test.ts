@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { serverForTest } from '../support/http-server.js';
+import { startCountingServer } from '../support/http-server.js';
 import { alive, commandLine, until } from '../support/processes.js';
 import { ROOT, runCli } from '../support/run-cli.js';
 import { tempDir } from '../support/temp.js';
@@ -46,9 +46,18 @@ afterAll(() => {
 
 const BASE = ['k8s', SCENARIO, '--instances', '3', '--image', 'registry.example.com/mcprun:0.1.0'];
 
-describe('mcprun k8s --apply', () => {
-  test('three pods: exactly the planned requests, pod 0 followed, its reports written locally, exit 0', async () => {
-    const s = await serverForTest();
+/** The counting server, closed when its test ends (the context's hook: the tests run concurrently). */
+async function server(onTestFinished: (fn: () => Promise<void>) => void) {
+  const s = await startCountingServer();
+  onTestFinished(() => s.close());
+  return s;
+}
+
+// Concurrently within a block: each test has its own fake cluster and server, and most of their
+// time is spent waiting on processes. Two runs of three pods at a time at most, for a loaded machine.
+describe.concurrent('mcprun k8s --apply', () => {
+  test('three pods: exactly the planned requests, pod 0 followed, its reports written locally, exit 0', async ({ onTestFinished }) => {
+    const s = await server(onTestFinished);
     const { dir, cluster } = fakeCluster();
     // kubectl found on the PATH.
     mkdirSync(join(dir, 'bin'));
@@ -84,14 +93,20 @@ describe('mcprun k8s --apply', () => {
     for (const f of objects(cluster, 'load-tests', 'pod')) expect(readJson(join(cluster, 'ns', 'load-tests', 'pod', f)).status.containerStatuses[0].state.terminated.exitCode).toBe(0);
   });
 
-  test('a threshold each pod passes alone but the merged results fail: 99 locally', async () => {
-    const s = await serverForTest();
+  test('a threshold each pod passes alone but the merged results fail: 99 locally', async ({ onTestFinished }) => {
+    const s = await server(onTestFinished);
     const { dir, cluster } = fakeCluster();
-    // kubectl from MCPRUN_KUBECTL; 40 requests over 3 pods is at most 14 each, under 30.
+    // kubectl from MCPRUN_KUBECTL; 40 requests over 3 pods is at most 14 each, under 30. The
+    // first `logs -f` breaks mid-line after 100 bytes: followed again, nothing shown twice.
     const r = await runCli([...BASE, '--name', 'merged-fail', '--apply', '--report-dir', join(dir, 'out'), '--', '-e', `TARGET=${s.url}`, '-e', 'MAX_REQS=30', '--summary-export', 'summary.json'], {
-      env: { MCPRUN_KUBECTL: KUBECTL, MCPRUN_FAKE_CLUSTER: cluster },
+      env: { MCPRUN_KUBECTL: KUBECTL, MCPRUN_FAKE_CLUSTER: cluster, MCPRUN_FAKE_LOGS_DROP_AFTER: '100' },
     });
     expect(r.code, r.stderr + r.stdout).toBe(99);
+    expect(r.stderr).toMatch(/following pod 0's log stopped \(kubectl exited 1\); following it again/);
+    const podLog = readFileSync(join(cluster, 'ns', 'default', 'pods', 'merged-fail-0-fake0', 'log'), 'utf8');
+    expect(podLog.length).toBeGreaterThan(100);
+    expect(r.stdout).toBe(podLog.slice(0, podLog.indexOf('mcprun-results-begin')) + podLog.slice(podLog.indexOf('mcprun-results-end') + 'mcprun-results-end\n'.length));
+    expect(r.stdout).toMatch(/RESULT FAIL/);
     expect(s.requests.filter((q) => q.url === '/k8s').length).toBe(40);
     const summary = readJson(join(dir, 'out', 'merged-fail', 'summary.json'));
     expect(summary.metrics.http_reqs.values.count).toBe(40);
@@ -101,8 +116,8 @@ describe('mcprun k8s --apply', () => {
     for (const f of objects(cluster, 'default', 'pod')) expect(readJson(join(cluster, 'ns', 'default', 'pod', f)).status.containerStatuses[0].state.terminated.exitCode).toBe(99);
   });
 
-  test('no kubectl: a clear error, 104, nothing read, applied or run', async () => {
-    const s = await serverForTest();
+  test('no kubectl: a clear error, 104, nothing read, applied or run', async ({ onTestFinished }) => {
+    const s = await server(onTestFinished);
     const { dir } = fakeCluster();
     const empty = join(dir, 'empty-bin');
     mkdirSync(empty);
@@ -118,8 +133,8 @@ describe('mcprun k8s --apply', () => {
     expect(s.requests.length).toBe(0);
   });
 
-  test('kubectl apply refused: its message, 104, no load', async () => {
-    const s = await serverForTest();
+  test('kubectl apply refused: its message, 104, no load', async ({ onTestFinished }) => {
+    const s = await server(onTestFinished);
     const { cluster } = fakeCluster();
     const r = await runCli([...BASE, '--name', 'refused', '--apply', '--kubectl', KUBECTL, '--', '-e', `TARGET=${s.url}`], {
       env: { MCPRUN_FAKE_CLUSTER: cluster, MCPRUN_FAKE_APPLY_FAIL: 'jobs.batch is forbidden: User "dev" cannot create resource "jobs"' },
@@ -129,8 +144,11 @@ describe('mcprun k8s --apply', () => {
     expect(s.requests.length).toBe(0);
   });
 
-  test('an image the cluster cannot pull: said at once, 104, the Job deleted, no load', async () => {
-    const s = await serverForTest();
+});
+
+describe.concurrent('mcprun k8s --apply: failures and stops', () => {
+  test('an image the cluster cannot pull: said at once, 104, the Job deleted, no load', async ({ onTestFinished }) => {
+    const s = await server(onTestFinished);
     const { cluster } = fakeCluster();
     const r = await runCli(['k8s', SCENARIO, '--instances', '2', '--image', 'registry.example.com/unpullable:1', '--name', 'no-image', '--apply', '--kubectl', KUBECTL, '--', '-e', `TARGET=${s.url}`], {
       env: { MCPRUN_FAKE_CLUSTER: cluster },
@@ -142,8 +160,22 @@ describe('mcprun k8s --apply', () => {
     expect(s.requests.length).toBe(0);
   });
 
-  test('Ctrl-C: the Job is deleted, pod 0 stops gracefully and its summary still comes back, 105', async () => {
-    const s = await serverForTest();
+  test('pod 0 killed (SIGKILL, as an OOM kill): no result to read, a clear error, 106', async ({ onTestFinished }) => {
+    const s = await server(onTestFinished);
+    const { cluster } = fakeCluster();
+    const run = runCli([...BASE, '--name', 'killed', '--apply', '--kubectl', KUBECTL, '--', '-e', `TARGET=${s.url}`, '-e', 'LONG=1'], { env: { MCPRUN_FAKE_CLUSTER: cluster } });
+    await until(() => s.requests.length >= 10, 30_000, 'load from the pods');
+    const pod0 = readJson(join(cluster, 'ns', 'default', 'pod', 'killed-0-fake0.json'));
+    expect(commandLine(pod0.pid)).toContain('apply-scenario');
+    process.kill(pod0.pid, 'SIGKILL');
+    const r = await run;
+    expect(r.code, r.stderr + r.stdout).toBe(106);
+    expect(r.stderr).toMatch(/pod 0 \(killed-0-fake0\) ended with exit code 137 \(Error\), which is not one of mcprun's: it was killed/);
+    await until(() => clusterPids(cluster).every((p) => !alive(p)), 20_000, 'the other pods stopped');
+  });
+
+  test('Ctrl-C: the Job is deleted, pod 0 stops gracefully and its summary still comes back, 105', async ({ onTestFinished }) => {
+    const s = await server(onTestFinished);
     const { dir, cluster } = fakeCluster();
     const run = runCli([...BASE, '--name', 'stopped', '--apply', '--kubectl', KUBECTL, '--report-dir', join(dir, 'out'), '--', '-e', `TARGET=${s.url}`, '-e', 'LONG=1', '--summary-export', 'summary.json'], {
       env: { MCPRUN_FAKE_CLUSTER: cluster },

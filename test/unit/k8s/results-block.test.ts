@@ -64,6 +64,15 @@ describe('the results block', () => {
     expect(bad.reader.problem).toMatch(/damaged/);
   });
 
+  test('a log followed again from its start: the unfinished line is taken whole from the new stream, not twice', () => {
+    const reader = new ResultsBlockReader();
+    expect(reader.feed('one\ntw')).toBe('one\n');
+    reader.restart();
+    // The new stream, its first `reader.lines` lines skipped by the caller, starts at "two".
+    expect(reader.feed('two\nthree\n')).toBe('two\nthree\n');
+    expect(reader.lines).toBe(3);
+  });
+
   test('the lines counted are every whole line, the block\'s included (to resume a log)', () => {
     const block = encodeResultsBlock(PAYLOAD);
     const { reader } = readAll(['a\nb\n', block]);
