@@ -75,10 +75,9 @@ export async function applyRun(rendered: RenderedRun, o: ApplyOptions): Promise<
   if (o.hardSignal.aborted) onHard();
   const ctx: FollowContext = { kubectl: o.kubectl, job: o.name, stdout: o.stdout, stderr: o.stderr, detach: detach.signal, pollMs: o.pollMs ?? 1000 };
   try {
-    const pod = await waitForPodZero(ctx, () => o.signal.aborted).catch(async (err: unknown) => {
-      // Pods that cannot start (a bad image) would wait for the Job's deadline: the Job goes too.
-      if (!o.keep && McprunError.is(err) && err.mcprunCode === 'MCPRUN_KUBECTL') await runKubectl(o.kubectl, ['delete', 'job', o.name, '--wait=false', '--ignore-not-found']);
-      throw err;
+    // Pods that cannot start (a bad image) would wait for the Job's deadline: the Job goes too.
+    const pod = await waitForPodZero(ctx, () => o.signal.aborted, async () => {
+      if (!o.keep) await runKubectl(o.kubectl, ['delete', 'job', o.name, '--wait=false', '--ignore-not-found']);
     });
     if (!pod) return EXIT_CODES.EXTERNAL_ABORT;
     const reader = await followPodZero(ctx, pod);

@@ -23,6 +23,7 @@ export interface FollowContext {
 }
 
 const REFOLLOWS = 5;
+const GET_ATTEMPTS = 5;
 
 export function pause(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolveWait) => {
@@ -37,10 +38,14 @@ export function pause(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** Pod 0's state; a failed call is tried again a few times (an API server restarting, a proxy's hiccup) before it ends the wait. */
 export async function podZero(ctx: FollowContext): Promise<PodState> {
-  const r = await runKubectl(ctx.kubectl, ['get', 'pods', '-l', podZeroSelector(ctx.job), '-o', 'json']);
-  if (r.code !== 0) throw new McprunError('MCPRUN_KUBECTL', `kubectl could not read pod 0 of Job ${ctx.job}: ${kubectlSaid(r)}`);
-  return podZeroState(r.stdout);
+  for (let attempt = 1; ; attempt++) {
+    const r = await runKubectl(ctx.kubectl, ['get', 'pods', '-l', podZeroSelector(ctx.job), '-o', 'json']);
+    if (r.code === 0) return podZeroState(r.stdout);
+    if (attempt >= GET_ATTEMPTS || ctx.detach.aborted) throw new McprunError('MCPRUN_KUBECTL', `kubectl could not read pod 0 of Job ${ctx.job} (${GET_ATTEMPTS} tries): ${kubectlSaid(r)}`, { hint: `The run may go on in the cluster: kubectl get pods -l ${podZeroSelector(ctx.job)}.` });
+    await pause(ctx.pollMs, ctx.detach);
+  }
 }
 
 async function jobFailed(ctx: FollowContext): Promise<string | undefined> {
@@ -49,13 +54,17 @@ async function jobFailed(ctx: FollowContext): Promise<string | undefined> {
   return jobFailure(r.stdout);
 }
 
-/** Pod 0 once its log can be read; undefined when detached, or when the Job went away after a stop. */
-export async function waitForPodZero(ctx: FollowContext, stopping: () => boolean): Promise<string | undefined> {
+/**
+ * Pod 0 once its log can be read; undefined when detached, or when the Job went away after a stop.
+ * `cannotStart` runs before the error for a pod that will not start (the caller deletes the Job).
+ */
+export async function waitForPodZero(ctx: FollowContext, stopping: () => boolean, cannotStart: () => Promise<void>): Promise<string | undefined> {
   let said = '';
   while (!ctx.detach.aborted) {
     const st = await podZero(ctx);
     if (st.kind === 'running' || st.kind === 'terminated') return st.pod;
     if (st.kind === 'waiting' && st.fatal) {
+      await cannotStart();
       throw new McprunError('MCPRUN_KUBECTL', `pod 0 of Job ${ctx.job} (${st.pod}) cannot start: ${st.reason}${st.message ? ` (${st.message})` : ''}; no load was sent.`, {
         hint: 'Check --image (the cluster must be able to pull it) and the token Secret, then run again; the Job is deleted unless --keep (then kubectl describe pod tells more).',
       });
