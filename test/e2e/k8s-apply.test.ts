@@ -6,6 +6,7 @@
  * side writes are read back; the fake cluster's records say what was applied, where, and what was
  * left behind.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -54,7 +55,7 @@ async function server(onTestFinished: (fn: () => Promise<void>) => void) {
 }
 
 // Concurrently within a block: each test has its own fake cluster and server, and most of their
-// time is spent waiting on processes. Two runs of three pods at a time at most, for a loaded machine.
+// time is spent waiting on processes. At most three runs of three pods at a time, for a loaded machine.
 describe.concurrent('mcprun k8s --apply', () => {
   test('three pods: exactly the planned requests, pod 0 followed, its reports written locally, exit 0', async ({ onTestFinished }) => {
     const s = await server(onTestFinished);
@@ -172,6 +173,25 @@ describe.concurrent('mcprun k8s --apply: failures and stops', () => {
     expect(r.code, r.stderr + r.stdout).toBe(106);
     expect(r.stderr).toMatch(/pod 0 \(killed-0-fake0\) ended with exit code 137 \(Error\), which is not one of mcprun's: it was killed/);
     await until(() => clusterPids(cluster).every((p) => !alive(p)), 20_000, 'the other pods stopped');
+  });
+
+  test('Ctrl-C with --keep: only the following stops, the run goes on in the cluster, nothing deleted', async ({ onTestFinished }) => {
+    const s = await server(onTestFinished);
+    const { cluster } = fakeCluster();
+    const run = runCli([...BASE, '--name', 'kept', '--apply', '--keep', '--kubectl', KUBECTL, '--', '-e', `TARGET=${s.url}`, '-e', 'LONG=1'], { env: { MCPRUN_FAKE_CLUSTER: cluster } });
+    await until(() => s.requests.length >= 10, 30_000, 'load from the pods');
+    run.kill('SIGINT');
+    const r = await run;
+    expect(r.code).toBe(105);
+    expect(r.stderr).toMatch(/stopped following; the run goes on in the cluster \(--keep\).*kubectl delete job kept/);
+    expect(calls(cluster).some((c) => c.args[0] === 'delete')).toBe(false);
+    expect(objects(cluster, 'default', 'configmap')).toEqual(['kept-scenario.json']);
+    const seen = s.requests.length;
+    await until(() => s.requests.length > seen + 5, 20_000, 'the load going on');
+    // The user's `kubectl delete job kept` ends it.
+    const del = spawnSync(process.execPath, [KUBECTL, 'delete', 'job', 'kept'], { env: { ...process.env, MCPRUN_FAKE_CLUSTER: cluster }, encoding: 'utf8' });
+    expect(del.status, del.stderr).toBe(0);
+    await until(() => clusterPids(cluster).every((p) => !alive(p)), 30_000, 'every pod ended');
   });
 
   test('Ctrl-C: the Job is deleted, pod 0 stops gracefully and its summary still comes back, 105', async ({ onTestFinished }) => {
