@@ -5,6 +5,9 @@
  * anything reaches a cluster), to size the Job's deadline from its plan; then bundled for the
  * pods into the ConfigMap. Never prints a token: the Job reads MCPRUN_TOKEN from a Secret the
  * user creates (`<name>-token` unless --token-secret names another).
+ *
+ * `--apply` (runtime/k8s/apply.ts): the objects go to the user's kubectl instead, with a Secret
+ * holding a token mcprun makes (unless --token-secret), and the run is followed to its exit code.
  */
 import { resolve } from 'node:path';
 import yargsParser from 'yargs-parser';
