@@ -58,6 +58,8 @@ export const ERRORS = {
   MCPRUN_TIMEOUT: script,
   /** The scenario bundle is too large for where it must go (a Kubernetes ConfigMap). */
   MCPRUN_BUNDLE_TOO_LARGE: config,
+  /** `mcprun k8s --apply`: kubectl is missing, or the cluster refused the objects or pod 0 cannot start: no load was sent. */
+  MCPRUN_KUBECTL: config,
   /** A DSL function called with an argument it cannot take (a URL, a header, a group name, sleep(-1)). */
   MCPRUN_USAGE: { exit: EXIT_CODES.SCRIPT_ERROR, atScript: true },
   MCPRUN_INTERNAL: { exit: EXIT_CODES.INTERNAL },

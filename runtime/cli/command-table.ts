@@ -56,11 +56,11 @@ export const COMMANDS = [
   },
   {
     name: 'k8s',
-    summary: 'print the Kubernetes objects (ConfigMap, headless Service, Indexed Job) for one run over N pods',
-    usage: 'mcprun k8s <scenario.ts> --instances N --image IMAGE [--namespace NS] [--name NAME] [--cpu CPU] [--memory SIZE] [-- run arguments]',
+    summary: 'print the Kubernetes objects (ConfigMap, headless Service, Indexed Job) for one run over N pods, or --apply them and follow the run',
+    usage: 'mcprun k8s <scenario.ts> --instances N --image IMAGE [--namespace NS] [--name NAME] [--cpu CPU] [--memory SIZE] [--apply [--report-dir DIR] [--keep] [--kubectl PATH]] [-- run arguments]',
     load: async () => {
       const { k8sCommand } = await import('./k8s-command.js');
-      return (args, ctx) => k8sCommand(args, ctx.io);
+      return (args, ctx) => k8sCommand(args, ctx);
     },
   },
   {

@@ -5,7 +5,11 @@
  * anything reaches a cluster), to size the Job's deadline from its plan; then bundled for the
  * pods into the ConfigMap. Never prints a token: the Job reads MCPRUN_TOKEN from a Secret the
  * user creates (`<name>-token` unless --token-secret names another).
+ *
+ * `--apply` (runtime/k8s/apply.ts): the objects go to the user's kubectl instead, with a Secret
+ * holding a token mcprun makes (unless --token-secret), and the run is followed to its exit code.
  */
+import { resolve } from 'node:path';
 import yargsParser from 'yargs-parser';
 import { loadScenario } from '../coordinator/load.js';
 import { planScenario } from '../coordinator/plan.js';
@@ -18,7 +22,10 @@ import { deadlineSeconds } from '../k8s/deadline.js';
 import { renderRun } from '../k8s/manifests.js';
 import { defaultRunName, type K8sRunInput } from '../k8s/run-input.js';
 import { reportError } from '../output/error-report.js';
-import type { CliIo } from './cli-io.js';
+import { applyRun } from '../k8s/apply.js';
+import { findKubectl } from '../k8s/kubectl.js';
+import { generateRunToken } from '../k8s/token.js';
+import type { CommandContext } from './cli-io.js';
 
 export const K8S_USAGE = `Usage: mcprun k8s <scenario.ts> --instances N --image IMAGE [options] [-- mcprun run arguments]
 
@@ -34,16 +41,26 @@ over N pods; apply them with \`kubectl apply --server-side -f -\` after creating
   --port PORT              the coordinator's port (default 6565)
   --token-secret NAME      the Secret holding MCPRUN_TOKEN under key "token" (default <name>-token)
   --scenario-in-image PATH the scenario is in the image at PATH: no ConfigMap
+  --apply                  apply them with kubectl (a token Secret made unless --token-secret), follow
+                           pod 0's log, write its /results into --report-dir, exit with the run's code
+  --report-dir DIR         with --apply: where pod 0's results go, DIR/<name>/ (default ./mcprun-results)
+  --keep                   with --apply: delete nothing (Ctrl-C then only stops following)
+  --kubectl PATH           with --apply: the kubectl to run (default MCPRUN_KUBECTL, else kubectl on PATH)
 `;
 
 const DEFAULT_PORT = 6565;
 
-export async function k8sCommand(argv: string[], io: CliIo, now = new Date()): Promise<number> {
+const STRING_FLAGS = ['instances', 'image', 'namespace', 'name', 'cpu', 'memory', 'port', 'token-secret', 'scenario-in-image', 'kubectl', 'report-dir'];
+const BOOLEAN_FLAGS = ['help', 'verbose', 'apply', 'keep'];
+const DEFAULT_REPORT_DIR = './mcprun-results';
+
+export async function k8sCommand(argv: string[], ctx: CommandContext, now = new Date()): Promise<number> {
+  const { io } = ctx;
   const dash = argv.indexOf('--');
   const runArgs = dash < 0 ? [] : argv.slice(dash + 1);
   const a = yargsParser(dash < 0 ? argv : argv.slice(0, dash), {
-    string: ['instances', 'image', 'namespace', 'name', 'cpu', 'memory', 'port', 'token-secret', 'scenario-in-image'],
-    boolean: ['help', 'verbose'],
+    string: STRING_FLAGS,
+    boolean: BOOLEAN_FLAGS,
     configuration: { 'camel-case-expansion': false },
   });
   if (a.help) {
@@ -51,9 +68,15 @@ export async function k8sCommand(argv: string[], io: CliIo, now = new Date()): P
     return EXIT_CODES.OK;
   }
   try {
+    // kubectl first: a missing one is said before the scenario is read, and nothing is applied.
+    const kubectl = a.apply ? findKubectl(typeof a.kubectl === 'string' ? a.kubectl : undefined) : undefined;
+    if (!a.apply) for (const f of ['keep', 'kubectl', 'report-dir']) if (a[f] !== undefined && a[f] !== false) throw usage(`--${f} goes with --apply (mcprun k8s ... --apply --${f}${f === 'keep' ? '' : ' ...'}); without --apply the objects are only printed.`);
     const input = await inputOf(a, runArgs, now);
-    io.stdout.write(renderRun(input).yaml);
-    return EXIT_CODES.OK;
+    if (!kubectl) {
+      io.stdout.write(renderRun(input).yaml);
+      return EXIT_CODES.OK;
+    }
+    return await applyCommand(a, input, kubectl, ctx);
   } catch (err) {
     return reportError(err, io.stderr, Boolean(a.verbose));
   } finally {
@@ -61,10 +84,28 @@ export async function k8sCommand(argv: string[], io: CliIo, now = new Date()): P
   }
 }
 
+/** The Job set to log pod 0's results, with a token mcprun makes (and applies as a Secret) unless --token-secret names one. */
+async function applyCommand(a: yargsParser.Arguments, given: K8sRunInput, bin: string, { io, signal, hardSignal }: CommandContext): Promise<number> {
+  const input: K8sRunInput = { ...given, logResults: true, ...(typeof a['token-secret'] !== 'string' && { token: { value: generateRunToken() } }) };
+  const rendered = renderRun(input);
+  const reportDir = typeof a['report-dir'] === 'string' && a['report-dir'] ? a['report-dir'] : DEFAULT_REPORT_DIR;
+  return applyRun(rendered, {
+    kubectl: { bin, ...(input.namespace !== undefined && { namespace: input.namespace }) },
+    name: input.name,
+    resultsDir: resolve(reportDir, input.name),
+    keep: Boolean(a.keep),
+    stdout: io.stdout,
+    stderr: io.stderr,
+    signal,
+    hardSignal,
+    verbose: Boolean(a.verbose),
+  });
+}
+
 async function inputOf(a: yargsParser.Arguments, runArgs: string[], now: Date): Promise<K8sRunInput> {
   const script = a._[0] === undefined ? undefined : String(a._[0]);
   if (!script) throw usage('mcprun k8s needs the scenario file: mcprun k8s scenario.ts --instances 4 --image registry.example.com/mcprun:0.1.0.');
-  const unknown = Object.keys(a).filter((k) => k !== '_' && !['instances', 'image', 'namespace', 'name', 'cpu', 'memory', 'port', 'token-secret', 'scenario-in-image', 'help', 'verbose'].includes(k));
+  const unknown = Object.keys(a).filter((k) => k !== '_' && !STRING_FLAGS.includes(k) && !BOOLEAN_FLAGS.includes(k));
   if (unknown.length) throw usage(`mcprun k8s does not take --${unknown[0]}: give \`mcprun run\` arguments for the pods after \`--\` (mcprun k8s scenario.ts --instances 4 --image IMAGE -- -e TARGET=http://api:8080).`);
   const instances = whole(a.instances, '--instances', 'e.g. --instances 4');
   if (typeof a.image !== 'string' || !a.image) throw usage('mcprun k8s needs --image IMAGE: an image with mcprun in it (docker build -t registry.example.com/mcprun:0.1.0 . from this repository).');

@@ -22,6 +22,7 @@ import {
   checkImage, checkName, checkNamespace, checkToken, checkWholeNumber, type K8sRunInput,
 } from './run-input.js';
 import { cpuCores, memoryBytes } from './quantity.js';
+import { LOG_RESULTS_ENV } from './results-block.js';
 import { bundleKey, scenarioConfigMap } from './scenario-configmap.js';
 
 export interface RenderedRun {
@@ -164,7 +165,7 @@ function runContainer(input: K8sRunInput, fromConfigMap: boolean): Container {
     command: ['mcprun'],
     args: ['run', scenarioPath, '--instances', String(input.instances), '--coordinator', `${input.name}-0.${input.name}:${input.port}`, ...workersArgs(input), ...(input.runArgs ?? [])],
     workingDir: RESULTS_DIR,
-    env: [{ name: 'MCPRUN_TOKEN', valueFrom: { secretKeyRef: secretRef } }],
+    env: [{ name: 'MCPRUN_TOKEN', valueFrom: { secretKeyRef: secretRef } }, ...(input.logResults ? [{ name: LOG_RESULTS_ENV, value: '1' }] : [])],
     ports: [{ name: PORT_NAME, containerPort: input.port, protocol: 'TCP' }],
     ...(resources && { resources }),
     securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },

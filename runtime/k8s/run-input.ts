@@ -42,6 +42,11 @@ export interface K8sRunInput {
   activeDeadlineSeconds: number;
   /** How long the finished Job and its pods (and so their logs) are kept. */
   ttlSecondsAfterFinished?: number;
+  /**
+   * `--apply`: pod 0 ends its log with its exit code and the files of /results (MCPRUN_LOG_RESULTS=1,
+   * results-block.ts), which `mcprun k8s --apply` takes out of the log and writes locally.
+   */
+  logResults?: boolean;
   /** From SIGTERM to SIGKILL: the plan's longest gracefulStop plus the time to write the summary. */
   terminationGracePeriodSeconds?: number;
 }

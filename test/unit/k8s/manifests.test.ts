@@ -156,6 +156,14 @@ describe('the run contract in the objects', () => {
     expect(existing.objects.job.spec.template.spec.containers[0].env[0].valueFrom).toEqual({ secretKeyRef: { name: 'mine', key: 'token' } });
   });
 
+  test('--apply: the pods are told to end pod 0\'s log with its results; printed objects are not', () => {
+    const applied = renderRun(goldenInput({ logResults: true })).objects;
+    validateAll(applied);
+    expect(keysNotInApi(applied)).toEqual([]);
+    expect(applied.job.spec.template.spec.containers[0].env).toContainEqual({ name: 'MCPRUN_LOG_RESULTS', value: '1' });
+    expect(renderRun(goldenInput()).objects.job.spec.template.spec.containers[0].env.map((e) => e.name)).toEqual(['MCPRUN_TOKEN']);
+  });
+
   test('non-root, read-only root filesystem, and every folder mcprun writes is an emptyDir', () => {
     const pod = renderRun(goldenInput()).objects.job.spec.template.spec;
     const c = pod.containers[0];
