@@ -73,8 +73,14 @@ export class HttpExchanges {
 
   /** The oldest request still waiting for the upstream's response. */
   #awaited(): Exchange | undefined {
-    for (const e of this.#queue) if (e.synthetic === null) return e;
-    return undefined;
+    const i = this.#awaitedIndex();
+    return i < 0 ? undefined : this.#queue[i];
+  }
+
+  #awaitedIndex(): number {
+    const q = this.#queue;
+    for (let i = 0; i < q.length; i++) if (q[i].synthetic === null) return i;
+    return -1;
   }
 
   #requestSink(): FramerSink {
@@ -129,8 +135,9 @@ export class HttpExchanges {
       body: (buf, start, end) => this.#toClient.add(buf, start, end, this.#awaited()?.holdUntil ?? 0),
       end: () => {
         if (this.#interim && this.#lastStatus !== 101) return;
-        const i = this.#queue.findIndex((e) => e.synthetic === null);
-        if (i >= 0) this.#queue.splice(i, 1);
+        const i = this.#awaitedIndex();
+        if (i === 0) this.#queue.shift();
+        else if (i > 0) this.#queue.splice(i, 1);
         // Switching protocols (101, or a CONNECT's 2xx): the requests side stops framing too.
         if (this.#responses.raw) this.#requests.switchToRaw();
         this.#answerReady();
