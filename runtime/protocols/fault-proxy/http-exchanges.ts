@@ -41,6 +41,8 @@ export class HttpExchanges {
   /** The response being read is a 1xx (it does not complete its exchange). */
   #interim = false;
   #lastStatus = 0;
+  /** When the response being read may leave (its exchange's holdUntil). */
+  #holdUntil = 0;
 
   constructor(
     readonly up: Pipe,
@@ -130,9 +132,11 @@ export class HttpExchanges {
         this.#lastStatus = info.status;
         const e = this.#awaited();
         if (e && e.delayMs > 0 && e.holdUntil === 0) e.holdUntil = performance.now() + e.delayMs;
-        this.#toClient.add(buf, start, end, e?.holdUntil ?? 0);
+        this.#holdUntil = e?.holdUntil ?? 0;
+        this.#toClient.add(buf, start, end, this.#holdUntil);
       },
-      body: (buf, start, end) => this.#toClient.add(buf, start, end, this.#awaited()?.holdUntil ?? 0),
+      // The exchange a response answers stays the awaited one until the response ends.
+      body: (buf, start, end) => this.#toClient.add(buf, start, end, this.#holdUntil),
       end: () => {
         if (this.#interim && this.#lastStatus !== 101) return;
         const i = this.#awaitedIndex();

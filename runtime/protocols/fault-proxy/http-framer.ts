@@ -43,6 +43,8 @@ const enum State {
 
 const MAX_HEAD = 64 * 1024;
 const MAX_LINE = 4096;
+/** Heads longer than this are not kept for comparison with the next one. */
+const MAX_SEEN = 4096;
 const CR = 13;
 const LF = 10;
 const CRLF = Buffer.from('\r\n');
@@ -60,6 +62,9 @@ export class HttpFramer {
   readonly #head = emptyHead();
   /** The pending head's start line was seen whole (and is HTTP). */
   #startLineRead = false;
+  /** The bytes of the last head read whole from one read (#seenLength of them; 0: none), which #head describes. */
+  #seen: Buffer | null = null;
+  #seenLength = 0;
 
   /**
    * `side` 'request' frames what a client sends; 'response' what a server sends, and then
@@ -116,28 +121,49 @@ export class HttpFramer {
   }
 
   #readHead(c: Buffer, at: number): number {
+    if (this.#pending !== null) return this.#readHeadInPieces(c, at);
     // Empty lines before a message are tolerated (RFC 9112 §2.2) and passed on as they are.
-    if (this.#pending === null) {
-      let skip = at;
-      while (skip < c.length && (c[skip] === CR || c[skip] === LF)) skip++;
-      if (skip > at) {
-        this.sink.raw(c, at, skip);
-        return skip;
-      }
-      // The common case: the whole head is in this read, and is read where it lies.
-      const end = parseHead(this.side, c, at, c.length, this.#head);
-      if (end === NOT_HTTP) return this.#giveUp(c, at, c.length);
-      if (end !== INCOMPLETE) {
-        this.#startMessage(c, at, end);
-        return end;
-      }
-      if (c.length - at > MAX_HEAD) return this.#giveUp(c, at, c.length);
-      this.#pending = Buffer.from(c.subarray(at));
-      this.#startLineRead = false;
-      return c.length;
+    let skip = at;
+    while (skip < c.length && (c[skip] === CR || c[skip] === LF)) skip++;
+    if (skip > at) {
+      this.sink.raw(c, at, skip);
+      return skip;
     }
-    // A head in pieces: look for its end only in what is new (the head is read once it is whole).
-    const pending = this.#pending;
+    // The same head as the last one (a keep-alive client repeating its request, a server its
+    // answer within the second of its Date): what it says is known. One compare, no scan.
+    const seen = this.#seenLength;
+    if (seen > 0 && c.length - at >= seen && c.compare(this.#seen!, 0, seen, at, at + seen) === 0) {
+      this.#startMessage(c, at, at + seen);
+      return at + seen;
+    }
+    // The common case otherwise: the whole head is in this read, and is read where it lies.
+    this.#seenLength = 0;
+    const end = parseHead(this.side, c, at, c.length, this.#head);
+    if (end === NOT_HTTP) return this.#giveUp(c, at, c.length);
+    if (end !== INCOMPLETE) {
+      this.#remember(c, at, end);
+      this.#startMessage(c, at, end);
+      return end;
+    }
+    if (c.length - at > MAX_HEAD) return this.#giveUp(c, at, c.length);
+    this.#pending = Buffer.from(c.subarray(at));
+    this.#startLineRead = false;
+    return c.length;
+  }
+
+  /** Keeps a copy of the head just read (#head holds what it says until the next parse). */
+  #remember(c: Buffer, start: number, end: number): void {
+    const n = end - start;
+    if (n > MAX_SEEN) return;
+    if (this.#seen === null || this.#seen.length < n) this.#seen = Buffer.allocUnsafe(Math.max(256, 2 ** Math.ceil(Math.log2(n))));
+    c.copy(this.#seen, 0, start, end);
+    this.#seenLength = n;
+  }
+
+  /** A head in pieces: look for its end only in what is new (the head is read once it is whole). */
+  #readHeadInPieces(c: Buffer, at: number): number {
+    this.#seenLength = 0;
+    const pending = this.#pending!;
     const buf = Buffer.concat([pending, c.subarray(at)]);
     const found = buf.indexOf(CRLFCRLF, Math.max(0, pending.length - 3));
     if (found < 0) {

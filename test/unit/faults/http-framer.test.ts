@@ -136,6 +136,14 @@ describe('responses', () => {
     expect(events[8].text).toBe('to the end');
   });
 
+  test('a head repeated (as a server repeats it within a second) frames by what it says and by the method it answers', () => {
+    const headOfOk = OK.slice(0, -2);
+    const stream = `${OK}${headOfOk}${OK}${OK}HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n${'x'.repeat(20)}`;
+    const events = expectEverySplit('response', stream, ['GET', 'HEAD', 'GET', 'GET', 'GET']);
+    expect(events.map((e) => e.type)).toEqual(['head', 'body', 'end', 'head', 'end', 'head', 'body', 'end', 'head', 'body', 'end', 'head', 'body', 'end']);
+    expect(events.filter((e) => e.type === 'body').map((e) => e.text)).toEqual(['ok', 'ok', 'ok', 'x'.repeat(20)]);
+  });
+
   test('a response without length runs until the connection closes', () => {
     const events = frame('response', 'HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nall of this until EOF', [20, 40]);
     expect(events.map((e) => e.type)).toEqual(['head', 'body', 'end']);
