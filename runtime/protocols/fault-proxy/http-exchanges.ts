@@ -41,6 +41,8 @@ export class HttpExchanges {
   /** The response being read is a 1xx (it does not complete its exchange). */
   #interim = false;
   #lastStatus = 0;
+  /** When the response being read may leave (its exchange's holdUntil). */
+  #holdUntil = 0;
 
   constructor(
     readonly up: Pipe,
@@ -73,8 +75,14 @@ export class HttpExchanges {
 
   /** The oldest request still waiting for the upstream's response. */
   #awaited(): Exchange | undefined {
-    for (const e of this.#queue) if (e.synthetic === null) return e;
-    return undefined;
+    const i = this.#awaitedIndex();
+    return i < 0 ? undefined : this.#queue[i];
+  }
+
+  #awaitedIndex(): number {
+    const q = this.#queue;
+    for (let i = 0; i < q.length; i++) if (q[i].synthetic === null) return i;
+    return -1;
   }
 
   #requestSink(): FramerSink {
@@ -124,13 +132,16 @@ export class HttpExchanges {
         this.#lastStatus = info.status;
         const e = this.#awaited();
         if (e && e.delayMs > 0 && e.holdUntil === 0) e.holdUntil = performance.now() + e.delayMs;
-        this.#toClient.add(buf, start, end, e?.holdUntil ?? 0);
+        this.#holdUntil = e?.holdUntil ?? 0;
+        this.#toClient.add(buf, start, end, this.#holdUntil);
       },
-      body: (buf, start, end) => this.#toClient.add(buf, start, end, this.#awaited()?.holdUntil ?? 0),
+      // The exchange a response answers stays the awaited one until the response ends.
+      body: (buf, start, end) => this.#toClient.add(buf, start, end, this.#holdUntil),
       end: () => {
         if (this.#interim && this.#lastStatus !== 101) return;
-        const i = this.#queue.findIndex((e) => e.synthetic === null);
-        if (i >= 0) this.#queue.splice(i, 1);
+        const i = this.#awaitedIndex();
+        if (i === 0) this.#queue.shift();
+        else if (i > 0) this.#queue.splice(i, 1);
         // Switching protocols (101, or a CONNECT's 2xx): the requests side stops framing too.
         if (this.#responses.raw) this.#requests.switchToRaw();
         this.#answerReady();

@@ -8,28 +8,19 @@
  * CONNECT's 2xx), or that are not HTTP, are passed on raw.
  *
  * Why not the client's H1Parser (protocols/http/h1-parser.ts): it parses responses only and hands
- * header text to a Response; the proxy needs both directions and only the boundaries.
+ * header text to a Response; the proxy needs both directions and only the boundaries. Heads are
+ * read from their bytes (http-head.ts), without a string per head.
  */
+import { emptyHead, INCOMPLETE, NOT_HTTP, parseHead, type MessageInfo } from './http-head.js';
 
-export interface MessageInfo {
-  /** Requests: the method; responses: ''. */
-  method: string;
-  /** Responses: the status; requests: 0. */
-  status: number;
-  /** The sender asked to close the connection after this message (or spoke HTTP/1.0 without keep-alive). */
-  close: boolean;
-  /** A request with `Expect: 100-continue`. */
-  expectContinue: boolean;
-  /** A request that carries a body (Content-Length > 0 or chunked). */
-  hasBody: boolean;
-}
+export type { MessageInfo } from './http-head.js';
 
 /**
  * What the framer found, as ranges [start, end) of the buffer it was fed (or of a copy holding a
  * head that arrived in pieces): no view is allocated unless the receiver makes one.
  */
 export interface FramerSink {
-  /** A complete head. */
+  /** A complete head. `info` is valid during the call only: the framer fills the same object for every head. */
   head(buf: Buffer, start: number, end: number, info: MessageInfo): void;
   /** Bytes of the current message's body, chunk framing included. */
   body(buf: Buffer, start: number, end: number): void;
@@ -52,8 +43,11 @@ const enum State {
 
 const MAX_HEAD = 64 * 1024;
 const MAX_LINE = 4096;
+/** Heads longer than this are not kept for comparison with the next one. */
+const MAX_SEEN = 4096;
 const CR = 13;
 const LF = 10;
+const CRLF = Buffer.from('\r\n');
 const CRLFCRLF = Buffer.from('\r\n\r\n');
 
 export class HttpFramer {
@@ -64,6 +58,13 @@ export class HttpFramer {
   #line = 0;
   #digits = 0;
   #inExtension = false;
+  /** The head being read, filled in place (nothing is allocated per message). */
+  readonly #head = emptyHead();
+  /** The pending head's start line was seen whole (and is HTTP). */
+  #startLineRead = false;
+  /** The bytes of the last head read whole from one read (#seenLength of them; 0: none), which #head describes. */
+  #seen: Buffer | null = null;
+  #seenLength = 0;
 
   /**
    * `side` 'request' frames what a client sends; 'response' what a server sends, and then
@@ -120,34 +121,70 @@ export class HttpFramer {
   }
 
   #readHead(c: Buffer, at: number): number {
+    if (this.#pending !== null) return this.#readHeadInPieces(c, at);
     // Empty lines before a message are tolerated (RFC 9112 §2.2) and passed on as they are.
-    if (this.#pending === null) {
-      let skip = at;
-      while (skip < c.length && (c[skip] === CR || c[skip] === LF)) skip++;
-      if (skip > at) {
-        this.sink.raw(c, at, skip);
-        return skip;
-      }
+    let skip = at;
+    while (skip < c.length && (c[skip] === CR || c[skip] === LF)) skip++;
+    if (skip > at) {
+      this.sink.raw(c, at, skip);
+      return skip;
     }
-    let buf = c;
-    let from = at;
-    let searchFrom = at;
-    if (this.#pending !== null) {
-      searchFrom = Math.max(0, this.#pending.length - 3);
-      buf = Buffer.concat([this.#pending, c.subarray(at)]);
-      from = 0;
+    // The same head as the last one (a keep-alive client repeating its request, a server its
+    // answer within the second of its Date): what it says is known. One compare, no scan.
+    const seen = this.#seenLength;
+    if (seen > 0 && c.length - at >= seen && c.compare(this.#seen!, 0, seen, at, at + seen) === 0) {
+      this.#startMessage(c, at, at + seen);
+      return at + seen;
     }
-    const end = buf.indexOf(CRLFCRLF, searchFrom);
-    if (end < 0) {
-      if (buf.length - from > MAX_HEAD) return this.#giveUp(buf, from, c.length);
-      this.#pending = Buffer.from(buf.subarray(from));
+    // The common case otherwise: the whole head is in this read, and is read where it lies.
+    this.#seenLength = 0;
+    const end = parseHead(this.side, c, at, c.length, this.#head);
+    if (end === NOT_HTTP) return this.#giveUp(c, at, c.length);
+    if (end !== INCOMPLETE) {
+      this.#remember(c, at, end);
+      this.#startMessage(c, at, end);
+      return end;
+    }
+    if (c.length - at > MAX_HEAD) return this.#giveUp(c, at, c.length);
+    this.#pending = Buffer.from(c.subarray(at));
+    this.#startLineRead = false;
+    return c.length;
+  }
+
+  /** Keeps a copy of the head just read (#head holds what it says until the next parse). */
+  #remember(c: Buffer, start: number, end: number): void {
+    const n = end - start;
+    if (n > MAX_SEEN) return;
+    if (this.#seen === null || this.#seen.length < n) this.#seen = Buffer.allocUnsafe(Math.max(256, 2 ** Math.ceil(Math.log2(n))));
+    c.copy(this.#seen, 0, start, end);
+    this.#seenLength = n;
+  }
+
+  /** A head in pieces: look for its end only in what is new (the head is read once it is whole). */
+  #readHeadInPieces(c: Buffer, at: number): number {
+    this.#seenLength = 0;
+    const pending = this.#pending!;
+    const buf = Buffer.concat([pending, c.subarray(at)]);
+    const found = buf.indexOf(CRLFCRLF, Math.max(0, pending.length - 3));
+    if (found < 0) {
+      if (buf.length > MAX_HEAD || this.#notHttpYet(buf)) return this.#giveUp(buf, 0, c.length);
+      this.#pending = buf;
       return c.length;
     }
-    const headEnd = end + 4;
-    const consumed = this.#pending === null ? headEnd : headEnd - this.#pending.length + at;
     this.#pending = null;
-    this.#startMessage(buf, from, headEnd);
-    return consumed;
+    const end = parseHead(this.side, buf, 0, found + 4, this.#head);
+    if (end < 0) return this.#giveUp(buf, 0, c.length);
+    this.#startMessage(buf, 0, end);
+    return end - pending.length + at;
+  }
+
+  /** A head in pieces whose start line is complete and not HTTP: the stream need not wait for the head's end to go raw. */
+  #notHttpYet(buf: Buffer): boolean {
+    if (this.#startLineRead) return false;
+    const lineEnd = buf.indexOf(CRLF);
+    if (lineEnd < 0) return false;
+    this.#startLineRead = true;
+    return parseHead(this.side, buf, 0, lineEnd + 2, this.#head) === NOT_HTTP;
   }
 
   /** Not HTTP (no head end in 64 KiB, or a start line that is not one): pass the rest through. */
@@ -159,13 +196,7 @@ export class HttpFramer {
   }
 
   #startMessage(buf: Buffer, start: number, end: number): void {
-    const h = analyzeHead(this.side, buf.toString('latin1', start, end));
-    if (h === undefined) {
-      this.#pending = null;
-      this.#state = State.Raw;
-      this.sink.raw(buf, start, end);
-      return;
-    }
+    const h = this.#head;
     this.sink.head(buf, start, end, h.info);
     if (this.side === 'request') return this.#startBody(h.chunked, h.length, false);
     const method = this.methodOfNext();
@@ -262,58 +293,4 @@ function hexValue(b: number): number {
   if (b >= 97 && b <= 102) return b - 87;
   if (b >= 65 && b <= 70) return b - 55;
   return -1;
-}
-
-const REQUEST_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) \S+ HTTP\/1\.([01])$/;
-const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: |$)/;
-/** The headers framing depends on, found in one pass over the head. */
-const FRAMING_HEADERS = /\r\n(content-length|transfer-encoding|connection|expect)[ \t]*:[ \t]*([^\r\n]*)/gi;
-const CHUNKED_LAST = /\bchunked\s*$/i;
-const KEEP_ALIVE = /\bkeep-alive\b/i;
-const CLOSE = /\bclose\b/i;
-const CONTINUE = /^100-continue\s*$/i;
-
-interface Head {
-  info: MessageInfo;
-  chunked: boolean;
-  /** -1 without Content-Length. */
-  length: number;
-}
-
-function analyzeHead(side: 'request' | 'response', text: string): Head | undefined {
-  const line = text.slice(0, text.indexOf('\r\n'));
-  const m = side === 'request' ? REQUEST_LINE.exec(line) : STATUS_LINE.exec(line);
-  if (!m) return undefined;
-  const minor = side === 'request' ? m[2] : m[1];
-  let chunked = false;
-  let length = -1;
-  let close = minor === '0';
-  let expectContinue = false;
-  // exec in a loop: matchAll would clone the regex on every head.
-  FRAMING_HEADERS.lastIndex = 0;
-  for (let h = FRAMING_HEADERS.exec(text); h !== null; h = FRAMING_HEADERS.exec(text)) {
-    const value = h[2];
-    switch (h[1].length) {
-      case 14: // content-length
-        length = Number.parseInt(value, 10);
-        break;
-      case 17: // transfer-encoding
-        chunked = CHUNKED_LAST.test(value);
-        break;
-      case 10: // connection
-        close = minor === '0' ? !KEEP_ALIVE.test(value) : CLOSE.test(value);
-        break;
-      default: // expect
-        expectContinue = CONTINUE.test(value);
-    }
-  }
-  if (Number.isNaN(length)) length = -1;
-  const info: MessageInfo = {
-    method: side === 'request' ? m[1] : '',
-    status: side === 'request' ? 0 : Number(m[2]),
-    close,
-    expectContinue,
-    hasBody: chunked || length > 0,
-  };
-  return { info, chunked, length };
 }

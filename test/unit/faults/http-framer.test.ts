@@ -17,7 +17,7 @@ function frame(side: 'request' | 'response', stream: string, cuts: number[], met
   const push = (type: Event['type'], b: Buffer, info?: MessageInfo) => {
     const last = events[events.length - 1];
     if (last && last.type === type && (type === 'body' || type === 'raw')) last.text += b.toString('latin1');
-    else events.push({ type, text: b.toString('latin1'), ...(info ? { info } : {}) });
+    else events.push({ type, text: b.toString('latin1'), ...(info ? { info: { ...info } } : {}) }); // info is reused by the framer
   };
   // As the proxy does: the method of the request the response answers, which a 1xx does not complete.
   let next = 0;
@@ -78,6 +78,33 @@ describe('requests', () => {
     expect(expectContinue[0].info).toMatchObject({ expectContinue: true, hasBody: true });
   });
 
+  test('HTTP/1.0, Connection: close and a Content-Length without digits frame as they say, split anywhere', () => {
+    const stream = 'GET /1 HTTP/1.0\r\n\r\nPOST /2 HTTP/1.1\r\nConnection: keep-alive, close\r\ncontent-length : 3\r\n\r\nabc' + 'POST /3 HTTP/1.1\r\nContent-Length: many\r\n\r\n' + GET;
+    const events = expectEverySplit('request', stream);
+    expect(events.map((e) => e.type)).toEqual(['head', 'end', 'head', 'body', 'end', 'head', 'end', 'head', 'end']);
+    expect(events.filter((e) => e.type === 'head').map((e) => [e.info!.method, e.info!.close, e.info!.hasBody])).toEqual([
+      ['GET', true, false],
+      ['POST', true, true],
+      ['POST', false, false],
+      ['GET', false, false],
+    ]);
+  });
+
+  test('a start line that is not HTTP turns the stream raw at once, without waiting for an empty line', () => {
+    const events: string[] = [];
+    const framer = new HttpFramer('request', {
+      head: () => events.push('head'),
+      body: () => events.push('body'),
+      end: () => events.push('end'),
+      raw: (b, start, end) => events.push(`raw ${b.toString('latin1', start, end)}`),
+    });
+    framer.feed(Buffer.from('SSH-2.0-Open'));
+    expect(events).toEqual([]);
+    framer.feed(Buffer.from('SSH_9.6\r\n\x00\x01'));
+    expect(events).toEqual(['raw SSH-2.0-OpenSSH_9.6\r\n\x00\x01']);
+    expect(framer.raw).toBe(true);
+  });
+
   test('empty lines between requests are passed on raw; bytes that are not HTTP turn the stream raw', () => {
     const events = frame('request', `\r\n${GET}`, []);
     expect(events.map((e) => e.type)).toEqual(['raw', 'head', 'end']);
@@ -100,6 +127,23 @@ describe('responses', () => {
     expect(events.filter((e) => e.type === 'head').map((e) => e.info!.status)).toEqual([100, 200, 200, 204, 200, 200]);
   });
 
+  test('1xx before the answer, a 304 with a Content-Length, and an HTTP/1.0 answer until close, split anywhere', () => {
+    const stream = 'HTTP/1.1 103 Early Hints\r\nLink: </s.css>\r\n\r\nHTTP/1.1 200 OK\r\nTRANSFER-ENCODING: gzip, Chunked\r\n\r\n2;a="b;c"\r\nok\r\n0\r\nT: 1\r\nU: 2\r\n\r\n' + 'HTTP/1.1 304 Not Modified\r\nContent-Length: 99\r\n\r\n' + 'HTTP/1.0 200 OK\r\n\r\nto the end';
+    const events = expectEverySplit('response', stream, ['GET', 'GET', 'GET']);
+    expect(events.map((e) => e.type)).toEqual(['head', 'end', 'head', 'body', 'end', 'head', 'end', 'head', 'body', 'end']);
+    expect(events.filter((e) => e.type === 'head').map((e) => e.info!.status)).toEqual([103, 200, 304, 200]);
+    expect(events[3].text).toBe('2;a="b;c"\r\nok\r\n0\r\nT: 1\r\nU: 2\r\n\r\n');
+    expect(events[8].text).toBe('to the end');
+  });
+
+  test('a head repeated (as a server repeats it within a second) frames by what it says and by the method it answers', () => {
+    const headOfOk = OK.slice(0, -2);
+    const stream = `${OK}${headOfOk}${OK}${OK}HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n${'x'.repeat(20)}`;
+    const events = expectEverySplit('response', stream, ['GET', 'HEAD', 'GET', 'GET', 'GET']);
+    expect(events.map((e) => e.type)).toEqual(['head', 'body', 'end', 'head', 'end', 'head', 'body', 'end', 'head', 'body', 'end', 'head', 'body', 'end']);
+    expect(events.filter((e) => e.type === 'body').map((e) => e.text)).toEqual(['ok', 'ok', 'ok', 'x'.repeat(20)]);
+  });
+
   test('a response without length runs until the connection closes', () => {
     const events = frame('response', 'HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nall of this until EOF', [20, 40]);
     expect(events.map((e) => e.type)).toEqual(['head', 'body', 'end']);
@@ -107,8 +151,8 @@ describe('responses', () => {
   });
 
   test('after a 101 every byte is raw', () => {
-    const events = frame('response', 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n\x81\x02hi', []);
+    const events = expectEverySplit('response', 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n\x81\x02hi\r\n\r\nHTTP/1.1 200 OK\r\n\r\n');
     expect(events.map((e) => e.type)).toEqual(['head', 'end', 'raw']);
-    expect(events[2].text).toBe('\x81\x02hi');
+    expect(events[2].text).toBe('\x81\x02hi\r\n\r\nHTTP/1.1 200 OK\r\n\r\n');
   });
 });
