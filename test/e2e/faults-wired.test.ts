@@ -70,9 +70,10 @@ describe('network faults in the proxy of each worker', () => {
     const [f] = summary.mcprun.faults;
     expect(f).toMatchObject({ name: 'f', kind: 'reset', target: 'api', state: 'acted', recovery: { state: 'recovered' } });
     expect(f.endMs - f.startMs).toBeGreaterThanOrEqual(2999);
-    // The workers flush at each change: the requests counted while it was on are exactly the failed ones (± one in flight at each edge).
+    // The workers flush at each change: the requests counted while it was on are exactly the failed
+    // ones, but for one in flight at each edge in each worker (the default 2 here: up to 4).
     expect(f.failed).toBe(failed);
-    expect(f.requests - f.failed).toBeLessThanOrEqual(2);
+    expect(f.requests - f.failed).toBeLessThanOrEqual(4);
     expect(f.recovery.timeMs).toBeLessThan(1500);
     expect(summary.metrics.recovery_time.values.count).toBe(1);
     expect(summary.metrics.recovery_time.thresholds['max<1.5s'].ok).toBe(true);
