@@ -30,14 +30,24 @@ const calls = (cluster: string) => readFileSync(join(cluster, 'calls.ndjson'), '
 const objects = (cluster: string, ns: string, kind: string) => (existsSync(join(cluster, 'ns', ns, kind)) ? readdirSync(join(cluster, 'ns', ns, kind)).filter((f) => f.endsWith('.json')) : []);
 const readJson = (f: string) => JSON.parse(readFileSync(f, 'utf8'));
 
+/** A record the fake cluster may delete between the listing and the read (a deleted Job's pods go with it). */
+const readRecord = (f: string): Record<string, unknown> => {
+  try {
+    return readJson(f);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw err;
+  }
+};
+
 /** The processes the fake cluster started (pods and the Job's supervisor), from its records. */
 function clusterPids(cluster: string): number[] {
-  const pids: number[] = [];
+  const pids: unknown[] = [];
   for (const ns of existsSync(join(cluster, 'ns')) ? readdirSync(join(cluster, 'ns')) : []) {
-    for (const f of objects(cluster, ns, 'pod')) pids.push(readJson(join(cluster, 'ns', ns, 'pod', f)).pid);
-    for (const f of objects(cluster, ns, 'job')) pids.push(readJson(join(cluster, 'ns', ns, 'job', f)).supervisorPid);
+    for (const f of objects(cluster, ns, 'pod')) pids.push(readRecord(join(cluster, 'ns', ns, 'pod', f)).pid);
+    for (const f of objects(cluster, ns, 'job')) pids.push(readRecord(join(cluster, 'ns', ns, 'job', f)).supervisorPid);
   }
-  return pids.filter((p) => typeof p === 'number');
+  return pids.filter((p): p is number => typeof p === 'number');
 }
 
 afterAll(() => {
