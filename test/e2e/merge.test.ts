@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { decodeHistogram, percentileOf } from '../../runtime/metrics/hdr.js';
+import { createHistogram, decodeHistogram, percentileOf } from '../../runtime/metrics/hdr.js';
 import { serverForTest } from '../support/http-server.js';
 import { ROOT, runCli } from '../support/run-cli.js';
 import { tempDir } from '../support/temp.js';
@@ -39,7 +39,10 @@ describe('mcprun merge', () => {
     expect(m.metrics.http_reqs.values.count).toBe(s.requests.length);
     expect(m.metrics.iterations.values.count).toBe(74);
     expect(m.metrics.http_req_failed.values).toMatchObject({ passes: 0, fails: 78 });
-    const both = decodeHistogram(a.mcprun.histograms.http_req_duration);
+    // Into a histogram that grows to fit both (a decoded one keeps its own range: the other run's
+    // slowest value may lie beyond it).
+    const both = createHistogram();
+    both.add(decodeHistogram(a.mcprun.histograms.http_req_duration));
     both.add(decodeHistogram(b.mcprun.histograms.http_req_duration));
     const merged = decodeHistogram(m.mcprun.histograms.http_req_duration);
     expect(merged.totalCount).toBe(78);
