@@ -10,6 +10,7 @@ const TIMING = [
   'test/e2e/compare.test.ts',
   'test/e2e/phases.test.ts',
   'test/e2e/faults-wired.test.ts',
+  'test/e2e/faults-managed.test.ts',
   'test/e2e/faults-paused.test.ts',
   'test/e2e/capacity-search.test.ts',
   'test/e2e/core.test.ts',
