@@ -70,6 +70,23 @@ export async function burntBy(server: ServerProcess<HoldingReady>): Promise<numb
   return (await statsOf(server)).cpuSeconds;
 }
 
+/**
+ * CPU-seconds per second the holding server (BURN > 0) used between epoch ms `from` and `to`, from
+ * its own 50 ms CPU history, interpolated at both ends.
+ */
+export async function burnRateBetween(server: ServerProcess<HoldingReady>, from: number, to: number): Promise<number> {
+  const answer = once(server.child, 'message') as Promise<[{ history: Array<[number, number]> }]>;
+  server.child.send('cpuHistory');
+  const { history } = (await answer)[0];
+  const at = (t: number): number => {
+    const i = history.findIndex(([time]) => time >= t);
+    if (i <= 0) throw new Error(`the server's CPU history (${history[0]?.[0]}..${history.at(-1)?.[0]}) does not cover ${t}`);
+    const [[t0, c0], [t1, c1]] = [history[i - 1], history[i]];
+    return c0 + ((c1 - c0) * (t - t0)) / Math.max(1, t1 - t0);
+  };
+  return (at(to) - at(from)) / ((to - from) / 1000);
+}
+
 /** Opens `n` connections to 127.0.0.1:port, 200 at a time; resolves when all are established. */
 export async function openConnections(port: number, n: number): Promise<Socket[]> {
   const sockets: Socket[] = [];
