@@ -20,10 +20,21 @@ export async function faulted(vars: Record<string, string | object>, handler?: H
   return { r, server, summary: r.code === 0 || r.code === 99 ? readSummary(out) : undefined };
 }
 
-/** A zombie (killed, not yet reaped by an init that may never reap it) is not alive. */
+/**
+ * The process lives: one of its threads does. A zombie (killed, not yet reaped by an init that may
+ * never reap it) does not, but Node's main thread can turn zombie while its other threads are still
+ * exiting, and they hold the process's files (a listening socket that resets a connection made
+ * meanwhile) until the last of them has gone.
+ */
 export function running(pid: number): boolean {
   try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    return readdirSync(`/proc/${pid}/task`).some((tid) => {
+      try {
+        return !/^\d+ \(.*\) [ZX]/.test(readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8'));
+      } catch {
+        return false;
+      }
+    });
   } catch {
     return false;
   }

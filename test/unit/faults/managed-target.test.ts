@@ -15,6 +15,7 @@ import { afterAll, describe, expect, onTestFinished, test } from 'vitest';
 import { resolveFaultPlan } from '../../../runtime/config/faults-resolve.js';
 import { resolveConfig } from '../../../runtime/config/resolve.js';
 import { ManagedTarget, type ManagedTargetSpec, type TargetEvent } from '../../../runtime/faults/managed-target.js';
+import { running } from '../../support/faults.js';
 
 const SERVER = fileURLToPath(new URL('../../fixtures/faults/target-server.mjs', import.meta.url));
 const OWNER = fileURLToPath(new URL('../../fixtures/faults/target-owner.ts', import.meta.url));
@@ -29,22 +30,13 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** The process lives (a zombie does not: it only waits to be reaped). */
-function alive(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
-
 function procState(pid: number): string {
   return /^\d+ \(.*\) (\S)/.exec(readFileSync(`/proc/${pid}/stat`, 'utf8'))![1];
 }
 
 async function gone(pids: number[], ms = 3000): Promise<boolean> {
   const end = Date.now() + ms;
-  while (pids.some(alive)) {
+  while (pids.some(running)) {
     if (Date.now() > end) return false;
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -101,7 +93,7 @@ describe('lifecycle', () => {
     const pids = pidsOf(t);
     expect(pids).toHaveLength(2);
     expect(pids[0]).toBe(t.pid);
-    expect(pids.every(alive)).toBe(true);
+    expect(pids.every(running)).toBe(true);
     expect(readFileSync(t.logFiles.stderr, 'utf8')).toContain('listening');
     await t.stop();
     expect(await gone(pids, 1000)).toBe(true);
@@ -247,7 +239,7 @@ describe('when the owner dies', () => {
     await new Promise<void>((r) => owner.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && r()));
     const lines = readFileSync(join(dir, `${name}.stdout.log`), 'utf8').trim().split('\n').filter((l) => l.startsWith('pid='));
     const [, pid, child] = /pid=(\d+) child=(\d+)/.exec(lines[lines.length - 1])!.map(Number);
-    expect([pid, child].every(alive)).toBe(true);
+    expect([pid, child].every(running)).toBe(true);
     process.kill(signal === 'SIGINT' ? -owner.pid! : owner.pid!, signal);
     expect(await gone([owner.pid!, pid, child], 3000)).toBe(true);
     expect(await status(port)).toBe('ECONNREFUSED');
