@@ -53,11 +53,14 @@ interface HeldStats {
   cpuSeconds: number;
 }
 
-async function statsOf(server: ServerProcess<HoldingReady>): Promise<HeldStats> {
-  const answer = once(server.child, 'message') as Promise<[HeldStats]>;
-  server.child.send('stats');
+/** Sends the holding server `message` and resolves with its answer. */
+async function ask<Answer>(server: ServerProcess<HoldingReady>, message: string): Promise<Answer> {
+  const answer = once(server.child, 'message') as Promise<[Answer]>;
+  server.child.send(message);
   return (await answer)[0];
 }
+
+const statsOf = (server: ServerProcess<HoldingReady>) => ask<HeldStats>(server, 'stats');
 
 /** What the holding server says it holds (the truth the tests compare with). */
 export async function heldBy(server: ServerProcess<HoldingReady>): Promise<{ connections: number; heldBytes: number }> {
@@ -75,9 +78,7 @@ export async function burntBy(server: ServerProcess<HoldingReady>): Promise<numb
  * its own 50 ms CPU history, interpolated at both ends.
  */
 export async function burnRateBetween(server: ServerProcess<HoldingReady>, from: number, to: number): Promise<number> {
-  const answer = once(server.child, 'message') as Promise<[{ history: Array<[number, number]> }]>;
-  server.child.send('cpuHistory');
-  const { history } = (await answer)[0];
+  const { history } = await ask<{ history: Array<[number, number]> }>(server, 'cpuHistory');
   const at = (t: number): number => {
     const i = history.findIndex(([time]) => time >= t);
     if (i <= 0) throw new Error(`the server's CPU history (${history[0]?.[0]}..${history.at(-1)?.[0]}) does not cover ${t}`);
